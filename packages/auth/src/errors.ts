@@ -1,0 +1,115 @@
+import createError from '@fastify/error'
+
+/**
+ * Base class of every error thrown by `@m2m/auth`. Each error carries a stable
+ * `code` (never reused for another meaning) and the HTTP `statusCode` a server
+ * should answer with when the error reaches a request boundary.
+ */
+export class AuthError extends Error {
+  declare code: string
+  declare statusCode: number
+}
+
+/** A coded error class; the last constructor argument may be `{ cause }`. */
+export interface AuthErrorConstructor<A extends unknown[] = [string]> {
+  new (...args: A | [...A, { cause: unknown }]): AuthError
+  readonly prototype: AuthError
+}
+
+function define<A extends unknown[] = [string]>(
+  code: string,
+  message: string,
+  statusCode: number,
+): AuthErrorConstructor<A> {
+  const Base = AuthError as unknown as ErrorConstructor
+  return createError(code, message, statusCode, Base) as unknown as AuthErrorConstructor<A>
+}
+
+// Configuration ------------------------------------------------------------
+
+export const InvalidOptionError = define('AUTH_ERR_INVALID_OPTION', 'Invalid option: %s', 500)
+
+// Token acquisition (client side) -----------------------------------------
+
+/** The token endpoint answered with an OAuth 2.0 error (RFC 6749 §5.2). */
+export const TokenEndpointError = define<[number, string]>(
+  'AUTH_ERR_TOKEN_ENDPOINT',
+  'The token endpoint answered %d: %s',
+  502,
+)
+/** The token endpoint answered 2xx with a body that is not a usable token response. */
+export const TokenResponseError = define(
+  'AUTH_ERR_TOKEN_RESPONSE',
+  'The token endpoint sent an invalid response: %s',
+  502,
+)
+/** The token endpoint could not be reached, or did not answer in time. */
+export const TokenNetworkError = define(
+  'AUTH_ERR_TOKEN_NETWORK',
+  'The token endpoint could not be reached: %s',
+  503,
+)
+/** The discovery document could not be fetched or does not name a token endpoint. */
+export const DiscoveryError = define(
+  'AUTH_ERR_DISCOVERY',
+  'The issuer discovery document is unusable: %s',
+  503,
+)
+
+// Token verification (resource server side) -------------------------------
+
+export const TokenMalformedError = define(
+  'AUTH_ERR_TOKEN_MALFORMED',
+  'The token is malformed: %s',
+  401,
+)
+export const TokenExpiredError = define('AUTH_ERR_TOKEN_EXPIRED', 'The token expired: %s', 401)
+export const TokenInactiveError = define(
+  'AUTH_ERR_TOKEN_INACTIVE',
+  'The token is not valid yet: %s',
+  401,
+)
+export const TokenAlgorithmError = define(
+  'AUTH_ERR_TOKEN_ALGORITHM',
+  'The token algorithm is not allowed: %s',
+  401,
+)
+export const TokenSignatureError = define<[]>(
+  'AUTH_ERR_TOKEN_SIGNATURE',
+  'The token signature is invalid',
+  401,
+)
+export const TokenClaimError = define(
+  'AUTH_ERR_TOKEN_CLAIM',
+  'The token claims are invalid: %s',
+  401,
+)
+export const UnknownKeyError = define(
+  'AUTH_ERR_UNKNOWN_KEY',
+  'The token was signed by an unknown key: %s',
+  401,
+)
+/** No key is known for the token and the JWKS endpoint cannot be reached. */
+export const JwksUnavailableError = define(
+  'AUTH_ERR_JWKS_UNAVAILABLE',
+  'The signing keys cannot be fetched: %s',
+  503,
+)
+
+// Request authorization (Fastify plugin) -----------------------------------
+
+export const MissingCredentialsError = define<[]>(
+  'AUTH_ERR_NO_CREDENTIALS',
+  'No bearer token was sent',
+  401,
+)
+export const InvalidRequestError = define(
+  'AUTH_ERR_INVALID_REQUEST',
+  'The authorization request is malformed: %s',
+  400,
+)
+export const InsufficientScopeError = define(
+  'AUTH_ERR_INSUFFICIENT_SCOPE',
+  'The token lacks the required scope: %s',
+  403,
+)

@@ -1,0 +1,188 @@
+import { type Dispatcher, request } from 'undici'
+import { TokenEndpointError, TokenNetworkError, TokenResponseError } from '../errors.js'
+import { parseRetryAfter } from './retry-policy.js'
+
+/** How the client proves its identity (RFC 6749 §2.3.1). */
+export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic'
+/** How the request body is encoded. Auth0 accepts both. */
+export type TokenRequestEncoding = 'form' | 'json'
+
+export interface ClientCredentialsRequest {
+  tokenEndpoint: string
+  clientId: string
+  clientSecret: string
+  authMethod: ClientAuthMethod
+  encoding: TokenRequestEncoding
+  audience?: string | undefined
+  scope?: string | undefined
+  organization?: string | undefined
+  dispatcher: Dispatcher
+  timeoutMs: number
+  userAgent: string
+}
+
+/** A successful token response (RFC 6749 §5.1). */
+export interface TokenResponse {
+  access_token: string
+  token_type: string
+  expires_in: number
+  scope?: string
+}
+
+/**
+ * A failed exchange, with what the retry loop needs to decide: whether the
+ * failure is transient and how long the server asked us to wait.
+ */
+export interface ExchangeFailure {
+  error: Error
+  retryable: boolean
+  retryAfterMs?: number | undefined
+}
+
+/**
+ * Sends a client-credentials grant request (RFC 6749 §4.4.2) and processes
+ * the response. Resolves the token response, or rejects with an
+ * `ExchangeFailure` describing the error.
+ */
+export async function requestClientCredentialsToken(
+  req: ClientCredentialsRequest,
+  now: () => number,
+): Promise<TokenResponse> {
+  const params: Record<string, string> = { grant_type: 'client_credentials' }
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': req.userAgent,
+  }
+  if (req.authMethod === 'client_secret_basic') {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    const pair = `${formEncode(req.clientId)}:${formEncode(req.clientSecret)}`
+    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`
+  } else {
+    params.client_id = req.clientId
+    params.client_secret = req.clientSecret
+  }
+  if (req.audience !== undefined) params.audience = req.audience
+  if (req.scope) params.scope = req.scope
+  if (req.organization !== undefined) params.organization = req.organization
+
+  let body: string
+  if (req.encoding === 'json') {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(params)
+  } else {
+    headers['content-type'] = 'application/x-www-form-urlencoded'
+    body = new URLSearchParams(params).toString()
+  }
+
+  let response: Dispatcher.ResponseData
+  try {
+    response = await request(req.tokenEndpoint, {
+      method: 'POST',
+      headers,
+      body,
+      dispatcher: req.dispatcher,
+      signal: AbortSignal.timeout(req.timeoutMs),
+    })
+  } catch (cause) {
+    throw failure(new TokenNetworkError(describeNetworkError(cause), { cause }), true)
+  }
+  return processTokenResponse(response, req.clientSecret, now)
+}
+
+/** Turns an HTTP response from the token endpoint into a token or a failure. */
+async function processTokenResponse(
+  response: Dispatcher.ResponseData,
+  clientSecret: string,
+  now: () => number,
+): Promise<TokenResponse> {
+  const { statusCode } = response
+  let json: unknown
+  try {
+    json = JSON.parse(await response.body.text())
+  } catch (cause) {
+    json = undefined
+    if (statusCode >= 200 && statusCode < 300) {
+      throw failure(new TokenResponseError('the body is not JSON', { cause }), true)
+    }
+  }
+
+  if (statusCode >= 200 && statusCode < 300) {
+    return validateTokenResponse(json)
+  }
+
+  const retryAfterHeader = response.headers['retry-after']
+  const retryAfterMs = parseRetryAfter(
+    Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
+    now(),
+  )
+  const oauth = isRecord(json) ? json : {}
+  const code = typeof oauth.error === 'string' ? redact(oauth.error, clientSecret) : undefined
+  const description =
+    typeof oauth.error_description === 'string'
+      ? redact(oauth.error_description, clientSecret)
+      : undefined
+  const summary = code ? (description ? `${code} (${description})` : code) : 'no OAuth error body'
+  const error = Object.assign(new TokenEndpointError(statusCode, summary), {
+    status: statusCode,
+    error: code,
+    error_description: description,
+    error_uri: typeof oauth.error_uri === 'string' ? oauth.error_uri : undefined,
+    retryAfterMs,
+  })
+  const retryable = statusCode === 429 || statusCode >= 500
+  throw failure(error, retryable, retryAfterMs)
+}
+
+function validateTokenResponse(json: unknown): TokenResponse {
+  if (!isRecord(json)) {
+    throw failure(new TokenResponseError('the body is not a JSON object'), true)
+  }
+  const { access_token, token_type, expires_in, scope } = json
+  if (typeof access_token !== 'string' || access_token.length === 0) {
+    throw failure(new TokenResponseError('access_token is missing'), false)
+  }
+  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') {
+    throw failure(new TokenResponseError('token_type is not Bearer'), false)
+  }
+  const lifetime = typeof expires_in === 'string' ? Number(expires_in) : expires_in
+  if (typeof lifetime !== 'number' || !Number.isFinite(lifetime) || lifetime <= 0) {
+    throw failure(new TokenResponseError('expires_in is not a positive number'), false)
+  }
+  return {
+    access_token,
+    token_type,
+    expires_in: lifetime,
+    ...(typeof scope === 'string' ? { scope } : {}),
+  }
+}
+
+function failure(error: Error, retryable: boolean, retryAfterMs?: number): ExchangeFailure {
+  return { error, retryable, retryAfterMs }
+}
+
+/** True for a value thrown by `requestClientCredentialsToken`. */
+export function isExchangeFailure(value: unknown): value is ExchangeFailure {
+  return isRecord(value) && value.error instanceof Error && typeof value.retryable === 'boolean'
+}
+
+function describeNetworkError(cause: unknown): string {
+  if (cause instanceof Error) {
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timed out'
+    const code = (cause as { code?: unknown }).code
+    return typeof code === 'string' ? code : cause.name
+  }
+  return 'unknown error'
+}
+
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+')
+}
+
+/** Servers may echo request fields; the secret must never reach an error. */
+function redact(text: string, secret: string): string {
+  return secret ? text.split(secret).join('[redacted]') : text
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,19 @@
+export type {
+  ClientAuthMethod,
+  TokenRequestEncoding,
+  TokenResponse,
+} from './client-credentials.js'
+export { createMemoryTokenCache, type MemoryTokenCacheOptions } from './memory-token-cache.js'
+export {
+  type ProviderLogger,
+  type TokenProviderOptions,
+  tokenCacheKey,
+} from './provider-options.js'
+export { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
+export type { CachedToken, TokenCache, TokenCacheLock } from './token-cache.js'
+export {
+  createTokenProvider,
+  type TokenProvider,
+  type TokenProviderMetrics,
+} from './token-provider.js'
+export type { AccessTokenSource } from './types.js'

@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto'
+import type { Dispatcher } from 'undici'
+import { InvalidOptionError } from '../errors.js'
+import { formatScopes } from '../scopes.js'
+import type { ClientAuthMethod, TokenRequestEncoding } from './client-credentials.js'
+import { createMemoryTokenCache } from './memory-token-cache.js'
+import { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
+import type { TokenCache } from './token-cache.js'
+
+/** The subset of a pino logger the provider writes to. */
+export interface ProviderLogger {
+  debug(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+}
+
+export interface TokenProviderOptions {
+  /** Issuer URL, e.g. `https://tenant.auth0.com/`. Give this or `domain`. */
+  issuer?: string
+  /** Auth0 domain, e.g. `tenant.auth0.com`: the issuer is `https://<domain>/`. */
+  domain?: string
+  /** Token endpoint URL. Default: read from the issuer's discovery document. */
+  tokenEndpoint?: string
+  clientId: string
+  clientSecret: string
+  /** API identifier the token is for. Auth0 requires it unless the tenant has a default. */
+  audience?: string
+  /** Scopes to request, space-delimited or a list. Auth0 grants all of the client grant's scopes. */
+  scope?: string | readonly string[]
+  /** Auth0 organization name or id. */
+  organization?: string
+  /** Default `client_secret_post`, as Auth0's SDKs. */
+  authMethod?: ClientAuthMethod
+  /** Request body encoding. Default `form` (RFC 6749); Auth0 also takes `json`. */
+  encoding?: TokenRequestEncoding
+  /** Where tokens are kept. Default: a new in-memory cache for this provider. */
+  cache?: TokenCache
+  /**
+   * How long before expiry the soft window starts, from the token lifetime (ms).
+   * Default: the larger of 60 s and 10 % of the lifetime. Never more than half the lifetime.
+   */
+  refreshMargin?: (lifetimeMs: number) => number
+  /** A token is not handed out in its last `expiryLeewayMs`. Default 5,000. */
+  expiryLeewayMs?: number
+  /** Retry bounds for network errors, timeouts, 5xx and 429. */
+  retry?: Partial<RetryOptions>
+  /** Timeout of one HTTP request in ms. Default 5,000. */
+  timeoutMs?: number
+  /** How long a 400/401/403 answer is remembered and rethrown without a request. Default 10,000. */
+  failureCooldownMs?: number
+  /** After a failed background refresh, the next one waits this long. Default 5,000. */
+  backgroundRetryDelayMs?: number
+  /** Poll interval while another holder of the cache lock refreshes. Default 50. */
+  lockPollMs?: number
+  /** undici dispatcher for token and discovery requests. Default: a private `Agent`. */
+  dispatcher?: Dispatcher
+  logger?: ProviderLogger
+  /** Clock in epoch ms. Default `Date.now`. */
+  now?: () => number
+  /** Default: a timer. */
+  sleep?: (ms: number) => Promise<void>
+  /** Uniform in [0, 1). Default `Math.random`. */
+  random?: () => number
+}
+
+/** Options after validation and defaults; frozen. */
+export interface ResolvedProviderOptions {
+  issuer: string
+  tokenEndpoint: string | undefined
+  clientId: string
+  clientSecret: string
+  audience: string | undefined
+  scope: string | undefined
+  organization: string | undefined
+  authMethod: ClientAuthMethod
+  encoding: TokenRequestEncoding
+  cache: TokenCache
+  refreshMargin: (lifetimeMs: number) => number
+  expiryLeewayMs: number
+  retry: RetryOptions
+  timeoutMs: number
+  failureCooldownMs: number
+  backgroundRetryDelayMs: number
+  lockPollMs: number
+  lockTtlMs: number
+  dispatcher: Dispatcher | undefined
+  logger: ProviderLogger | undefined
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  cacheKey: string
+}
+
+const defaultRefreshMargin = (lifetimeMs: number) => Math.max(60_000, lifetimeMs * 0.1)
+const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Validates options once, up front, and fills the defaults. */
+export function resolveProviderOptions(options: TokenProviderOptions): ResolvedProviderOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options must be an object')
+  }
+  const issuer = resolveIssuer(options)
+  const clientId = requireString(options.clientId, 'clientId')
+  const clientSecret = requireString(options.clientSecret, 'clientSecret')
+  const tokenEndpoint =
+    options.tokenEndpoint === undefined
+      ? undefined
+      : requireUrl(options.tokenEndpoint, 'tokenEndpoint')
+  const audience = optionalString(options.audience, 'audience')
+  const organization = optionalString(options.organization, 'organization')
+  let scope: string | undefined
+  if (options.scope !== undefined) {
+    try {
+      scope = formatScopes(options.scope) || undefined
+    } catch (cause) {
+      throw new InvalidOptionError(`scope: ${(cause as Error).message}`, { cause })
+    }
+  }
+  const authMethod = options.authMethod ?? 'client_secret_post'
+  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
+    throw new InvalidOptionError(
+      `authMethod must be client_secret_post or client_secret_basic, got ${String(authMethod)}`,
+    )
+  }
+  const encoding = options.encoding ?? 'form'
+  if (encoding !== 'form' && encoding !== 'json') {
+    throw new InvalidOptionError(`encoding must be form or json, got ${String(encoding)}`)
+  }
+  const retry = { ...defaultRetryOptions, ...options.retry }
+  if (!Number.isInteger(retry.attempts) || retry.attempts < 1) {
+    throw new InvalidOptionError('retry.attempts must be an integer >= 1')
+  }
+  for (const name of ['baseDelayMs', 'maxDelayMs', 'maxElapsedMs'] as const) {
+    nonNegative(retry[name], `retry.${name}`)
+  }
+  const timeoutMs = positive(options.timeoutMs ?? 5_000, 'timeoutMs')
+
+  const resolved: ResolvedProviderOptions = {
+    issuer,
+    tokenEndpoint,
+    clientId,
+    clientSecret,
+    audience,
+    scope,
+    organization,
+    authMethod,
+    encoding,
+    cache: options.cache ?? createMemoryTokenCache(options.now ? { now: options.now } : {}),
+    refreshMargin: options.refreshMargin ?? defaultRefreshMargin,
+    expiryLeewayMs: nonNegative(options.expiryLeewayMs ?? 5_000, 'expiryLeewayMs'),
+    retry,
+    timeoutMs,
+    failureCooldownMs: nonNegative(options.failureCooldownMs ?? 10_000, 'failureCooldownMs'),
+    backgroundRetryDelayMs: nonNegative(
+      options.backgroundRetryDelayMs ?? 5_000,
+      'backgroundRetryDelayMs',
+    ),
+    lockPollMs: positive(options.lockPollMs ?? 50, 'lockPollMs'),
+    // Long enough for a holder to finish all its attempts; short enough that a
+    // crashed holder does not block the others for long.
+    lockTtlMs: retry.maxElapsedMs + 2 * timeoutMs,
+    dispatcher: options.dispatcher,
+    logger: options.logger,
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? timerSleep,
+    random: options.random ?? Math.random,
+    cacheKey: tokenCacheKey(issuer, clientId, audience, scope, organization),
+  }
+  warnIfInsecure(resolved)
+  return Object.freeze(resolved)
+}
+
+/**
+ * The cache key of a token: issuer, client, audience, scopes (order-insensitive)
+ * and organization. Hashed so that a shared cache holds no readable identifiers.
+ */
+export function tokenCacheKey(
+  issuer: string,
+  clientId: string,
+  audience: string | undefined,
+  scope: string | undefined,
+  organization: string | undefined,
+): string {
+  const scopes = scope ? scope.split(' ').sort().join(' ') : ''
+  const material = JSON.stringify([issuer, clientId, audience ?? '', scopes, organization ?? ''])
+  return `m2m:token:${createHash('sha256').update(material).digest('base64url')}`
+}
+
+function resolveIssuer(options: TokenProviderOptions): string {
+  if (options.issuer !== undefined && options.domain !== undefined) {
+    throw new InvalidOptionError('give issuer or domain, not both')
+  }
+  if (options.domain !== undefined) {
+    const domain = requireString(options.domain, 'domain')
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
+      throw new InvalidOptionError(
+        `domain must be a host name such as tenant.auth0.com, got ${domain}`,
+      )
+    }
+    return `https://${domain}/`
+  }
+  if (options.issuer === undefined) {
+    throw new InvalidOptionError('issuer or domain is required')
+  }
+  return requireUrl(options.issuer, 'issuer')
+}
+
+function warnIfInsecure(options: ResolvedProviderOptions): void {
+  for (const [name, value] of [
+    ['issuer', options.issuer],
+    ['tokenEndpoint', options.tokenEndpoint],
+  ] as const) {
+    if (value === undefined) continue
+    const url = new URL(value)
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+      options.logger?.warn(
+        { [name]: value },
+        `${name} uses plain http outside loopback: the client secret travels unencrypted`,
+      )
+    }
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.')
+}
+
+function requireString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InvalidOptionError(`${name} must be a non-empty string`)
+  }
+  return value
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  return value === undefined ? undefined : requireString(value, name)
+}
+
+function requireUrl(value: unknown, name: string): string {
+  const text = requireString(value, name)
+  if (!URL.canParse(text)) throw new InvalidOptionError(`${name} must be a URL, got ${text}`)
+  const { protocol } = new URL(text)
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new InvalidOptionError(`${name} must be an http(s) URL, got ${text}`)
+  }
+  return text
+}
+
+function positive(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(`${name} must be a positive number`)
+  }
+  return value
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be a non-negative number`)
+  }
+  return value
+}

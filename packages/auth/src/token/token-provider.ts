@@ -1,0 +1,247 @@
+import { Agent, type Dispatcher } from 'undici'
+import {
+  isExchangeFailure,
+  requestClientCredentialsToken,
+  type TokenResponse,
+} from './client-credentials.js'
+import { discoverTokenEndpoint } from './discovery.js'
+import {
+  type ResolvedProviderOptions,
+  resolveProviderOptions,
+  type TokenProviderOptions,
+} from './provider-options.js'
+import { nextRetryDelay } from './retry-policy.js'
+import type { CachedToken } from './token-cache.js'
+import type { AccessTokenSource } from './types.js'
+
+/** Counters since the provider was created. */
+export interface TokenProviderMetrics {
+  /** HTTP requests sent to the token endpoint, retries included. */
+  tokenRequests: number
+  /** Tokens obtained. */
+  exchanges: number
+  /** `getToken()` calls answered from the cache. */
+  cacheHits: number
+  /** `getToken()` calls that found no usable token and waited. */
+  cacheMisses: number
+  /** Background refreshes started in the soft window. */
+  refreshes: number
+  /** Exchanges that failed after their last attempt. */
+  failures: number
+}
+
+/** A client-credentials token source with caching, refresh-ahead, single flight and retries. */
+export interface TokenProvider extends AccessTokenSource {
+  getToken(): Promise<string>
+  invalidate(token: string): Promise<void>
+  /** A snapshot of the counters. */
+  readonly metrics: Readonly<TokenProviderMetrics>
+  /** The key under which this provider's token is cached. */
+  readonly cacheKey: string
+  /** Closes the provider's own HTTP agent (not one passed in). */
+  close(): Promise<void>
+}
+
+const userAgent = '@m2m/auth'
+
+/**
+ * Creates a client-credentials token provider (RFC 6749 §4.4).
+ *
+ * A cached token is served until its soft window (refresh margin before
+ * expiry); inside it callers still get the cached token while one background
+ * refresh runs. Callers wait only when no usable token exists, and then all of
+ * them share one request. Transient failures (network, timeouts, 5xx, 429) are
+ * retried with backoff and full jitter; 400/401/403 are not, and are remembered
+ * for `failureCooldownMs` so a broken configuration cannot burn the tenant's
+ * token quota.
+ */
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const config = resolveProviderOptions(options)
+  const ownDispatcher = config.dispatcher ? undefined : createAgent(config)
+  const dispatcher = (config.dispatcher ?? ownDispatcher) as Dispatcher
+  const { cache, cacheKey: key, now, logger } = config
+  const counters: TokenProviderMetrics = {
+    tokenRequests: 0,
+    exchanges: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    refreshes: 0,
+    failures: 0,
+  }
+
+  let inflight: Promise<CachedToken> | undefined
+  let hardFailure: { error: Error; until: number } | undefined
+  let backgroundPausedUntil = 0
+  let tokenEndpoint = config.tokenEndpoint
+
+  async function getToken(): Promise<string> {
+    const cached = await cache.get(key)
+    const at = now()
+    if (cached && isUsable(cached, at)) {
+      counters.cacheHits++
+      if (at >= cached.refreshAt) refreshInBackground(at)
+      return cached.accessToken
+    }
+    counters.cacheMisses++
+    return (await refresh()).accessToken
+  }
+
+  function refresh(): Promise<CachedToken> {
+    if (inflight) return inflight
+    if (hardFailure && now() < hardFailure.until) return Promise.reject(hardFailure.error)
+    const flight = acquire().finally(() => {
+      if (inflight === flight) inflight = undefined
+    })
+    inflight = flight
+    return flight
+  }
+
+  function refreshInBackground(at: number): void {
+    if (inflight || at < backgroundPausedUntil) return
+    if (hardFailure && at < hardFailure.until) return
+    counters.refreshes++
+    refresh().catch((error: unknown) => {
+      backgroundPausedUntil = now() + config.backgroundRetryDelayMs
+      logger?.warn(
+        { err: describe(error) },
+        'background token refresh failed; the cached token is still served',
+      )
+    })
+  }
+
+  /** Gets a token for the cache: from another refresher if one is at work, else by exchange. */
+  async function acquire(): Promise<CachedToken> {
+    const fresh = await freshFromCache()
+    if (fresh) return fresh
+    if (!cache.lock) return exchangeAndStore()
+    for (;;) {
+      const lock = await cache.lock(key, config.lockTtlMs)
+      if (lock) {
+        try {
+          return (await freshFromCache()) ?? (await exchangeAndStore())
+        } finally {
+          await lock.release()
+        }
+      }
+      await config.sleep(config.lockPollMs)
+      const theirs = await freshFromCache()
+      if (theirs) return theirs
+    }
+  }
+
+  /** A cached token outside its soft window, if there is one. */
+  async function freshFromCache(): Promise<CachedToken | undefined> {
+    const cached = await cache.get(key)
+    const at = now()
+    return cached && at < cached.refreshAt && isUsable(cached, at) ? cached : undefined
+  }
+
+  async function exchangeAndStore(): Promise<CachedToken> {
+    const { response, sentAt } = await exchangeWithRetries()
+    const token = toCachedToken(response, sentAt)
+    counters.exchanges++
+    hardFailure = undefined
+    backgroundPausedUntil = 0
+    await cache.set(key, token, Math.max(1, token.expiresAt - now()))
+    return token
+  }
+
+  function toCachedToken(response: TokenResponse, sentAt: number): CachedToken {
+    const lifetimeMs = response.expires_in * 1000
+    const expiresAt = sentAt + lifetimeMs
+    const margin = Math.min(Math.max(0, config.refreshMargin(lifetimeMs)), lifetimeMs / 2)
+    return {
+      accessToken: response.access_token,
+      tokenType: response.token_type,
+      expiresAt,
+      refreshAt: expiresAt - margin,
+      scope: response.scope,
+    }
+  }
+
+  async function exchangeWithRetries(): Promise<{ response: TokenResponse; sentAt: number }> {
+    const started = now()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tokenEndpoint ??= await discoverTokenEndpoint(config.issuer, dispatcher, config.timeoutMs)
+        const sentAt = now()
+        counters.tokenRequests++
+        const response = await requestClientCredentialsToken(
+          {
+            tokenEndpoint,
+            clientId: config.clientId,
+            clientSecret: config.clientSecret,
+            authMethod: config.authMethod,
+            encoding: config.encoding,
+            audience: config.audience,
+            scope: config.scope,
+            organization: config.organization,
+            dispatcher,
+            timeoutMs: config.timeoutMs,
+            userAgent,
+          },
+          now,
+        )
+        return { response, sentAt }
+      } catch (thrown) {
+        const failure = isExchangeFailure(thrown)
+          ? thrown
+          : { error: thrown as Error, retryable: false, retryAfterMs: undefined }
+        const delay = failure.retryable
+          ? nextRetryDelay(
+              config.retry,
+              attempt,
+              now() - started,
+              failure.retryAfterMs,
+              config.random,
+            )
+          : undefined
+        if (delay === undefined) {
+          counters.failures++
+          if (!failure.retryable) {
+            hardFailure = { error: failure.error, until: now() + config.failureCooldownMs }
+          }
+          throw failure.error
+        }
+        logger?.debug(
+          { err: describe(failure.error), attempt, delayMs: delay },
+          'token request failed; retrying',
+        )
+        await config.sleep(delay)
+      }
+    }
+  }
+
+  function isUsable(token: CachedToken, at: number): boolean {
+    return at < token.expiresAt - config.expiryLeewayMs
+  }
+
+  return {
+    getToken,
+    async invalidate(token: string) {
+      await cache.delete(key, token)
+    },
+    get metrics() {
+      return { ...counters }
+    },
+    cacheKey: key,
+    async close() {
+      await ownDispatcher?.close()
+    },
+  }
+}
+
+function createAgent(config: ResolvedProviderOptions): Agent {
+  return new Agent({
+    connect: { timeout: config.timeoutMs },
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  })
+}
+
+/** What of an error may be logged: its code and message, which never hold secrets. */
+function describe(error: unknown): { code?: unknown; message: string } {
+  if (error instanceof Error)
+    return { code: (error as { code?: unknown }).code, message: error.message }
+  return { message: String(error) }
+}

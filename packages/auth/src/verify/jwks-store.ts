@@ -1,0 +1,135 @@
+import type { JsonWebKey } from 'node:crypto'
+import { type Dispatcher, request } from 'undici'
+import { JwksUnavailableError, UnknownKeyError } from '../errors.js'
+import type { KeyVerifyFn } from './key-verifier.js'
+
+type Jwk = JsonWebKey & { kid?: string; alg?: string; use?: string }
+
+export interface JwksStoreOptions {
+  jwksUri: string
+  /** Builds the verifier of one key, or `undefined` to skip a key we cannot use. */
+  createKeyVerifier: (jwk: Jwk) => KeyVerifyFn | undefined
+  /** At most one fetch for unknown `kid`s per this many ms. */
+  cooldownMs: number
+  /** After a failed fetch, the next may start after this many ms. */
+  errorCooldownMs: number
+  /** Known keys are re-read in the background after this many ms, to drop removed ones. */
+  maxAgeMs: number
+  timeoutMs: number
+  dispatcher: Dispatcher
+  now: () => number
+}
+
+export interface JwksStore {
+  /** The verifier of a known key, without I/O. */
+  get(kid: string): KeyVerifyFn | undefined
+  /** The verifier of `kid`, fetching the JWKS if the key is new and the cooldown allows. */
+  resolve(kid: string): Promise<KeyVerifyFn>
+  /** Fetches the JWKS now (at start-up, say), subject to single flight. */
+  refresh(): Promise<void>
+  /** `kid`s currently known. */
+  kids(): string[]
+}
+
+const MAX_JWKS_BYTES = 256 * 1024
+const MAX_KEYS = 100
+
+/**
+ * The issuer's signing keys, one imported verifier per `kid`.
+ *
+ * A flood of tokens with random `kid`s cannot hammer the JWKS endpoint: at
+ * most one fetch is in flight and at most one starts per cooldown. Keys
+ * already known keep working while the endpoint is down. The whole set is
+ * replaced on each successful fetch, so a key removed from the JWKS stops
+ * verifying once the store re-reads it (on a new `kid`, or after `maxAgeMs`).
+ */
+export function createJwksStore(options: JwksStoreOptions): JwksStore {
+  let keys = new Map<string, KeyVerifyFn>()
+  let fetchedAt = Number.NEGATIVE_INFINITY
+  let nextFetchAllowedAt = Number.NEGATIVE_INFINITY
+  let lastError: Error | undefined
+  let inflight: Promise<void> | undefined
+
+  function startFetch(): Promise<void> {
+    if (inflight) return inflight
+    const startedAt = options.now()
+    const flight = fetchKeys()
+      .then((fresh) => {
+        keys = fresh
+        fetchedAt = options.now()
+        lastError = undefined
+        nextFetchAllowedAt = startedAt + options.cooldownMs
+      })
+      .catch((error: Error) => {
+        lastError = error
+        nextFetchAllowedAt = startedAt + options.errorCooldownMs
+      })
+      .finally(() => {
+        if (inflight === flight) inflight = undefined
+      })
+    inflight = flight
+    return flight
+  }
+
+  async function fetchKeys(): Promise<Map<string, KeyVerifyFn>> {
+    const response = await request(options.jwksUri, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      dispatcher: options.dispatcher,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    })
+    if (response.statusCode !== 200) {
+      await response.body.dump()
+      throw new Error(`the JWKS endpoint answered ${response.statusCode}`)
+    }
+    const declared = Number(response.headers['content-length'])
+    if (declared > MAX_JWKS_BYTES) {
+      await response.body.dump()
+      throw new Error('the JWKS is too large')
+    }
+    const text = await response.body.text()
+    if (text.length > MAX_JWKS_BYTES) throw new Error('the JWKS is too large')
+    const body = JSON.parse(text) as { keys?: unknown }
+    if (!Array.isArray(body.keys)) throw new Error('the JWKS has no keys array')
+    const fresh = new Map<string, KeyVerifyFn>()
+    for (const jwk of body.keys.slice(0, MAX_KEYS) as Jwk[]) {
+      if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue
+      const verify = options.createKeyVerifier(jwk)
+      if (verify && !fresh.has(jwk.kid)) fresh.set(jwk.kid, verify)
+    }
+    return fresh
+  }
+
+  function mayFetch(): boolean {
+    return options.now() >= nextFetchAllowedAt
+  }
+
+  return {
+    get(kid) {
+      const verify = keys.get(kid)
+      if (verify && !inflight && options.now() - fetchedAt > options.maxAgeMs && mayFetch()) {
+        void startFetch()
+      }
+      return verify
+    },
+    async resolve(kid) {
+      const known = keys.get(kid)
+      if (known) return known
+      if (inflight) await inflight
+      else if (mayFetch()) await startFetch()
+      const verify = keys.get(kid)
+      if (verify) return verify
+      if (lastError) {
+        throw new JwksUnavailableError(lastError.message, { cause: lastError })
+      }
+      throw new UnknownKeyError(`no key with this kid in ${options.jwksUri}`)
+    },
+    async refresh() {
+      await startFetch()
+      if (lastError) throw new JwksUnavailableError(lastError.message, { cause: lastError })
+    },
+    kids() {
+      return [...keys.keys()]
+    },
+  }
+}

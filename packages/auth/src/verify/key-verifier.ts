@@ -1,0 +1,59 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto'
+import { createVerifier } from 'fast-jwt'
+
+/** Verifies a token's signature and claims with one key; throws fast-jwt errors. */
+export type KeyVerifyFn = (token: string) => Record<string, unknown>
+
+export interface KeyVerifierSettings {
+  algorithms: readonly string[]
+  issuer: string
+  audience: readonly string[]
+  /** Milliseconds, as fast-jwt counts. */
+  clockToleranceMs: number
+  requiredClaims: readonly string[]
+}
+
+const familyOf: Record<string, string> = {
+  RSA: 'RS256 RS384 RS512 PS256 PS384 PS512',
+  EC: 'ES256 ES384 ES512',
+  OKP: 'EdDSA',
+}
+
+/**
+ * Builds a synchronous fast-jwt verifier bound to one JWK, or `undefined` when
+ * the key cannot sign any allowed algorithm (wrong type, `use` other than `sig`,
+ * or an `alg` outside the list). The key is imported once here; fast-jwt with
+ * an async key function would import it again on every verification.
+ */
+export function createKeyVerifier(
+  jwk: JsonWebKey & { kid?: string; alg?: string; use?: string },
+  settings: KeyVerifierSettings,
+): KeyVerifyFn | undefined {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return undefined
+  const family = familyOf[String(jwk.kty)]?.split(' ') ?? []
+  const algorithms = settings.algorithms.filter(
+    (alg) => family.includes(alg) && (jwk.alg === undefined || jwk.alg === alg),
+  )
+  if (algorithms.length === 0) return undefined
+
+  let pem: string
+  try {
+    // Only the public members: a JWKS that leaks `d` must not make us hold a private key.
+    const { kty, n, e, crv, x, y } = jwk
+    pem = createPublicKey({ key: { kty, n, e, crv, x, y } as JsonWebKey, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString()
+  } catch {
+    return undefined
+  }
+
+  return createVerifier({
+    key: pem,
+    algorithms: algorithms as never,
+    allowedIss: settings.issuer,
+    allowedAud: [...settings.audience],
+    requiredClaims: [...settings.requiredClaims],
+    clockTolerance: settings.clockToleranceMs,
+    cache: false,
+  }) as KeyVerifyFn
+}

@@ -1,0 +1,40 @@
+import type { ScopeSet } from '../scopes.js'
+
+/** Claims of an access token as Auth0 issues them (default and RFC 9068 profiles). */
+export interface AccessTokenClaims {
+  iss: string
+  sub: string
+  aud: string | string[]
+  exp: number
+  iat?: number
+  nbf?: number
+  jti?: string
+  /** Space-delimited scopes. */
+  scope?: string
+  /** Client id (Auth0 default profile). */
+  azp?: string
+  /** Client id (RFC 9068 profile). */
+  client_id?: string
+  /** Grant type, `client-credentials` for M2M tokens. */
+  gty?: string
+  org_id?: string
+  org_name?: string
+  [claim: string]: unknown
+}
+
+/** What a successful verification yields: the token's facts, ready for authorization. */
+export interface VerifiedToken {
+  header: { alg: string; kid?: string; typ?: string }
+  claims: AccessTokenClaims
+  scopes: ScopeSet
+  /** `azp`, else `client_id`, else the `sub` without its `@clients` suffix. */
+  clientId: string | undefined
+  organization: { id: string; name: string | undefined } | undefined
+}
+
+/** Verifies bearer access tokens; throws an `AuthError` (see `../errors.ts`) when a token is not acceptable. */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedToken>
+  /** Releases sockets and timers. */
+  close(): Promise<void>
+}

@@ -1,0 +1,223 @@
+import { LRUCache } from 'lru-cache'
+import { Agent, type Dispatcher } from 'undici'
+import { InvalidOptionError, TokenAlgorithmError, TokenMalformedError } from '../errors.js'
+import { parseScopes } from '../scopes.js'
+import { fromFastJwtError } from './fast-jwt-errors.js'
+import { createJwksStore, type JwksStore } from './jwks-store.js'
+import { createKeyVerifier } from './key-verifier.js'
+import { readTokenHeader } from './token-header.js'
+import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
+
+export interface VerifierOptions {
+  /** The exact `iss` expected, e.g. `https://tenant.auth0.com/` (Auth0 issuers end with `/`). */
+  issuer: string
+  /** The API identifier(s) a token's `aud` must contain. */
+  audience: string | readonly string[]
+  /** Allowed signing algorithms. Default `['RS256']`. HMAC and `none` are refused. */
+  algorithms?: readonly string[]
+  /** Allowed clock skew for `exp` and `nbf`, in seconds. Default 5. */
+  clockTolerance?: number
+  /** Default `<issuer>/.well-known/jwks.json`: from the configuration, never from a token. */
+  jwksUri?: string
+  /** At most one JWKS fetch for unknown `kid`s per this many ms. Default 30,000. */
+  jwksCooldownMs?: number
+  /** After a failed JWKS fetch, the next may start after this many ms. Default 5,000. */
+  jwksErrorCooldownMs?: number
+  /** Known keys are re-read after this many ms, so removed keys stop verifying. Default 600,000. */
+  jwksMaxAgeMs?: number
+  /** Timeout of the JWKS request, in ms. Default 5,000. */
+  timeoutMs?: number
+  /** Verified tokens kept (until their `exp`). 0 disables the cache. Default 10,000. */
+  cacheMax?: number
+  /** Claims required beyond `iss`, `aud` and `exp`. */
+  requiredClaims?: readonly string[]
+  /** Longest token accepted, in characters. Default 8,192. */
+  maxTokenLength?: number
+  /** undici dispatcher for the JWKS request. Default: a private `Agent` with timeouts. */
+  dispatcher?: Dispatcher
+  /** Clock in epoch ms for the cache. Default `Date.now`. */
+  now?: () => number
+}
+
+/** A `TokenVerifier` that also exposes its key store, for warm-up and tests. */
+export interface JwtVerifier extends TokenVerifier {
+  readonly keys: JwksStore
+}
+
+const refusedAlgorithms = /^(none|HS\d+)$/i
+const supportedAlgorithms = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+])
+
+interface CacheEntry {
+  kid: string
+  result: VerifiedToken
+}
+
+/**
+ * Creates an access-token verifier on fast-jwt with keys from the issuer's JWKS.
+ *
+ * `iss`, `aud` and `exp` are required and checked exactly (fast-jwt skips
+ * absent claims unless told). One verifier is built per `kid` and reused.
+ * Verified tokens are cached until their `exp`, and a cached token whose key
+ * left the JWKS is verified again (and then refused).
+ */
+export function createVerifier(options: VerifierOptions): JwtVerifier {
+  const settings = resolveOptions(options)
+  const now = options.now ?? Date.now
+  const ownDispatcher = options.dispatcher
+    ? undefined
+    : new Agent({
+        connect: { timeout: settings.timeoutMs },
+        headersTimeout: settings.timeoutMs,
+        bodyTimeout: settings.timeoutMs,
+      })
+  const keySettings = {
+    algorithms: settings.algorithms,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockToleranceMs: settings.clockToleranceMs,
+    requiredClaims: settings.requiredClaims,
+  }
+  const keys = createJwksStore({
+    jwksUri: settings.jwksUri,
+    createKeyVerifier: (jwk) => createKeyVerifier(jwk, keySettings),
+    cooldownMs: settings.jwksCooldownMs,
+    errorCooldownMs: settings.jwksErrorCooldownMs,
+    maxAgeMs: settings.jwksMaxAgeMs,
+    timeoutMs: settings.timeoutMs,
+    dispatcher: (options.dispatcher ?? ownDispatcher) as Dispatcher,
+    now,
+  })
+  const cache =
+    settings.cacheMax > 0
+      ? new LRUCache<string, CacheEntry>({ max: settings.cacheMax, ttlAutopurge: false })
+      : undefined
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string')
+    const hit = cache?.get(token)
+    if (hit) {
+      if (keys.get(hit.kid)) return hit.result
+      cache?.delete(token)
+    }
+
+    const header = readTokenHeader(token, settings.maxTokenLength)
+    if (!settings.algorithms.includes(header.alg)) {
+      throw new TokenAlgorithmError(header.alg)
+    }
+    if (header.kid === undefined) throw new TokenMalformedError('the token header has no kid')
+    const verifyWithKey = keys.get(header.kid) ?? (await keys.resolve(header.kid))
+
+    let claims: AccessTokenClaims
+    try {
+      claims = verifyWithKey(token) as AccessTokenClaims
+    } catch (error) {
+      throw fromFastJwtError(error)
+    }
+    const result = toVerifiedToken(header, claims)
+    if (cache) {
+      const ttl = claims.exp * 1000 + settings.clockToleranceMs - now()
+      if (ttl > 0) cache.set(token, { kid: header.kid, result }, { ttl })
+    }
+    return result
+  }
+
+  return {
+    verify,
+    keys,
+    async close() {
+      cache?.clear()
+      await ownDispatcher?.close()
+    },
+  }
+}
+
+function toVerifiedToken(
+  header: VerifiedToken['header'],
+  claims: AccessTokenClaims,
+): VerifiedToken {
+  const clientId =
+    typeof claims.azp === 'string'
+      ? claims.azp
+      : typeof claims.client_id === 'string'
+        ? claims.client_id
+        : typeof claims.sub === 'string' && claims.sub.endsWith('@clients')
+          ? claims.sub.slice(0, -'@clients'.length)
+          : undefined
+  const organization =
+    typeof claims.org_id === 'string'
+      ? {
+          id: claims.org_id,
+          name: typeof claims.org_name === 'string' ? claims.org_name : undefined,
+        }
+      : undefined
+  return Object.freeze({
+    header,
+    claims: Object.freeze(claims),
+    scopes: parseScopes(claims.scope ?? claims.scp),
+    clientId,
+    organization,
+  })
+}
+
+function resolveOptions(options: VerifierOptions) {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options must be an object')
+  }
+  const { issuer } = options
+  if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
+    throw new InvalidOptionError('issuer must be a URL such as https://tenant.auth0.com/')
+  }
+  const audience = typeof options.audience === 'string' ? [options.audience] : options.audience
+  if (!Array.isArray(audience) || audience.length === 0 || audience.some((a) => !isText(a))) {
+    throw new InvalidOptionError('audience must be a non-empty string or list of strings')
+  }
+  const algorithms = options.algorithms ?? ['RS256']
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new InvalidOptionError('algorithms must be a non-empty list')
+  }
+  for (const alg of algorithms) {
+    if (refusedAlgorithms.test(alg)) {
+      throw new InvalidOptionError(`algorithm ${alg} is refused: only asymmetric algorithms verify`)
+    }
+    if (!supportedAlgorithms.has(alg)) throw new InvalidOptionError(`unknown algorithm ${alg}`)
+  }
+  const jwksUri = options.jwksUri ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`
+  if (!URL.canParse(jwksUri)) throw new InvalidOptionError('jwksUri must be a URL')
+  const clockTolerance = options.clockTolerance ?? 5
+  return {
+    issuer,
+    audience: audience as readonly string[],
+    algorithms: algorithms as readonly string[],
+    jwksUri,
+    clockToleranceMs: nonNegative(clockTolerance, 'clockTolerance') * 1000,
+    jwksCooldownMs: nonNegative(options.jwksCooldownMs ?? 30_000, 'jwksCooldownMs'),
+    jwksErrorCooldownMs: nonNegative(options.jwksErrorCooldownMs ?? 5_000, 'jwksErrorCooldownMs'),
+    jwksMaxAgeMs: nonNegative(options.jwksMaxAgeMs ?? 600_000, 'jwksMaxAgeMs'),
+    timeoutMs: nonNegative(options.timeoutMs ?? 5_000, 'timeoutMs'),
+    cacheMax: nonNegative(options.cacheMax ?? 10_000, 'cacheMax'),
+    requiredClaims: ['iss', 'aud', 'exp', ...(options.requiredClaims ?? [])],
+    maxTokenLength: nonNegative(options.maxTokenLength ?? 8_192, 'maxTokenLength'),
+  }
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be a non-negative number`)
+  }
+  return value
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages export `@m2m/source` -> src/*.ts so tests run from a fresh
+// clone with no build. Vite replaces its default condition list when one is
+// given, so the defaults are repeated here.
+const conditions = ['@m2m/source', 'module', 'node', 'import', 'default']
+
+/** Shared vitest config for every workspace package. */
+export function createVitestConfig(overrides = {}) {
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@m2m/source'] } },
+    ...overrides,
+    test: {
+      environment: 'node',
+      include: ['test/**/*.test.ts'],
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+      restoreMocks: true,
+      ...overrides.test,
+    },
+  })
+}
