@@ -217,6 +217,17 @@ describe('cache and single flight', () => {
     expect(server.tokenRequests).toBe(1)
   })
 
+  it('waits for the lock holder, and goes ahead if its lock is never freed', async () => {
+    const cache = createMemoryTokenCache({ now: () => clock })
+    const p = provider({ cache })
+    const held = await cache.lock?.(p.cacheKey, 60 * 60_000)
+    expect(held).toBeDefined()
+    expect(await p.getToken()).toBe('token-1')
+    // lockTtlMs = maxElapsedMs 15 s + 2 x timeoutMs 5 s, polled every 50 ms
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(25_000)
+    expect(server.tokenRequests).toBe(1)
+  })
+
   it('computes expiry from a clock read before the request was sent', async () => {
     const cache = createMemoryTokenCache({ now: () => clock })
     const p = provider({ cache })

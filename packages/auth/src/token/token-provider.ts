@@ -114,7 +114,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     const fresh = await freshFromCache()
     if (fresh) return fresh
     if (!cache.lock) return exchangeAndStore()
-    for (;;) {
+    // The lock expires by itself after lockTtlMs; waiting longer than that means
+    // the cache's lock is not working, and then we go ahead on our own.
+    const waitUntil = now() + config.lockTtlMs
+    while (now() < waitUntil) {
       const lock = await cache.lock(key, config.lockTtlMs)
       if (lock) {
         try {
@@ -127,6 +130,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       const theirs = await freshFromCache()
       if (theirs) return theirs
     }
+    logger?.warn({ lockTtlMs: config.lockTtlMs }, 'token cache lock never freed; refreshing anyway')
+    return exchangeAndStore()
   }
 
   /** A cached token outside its soft window, if there is one. */
