@@ -18,6 +18,8 @@ export interface JwksStoreOptions {
   timeoutMs: number
   dispatcher: Dispatcher
   now: () => number
+  /** Reads the JWKS another way than fetching `jwksUri` (an in-process key ring, say). */
+  loadJwks?: (() => Promise<unknown> | unknown) | undefined
 }
 
 export interface JwksStore {
@@ -45,6 +47,7 @@ const MAX_KEYS = 100
  */
 export function createJwksStore(options: JwksStoreOptions): JwksStore {
   let keys = new Map<string, KeyVerifyFn>()
+  let keyMaterials = new Map<string, string>()
   let fetchedAt = Number.NEGATIVE_INFINITY
   let nextFetchAllowedAt = Number.NEGATIVE_INFINITY
   let lastError: Error | undefined
@@ -72,31 +75,27 @@ export function createJwksStore(options: JwksStoreOptions): JwksStore {
   }
 
   async function fetchKeys(): Promise<Map<string, KeyVerifyFn>> {
-    const response = await request(options.jwksUri, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      dispatcher: options.dispatcher,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    })
-    if (response.statusCode !== 200) {
-      await response.body.dump()
-      throw new Error(`the JWKS endpoint answered ${response.statusCode}`)
+    const body = (await (options.loadJwks ?? (() => fetchJwks(options)))()) as { keys?: unknown }
+    if (typeof body !== 'object' || body === null || !Array.isArray(body.keys)) {
+      throw new Error('the JWKS has no keys array')
     }
-    const declared = Number(response.headers['content-length'])
-    if (declared > MAX_JWKS_BYTES) {
-      await response.body.dump()
-      throw new Error('the JWKS is too large')
-    }
-    const text = await response.body.text()
-    if (text.length > MAX_JWKS_BYTES) throw new Error('the JWKS is too large')
-    const body = JSON.parse(text) as { keys?: unknown }
-    if (!Array.isArray(body.keys)) throw new Error('the JWKS has no keys array')
     const fresh = new Map<string, KeyVerifyFn>()
+    const freshMaterial = new Map<string, string>()
     for (const jwk of body.keys.slice(0, MAX_KEYS) as Jwk[]) {
       if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue
-      const verify = options.createKeyVerifier(jwk)
-      if (verify && !fresh.has(jwk.kid)) fresh.set(jwk.kid, verify)
+      if (fresh.has(jwk.kid)) continue
+      // The same kid with the same key keeps its verifier (no re-import, and verified
+      // tokens cached under it stay valid); a kid republished with other key material
+      // gets a new one, so tokens cached under the old key are verified again.
+      const material = keyMaterial(jwk)
+      const verify =
+        material === keyMaterials.get(jwk.kid) ? keys.get(jwk.kid) : options.createKeyVerifier(jwk)
+      if (verify) {
+        fresh.set(jwk.kid, verify)
+        freshMaterial.set(jwk.kid, material)
+      }
     }
+    keyMaterials = freshMaterial
     return fresh
   }
 
@@ -132,4 +131,36 @@ export function createJwksStore(options: JwksStoreOptions): JwksStore {
       return [...keys.keys()]
     },
   }
+}
+
+/** Fetches and parses the JWKS over HTTP, bounded in time and size. */
+async function fetchJwks(options: JwksStoreOptions): Promise<unknown> {
+  const response = await request(options.jwksUri, {
+    method: 'GET',
+    headers: { accept: 'application/json' },
+    dispatcher: options.dispatcher,
+    signal: AbortSignal.timeout(options.timeoutMs),
+  })
+  if (response.statusCode !== 200) {
+    await response.body.dump()
+    throw new Error(`the JWKS endpoint answered ${response.statusCode}`)
+  }
+  const declared = Number(response.headers['content-length'])
+  if (declared > MAX_JWKS_BYTES) {
+    await response.body.dump()
+    throw new Error('the JWKS is too large')
+  }
+  // Counted while reading: a chunked body declares no length, and must not be buffered whole.
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_JWKS_BYTES) throw new Error('the JWKS is too large')
+    chunks.push(chunk)
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}
+
+function keyMaterial(jwk: Jwk): string {
+  return JSON.stringify([jwk.kty, jwk.alg, jwk.use, jwk.n, jwk.e, jwk.crv, jwk.x, jwk.y])
 }

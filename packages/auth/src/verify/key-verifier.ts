@@ -13,11 +13,13 @@ export interface KeyVerifierSettings {
   requiredClaims: readonly string[]
 }
 
-const familyOf: Record<string, string> = {
-  RSA: 'RS256 RS384 RS512 PS256 PS384 PS512',
-  EC: 'ES256 ES384 ES512',
-  OKP: 'EdDSA',
-}
+// A Map, not an object literal: `kty` comes from the JWKS, and `toString` or
+// `__proto__` must not reach Object.prototype.
+const familyOf = new Map<unknown, readonly string[]>([
+  ['RSA', ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']],
+  ['EC', ['ES256', 'ES384', 'ES512']],
+  ['OKP', ['EdDSA']],
+])
 
 /**
  * Builds a synchronous fast-jwt verifier bound to one JWK, or `undefined` when
@@ -30,30 +32,34 @@ export function createKeyVerifier(
   settings: KeyVerifierSettings,
 ): KeyVerifyFn | undefined {
   if (jwk.use !== undefined && jwk.use !== 'sig') return undefined
-  const family = familyOf[String(jwk.kty)]?.split(' ') ?? []
+  const family = familyOf.get(jwk.kty) ?? []
   const algorithms = settings.algorithms.filter(
     (alg) => family.includes(alg) && (jwk.alg === undefined || jwk.alg === alg),
   )
   if (algorithms.length === 0) return undefined
-
-  let pem: string
-  try {
-    // Only the public members: a JWKS that leaks `d` must not make us hold a private key.
-    const { kty, n, e, crv, x, y } = jwk
-    pem = createPublicKey({ key: { kty, n, e, crv, x, y } as JsonWebKey, format: 'jwk' })
-      .export({ type: 'spki', format: 'pem' })
-      .toString()
-  } catch {
+  // RFC 7518 §3.3: RSA keys of 2048 bits or more.
+  if (jwk.kty === 'RSA' && Buffer.from(String(jwk.n ?? ''), 'base64url').length < 256) {
     return undefined
   }
 
-  return createVerifier({
-    key: pem,
-    algorithms: algorithms as never,
-    allowedIss: settings.issuer,
-    allowedAud: [...settings.audience],
-    requiredClaims: [...settings.requiredClaims],
-    clockTolerance: settings.clockToleranceMs,
-    cache: false,
-  }) as KeyVerifyFn
+  try {
+    // Only the public members: a JWKS that leaks `d` must not make us hold a private key.
+    const { kty, n, e, crv, x, y } = jwk
+    const pem = createPublicKey({ key: { kty, n, e, crv, x, y } as JsonWebKey, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString()
+    // fast-jwt refuses a key that fits none of the algorithms (a P-256 key when only
+    // ES384 is allowed, an X25519 key): skip that key rather than fail the whole JWKS.
+    return createVerifier({
+      key: pem,
+      algorithms: algorithms as never,
+      allowedIss: settings.issuer,
+      allowedAud: [...settings.audience],
+      requiredClaims: [...settings.requiredClaims],
+      clockTolerance: settings.clockToleranceMs,
+      cache: false,
+    }) as KeyVerifyFn
+  } catch {
+    return undefined
+  }
 }

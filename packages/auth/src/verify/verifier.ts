@@ -4,7 +4,7 @@ import { InvalidOptionError, TokenAlgorithmError, TokenMalformedError } from '..
 import { parseScopes } from '../scopes.js'
 import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
-import { createKeyVerifier } from './key-verifier.js'
+import { createKeyVerifier, type KeyVerifyFn } from './key-verifier.js'
 import { readTokenHeader } from './token-header.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
 
@@ -35,6 +35,11 @@ export interface VerifierOptions {
   maxTokenLength?: number
   /** undici dispatcher for the JWKS request. Default: a private `Agent` with timeouts. */
   dispatcher?: Dispatcher
+  /**
+   * Reads the JWKS another way than fetching `jwksUri`, e.g. from an in-process
+   * key ring. Cooldowns and single flight still apply.
+   */
+  jwks?: () => Promise<unknown> | unknown
   /** Clock in epoch ms for the cache. Default `Date.now`. */
   now?: () => number
 }
@@ -60,6 +65,9 @@ const supportedAlgorithms = new Set([
 
 interface CacheEntry {
   kid: string
+  verifier: KeyVerifyFn
+  /** `exp` plus the clock tolerance, in epoch ms on the `now` clock. */
+  expiresAt: number
   result: VerifiedToken
 }
 
@@ -73,7 +81,7 @@ interface CacheEntry {
  */
 export function createVerifier(options: VerifierOptions): JwtVerifier {
   const settings = resolveOptions(options)
-  const now = options.now ?? Date.now
+  const now = options.now ?? (() => Date.now())
   const ownDispatcher = options.dispatcher
     ? undefined
     : new Agent({
@@ -97,17 +105,25 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     timeoutMs: settings.timeoutMs,
     dispatcher: (options.dispatcher ?? ownDispatcher) as Dispatcher,
     now,
+    loadJwks: options.jwks,
   })
   const cache =
     settings.cacheMax > 0
-      ? new LRUCache<string, CacheEntry>({ max: settings.cacheMax, ttlAutopurge: false })
+      ? new LRUCache<string, CacheEntry>({
+          max: settings.cacheMax,
+          ttlAutopurge: false,
+          // TTLs are counted on our clock; left to lru-cache they ran on performance.now().
+          perf: { now },
+        })
       : undefined
 
   async function verify(token: string): Promise<VerifiedToken> {
     if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string')
     const hit = cache?.get(token)
     if (hit) {
-      if (keys.get(hit.kid)) return hit.result
+      // Checked here too, not left to the TTL alone: lru-cache debounces its clock reads.
+      // The entry stands only while its kid still maps to the very key that verified it.
+      if (now() <= hit.expiresAt && keys.get(hit.kid) === hit.verifier) return hit.result
       cache?.delete(token)
     }
 
@@ -126,8 +142,10 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     }
     const result = toVerifiedToken(header, claims)
     if (cache) {
-      const ttl = claims.exp * 1000 + settings.clockToleranceMs - now()
-      if (ttl > 0) cache.set(token, { kid: header.kid, result }, { ttl })
+      const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
+      const ttl = expiresAt - now()
+      if (ttl > 0)
+        cache.set(token, { kid: header.kid, verifier: verifyWithKey, expiresAt, result }, { ttl })
     }
     return result
   }
@@ -193,7 +211,10 @@ function resolveOptions(options: VerifierOptions) {
     if (!supportedAlgorithms.has(alg)) throw new InvalidOptionError(`unknown algorithm ${alg}`)
   }
   const jwksUri = options.jwksUri ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`
-  if (!URL.canParse(jwksUri)) throw new InvalidOptionError('jwksUri must be a URL')
+  const protocol = URL.canParse(jwksUri) ? new URL(jwksUri).protocol : ''
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new InvalidOptionError('jwksUri must be an http(s) URL')
+  }
   const clockTolerance = options.clockTolerance ?? 5
   return {
     issuer,
@@ -204,10 +225,12 @@ function resolveOptions(options: VerifierOptions) {
     jwksCooldownMs: nonNegative(options.jwksCooldownMs ?? 30_000, 'jwksCooldownMs'),
     jwksErrorCooldownMs: nonNegative(options.jwksErrorCooldownMs ?? 5_000, 'jwksErrorCooldownMs'),
     jwksMaxAgeMs: nonNegative(options.jwksMaxAgeMs ?? 600_000, 'jwksMaxAgeMs'),
-    timeoutMs: nonNegative(options.timeoutMs ?? 5_000, 'timeoutMs'),
-    cacheMax: nonNegative(options.cacheMax ?? 10_000, 'cacheMax'),
+    // 0 would abort every JWKS request at once (AbortSignal.timeout(0)), and mean
+    // "no timeout" to undici's Agent.
+    timeoutMs: positive(options.timeoutMs ?? 5_000, 'timeoutMs'),
+    cacheMax: nonNegativeInteger(options.cacheMax ?? 10_000, 'cacheMax'),
     requiredClaims: ['iss', 'aud', 'exp', ...(options.requiredClaims ?? [])],
-    maxTokenLength: nonNegative(options.maxTokenLength ?? 8_192, 'maxTokenLength'),
+    maxTokenLength: positive(options.maxTokenLength ?? 8_192, 'maxTokenLength'),
   }
 }
 
@@ -218,6 +241,21 @@ function isText(value: unknown): value is string {
 function nonNegative(value: number, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidOptionError(`${name} must be a non-negative number`)
+  }
+  return value
+}
+
+function positive(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(`${name} must be a positive number`)
+  }
+  return value
+}
+
+/** lru-cache throws a plain TypeError on a fractional `max`. */
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be a non-negative integer`)
   }
   return value
 }
