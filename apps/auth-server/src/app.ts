@@ -1,0 +1,90 @@
+import formbody from '@fastify/formbody'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { createActionRunner } from './actions/action-runner.js'
+import { createTestControls } from './controls/test-controls.js'
+import type { KeyRing } from './keys/key-ring.js'
+import { createLogStore, type LogStore } from './logs/log-store.js'
+import { registerManagementApi } from './management/management-api.js'
+import { createAccessTokenSigner } from './oauth/access-token.js'
+import { createRateLimiter } from './oauth/rate-limiter.js'
+import { createTokenExchange } from './oauth/token-exchange.js'
+import { createTokenQuota } from './oauth/token-quota.js'
+import { oauthTokenRoutes } from './routes/oauth-token.js'
+import { wellKnownRoutes } from './routes/well-known.js'
+import { createSecretChecker } from './secrets.js'
+import type { TenantState } from './state/tenant-state.js'
+
+export interface AppDeps {
+  issuer: string
+  state: TenantState
+  keys: KeyRing
+  logs?: LogStore
+  testControls?: boolean
+  rateLimit?: { perSecond: number; burst: number }
+  actionTimeoutMs?: number
+  now?: () => number
+  logger?: FastifyServerOptions['loggerInstance']
+}
+
+/** Builds the auth server; never listens (tests use `inject`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    trustProxy: false,
+    return503OnClosing: true,
+  })
+  const logs = deps.logs ?? createLogStore()
+  const controls = deps.testControls ? createTestControls() : undefined
+  const now = deps.now ?? Date.now
+
+  await app.register(formbody, { bodyLimit: 16 * 1024 })
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status === 500) request.log.error({ err: error }, 'unexpected error')
+    return reply.code(status).send({
+      error: status === 500 ? 'server_error' : 'invalid_request',
+      error_description: status === 500 ? 'Internal error' : error.message,
+    })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', error_description: `No route ${request.method} ${request.url}` }),
+  )
+
+  const exchange = createTokenExchange({
+    state: deps.state,
+    sign: createAccessTokenSigner(deps.keys, deps.issuer),
+    checkSecret: createSecretChecker(),
+    rateLimit: createRateLimiter({ ...(deps.rateLimit ?? { perSecond: 30, burst: 30 }), now }),
+    quota: createTokenQuota(now),
+    logs,
+    runActions: createActionRunner(deps.state.actions, deps.actionTimeoutMs),
+    tenantId: new URL(deps.issuer).host,
+    ...(controls ? { onExchange: controls.countExchange } : {}),
+  })
+
+  await app.register(async (scope) => {
+    if (controls) scope.addHook('onRequest', controls.faultHook('token'))
+    await scope.register(oauthTokenRoutes, { exchange })
+  })
+  await app.register(async (scope) => {
+    if (controls) {
+      scope.addHook('onRequest', async (request, reply) => {
+        if (request.url.startsWith('/.well-known/jwks.json')) {
+          return controls.faultHook('jwks')(request, reply)
+        }
+      })
+    }
+    await scope.register(wellKnownRoutes, { issuer: deps.issuer, keys: deps.keys })
+  })
+  await app.register(registerManagementApi, {
+    issuer: deps.issuer,
+    state: deps.state,
+    keys: deps.keys,
+    logs,
+  })
+  if (controls) await app.register(controls.routes)
+  return app
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify'
+import { generateId } from '../secrets.js'
+import type { TenantState } from '../state/tenant-state.js'
+import type { ClientGrant } from '../tenant/model.js'
+import { badBody, ManagementError, notFound } from './management-error.js'
+import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+
+const scopeList = {
+  type: 'array',
+  items: { type: 'string', minLength: 1 },
+  uniqueItems: true,
+} as const
+const organizationFields = {
+  organization_usage: { enum: ['deny', 'allow', 'require'] },
+  allow_any_organization: { type: 'boolean' },
+} as const
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const
+
+/** `/api/v2/client-grants`: list (filters `audience`, `client_id`), create, update, delete. */
+export async function clientGrantRoutes(app: FastifyInstance, opts: { state: TenantState }) {
+  const { state } = opts
+
+  function checkScopes(audience: string, scopes: string[]) {
+    const api = state.resourceServerByIdentifier(audience)
+    if (!api)
+      throw new ManagementError(
+        404,
+        'inexistent_resource_server',
+        'The resource server does not exist',
+      )
+    const known = new Set(api.scopes.map((s) => s.value))
+    const unknown = scopes.filter((s) => !known.has(s))
+    if (unknown.length > 0) badBodyThrow(`scopes not defined on ${audience}: ${unknown.join(', ')}`)
+  }
+
+  app.get(
+    '/client-grants',
+    {
+      config: { scopes: ['read:client_grants'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            ...pagingQuerySchema,
+            audience: { type: 'string' },
+            client_id: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as PagingQuery & { audience?: string; client_id?: string }
+      const grants = state.clientGrants.filter(
+        (g) =>
+          (query.audience === undefined || g.audience === query.audience) &&
+          (query.client_id === undefined || g.client_id === query.client_id),
+      )
+      return page(grants, query, 'client_grants')
+    },
+  )
+
+  app.post(
+    '/client-grants',
+    {
+      config: { scopes: ['create:client_grants'] },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['client_id', 'audience', 'scope'],
+          additionalProperties: false,
+          properties: {
+            client_id: { type: 'string', minLength: 1 },
+            audience: { type: 'string', minLength: 1 },
+            scope: scopeList,
+            ...organizationFields,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Omit<ClientGrant, 'id'>
+      if (!state.client(body.client_id)) throw notFound('client', 'inexistent_client')
+      checkScopes(body.audience, body.scope)
+      if (state.grantFor(body.client_id, body.audience)) {
+        throw new ManagementError(
+          409,
+          'client_grant_conflict',
+          'A client grant for this client and audience already exists',
+        )
+      }
+      const grant: ClientGrant = { id: generateId('cgr'), ...body }
+      await state.addClientGrant(grant)
+      return reply.code(201).send(grant)
+    },
+  )
+
+  app.patch(
+    '/client-grants/:id',
+    {
+      config: { scopes: ['update:client_grants'] },
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { scope: scopeList, ...organizationFields },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string }
+      const existing = state.clientGrant(id)
+      if (!existing) throw notFound('client grant', 'inexistent_client_grant')
+      const changes = request.body as Partial<ClientGrant>
+      if (changes.scope) checkScopes(existing.audience, changes.scope)
+      return state.updateClientGrant(id, changes)
+    },
+  )
+
+  app.delete(
+    '/client-grants/:id',
+    { config: { scopes: ['delete:client_grants'] }, schema: { params: idParams } },
+    async (request, reply) => {
+      if (!(await state.deleteClientGrant((request.params as { id: string }).id))) {
+        throw notFound('client grant', 'inexistent_client_grant')
+      }
+      return reply.code(204).send()
+    },
+  )
+}
+
+function badBodyThrow(message: string): never {
+  throw badBody(message)
+}

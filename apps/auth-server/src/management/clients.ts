@@ -1,0 +1,136 @@
+import type { FastifyInstance } from 'fastify'
+import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
+import type { TenantState } from '../state/tenant-state.js'
+import type { Client } from '../tenant/model.js'
+import { notFound } from './management-error.js'
+import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+
+const clientBody = {
+  name: { type: 'string', minLength: 1, maxLength: 256 },
+  description: { type: 'string', maxLength: 140 },
+  app_type: { enum: ['non_interactive', 'regular_web', 'spa', 'native'] },
+  grant_types: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+  token_endpoint_auth_method: { enum: ['client_secret_post', 'client_secret_basic', 'none'] },
+  client_metadata: {
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 255 },
+    maxProperties: 10,
+  },
+} as const
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const
+
+/** The public view of a client: never its secret hash. */
+export function clientView(client: Client) {
+  const { client_secret_hash: _hash, ...view } = client
+  return { ...view, is_first_party: true, oidc_conformant: true }
+}
+
+/** `/api/v2/clients`: list, create (the secret is returned once), get, update, delete, rotate-secret. */
+export async function clientRoutes(app: FastifyInstance, opts: { state: TenantState }) {
+  const { state } = opts
+
+  app.get(
+    '/clients',
+    {
+      config: { scopes: ['read:clients'] },
+      schema: { querystring: { type: 'object', properties: { ...pagingQuerySchema } } },
+    },
+    async (request) => page(state.clients.map(clientView), request.query as PagingQuery, 'clients'),
+  )
+
+  app.post(
+    '/clients',
+    {
+      config: { scopes: ['create:clients'] },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: clientBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Partial<Client> & { name: string }
+      const secret = generateClientSecret()
+      const appType = body.app_type ?? 'non_interactive'
+      const client: Client = {
+        client_id: generateClientId(),
+        name: body.name,
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        app_type: appType,
+        grant_types:
+          body.grant_types ?? (appType === 'non_interactive' ? ['client_credentials'] : []),
+        token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
+        client_metadata: body.client_metadata ?? {},
+        client_secret_hash: await hashSecret(secret),
+      }
+      await state.addClient(client)
+      return reply.code(201).send({ ...clientView(client), client_secret: secret })
+    },
+  )
+
+  app.get(
+    '/clients/:id',
+    { config: { scopes: ['read:clients'] }, schema: { params: idParams } },
+    async (request) => {
+      const client = state.client((request.params as { id: string }).id)
+      if (!client) throw notFound('client', 'inexistent_client')
+      return clientView(client)
+    },
+  )
+
+  app.patch(
+    '/clients/:id',
+    {
+      config: { scopes: ['update:clients'] },
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: clientBody,
+        },
+      },
+    },
+    async (request) => {
+      const client = await state.updateClient(
+        (request.params as { id: string }).id,
+        request.body as Partial<Client>,
+      )
+      if (!client) throw notFound('client', 'inexistent_client')
+      return clientView(client)
+    },
+  )
+
+  app.delete(
+    '/clients/:id',
+    { config: { scopes: ['delete:clients'] }, schema: { params: idParams } },
+    async (request, reply) => {
+      if (!(await state.deleteClient((request.params as { id: string }).id))) {
+        throw notFound('client', 'inexistent_client')
+      }
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/clients/:id/rotate-secret',
+    { config: { scopes: ['update:client_keys'] }, schema: { params: idParams } },
+    async (request) => {
+      const secret = generateClientSecret()
+      const client = await state.updateClient((request.params as { id: string }).id, {
+        client_secret_hash: await hashSecret(secret),
+      })
+      if (!client) throw notFound('client', 'inexistent_client')
+      return { ...clientView(client), client_secret: secret }
+    },
+  )
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify'
+import type { TenantState } from '../state/tenant-state.js'
+import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+
+/** `GET /api/v2/users`: the tenant file's local `users` section. */
+export async function userRoutes(app: FastifyInstance, opts: { state: TenantState }) {
+  app.get(
+    '/users',
+    {
+      config: { scopes: ['read:users'] },
+      schema: { querystring: { type: 'object', properties: { ...pagingQuerySchema } } },
+    },
+    // A local users section may carry anything; passwords never leave the server.
+    async (request) =>
+      page(
+        opts.state.users.map(({ password: _password, ...user }) => user),
+        request.query as PagingQuery,
+        'users',
+      ),
+  )
+}

@@ -1,0 +1,86 @@
+/**
+ * An error answer of the token endpoint, shaped as Auth0's:
+ * `{ error, error_description [, error_uri] }` with its HTTP status.
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly error: string,
+    readonly description: string,
+    readonly extra: { error_uri?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(description)
+  }
+
+  toBody(): Record<string, string> {
+    return {
+      error: this.error,
+      error_description: this.description,
+      ...(this.extra.error_uri ? { error_uri: this.extra.error_uri } : {}),
+    }
+  }
+}
+
+/** The answers of auth0-facts.md, one constructor each. */
+export const auth0Errors = {
+  unauthorized: () => new OAuthError(401, 'access_denied', 'Unauthorized'),
+  serviceNotEnabled: (audience: string) =>
+    new OAuthError(403, 'access_denied', `Service not enabled within domain: ${audience}`),
+  noClientGrant: (audience: string) =>
+    new OAuthError(
+      403,
+      'access_denied',
+      `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
+    ),
+  scopesNotGranted: (scopes: string[]) =>
+    new OAuthError(403, 'access_denied', `Client has not been granted scopes: ${scopes.join(' ')}`),
+  grantTypeNotAllowed: () =>
+    new OAuthError(
+      403,
+      'unauthorized_client',
+      "Grant type 'client_credentials' not allowed for the client.",
+      { error_uri: 'https://auth0.com/docs/clients/client-grant-types' },
+    ),
+  noAudience: () =>
+    new OAuthError(403, 'access_denied', 'Non-global clients are not allowed access to APIv1'),
+  missingParameter: (name: string) =>
+    new OAuthError(400, 'invalid_request', `Missing required parameter: ${name}`),
+  invalidParameter: (name: string, why: string) =>
+    new OAuthError(400, 'invalid_request', `Invalid parameter ${name}: ${why}`),
+  unsupportedGrantType: (grantType: string) =>
+    new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`),
+  multipleAuthMethods: () =>
+    new OAuthError(
+      400,
+      'invalid_request',
+      'The client must authenticate with one method only: Authorization header or client_secret',
+    ),
+  // Unverified against Auth0: status and wording chosen as documented in the README.
+  organizationNotFound: (organization: string) =>
+    new OAuthError(400, 'invalid_request', `Organization not found: ${organization}`),
+  organizationNotAllowed: () =>
+    new OAuthError(403, 'access_denied', 'The client grant does not allow organizations'),
+  organizationRequired: () =>
+    new OAuthError(403, 'access_denied', 'The client grant requires an organization'),
+  organizationNotGranted: (organization: string) =>
+    new OAuthError(
+      403,
+      'access_denied',
+      `Organization ${organization} is not associated with this client grant`,
+    ),
+  rateLimited: (retryAfterSeconds: number) =>
+    new OAuthError(429, 'too_many_requests', 'Too many requests', {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+  quotaExceeded: (retryAfterSeconds: number, quotaHeader: string) =>
+    new OAuthError(429, 'too_many_requests', 'Client quota exceeded', {
+      headers: {
+        'retry-after': String(retryAfterSeconds),
+        'auth0-client-quota-limit': quotaHeader,
+      },
+    }),
+  actionDenied: (code: string, reason: string) =>
+    new OAuthError(code === 'invalid_request' ? 400 : 403, code, reason),
+  actionFailed: (actionName: string) =>
+    new OAuthError(500, 'server_error', `Action "${actionName}" failed to execute`),
+}

@@ -1,0 +1,215 @@
+import {
+  clientForEvent,
+  type createActionRunner,
+  organizationForEvent,
+} from '../actions/action-runner.js'
+import type { LogStore } from '../logs/log-store.js'
+import type { createSecretChecker } from '../secrets.js'
+import type { TenantState } from '../state/tenant-state.js'
+import type { Client, Organization } from '../tenant/model.js'
+import type { createAccessTokenSigner } from './access-token.js'
+import { readClientCredentials } from './client-authentication.js'
+import { auth0Errors, OAuthError } from './oauth-error.js'
+import type { createRateLimiter, RateLimitState } from './rate-limiter.js'
+import type { createTokenQuota } from './token-quota.js'
+
+export interface TokenRequest {
+  body: Record<string, string | undefined>
+  authorization: string | undefined
+  ip: string
+  userAgent: string | undefined
+  hostname: string
+}
+
+export interface TokenAnswer {
+  statusCode: number
+  body: Record<string, unknown>
+  headers: Record<string, string>
+}
+
+export interface TokenExchangeDeps {
+  state: TenantState
+  sign: ReturnType<typeof createAccessTokenSigner>
+  checkSecret: ReturnType<typeof createSecretChecker>
+  rateLimit: ReturnType<typeof createRateLimiter>
+  quota: ReturnType<typeof createTokenQuota>
+  logs: LogStore
+  runActions: ReturnType<typeof createActionRunner>
+  tenantId: string
+  /** Called on every answer, for test controls' counters. */
+  onExchange?: (clientId: string | undefined, ok: boolean) => void
+}
+
+/**
+ * The client-credentials exchange of `POST /oauth/token`, step by step as
+ * Auth0 answers it (auth0-facts.md): rate limit, client authentication,
+ * grant type, audience, client grant, scopes, organization, quota, Actions,
+ * then a signed token. Every answer is logged (`seccft` / `feccft`).
+ */
+export function createTokenExchange(deps: TokenExchangeDeps) {
+  const { state } = deps
+
+  return async function exchange(request: TokenRequest): Promise<TokenAnswer> {
+    let rate: RateLimitState | undefined
+    let client: Client | undefined
+    let presentedClientId: string | undefined
+    let audience: string | undefined
+    try {
+      const { body } = request
+      const grantType = body.grant_type
+      if (!grantType) throw auth0Errors.missingParameter('grant_type')
+      const presented = readClientCredentials(request.authorization, body)
+      presentedClientId = presented.clientId
+      rate = deps.rateLimit(presented.clientId)
+      if (!rate.allowed) throw auth0Errors.rateLimited(rate.retryAfter)
+      if (grantType !== 'client_credentials') throw auth0Errors.unsupportedGrantType(grantType)
+
+      const candidate = state.client(presented.clientId)
+      if (
+        !candidate ||
+        presented.clientSecret === undefined ||
+        candidate.token_endpoint_auth_method === 'none' ||
+        !(await deps.checkSecret(candidate.client_secret_hash, presented.clientSecret))
+      ) {
+        throw auth0Errors.unauthorized()
+      }
+      client = candidate
+      if (!client.grant_types.includes('client_credentials'))
+        throw auth0Errors.grantTypeNotAllowed()
+
+      audience = body.audience || state.settings.default_audience
+      if (!audience) throw auth0Errors.noAudience()
+      const api = state.resourceServerByIdentifier(audience)
+      if (!api) throw auth0Errors.serviceNotEnabled(audience)
+      const grant = state.grantFor(client.client_id, audience)
+      if (!grant) throw auth0Errors.noClientGrant(audience)
+
+      const requested = (body.scope ?? '').split(' ').filter(Boolean)
+      const notGranted = requested.filter((s) => !grant.scope.includes(s))
+      if (notGranted.length > 0) throw auth0Errors.scopesNotGranted(notGranted)
+
+      const organization = resolveOrganization(body.organization, grant)
+
+      const quota = deps.quota.check(client)
+      if (quota && !quota.allowed) throw auth0Errors.quotaExceeded(quota.retryAfter, quota.header)
+
+      const outcome = await deps.runActions({
+        client: clientForEvent(client),
+        resource_server: { identifier: api.identifier },
+        request: {
+          body: redactBody(body),
+          ip: request.ip,
+          method: 'POST',
+          hostname: request.hostname,
+          user_agent: request.userAgent,
+        },
+        ...(organization ? { organization: organizationForEvent(organization) } : {}),
+        transaction: { requested_scopes: requested },
+        grantedScopes: grant.scope,
+        tenant: { id: deps.tenantId },
+      })
+      if (outcome.kind === 'deny') throw auth0Errors.actionDenied(outcome.code, outcome.reason)
+      if (outcome.kind === 'failed') throw auth0Errors.actionFailed(outcome.action)
+
+      // Auth0 issues every scope of the grant, whatever subset was asked for.
+      const { token, expiresIn } = deps.sign({
+        clientId: client.client_id,
+        resourceServer: api,
+        scopes: grant.scope,
+        organization,
+        customClaims: outcome.customClaims,
+      })
+      const quotaHeader = deps.quota.spend(client)
+      const scope = grant.scope.join(' ')
+      deps.logs.add({
+        type: 'seccft',
+        description: 'Client Credentials for Access Token',
+        client_id: client.client_id,
+        client_name: client.name,
+        audience,
+        scope,
+        ip: request.ip,
+        ...(request.userAgent ? { user_agent: request.userAgent } : {}),
+        hostname: request.hostname,
+      })
+      deps.onExchange?.(client.client_id, true)
+      return {
+        statusCode: 200,
+        body: {
+          access_token: token,
+          ...(api.is_system ? { scope } : {}),
+          expires_in: expiresIn,
+          token_type: 'Bearer',
+        },
+        headers: {
+          ...rateHeaders(rate),
+          ...(quotaHeader ? { 'auth0-client-quota-limit': quotaHeader } : {}),
+          'cache-control': 'no-store',
+          pragma: 'no-cache',
+        },
+      }
+    } catch (error) {
+      const failure =
+        error instanceof OAuthError
+          ? error
+          : new OAuthError(500, 'server_error', 'The token could not be issued')
+      deps.logs.add({
+        type: 'feccft',
+        description: failure.description,
+        // Auth0 logs the client a failed exchange named, authenticated or not.
+        ...(presentedClientId ? { client_id: presentedClientId } : {}),
+        ...(presentedClientId && state.client(presentedClientId)
+          ? { client_name: state.client(presentedClientId)?.name }
+          : {}),
+        ...(audience ? { audience } : {}),
+        ip: request.ip,
+        ...(request.userAgent ? { user_agent: request.userAgent } : {}),
+        hostname: request.hostname,
+        details: { error: failure.error, status: failure.statusCode },
+      })
+      deps.onExchange?.(presentedClientId, false)
+      if (!(error instanceof OAuthError)) throw error
+      return {
+        statusCode: failure.statusCode,
+        body: failure.toBody(),
+        headers: {
+          ...(rate ? rateHeaders(rate) : {}),
+          ...failure.extra.headers,
+          'cache-control': 'no-store',
+        },
+      }
+    }
+  }
+
+  function resolveOrganization(
+    requested: string | undefined,
+    grant: { id: string; organization_usage?: string; allow_any_organization?: boolean },
+  ): Organization | undefined {
+    const usage = grant.organization_usage ?? 'deny'
+    if (!requested) {
+      if (usage === 'require') throw auth0Errors.organizationRequired()
+      return undefined
+    }
+    if (usage === 'deny') throw auth0Errors.organizationNotAllowed()
+    const organization = state.organization(requested)
+    if (!organization) throw auth0Errors.organizationNotFound(requested)
+    if (!grant.allow_any_organization && !organization.client_grant_ids.includes(grant.id)) {
+      throw auth0Errors.organizationNotGranted(requested)
+    }
+    return organization
+  }
+}
+
+function rateHeaders(rate: RateLimitState): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(rate.limit),
+    'x-ratelimit-remaining': String(rate.remaining),
+    'x-ratelimit-reset': String(rate.reset),
+  }
+}
+
+/** Actions see the request body without the secret, as on Auth0. */
+function redactBody(body: Record<string, string | undefined>): Record<string, unknown> {
+  const { client_secret: _secret, ...rest } = body
+  return rest
+}

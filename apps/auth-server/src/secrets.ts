@@ -1,0 +1,68 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { promisify } from 'node:util'
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>
+
+const SCRYPT = { N: 16_384, r: 8, p: 1 }
+const KEY_LENGTH = 32
+
+/** A client secret: 48 random bytes (384 bits), base64url, as long as Auth0's. */
+export function generateClientSecret(): string {
+  return randomBytes(48).toString('base64url')
+}
+
+/** A client id: 32 characters from 24 random bytes, shaped like Auth0's. */
+export function generateClientId(): string {
+  return randomBytes(24).toString('base64url').replace(/[-_]/g, 'x')
+}
+
+/** An opaque id with a prefix, as Auth0's (`cgr_…`, `org_…`, `rs_…`). */
+export function generateId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`
+}
+
+/** Hashes a secret with scrypt and a random salt: `scrypt$<salt>$<hash>`. */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16)
+  const hash = await scryptAsync(secret, salt, KEY_LENGTH, SCRYPT)
+  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`
+}
+
+/**
+ * Checks a presented secret against a stored hash in constant time.
+ *
+ * scrypt is deliberately slow (~30 ms), which would cap token issuance; so a
+ * secret that verified once is remembered as its SHA-256 next to the stored
+ * hash it matched, and later requests compare digests (also in constant time).
+ * Failures always pay the full scrypt cost.
+ */
+export function createSecretChecker(maxRemembered = 10_000) {
+  const verified = new Map<string, Buffer>()
+
+  return async function checkSecret(storedHash: string, presented: string): Promise<boolean> {
+    const digest = createHash('sha256').update(presented).digest()
+    const known = verified.get(storedHash)
+    if (known && timingSafeEqual(known, digest)) return true
+
+    const [scheme, saltText, hashText] = storedHash.split('$')
+    if (scheme !== 'scrypt' || !saltText || !hashText) return false
+    const expected = Buffer.from(hashText, 'base64url')
+    const actual = await scryptAsync(
+      presented,
+      Buffer.from(saltText, 'base64url'),
+      expected.length,
+      SCRYPT,
+    )
+    const ok = actual.length === expected.length && timingSafeEqual(actual, expected)
+    if (ok) {
+      if (verified.size >= maxRemembered) verified.clear()
+      verified.set(storedHash, digest)
+    }
+    return ok
+  }
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import { buildApp } from './app.js'
+import type { AuthServerConfig } from './config.js'
+import { openKeyRing } from './keys/key-ring.js'
+import { type GeneratedSecret, openTenantState } from './state/tenant-state.js'
+import { loadTenantFile } from './tenant/load-tenant.js'
+
+export interface AuthServer {
+  app: FastifyInstance
+  /** Secrets generated on this start for clients the tenant file gives none: show them once. */
+  newSecrets: GeneratedSecret[]
+}
+
+/** Loads the tenant file, the persisted state and the signing keys, and builds the app. */
+export async function createAuthServer(
+  config: Pick<
+    AuthServerConfig,
+    'issuer' | 'tenantFile' | 'dataDir' | 'keywordMappings' | 'testControls' | 'rateLimit'
+  >,
+  logger?: FastifyServerOptions['loggerInstance'],
+): Promise<AuthServer> {
+  const loaded = await loadTenantFile(config.tenantFile, {
+    keywordMappings: config.keywordMappings,
+    issuer: config.issuer,
+  })
+  const { state, newSecrets } = await openTenantState(
+    loaded.tenant,
+    loaded.generatedSecrets,
+    config.dataDir,
+  )
+  const keys = await openKeyRing(config.dataDir)
+  const app = await buildApp({
+    issuer: config.issuer,
+    state,
+    keys,
+    testControls: config.testControls,
+    rateLimit: config.rateLimit,
+    ...(logger ? { logger } : {}),
+  })
+  return { app, newSecrets }
+}

@@ -1,0 +1,93 @@
+/**
+ * The tenant as the server holds it: Auth0's Management API v2 shapes, plus
+ * what only a local tenant needs (secret hashes, action module paths).
+ */
+
+export interface ResourceServerScope {
+  value: string
+  description?: string
+}
+
+/** An API (Auth0 "resource server"). */
+export interface ResourceServer {
+  id: string
+  name: string
+  identifier: string
+  scopes: ResourceServerScope[]
+  signing_alg: 'RS256'
+  /** Seconds; Auth0 default 86,400, at most 2,592,000. */
+  token_lifetime: number
+  token_dialect: 'access_token' | 'rfc9068_profile'
+  /** True for the Management API itself. */
+  is_system?: boolean
+}
+
+export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none'
+
+/** An application. The secret is never held in plain text. */
+export interface Client {
+  client_id: string
+  name: string
+  description?: string
+  app_type: string
+  grant_types: string[]
+  token_endpoint_auth_method: TokenEndpointAuthMethod
+  client_metadata: Record<string, string>
+  /** `scrypt$<salt b64url>$<hash b64url>`. */
+  client_secret_hash: string
+  /** Optional per-client token quota, as Auth0's fine-grained quotas. */
+  token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
+}
+
+export type OrganizationUsage = 'deny' | 'allow' | 'require'
+
+export interface ClientGrant {
+  id: string
+  client_id: string
+  audience: string
+  scope: string[]
+  organization_usage?: OrganizationUsage
+  allow_any_organization?: boolean
+}
+
+export interface Organization {
+  id: string
+  name: string
+  display_name: string
+  metadata: Record<string, string>
+  /** Client grants (by id) this organization may be used with, when not `allow_any_organization`. */
+  client_grant_ids: string[]
+}
+
+/** A credentials-exchange Action, bound to the trigger in order. */
+export interface CredentialsExchangeAction {
+  name: string
+  /** Absolute path of the module exporting `onExecuteCredentialsExchange`. */
+  modulePath: string
+  secrets: Record<string, string>
+}
+
+export interface User {
+  user_id: string
+  email?: string
+  name?: string
+  [field: string]: unknown
+}
+
+export interface TenantSettings {
+  friendly_name?: string
+  /** Audience used when a token request names none (Auth0's tenant default audience). */
+  default_audience?: string
+}
+
+/** A loaded tenant, ready to serve. */
+export interface Tenant {
+  settings: TenantSettings
+  resourceServers: ResourceServer[]
+  clients: Client[]
+  clientGrants: ClientGrant[]
+  organizations: Organization[]
+  /** Bound to `credentials-exchange`, in execution order. */
+  actions: CredentialsExchangeAction[]
+  users: User[]
+}

@@ -1,0 +1,374 @@
+/**
+ * JSON Schema (draft-07, checked with ajv) of the part of an Auth0 Deploy CLI
+ * `tenant.yaml` that the local tenant uses, plus two local-only extensions:
+ * `client_id` / `client_secret` on clients, and a `users` section.
+ *
+ * The schema lists exactly the fields the loader reads. Anything else — other
+ * top-level sections of a real export (`emailTemplates`, `pages`, `rules`,
+ * `connections`, `roles`, ...) and the many other fields of each entry — is
+ * removed by `pruneToSchema` before keyword replacement and validation, so a
+ * real export loads and a placeholder in a field nobody reads is not an error.
+ * A field the loader reads must have the right type.
+ */
+import { Ajv, type ErrorObject } from 'ajv'
+import type { DocumentPath } from './keyword-replace.js'
+
+/** Auth0's maximum access token lifetime for an API, in seconds (30 days). */
+export const MAX_TOKEN_LIFETIME = 2_592_000
+
+export interface ResourceServerEntry {
+  name: string
+  identifier: string
+  scopes?: Array<{ value: string; description?: string }>
+  token_lifetime?: number
+  signing_alg?: 'RS256'
+  token_dialect?: 'access_token' | 'rfc9068_profile'
+}
+
+export interface ClientEntry {
+  name: string
+  description?: string
+  app_type?: string
+  grant_types?: string[]
+  token_endpoint_auth_method?: 'client_secret_post' | 'client_secret_basic' | 'none'
+  client_metadata?: Record<string, string>
+  /** Local-only: fixed client id (the Deploy CLI never exports it). */
+  client_id?: string
+  /** Local-only: the client secret in plain text, normally a `##KEYWORD##`. */
+  client_secret?: string
+  token_quota?: {
+    client_credentials: { enforce?: boolean; per_hour?: number; per_day?: number }
+  }
+}
+
+export interface ClientGrantEntry {
+  /** The client's NAME, as the Deploy CLI writes it (a client id is accepted too). */
+  client_id: string
+  audience: string
+  scope?: string[]
+  organization_usage?: 'deny' | 'allow' | 'require'
+  allow_any_organization?: boolean
+}
+
+export interface OrganizationEntry {
+  name: string
+  display_name?: string
+  metadata?: Record<string, string>
+  client_grants?: Array<{ client_id: string; audience: string }>
+}
+
+export interface ActionEntry {
+  name: string
+  /** Path of the module, relative to the tenant file. */
+  code: string
+  supported_triggers: Array<{ id: string; version?: string }>
+  secrets?: Array<{ name: string; value?: string }>
+}
+
+export interface TriggerBindingEntry {
+  action_name: string
+  display_name?: string
+}
+
+export interface UserEntry {
+  user_id?: string
+  email: string
+  name?: string
+  [field: string]: unknown
+}
+
+/** A tenant file after pruning, keyword replacement and schema validation. */
+export interface TenantDocument {
+  tenant?: { friendly_name?: string; default_audience?: string }
+  resourceServers?: ResourceServerEntry[]
+  clients?: ClientEntry[]
+  clientGrants?: ClientGrantEntry[]
+  organizations?: OrganizationEntry[]
+  actions?: ActionEntry[]
+  triggers?: { 'credentials-exchange'?: TriggerBindingEntry[] }
+  users?: UserEntry[]
+}
+
+/**
+ * The subset of JSON Schema that `pruneToSchema` understands, plus `x-hint`:
+ * for `enum`, an explanation after the message; for `pattern`, the message
+ * itself (ajv would print the regular expression).
+ */
+export interface SchemaNode {
+  type?: string
+  properties?: Record<string, SchemaNode>
+  required?: string[]
+  additionalProperties?: boolean | SchemaNode
+  items?: SchemaNode
+  enum?: unknown[]
+  'x-hint'?: string
+  [keyword: string]: unknown
+}
+
+const text = { type: 'string' } satisfies SchemaNode
+const name = { type: 'string', minLength: 1 } satisfies SchemaNode
+const stringList = { type: 'array', items: text } satisfies SchemaNode
+/** Auth0 metadata: string values only. */
+const metadata = { type: 'object', additionalProperties: text } satisfies SchemaNode
+
+const resourceServer = {
+  type: 'object',
+  required: ['name', 'identifier'],
+  properties: {
+    name,
+    identifier: name,
+    scopes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['value'],
+        properties: {
+          value: {
+            type: 'string',
+            pattern: '^\\S+$',
+            'x-hint': 'must be one word: scopes are sent space-separated',
+          },
+          description: text,
+        },
+      },
+    },
+    token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME },
+    signing_alg: {
+      enum: ['RS256'],
+      'x-hint': 'the local tenant signs access tokens with RS256 only',
+    },
+    token_dialect: { enum: ['access_token', 'rfc9068_profile'] },
+  },
+} satisfies SchemaNode
+
+const client = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name,
+    description: text,
+    app_type: name,
+    grant_types: stringList,
+    token_endpoint_auth_method: {
+      enum: ['client_secret_post', 'client_secret_basic', 'none'],
+    },
+    client_metadata: metadata,
+    client_id: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9._~-]{1,128}$',
+      'x-hint': 'must be 1 to 128 letters, digits, ".", "_", "~" or "-"',
+    },
+    // No pattern or value in messages: this is a secret.
+    client_secret: { type: 'string', minLength: 32 },
+    token_quota: {
+      type: 'object',
+      required: ['client_credentials'],
+      properties: {
+        client_credentials: {
+          type: 'object',
+          properties: {
+            enforce: { type: 'boolean' },
+            per_hour: { type: 'integer', minimum: 1 },
+            per_day: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+  },
+} satisfies SchemaNode
+
+const clientGrant = {
+  type: 'object',
+  required: ['client_id', 'audience'],
+  properties: {
+    client_id: name,
+    audience: name,
+    scope: stringList,
+    organization_usage: { enum: ['deny', 'allow', 'require'] },
+    allow_any_organization: { type: 'boolean' },
+  },
+} satisfies SchemaNode
+
+const organization = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    // Auth0's rule for organization names.
+    name: {
+      type: 'string',
+      pattern: '^[a-z0-9](?:[a-z0-9_-]{0,48}[a-z0-9])?$',
+      'x-hint':
+        'must be 1 to 50 lowercase letters, digits, "-" or "_", starting and ending with a letter or digit',
+    },
+    display_name: name,
+    metadata,
+    client_grants: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['client_id', 'audience'],
+        properties: { client_id: name, audience: name },
+      },
+    },
+  },
+} satisfies SchemaNode
+
+const action = {
+  type: 'object',
+  required: ['name', 'code', 'supported_triggers'],
+  properties: {
+    name,
+    code: name,
+    supported_triggers: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: { id: name, version: text },
+      },
+    },
+    secrets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name, value: text },
+      },
+    },
+  },
+} satisfies SchemaNode
+
+const user = {
+  type: 'object',
+  required: ['email'],
+  // Local users keep every field they are given.
+  additionalProperties: true,
+  properties: {
+    user_id: name,
+    email: {
+      type: 'string',
+      pattern: '^[^\\s@]+@[^\\s@]+$',
+      'x-hint': 'must be an email address',
+    },
+    name: text,
+  },
+} satisfies SchemaNode
+
+/** The tenant file subset. Sections and fields not listed are not read. */
+export const tenantDocumentSchema = {
+  $id: 'https://m2m.local/schemas/tenant-file.json',
+  title: 'Auth0 Deploy CLI tenant file (subset read by the local tenant)',
+  type: 'object',
+  properties: {
+    tenant: {
+      type: 'object',
+      properties: { friendly_name: text, default_audience: name },
+    },
+    resourceServers: { type: 'array', items: resourceServer },
+    clients: { type: 'array', items: client },
+    clientGrants: { type: 'array', items: clientGrant },
+    organizations: { type: 'array', items: organization },
+    actions: { type: 'array', items: action },
+    triggers: {
+      type: 'object',
+      properties: {
+        'credentials-exchange': {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['action_name'],
+            properties: { action_name: name, display_name: text },
+          },
+        },
+      },
+    },
+    users: { type: 'array', items: user },
+  },
+} satisfies SchemaNode
+
+/**
+ * Keeps only what the schema describes: properties it lists, every property of
+ * an object whose `additionalProperties` is a schema or `true`, array items.
+ * Values of the wrong type are kept as they are, for validation to report.
+ * `__proto__` keys are always dropped.
+ */
+export function pruneToSchema(value: unknown, schema: SchemaNode): unknown {
+  if (Array.isArray(value)) {
+    const items = schema.items
+    return items ? value.map((item) => pruneToSchema(item, items)) : value
+  }
+  if (value === null || typeof value !== 'object' || schema.type !== 'object') return value
+
+  const { properties = {}, additionalProperties } = schema
+  const kept: Array<[string, unknown]> = []
+  for (const [key, item] of Object.entries(value)) {
+    if (key === '__proto__') continue
+    const propertySchema = Object.hasOwn(properties, key) ? properties[key] : undefined
+    if (propertySchema) kept.push([key, pruneToSchema(item, propertySchema)])
+    else if (additionalProperties === true) kept.push([key, item])
+    else if (additionalProperties) kept.push([key, pruneToSchema(item, additionalProperties)])
+  }
+  return Object.fromEntries(kept)
+}
+
+/** A schema violation: where, and what is wrong (the path is not formatted yet). */
+export interface SchemaProblem {
+  path: DocumentPath
+  message: string
+}
+
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  keywords: ['x-hint'],
+})
+const validate = ajv.compile<TenantDocument>(tenantDocumentSchema)
+
+/** Value checks whose message shows the offending value (never used on secrets). */
+const SHOWS_VALUE = new Set(['maximum', 'minimum'])
+
+/**
+ * Validates a pruned, keyword-replaced document. Returns every problem, each
+ * with the path of the offending field (for `required`: the missing field).
+ */
+export function validateTenantDocument(
+  document: unknown,
+): { ok: true; document: TenantDocument } | { ok: false; problems: SchemaProblem[] } {
+  if (validate(document)) return { ok: true, document }
+  return { ok: false, problems: (validate.errors ?? []).map(toProblem) }
+}
+
+function toProblem(error: ErrorObject): SchemaProblem {
+  const path: Array<string | number> = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^(?:0|[1-9]\d*)$/.test(segment) ? Number(segment) : segment))
+
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty
+    return { path: [...path, missing], message: 'is required' }
+  }
+  if (error.keyword === 'type') return { path, message: error.message ?? 'has the wrong type' }
+
+  const hint = (error.parentSchema as SchemaNode | undefined)?.['x-hint']
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) =>
+      JSON.stringify(v),
+    )
+    const expected = allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`
+    const message = `must be ${expected} (got ${preview(error.data)})`
+    return { path, message: hint ? `${message}: ${hint}` : message }
+  }
+  if (SHOWS_VALUE.has(error.keyword)) {
+    return { path, message: `${error.message} (got ${preview(error.data)})` }
+  }
+  return { path, message: hint ?? error.message ?? 'is invalid' }
+}
+
+function preview(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value)
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json
+}

@@ -1,0 +1,56 @@
+import { buildApp } from '../../src/app.js'
+import { openKeyRing } from '../../src/keys/key-ring.js'
+import { openTenantState } from '../../src/state/tenant-state.js'
+import { buildTestTenant, ISSUER, secrets } from './test-tenant.js'
+
+export interface TestServerOptions {
+  dataDir?: string
+  testControls?: boolean
+  rateLimit?: { perSecond: number; burst: number }
+  now?: () => number
+  actionTimeoutMs?: number
+}
+
+/** The real auth server app on the test tenant, for `inject()`. */
+export async function buildTestServer(options: TestServerOptions = {}) {
+  const tenant = await buildTestTenant()
+  const { state } = await openTenantState(tenant, [], options.dataDir)
+  const keys = await openKeyRing(options.dataDir)
+  const app = await buildApp({
+    issuer: ISSUER,
+    state,
+    keys,
+    testControls: options.testControls ?? false,
+    rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
+    ...(options.now ? { now: options.now } : {}),
+    actionTimeoutMs: options.actionTimeoutMs ?? 500,
+  })
+  return { app, keys, state }
+}
+
+/** `POST /oauth/token` with client_secret_post, JSON. */
+export function tokenRequest(
+  app: Awaited<ReturnType<typeof buildTestServer>>['app'],
+  clientId: string,
+  params: Record<string, unknown> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secrets[clientId],
+      audience: 'urn:worldmappers',
+      ...params,
+    },
+  })
+}
+
+export function decodeJwt(token: string) {
+  const [header, payload] = token.split('.')
+  return {
+    header: JSON.parse(Buffer.from(header as string, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(payload as string, 'base64url').toString()),
+  }
+}

@@ -1,0 +1,62 @@
+import { InvalidRequestError } from '../errors.js'
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const WHITESPACE = /[ \t]/
+
+/**
+ * Reads the bearer token of a request from its `Authorization` header
+ * (RFC 6750 §2.1), the only place this package accepts one.
+ *
+ * Returns `undefined` when the request carries no bearer credentials: no
+ * header, an empty one, or another scheme such as `Basic`. Throws
+ * `InvalidRequestError` (400 `invalid_request`) for a malformed Bearer header
+ * and for an `access_token` query parameter, with or without a header:
+ * tokens in URLs end up in logs and browser history (RFC 6750 §5.3).
+ * The scheme name is case-insensitive (RFC 9110 §11.1).
+ *
+ * @param authorization the raw header value(s)
+ * @param query the parsed query string, as the application sees it
+ */
+export function readBearerToken(authorization: unknown, query: unknown): string | undefined {
+  if (typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token')) {
+    throw new InvalidRequestError(
+      'access tokens in the query string are not accepted; send an Authorization: Bearer header',
+    )
+  }
+  if (authorization === undefined) return undefined
+  if (typeof authorization !== 'string') {
+    throw new InvalidRequestError('more than one Authorization header was sent')
+  }
+  const value = authorization.trim()
+  if (value === '') return undefined
+  const gap = value.search(WHITESPACE)
+  const scheme = gap === -1 ? value : value.slice(0, gap)
+  if (scheme.toLowerCase() !== 'bearer') return undefined
+  const credentials = gap === -1 ? '' : value.slice(gap).trim()
+  if (credentials === '') throw new InvalidRequestError('the Bearer token is empty')
+  if (WHITESPACE.test(credentials)) {
+    throw new InvalidRequestError('the Authorization header carries more than one token')
+  }
+  if (!B64TOKEN.test(credentials)) {
+    throw new InvalidRequestError(
+      'the Bearer token has characters outside the RFC 6750 b64token syntax',
+    )
+  }
+  return credentials
+}
+
+/**
+ * True when a form-encoded body carries an `access_token` field (RFC 6750
+ * §2.2). Only form bodies count: a JSON body may hold an `access_token` field
+ * as ordinary data.
+ */
+export function hasFormAccessToken(contentType: unknown, body: unknown): boolean {
+  return (
+    typeof contentType === 'string' &&
+    contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') &&
+    typeof body === 'object' &&
+    body !== null &&
+    Object.hasOwn(body, 'access_token')
+  )
+}

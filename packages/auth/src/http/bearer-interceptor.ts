@@ -1,0 +1,425 @@
+import createError from '@fastify/error'
+import type { Dispatcher } from 'undici'
+import { AuthError, type AuthErrorConstructor, InvalidOptionError } from '../errors.js'
+import type { AccessTokenSource } from '../token/types.js'
+import { bearerError } from './www-authenticate.js'
+
+/**
+ * The token source gave something that cannot be sent as a bearer token (not a
+ * string, empty, or outside the RFC 6750 §2.1 `b64token` characters). The
+ * message says which, never what the value was.
+ */
+export const UnusableAccessTokenError = createError(
+  'AUTH_ERR_UNUSABLE_ACCESS_TOKEN',
+  'The access token source returned an unusable token: %s',
+  500,
+  AuthError as unknown as ErrorConstructor,
+) as unknown as AuthErrorConstructor
+
+/** Options of {@link createBearerInterceptor}. Give `origins`, `shouldAuthorize`, or both. */
+export interface BearerInterceptorOptions {
+  /**
+   * Origins (`scheme://host[:port]`) that receive the token, e.g.
+   * `'https://api.example.com'`. Default ports and a trailing `/` are
+   * normalised; a path, query or credentials are rejected.
+   */
+  origins?: string | readonly string[]
+  /**
+   * Decides per request whether to send the token. With `origins` too, both
+   * must agree. Called synchronously for every dispatch, so keep it cheap.
+   */
+  shouldAuthorize?: (opts: Dispatcher.DispatchOptions) => boolean
+}
+
+type Dispatch = Dispatcher.Dispatch
+type DispatchOptions = Dispatcher.DispatchOptions
+type DispatchHandler = Dispatcher.DispatchHandler
+type DispatchController = Dispatcher.DispatchController
+type Headers = DispatchOptions['headers']
+
+/**
+ * Creates an undici interceptor that sends `Authorization: Bearer <token>` with
+ * a token from `source`:
+ *
+ * ```ts
+ * const dispatcher = new Agent().compose(
+ *   createBearerInterceptor(tokens, { origins: 'https://api.example.com' }),
+ * )
+ * await request('https://api.example.com/me', { dispatcher })
+ * ```
+ *
+ * - The token goes only to requests that pass `origins` / `shouldAuthorize`;
+ *   there is no "every host" default, so a dispatcher installed globally cannot
+ *   leak it. Other requests pass through untouched and never wait for a token.
+ * - An `Authorization` header already on the request is replaced.
+ * - On a `401` whose `Bearer` challenge says `error="invalid_token"`
+ *   (RFC 6750 §3.1), the token that was sent is invalidated and the request is
+ *   sent once more with a fresh token, if its body can be sent again (none, a
+ *   string, a Buffer/typed array or an ArrayBuffer). The discarded 401's body is
+ *   drained, not delivered. A stream or iterable body (which includes every
+ *   `fetch()` body) is not replayed: the caller gets the 401. A second 401 is
+ *   always passed through and its token is not invalidated, so a resource server
+ *   that rejects every token cannot cause a refresh loop.
+ * - If `getToken()` or `invalidate()` fails, the request fails with that error.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ * @throws InvalidOptionError when neither option is given or an origin is invalid.
+ */
+export function createBearerInterceptor(
+  source: AccessTokenSource,
+  options: BearerInterceptorOptions,
+): Dispatcher.DispatcherComposeInterceptor {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof source.getToken !== 'function' ||
+    typeof source.invalidate !== 'function'
+  ) {
+    throw new InvalidOptionError('source must have getToken() and invalidate()')
+  }
+  const shouldAuthorize = resolvePolicy(options)
+
+  return (dispatch) =>
+    function bearerInterceptor(opts, handler) {
+      if (!shouldAuthorize(opts)) return dispatch(opts, handler)
+      new BearerExchange(source, dispatch, opts, handler).start()
+      return true
+    }
+}
+
+function resolvePolicy(options: BearerInterceptorOptions): (opts: DispatchOptions) => boolean {
+  const { origins, shouldAuthorize } = (options ?? {}) as BearerInterceptorOptions
+  if (origins === undefined && shouldAuthorize === undefined) {
+    throw new InvalidOptionError(
+      'origins or shouldAuthorize is required: the token is never sent to every host',
+    )
+  }
+  if (shouldAuthorize !== undefined && typeof shouldAuthorize !== 'function') {
+    throw new InvalidOptionError('shouldAuthorize must be a function')
+  }
+  // Only a literal true sends the token: a buggy predicate returning a truthy object must not.
+  const decide = shouldAuthorize && ((opts: DispatchOptions) => shouldAuthorize(opts) === true)
+  if (origins === undefined) return decide as (opts: DispatchOptions) => boolean
+
+  const allowed = new Set(resolveOrigins(origins))
+  const originAllowed = (opts: DispatchOptions) =>
+    (typeof opts.origin === 'string' && allowed.has(opts.origin)) ||
+    allowed.has(originOf(opts.origin) ?? '')
+  if (decide === undefined) return originAllowed
+  return (opts) => originAllowed(opts) && decide(opts)
+}
+
+function resolveOrigins(origins: string | readonly string[]): string[] {
+  const list = typeof origins === 'string' ? [origins] : origins
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidOptionError('origins must be a URL origin or a non-empty list of them')
+  }
+  return list.map((entry: unknown) => {
+    let url: URL
+    try {
+      url = new URL(String(entry))
+    } catch {
+      throw new InvalidOptionError(`origins: ${String(entry)} is not a URL`)
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new InvalidOptionError(`origins: ${url.origin} is not an http(s) origin`)
+    }
+    // A path would suggest per-path scoping, which an origin check cannot give.
+    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      throw new InvalidOptionError(
+        `origins: ${url.origin} must be an origin, with no path or query`,
+      )
+    }
+    return url.origin
+  })
+}
+
+function originOf(origin: DispatchOptions['origin']): string | undefined {
+  if (origin instanceof URL) return origin.origin
+  if (typeof origin !== 'string') return undefined
+  try {
+    return new URL(origin).origin
+  } catch {
+    return undefined
+  }
+}
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
+const b64token = /^[A-Za-z0-9\-._~+/]+=*$/
+
+function checkToken(token: unknown): string {
+  if (typeof token !== 'string') throw new UnusableAccessTokenError('not a string')
+  if (token === '') throw new UnusableAccessTokenError('empty')
+  if (!b64token.test(token)) {
+    throw new UnusableAccessTokenError('characters outside the RFC 6750 b64token set')
+  }
+  return token
+}
+
+/** Bodies that can be sent twice: anything else is consumed by the first attempt. */
+function isReplayable(body: unknown): boolean {
+  return (
+    body == null ||
+    typeof body === 'string' ||
+    ArrayBuffer.isView(body) ||
+    body instanceof ArrayBuffer
+  )
+}
+
+/** The request's headers without any authorization header, in a form we can extend. */
+type BaseHeaders = { object: Record<string, unknown> } | { flat: unknown[] }
+
+function isAuthorization(name: unknown): boolean {
+  return typeof name === 'string' && name.toLowerCase() === 'authorization'
+}
+
+function hasSafeIterator(headers: object): headers is Iterable<unknown> {
+  const proto = Object.getPrototypeOf(headers)
+  return (
+    Object.hasOwn(headers, Symbol.iterator) ||
+    (proto !== null &&
+      proto !== Object.prototype &&
+      typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
+  )
+}
+
+// undici accepts: undefined/null, a plain object, a flat [name, value, ...] array,
+// an array of [name, value] pairs, or any iterable of pairs (Map, Headers).
+function stripAuthorization(headers: Headers): BaseHeaders {
+  if (headers == null) return { object: {} }
+  if (typeof headers !== 'object') return { flat: [] }
+  const pairs =
+    Array.isArray(headers) && (headers.length === 0 || !Array.isArray(headers[0]))
+      ? undefined
+      : hasSafeIterator(headers)
+        ? headers
+        : undefined
+  if (Array.isArray(headers) && pairs === undefined) {
+    const flat: unknown[] = []
+    for (let i = 0; i < headers.length; i += 2) {
+      if (!isAuthorization(headers[i])) flat.push(headers[i], headers[i + 1])
+    }
+    return { flat }
+  }
+  if (pairs !== undefined) {
+    const flat: unknown[] = []
+    for (const pair of pairs) {
+      // A malformed entry is passed on as is, for undici to reject as it would without us.
+      if (!Array.isArray(pair) || pair.length !== 2) flat.push(pair)
+      else if (!isAuthorization(pair[0])) flat.push(pair[0], pair[1])
+    }
+    return { flat }
+  }
+  const object: Record<string, unknown> = {}
+  const record = headers as Record<string, unknown>
+  for (const name of Object.keys(record)) {
+    if (!isAuthorization(name)) object[name] = record[name]
+  }
+  return { object }
+}
+
+function withBearer(base: BaseHeaders, token: string): Headers {
+  const value = `Bearer ${token}`
+  if ('object' in base) return { ...base.object, authorization: value } as Headers
+  return [...base.flat, 'authorization', value] as Headers
+}
+
+/**
+ * The controller the caller's handler sees for the whole exchange. Each attempt
+ * has its own undici controller; this one forwards to the live one, and between
+ * attempts (waiting for a token) turns an abort into an error for the caller.
+ */
+class ExchangeController implements DispatchController {
+  #target: DispatchController | null = null
+  #paused = false
+  #aborted = false
+  #reason: Error | null = null
+  readonly #onIdleAbort: (reason: Error) => void
+
+  constructor(onIdleAbort: (reason: Error) => void) {
+    this.#onIdleAbort = onIdleAbort
+  }
+
+  attach(target: DispatchController) {
+    this.#target = target
+    if (this.#aborted) target.abort(this.#reason as Error)
+    else if (this.#paused) target.pause()
+  }
+
+  detach() {
+    this.#target = null
+  }
+
+  get aborted() {
+    return this.#aborted || (this.#target?.aborted ?? false)
+  }
+
+  get paused() {
+    return this.#paused
+  }
+
+  get reason() {
+    return this.#reason ?? this.#target?.reason ?? null
+  }
+
+  get rawHeaders() {
+    return this.#target?.rawHeaders ?? null
+  }
+
+  get rawTrailers() {
+    return this.#target?.rawTrailers ?? null
+  }
+
+  pause() {
+    this.#paused = true
+    this.#target?.pause()
+  }
+
+  resume() {
+    this.#paused = false
+    this.#target?.resume()
+  }
+
+  abort(reason: Error) {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = reason
+    if (this.#target) this.#target.abort(reason)
+    else this.#onIdleAbort(reason)
+  }
+}
+
+/** One request from the caller: up to two attempts, each with its own token. */
+class BearerExchange implements DispatchHandler {
+  readonly #source: AccessTokenSource
+  readonly #dispatch: Dispatch
+  readonly #opts: DispatchOptions
+  readonly #handler: DispatchHandler
+  readonly #headers: BaseHeaders
+  readonly #controller: ExchangeController
+  #attempts = 0
+  #sentToken = ''
+  #discarding = false
+  #refresh: Promise<string> | undefined
+  #done = false
+
+  constructor(
+    source: AccessTokenSource,
+    dispatch: Dispatch,
+    opts: DispatchOptions,
+    handler: DispatchHandler,
+  ) {
+    this.#source = source
+    this.#dispatch = dispatch
+    this.#opts = opts
+    this.#handler = handler
+    this.#headers = stripAuthorization(opts.headers)
+    // Deferred: an abort can arrive from inside the caller's onRequestStart.
+    this.#controller = new ExchangeController((reason) => queueMicrotask(() => this.#fail(reason)))
+  }
+
+  start() {
+    // The caller gets its controller now, so it can abort while a token is awaited.
+    this.#handler.onRequestStart?.(this.#controller, undefined)
+    if (this.#controller.aborted) return
+    this.#sendWith(invoke(() => this.#source.getToken()))
+  }
+
+  #sendWith(token: Promise<string>) {
+    token.then(
+      (value) => this.#send(value),
+      (error: unknown) => this.#fail(error),
+    )
+  }
+
+  #send(token: unknown) {
+    if (this.#done || this.#controller.aborted) return
+    try {
+      this.#sentToken = checkToken(token)
+      this.#attempts++
+      this.#discarding = false
+      this.#dispatch({ ...this.#opts, headers: withBearer(this.#headers, this.#sentToken) }, this)
+    } catch (error) {
+      this.#fail(error)
+    }
+  }
+
+  #fail(error: unknown) {
+    if (this.#done) return
+    this.#done = true
+    this.#handler.onResponseError?.(this.#controller, error as Error)
+  }
+
+  onRequestStart(controller: DispatchController) {
+    this.#controller.attach(controller)
+  }
+
+  onRequestUpgrade(
+    _controller: DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<DispatchHandler['onRequestUpgrade']>>[2],
+    socket: Parameters<NonNullable<DispatchHandler['onRequestUpgrade']>>[3],
+  ) {
+    this.#done = true
+    this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket)
+  }
+
+  onResponseStart(
+    _controller: DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<DispatchHandler['onResponseStart']>>[2],
+    statusMessage?: string,
+  ) {
+    if (this.#done) return
+    if (
+      statusCode === 401 &&
+      this.#attempts === 1 &&
+      bearerError(headers['www-authenticate']) === 'invalid_token'
+    ) {
+      const rejected = this.#sentToken
+      const invalidated = invoke(() => this.#source.invalidate(rejected))
+      if (isReplayable(this.#opts.body)) {
+        // Refresh while the 401 body drains; the replay waits for both.
+        this.#discarding = true
+        this.#refresh = invalidated.then(() => this.#source.getToken())
+        this.#refresh.catch(() => {}) // observed in onResponseEnd; the response may fail first
+        return
+      }
+      // The token is still bad for the next request, even though this one is not replayed.
+      invalidated.catch(() => {})
+    }
+    this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
+  }
+
+  onResponseData(_controller: DispatchController, chunk: Buffer) {
+    if (this.#discarding || this.#done) return
+    this.#handler.onResponseData?.(this.#controller, chunk)
+  }
+
+  onResponseEnd(
+    _controller: DispatchController,
+    trailers: Parameters<NonNullable<DispatchHandler['onResponseEnd']>>[1],
+  ) {
+    this.#controller.detach()
+    if (this.#done) return
+    if (this.#discarding && this.#refresh) {
+      this.#sendWith(this.#refresh)
+      return
+    }
+    this.#done = true
+    this.#handler.onResponseEnd?.(this.#controller, trailers)
+  }
+
+  onResponseError(_controller: DispatchController, error: Error) {
+    this.#controller.detach()
+    this.#fail(error)
+  }
+}
+
+function invoke<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  type BearerInterceptorOptions,
+  createBearerInterceptor,
+  UnusableAccessTokenError,
+} from './bearer-interceptor.js'
+export { type AuthChallenge, bearerError, parseChallenges } from './www-authenticate.js'
