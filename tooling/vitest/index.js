@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config'
 
 // Workspace packages export `@m2m/source` -> src/*.ts so tests run from a fresh
 // clone with no build. Vite replaces its default condition list when one is
-// given, so the defaults are repeated here.
-const conditions = ['@m2m/source', 'module', 'node', 'import', 'default']
+// given, so its defaults are repeated here. `import`/`require` must NOT be
+// listed: Vite adds the right one per importer, and forcing `import` makes
+// CommonJS packages (express's router) receive ESM namespaces.
+const conditions = ['@m2m/source', 'module', 'node', 'development|production']
 
 /** Shared vitest config for every workspace package. */
 export function createVitestConfig(overrides = {}) {

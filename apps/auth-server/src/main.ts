@@ -1,4 +1,4 @@
-import { credentialRedactPaths } from '@m2m/auth'
+import { credentialRedactPaths, requestLogSerializer } from '@m2m/auth'
 import pino from 'pino'
 import { ConfigError, loadConfig } from './config.js'
 import { createAuthServer } from './server.js'
@@ -17,6 +17,11 @@ async function main(): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     redact: { paths: [...credentialRedactPaths], censor: '[redacted]' },
+    serializers: {
+      req: requestLogSerializer,
+      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+      err: pino.stdSerializers.err,
+    },
   })
   let server: Awaited<ReturnType<typeof createAuthServer>>
   try {
@@ -39,10 +44,6 @@ async function main(): Promise<void> {
     process.exit(1)
   }
 
-  logger.info(
-    { issuer: config.issuer, tenantFile: config.tenantFile, dataDir: config.dataDir },
-    'auth-server ready',
-  )
   if (newSecrets.length > 0) {
     // Shown once, on the terminal only: never through the logger, never stored in plain text.
     process.stdout.write(
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
     }
     process.stdout.write('\n')
   }
+  logger.info(
+    { issuer: config.issuer, tenantFile: config.tenantFile, dataDir: config.dataDir },
+    'auth-server ready',
+  )
 
   let closing = false
   const shutdown = async (signal: string) => {

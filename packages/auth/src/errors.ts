@@ -56,6 +56,17 @@ export const DiscoveryError = define(
   503,
 )
 
+/**
+ * The token source gave something that cannot be sent as a bearer token (not a
+ * string, empty, or outside the RFC 6750 §2.1 `b64token` characters). The
+ * message says which, never what the value was.
+ */
+export const UnusableAccessTokenError = define(
+  'AUTH_ERR_UNUSABLE_ACCESS_TOKEN',
+  'The access token source returned an unusable token: %s',
+  500,
+)
+
 // Token verification (resource server side) -------------------------------
 
 export const TokenMalformedError = define(

@@ -1,3 +1,3 @@
 export * from './errors.js'
-export { credentialRedactPaths } from './redaction.js'
+export { credentialRedactPaths, requestLogSerializer } from './redaction.js'
 export * from './scopes.js'

@@ -20,3 +20,29 @@ export const credentialRedactPaths: readonly string[] = Object.freeze([
   '*.access_token',
   '*.accessToken',
 ])
+
+interface LoggableRequest {
+  method?: string
+  url?: string
+  hostname?: string
+  ip?: string
+  socket?: { remotePort?: number }
+}
+
+/**
+ * A pino `req` serializer for Fastify that logs the path without its query
+ * string: a refused `?access_token=` (or any secret a caller put in a URL)
+ * must not reach the request log. Use as
+ * `Fastify({ logger: { serializers: { req: requestLogSerializer } } })`.
+ */
+export function requestLogSerializer(request: LoggableRequest) {
+  const url = request.url ?? ''
+  const query = url.indexOf('?')
+  return {
+    method: request.method,
+    url: query === -1 ? url : `${url.slice(0, query)}?[redacted]`,
+    hostname: request.hostname,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }
+}

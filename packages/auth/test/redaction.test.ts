@@ -21,3 +21,25 @@ it('keeps authorization headers, client secrets and tokens out of pino logs', ()
   expect(output).toContain('visible-id')
   expect(output.match(/\[redacted\]/g)).toHaveLength(4)
 })
+
+it('keeps query strings (and so query tokens) out of Fastify request logs', async () => {
+  const { default: Fastify } = await import('fastify')
+  const { requestLogSerializer } = await import('../src/index.js')
+  let output = ''
+  const app = Fastify({
+    logger: {
+      level: 'info',
+      serializers: { req: requestLogSerializer },
+      stream: {
+        write(line: string) {
+          output += line
+        },
+      },
+    },
+  })
+  app.get('/api/me', async () => ({ ok: true }))
+  await app.inject({ url: '/api/me?access_token=eyJ.query-token.sig&x=1' })
+  await app.close()
+  expect(output).toContain('"url":"/api/me?[redacted]"')
+  expect(output).not.toContain('query-token')
+})

@@ -1,20 +1,7 @@
-import createError from '@fastify/error'
 import type { Dispatcher } from 'undici'
-import { AuthError, type AuthErrorConstructor, InvalidOptionError } from '../errors.js'
+import { InvalidOptionError, UnusableAccessTokenError } from '../errors.js'
 import type { AccessTokenSource } from '../token/types.js'
 import { bearerError } from './www-authenticate.js'
-
-/**
- * The token source gave something that cannot be sent as a bearer token (not a
- * string, empty, or outside the RFC 6750 §2.1 `b64token` characters). The
- * message says which, never what the value was.
- */
-export const UnusableAccessTokenError = createError(
-  'AUTH_ERR_UNUSABLE_ACCESS_TOKEN',
-  'The access token source returned an unusable token: %s',
-  500,
-  AuthError as unknown as ErrorConstructor,
-) as unknown as AuthErrorConstructor
 
 /** Options of {@link createBearerInterceptor}. Give `origins`, `shouldAuthorize`, or both. */
 export interface BearerInterceptorOptions {

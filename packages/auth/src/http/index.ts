@@ -1,6 +1,3 @@
-export {
-  type BearerInterceptorOptions,
-  createBearerInterceptor,
-  UnusableAccessTokenError,
-} from './bearer-interceptor.js'
+export { UnusableAccessTokenError } from '../errors.js'
+export { type BearerInterceptorOptions, createBearerInterceptor } from './bearer-interceptor.js'
 export { type AuthChallenge, bearerError, parseChallenges } from './www-authenticate.js'
