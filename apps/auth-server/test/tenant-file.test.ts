@@ -995,3 +995,18 @@ describe('unreadable input', () => {
     expect(error.code).toBe('TENANT_ERR_OPTION')
   })
 })
+
+describe('token quotas', () => {
+  it('reads a client token quota (Auth0 fine-grained quota shape)', async () => {
+    const document = baseDocument()
+    const clients = document.clients as Array<Record<string, unknown>>
+    ;(clients[0] as Record<string, unknown>).token_quota = {
+      client_credentials: { enforce: true, per_hour: 10, per_day: 100 },
+    }
+    const { tenant } = await parseYaml(document)
+    expect(clientNamed(tenant, 'Gift Deliveries').token_quota).toEqual({
+      client_credentials: { enforce: true, per_hour: 10, per_day: 100 },
+    })
+    expect(clientNamed(tenant, 'Storefront').token_quota).toBeUndefined()
+  })
+})

@@ -16,7 +16,8 @@ describe('error codes', () => {
       expect(error.code).toMatch(/^AUTH_ERR_[A-Z_]+$/)
       expect(seen.get(error.code) ?? name).toBe(name)
       seen.set(error.code, name)
-      expect(readme).toContain(`| \`${error.code}\` | ${error.statusCode} |`)
+      const row = new RegExp(`\\|\\s*\`${error.code}\`\\s*\\|\\s*${error.statusCode}\\s*\\|`)
+      expect(readme).toMatch(row)
     })
   }
 
