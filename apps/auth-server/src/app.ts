@@ -21,6 +21,8 @@ export interface AppDeps {
   logs?: LogStore
   testControls?: boolean
   rateLimit?: { perSecond: number; burst: number }
+  /** Per-IP limit on `/oauth/token`, whatever the client. */
+  ipRateLimit?: { perSecond: number; burst: number }
   actionTimeoutMs?: number
   now?: () => number
   logger?: FastifyServerOptions['loggerInstance']
@@ -53,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ error: 'not_found', error_description: `No route ${request.method} ${request.url}` }),
   )
 
+  const runActions = createActionRunner(deps.state.actions, deps.actionTimeoutMs)
+  app.addHook('onClose', async () => runActions.close())
   const exchange = createTokenExchange({
     state: deps.state,
     sign: createAccessTokenSigner(deps.keys, deps.issuer),
@@ -60,14 +64,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rateLimit: createRateLimiter({ ...(deps.rateLimit ?? { perSecond: 30, burst: 30 }), now }),
     quota: createTokenQuota(now),
     logs,
-    runActions: createActionRunner(deps.state.actions, deps.actionTimeoutMs),
+    runActions,
     tenantId: new URL(deps.issuer).host,
     ...(controls ? { onExchange: controls.countExchange } : {}),
   })
 
   await app.register(async (scope) => {
     if (controls) scope.addHook('onRequest', controls.faultHook('token'))
-    await scope.register(oauthTokenRoutes, { exchange })
+    await scope.register(oauthTokenRoutes, {
+      exchange,
+      ipRateLimit: createRateLimiter({
+        ...(deps.ipRateLimit ?? { perSecond: 100, burst: 100 }),
+        now,
+      }),
+    })
   })
   await app.register(async (scope) => {
     if (controls) {

@@ -13,6 +13,8 @@ export interface AuthServerConfig {
   testControls: boolean
   logLevel: string
   rateLimit: { perSecond: number; burst: number }
+  /** Per-IP limit on `/oauth/token` (floods, unauthenticated requests). */
+  ipRateLimit: { perSecond: number; burst: number }
 }
 
 export const devTenantFile = fileURLToPath(new URL('../tenants/dev/tenant.yaml', import.meta.url))
@@ -70,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthServerConf
     rateLimit: {
       perSecond: integer(env, 'TOKEN_RATE_LIMIT_PER_SECOND', 30, 1, 1_000_000),
       burst: integer(env, 'TOKEN_RATE_LIMIT_BURST', 30, 1, 1_000_000),
+    },
+    ipRateLimit: {
+      perSecond: integer(env, 'TOKEN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
+      burst: integer(env, 'TOKEN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
     },
   }
 }

@@ -1,5 +1,4 @@
-import { credentialRedactPaths, requestLogSerializer } from '@m2m/auth'
-import pino from 'pino'
+import { createServiceLogger } from '@m2m/auth'
 import { ConfigError, loadConfig } from './config.js'
 import { createAuthServer } from './server.js'
 
@@ -14,15 +13,7 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const logger = pino({
-    level: config.logLevel,
-    redact: { paths: [...credentialRedactPaths], censor: '[redacted]' },
-    serializers: {
-      req: requestLogSerializer,
-      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
-      err: pino.stdSerializers.err,
-    },
-  })
+  const logger = createServiceLogger({ level: config.logLevel })
   let server: Awaited<ReturnType<typeof createAuthServer>>
   try {
     server = await createAuthServer(config, logger)

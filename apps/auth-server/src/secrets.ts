@@ -39,17 +39,21 @@ export async function hashSecret(secret: string): Promise<string> {
  * scrypt is deliberately slow (~30 ms), which would cap token issuance; so a
  * secret that verified once is remembered as its SHA-256 next to the stored
  * hash it matched, and later requests compare digests (also in constant time).
- * Failures always pay the full scrypt cost.
+ * Every failure pays the full scrypt cost — an unknown client too (against a
+ * dummy hash), so timing does not tell which client ids exist.
  */
 export function createSecretChecker(maxRemembered = 10_000) {
   const verified = new Map<string, Buffer>()
+  let dummyHash: Promise<string> | undefined
 
-  return async function checkSecret(storedHash: string, presented: string): Promise<boolean> {
+  async function check(storedHash: string | undefined, presented: string): Promise<boolean> {
+    dummyHash ??= hashSecret(generateClientSecret())
+    const hash = storedHash ?? (await dummyHash)
     const digest = createHash('sha256').update(presented).digest()
-    const known = verified.get(storedHash)
-    if (known && timingSafeEqual(known, digest)) return true
+    const known = verified.get(hash)
+    if (storedHash !== undefined && known && timingSafeEqual(known, digest)) return true
 
-    const [scheme, saltText, hashText] = storedHash.split('$')
+    const [scheme, saltText, hashText] = hash.split('$')
     if (scheme !== 'scrypt' || !saltText || !hashText) return false
     const expected = Buffer.from(hashText, 'base64url')
     const actual = await scryptAsync(
@@ -58,11 +62,16 @@ export function createSecretChecker(maxRemembered = 10_000) {
       expected.length,
       SCRYPT,
     )
-    const ok = actual.length === expected.length && timingSafeEqual(actual, expected)
+    const ok =
+      storedHash !== undefined &&
+      actual.length === expected.length &&
+      timingSafeEqual(actual, expected)
     if (ok) {
       if (verified.size >= maxRemembered) verified.clear()
-      verified.set(storedHash, digest)
+      verified.set(hash, digest)
     }
     return ok
   }
+
+  return check
 }

@@ -16,7 +16,8 @@ export async function createAuthServer(
   config: Pick<
     AuthServerConfig,
     'issuer' | 'tenantFile' | 'dataDir' | 'keywordMappings' | 'testControls' | 'rateLimit'
-  >,
+  > &
+    Partial<Pick<AuthServerConfig, 'ipRateLimit'>>,
   logger?: FastifyServerOptions['loggerInstance'],
 ): Promise<AuthServer> {
   const loaded = await loadTenantFile(config.tenantFile, {
@@ -35,6 +36,7 @@ export async function createAuthServer(
     keys,
     testControls: config.testControls,
     rateLimit: config.rateLimit,
+    ...(config.ipRateLimit ? { ipRateLimit: config.ipRateLimit } : {}),
     ...(logger ? { logger } : {}),
   })
   return { app, newSecrets }

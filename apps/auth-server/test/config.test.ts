@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       testControls: false,
       logLevel: 'info',
       rateLimit: { perSecond: 30, burst: 30 },
+      ipRateLimit: { perSecond: 100, burst: 100 },
     })
   })
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import { credentialRedactPaths, requestLogSerializer } from '@m2m/auth'
+import { createServiceLogger } from '@m2m/auth'
 import { m2mAuth } from '@m2m/auth/fastify'
 import { createBearerInterceptor } from '@m2m/auth/http'
 import { createTokenProvider } from '@m2m/auth/token'
@@ -8,7 +8,6 @@ import express from 'express'
 import { auth, requiredScopes } from 'express-oauth2-jwt-bearer'
 import Fastify from 'fastify'
 import * as oauth from 'oauth4webapi'
-import pino from 'pino'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { devClient, devKeywords, startLiveAuthServer } from './helpers/live-server.js'
@@ -19,19 +18,15 @@ let server: Awaited<ReturnType<typeof startLiveAuthServer>>
 const issued: string[] = []
 
 beforeAll(async () => {
-  const logger = pino(
-    {
-      level: 'trace',
-      redact: { paths: [...credentialRedactPaths], censor: '[redacted]' },
-      serializers: { req: requestLogSerializer },
-    },
-    new Writable({
+  const logger = createServiceLogger({
+    level: 'trace',
+    destination: new Writable({
       write(chunk, _encoding, done) {
         logOutput += String(chunk)
         done()
       },
     }),
-  )
+  })
   server = await startLiveAuthServer({ logger })
 })
 afterAll(async () => {

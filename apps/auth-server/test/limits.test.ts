@@ -29,10 +29,49 @@ describe('per-client rate limit on /oauth/token', () => {
     // refilled at 30/s
     clock += 1000
     expect((await tokenRequest(app, 'limited')).statusCode).toBe(200)
-    // errors count and carry the headers too
-    const wrong = await tokenRequest(app, 'gift-deliveries', { client_secret: 'wrong' })
-    expect(wrong.statusCode).toBe(401)
-    expect(wrong.headers['x-ratelimit-limit']).toBe('30')
+    await app.close()
+  })
+
+  it('cannot be exhausted by someone who only knows the client id', async () => {
+    const { app } = await buildTestServer({ rateLimit: { perSecond: 30, burst: 30 } })
+    for (let i = 0; i < 40; i++) {
+      expect((await tokenRequest(app, 'limited', { client_secret: 'guess' })).statusCode).toBe(401)
+    }
+    expect((await tokenRequest(app, 'limited')).statusCode).toBe(200)
+    await app.close()
+  })
+})
+
+describe('per-IP limit on /oauth/token', () => {
+  it('puts X-RateLimit-* on every answer before authentication, and 429s floods', async () => {
+    const { app } = await buildTestServer({ ipRateLimit: { perSecond: 5, burst: 5 }, now: () => 0 })
+    const early = [
+      await tokenRequest(app, 'gift-deliveries', { grant_type: undefined }),
+      await tokenRequest(app, 'gift-deliveries', { scope: ['x'] }),
+      await tokenRequest(app, 'gift-deliveries', { client_secret: 'wrong' }),
+      await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"grant_type":',
+      }),
+      await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ pad: 'x'.repeat(20_000) }),
+      }),
+    ]
+    expect(early.map((r) => r.statusCode)).toEqual([400, 400, 401, 400, 413])
+    expect(early.map((r) => r.headers['x-ratelimit-remaining'])).toEqual(['4', '3', '2', '1', '0'])
+    for (const answer of early) expect(answer.headers['x-ratelimit-limit']).toBe('5')
+    const flooded = await tokenRequest(app, 'gift-deliveries')
+    expect(flooded.statusCode).toBe(429)
+    expect(flooded.json()).toEqual({
+      error: 'too_many_requests',
+      error_description: 'Too many requests',
+    })
+    expect(flooded.headers['retry-after']).toBe('1')
     await app.close()
   })
 })
@@ -60,6 +99,16 @@ describe('per-client token quota', () => {
     // a failed exchange does not spend quota, and the next hour starts afresh
     clock += 3_540_000
     expect((await tokenRequest(app, 'quota')).statusCode).toBe(200)
+    await app.close()
+  })
+})
+
+describe('quota under concurrency', () => {
+  it('issues exactly the quota to 20 concurrent requests', async () => {
+    const { app } = await buildTestServer()
+    const answers = await Promise.all(Array.from({ length: 20 }, () => tokenRequest(app, 'quota')))
+    expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(3)
+    expect(answers.filter((r) => r.statusCode === 429)).toHaveLength(17)
     await app.close()
   })
 })

@@ -77,6 +77,13 @@ describe('protection', () => {
     })
   }
 
+  it('answers an unknown /api/v2 path with 401 without a token, 404 with one', async () => {
+    expect((await call('GET', '/api/v2/nope', undefined)).statusCode).toBe(401)
+    const res = await call('GET', '/api/v2/nope', admin)
+    expect(res.statusCode).toBe(404)
+    expect(res.json().errorCode).toBe('not_found')
+  })
+
   it('refuses a token for another audience', async () => {
     const res = await tokenRequest(server.app, 'gift-deliveries')
     const answer = await call('GET', '/api/v2/clients', res.json().access_token)
@@ -153,6 +160,22 @@ describe('clients', () => {
       message: 'The client does not exist',
       errorCode: 'inexistent_client',
     })
+  })
+
+  it('refuses unknown fields instead of dropping them', async () => {
+    const res = await call('PATCH', '/api/v2/clients/limited', admin, {
+      client_secret_hash: 'scrypt$x$y',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errorCode).toBe('invalid_body')
+    expect(server.state.client('limited')?.client_secret_hash).not.toBe('scrypt$x$y')
+  })
+
+  it('keeps internal fields out of answers', async () => {
+    const body = (await call('GET', '/api/v2/clients/limited', admin)).json()
+    expect(Object.keys(body)).not.toContain('source')
+    const grants = (await call('GET', '/api/v2/client-grants', admin)).json()
+    expect(grants.some((g: Record<string, unknown>) => 'source' in g)).toBe(false)
   })
 
   it('validates bodies with Auth0-shaped 400s', async () => {
@@ -337,6 +360,22 @@ describe('signing keys', () => {
     expect(refused.statusCode).toBe(401)
     expect(refused.json().error).toBe('invalid_token')
     expect((await call('PUT', '/api/v2/keys/signing/nokid/revoke', fresh)).statusCode).toBe(404)
-    admin = fresh
+
+    // two more rotations: the JWKS holds exactly current, next and one previous
+    const second = (await call('POST', '/api/v2/keys/signing/rotate', fresh)).json().kid
+    const third = (await call('POST', '/api/v2/keys/signing/rotate', fresh)).json().kid
+    const published = (await server.app.inject('/.well-known/jwks.json')).json().keys
+    expect(published).toHaveLength(3)
+    expect(published.map((k: { kid: string }) => k.kid)).toContain(second)
+    // `fresh` was signed by a key that is now revoked: it no longer works
+    expect((await call('GET', '/api/v2/keys/signing', fresh)).statusCode).toBe(401)
+    const latest = await managementToken('admin')
+    const records = (await call('GET', '/api/v2/keys/signing', latest)).json()
+    expect(
+      records.filter((k: { previous: boolean }) => k.previous).map((k: { kid: string }) => k.kid),
+    ).toEqual([second])
+    expect(records.find((k: { kid: string }) => k.kid === newKid).revoked).toBe(true)
+    expect(server.keys.current().kid).toBe(third)
+    admin = await managementToken('admin')
   })
 })

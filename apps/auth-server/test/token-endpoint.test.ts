@@ -35,9 +35,12 @@ describe('issued tokens', () => {
     })
     expect(payload.iat).toBeGreaterThanOrEqual(before)
     expect(payload.exp - payload.iat).toBe(86_400)
-    expect(payload.org_id).toBeUndefined()
-    // an action cannot overwrite a reserved claim
+    // an action cannot set a restricted claim (it tried iss, org_id, org_name, permissions, client_id, scope)
     expect(payload.iss).toBe(ISSUER)
+    expect(payload.org_id).toBeUndefined()
+    expect(payload.org_name).toBeUndefined()
+    expect(payload.permissions).toBeUndefined()
+    expect(payload.client_id).toBeUndefined()
   })
 
   it('signs with the current key of the JWKS', async () => {
@@ -310,6 +313,24 @@ describe('errors, as auth0-facts.md lists them', () => {
     })
     expect(big.statusCode).toBe(413)
   })
+
+  for (const mode of ['async-throw', 'busy']) {
+    it(`survives an action that ${mode === 'busy' ? 'blocks its thread' : 'throws from a timer'}`, async () => {
+      await server.state.updateClient('exploding', { client_metadata: { explode: mode } })
+      const [failed, other] = await Promise.all([
+        tokenRequest(server.app, 'exploding'),
+        tokenRequest(server.app, 'limited'),
+      ])
+      expect(failed.statusCode).toBe(500)
+      expect(failed.json()).toEqual({
+        error: 'server_error',
+        error_description: 'Action "throws" failed to execute',
+      })
+      expect(other.statusCode).toBe(200)
+      await server.state.updateClient('exploding', { client_metadata: { explode: 'throw' } })
+      expect((await tokenRequest(server.app, 'gift-deliveries')).statusCode).toBe(200)
+    })
+  }
 
   it('fails an action that runs too long, without hanging', async () => {
     await server.state.updateClient('exploding', { client_metadata: { explode: 'hang' } })

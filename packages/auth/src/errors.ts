@@ -31,12 +31,41 @@ export const InvalidOptionError = define('AUTH_ERR_INVALID_OPTION', 'Invalid opt
 
 // Token acquisition (client side) -----------------------------------------
 
+/** What the token endpoint said when it refused (RFC 6749 §5.2), as it said it. */
+export interface TokenEndpointErrorFields {
+  error?: string | undefined
+  error_description?: string | undefined
+  error_uri?: string | undefined
+  /** The server's `Retry-After`, in ms, when it sent one. */
+  retryAfterMs?: number | undefined
+}
+
 /** The token endpoint answered with an OAuth 2.0 error (RFC 6749 §5.2). */
-export const TokenEndpointError = define<[number, string]>(
-  'AUTH_ERR_TOKEN_ENDPOINT',
-  'The token endpoint answered %d: %s',
-  502,
-)
+export class TokenEndpointError extends AuthError {
+  /** The HTTP status the token endpoint answered. */
+  readonly status: number
+  readonly error: string | undefined
+  readonly error_description: string | undefined
+  readonly error_uri: string | undefined
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    status: number,
+    summary: string,
+    fields: TokenEndpointErrorFields = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`The token endpoint answered ${status}: ${summary}`, options)
+    this.name = 'AuthError'
+    this.code = 'AUTH_ERR_TOKEN_ENDPOINT'
+    this.statusCode = 502
+    this.status = status
+    this.error = fields.error
+    this.error_description = fields.error_description
+    this.error_uri = fields.error_uri
+    this.retryAfterMs = fields.retryAfterMs
+  }
+}
 /** The token endpoint answered 2xx with a body that is not a usable token response. */
 export const TokenResponseError = define(
   'AUTH_ERR_TOKEN_RESPONSE',

@@ -1,3 +1,8 @@
 export * from './errors.js'
-export { credentialRedactPaths, requestLogSerializer } from './redaction.js'
+export {
+  createServiceLogger,
+  credentialRedactPaths,
+  requestLogSerializer,
+  type ServiceLoggerOptions,
+} from './redaction.js'
 export * from './scopes.js'

@@ -1,25 +1,33 @@
-/**
- * pino `redact` paths that keep credentials out of logs: the Authorization
- * header of requests (both directions) and OAuth secrets and tokens in bodies.
- * Use as `pino({ redact: { paths: credentialRedactPaths, censor: '[redacted]' } })`.
- */
-export const credentialRedactPaths: readonly string[] = Object.freeze([
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["proxy-authorization"]',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
+import pino, { type DestinationStream, type Logger } from 'pino'
+
+const SENSITIVE_KEYS = [
   'authorization',
+  'Authorization',
+  'cookie',
+  'Cookie',
   'client_secret',
   'clientSecret',
   'access_token',
   'accessToken',
+  'refresh_token',
+  'id_token',
   'token',
-  '*.client_secret',
-  '*.clientSecret',
-  '*.access_token',
-  '*.accessToken',
-])
+  'password',
+]
+const HYPHENATED_KEYS = ['proxy-authorization', 'set-cookie']
+
+/**
+ * pino `redact` paths that keep credentials out of logs: authorization and
+ * cookie headers, OAuth secrets and tokens, passwords — at the top level and
+ * up to three objects deep (`req.body.client_secret`,
+ * `err.config.headers.Authorization`).
+ */
+export const credentialRedactPaths: readonly string[] = Object.freeze(
+  ['', '*.', '*.*.', '*.*.*.'].flatMap((prefix) => [
+    ...SENSITIVE_KEYS.map((key) => `${prefix}${key}`),
+    ...HYPHENATED_KEYS.map((key) => `${prefix === '' ? '' : prefix.slice(0, -1)}["${key}"]`),
+  ]),
+)
 
 interface LoggableRequest {
   method?: string
@@ -32,8 +40,7 @@ interface LoggableRequest {
 /**
  * A pino `req` serializer for Fastify that logs the path without its query
  * string: a refused `?access_token=` (or any secret a caller put in a URL)
- * must not reach the request log. Use as
- * `Fastify({ logger: { serializers: { req: requestLogSerializer } } })`.
+ * must not reach the request log. Headers are not logged at all.
  */
 export function requestLogSerializer(request: LoggableRequest) {
   const url = request.url ?? ''
@@ -45,4 +52,29 @@ export function requestLogSerializer(request: LoggableRequest) {
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   }
+}
+
+export interface ServiceLoggerOptions {
+  /** pino level. Default `info`. */
+  level?: string
+  /** Where lines go. Default stdout. */
+  destination?: DestinationStream
+}
+
+/**
+ * The logger every service of this project uses, so that what tests assert
+ * about it is what runs: pino with `credentialRedactPaths`, query strings
+ * dropped from request URLs, responses reduced to their status.
+ */
+export function createServiceLogger(options: ServiceLoggerOptions = {}): Logger {
+  const settings = {
+    level: options.level ?? 'info',
+    redact: { paths: [...credentialRedactPaths], censor: '[redacted]' },
+    serializers: {
+      req: requestLogSerializer,
+      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings)
 }

@@ -1,45 +1,59 @@
 import { Writable } from 'node:stream'
-import pino from 'pino'
 import { expect, it } from 'vitest'
-import { credentialRedactPaths } from '../src/index.js'
+import { createServiceLogger, credentialRedactPaths } from '../src/index.js'
 
-it('keeps authorization headers, client secrets and tokens out of pino logs', () => {
-  let output = ''
-  const log = pino(
-    { redact: { paths: [...credentialRedactPaths], censor: '[redacted]' } },
-    new Writable({
-      write(chunk, _encoding, done) {
-        output += String(chunk)
-        done()
-      },
-    }),
-  )
-  log.info({ req: { headers: { authorization: 'Bearer eyJ.secret-token.sig' } } }, 'request')
-  log.info({ body: { client_secret: 's3cret', client_id: 'visible-id' } }, 'exchange')
-  log.info({ access_token: 'eyJ.another.sig', token: 'raw-token' }, 'response')
-  expect(output).not.toMatch(/secret-token|s3cret|another|raw-token/)
-  expect(output).toContain('visible-id')
-  expect(output.match(/\[redacted\]/g)).toHaveLength(4)
+function capture() {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk))
+      done()
+    },
+  })
+  return { logger: createServiceLogger({ destination }), text: () => lines.join('') }
+}
+
+const secrets: Array<[string, Record<string, unknown>]> = [
+  ['a top-level client_secret', { client_secret: 'S-top' }],
+  ['an authorization header', { upstream: { headers: { authorization: 'Bearer S-header' } } }],
+  [
+    'a body field',
+    { incoming: { body: { client_secret: 'S-body', access_token: 'S-body-token' } } },
+  ],
+  ['a nested request header', { request: { headers: { authorization: 'S-request' } } }],
+  ['an error config header', { err: { config: { headers: { Authorization: 'S-axios' } } } }],
+  ['a token field', { response: { token: 'S-token', accessToken: 'S-camel' } }],
+  ['a proxy authorization', { headers: { 'proxy-authorization': 'S-proxy' } }],
+  ['a set-cookie', { reply: { headers: { 'set-cookie': 'S-cookie' } } }],
+  ['a password', { user: { password: 'S-password' } }],
+]
+for (const [name, fields] of secrets) {
+  it(`redacts ${name}`, () => {
+    const { logger, text } = capture()
+    logger.info({ ...fields, client_id: 'visible-id' }, 'event')
+    expect(text()).not.toMatch(/S-[a-z-]+/)
+    expect(text()).toContain('[redacted]')
+    expect(text()).toContain('visible-id')
+  })
+}
+
+it('exports the paths for loggers built elsewhere', () => {
+  expect(credentialRedactPaths).toContain('*.*.client_secret')
+  expect(credentialRedactPaths).toContain('*.*["set-cookie"]')
 })
 
 it('keeps query strings (and so query tokens) out of Fastify request logs', async () => {
   const { default: Fastify } = await import('fastify')
-  const { requestLogSerializer } = await import('../src/index.js')
-  let output = ''
-  const app = Fastify({
-    logger: {
-      level: 'info',
-      serializers: { req: requestLogSerializer },
-      stream: {
-        write(line: string) {
-          output += line
-        },
-      },
-    },
-  })
+  const { logger, text } = capture()
+  const app = Fastify({ loggerInstance: logger })
   app.get('/api/me', async () => ({ ok: true }))
-  await app.inject({ url: '/api/me?access_token=eyJ.query-token.sig&x=1' })
+  await app.inject({
+    url: '/api/me?access_token=eyJ.query-token.sig&x=1',
+    headers: { authorization: 'Bearer header-token' },
+  })
   await app.close()
-  expect(output).toContain('"url":"/api/me?[redacted]"')
-  expect(output).not.toContain('query-token')
+  expect(text()).toContain('"url":"/api/me?[redacted]"')
+  expect(text()).toContain('"res":{"statusCode":200}')
+  expect(text()).not.toContain('query-token')
+  expect(text()).not.toContain('header-token')
 })

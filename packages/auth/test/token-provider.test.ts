@@ -454,3 +454,124 @@ describe('invalidate', () => {
     expect(server.tokenRequests).toBe(2)
   })
 })
+
+describe('remembering failures', () => {
+  it('honours a long Retry-After across calls: no request until it has passed', async () => {
+    server.reply({
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: { error: 'too_many_requests' },
+    })
+    const p = provider()
+    for (let i = 0; i < 5; i++) {
+      await expect(p.getToken()).rejects.toMatchObject({
+        code: 'AUTH_ERR_TOKEN_ENDPOINT',
+        status: 429,
+      })
+    }
+    expect(server.tokenRequests).toBe(1)
+    clock += 3_600_001
+    expect(await p.getToken()).toBe('token-1')
+    expect(server.tokenRequests).toBe(2)
+  })
+
+  it('pauses briefly after transient failures exhausted their retries', async () => {
+    server.reply(...Array.from({ length: 10 }, () => ({ status: 503 })))
+    const p = provider({ retry: { attempts: 2 }, transientCooldownMs: 1_000 })
+    for (let i = 0; i < 5; i++) await expect(p.getToken()).rejects.toMatchObject({ status: 503 })
+    expect(server.tokenRequests).toBe(2)
+    clock += 1_001
+    await expect(p.getToken()).rejects.toMatchObject({ status: 503 })
+    expect(server.tokenRequests).toBe(4)
+  })
+})
+
+describe('odd lifetimes', () => {
+  it('caches a token whose lifetime is shorter than the expiry leeway', async () => {
+    server.setExpiresIn(3)
+    const p = provider()
+    for (let i = 0; i < 5; i++) expect(await p.getToken()).toBe('token-1')
+    expect(server.tokenRequests).toBe(1)
+  })
+
+  it('survives a refreshMargin that returns NaN (no soft window)', async () => {
+    const p = provider({ refreshMargin: () => Number.NaN })
+    await p.getToken()
+    clock += 3_590_000
+    expect(await p.getToken()).toBe('token-1')
+    expect(p.metrics.refreshes).toBe(0)
+    expect(server.tokenRequests).toBe(1)
+  })
+})
+
+describe('discovered token endpoint', () => {
+  it('refuses a plain-http token endpoint for an https issuer', async () => {
+    const { MockAgent } = await import('undici')
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    agent
+      .get('https://tenant.example')
+      .intercept({ path: '/.well-known/openid-configuration' })
+      .reply(200, {
+        issuer: 'https://tenant.example/',
+        token_endpoint: 'http://evil.example/oauth/token',
+      })
+    const p = provider({
+      issuer: 'https://tenant.example/',
+      tokenEndpoint: undefined,
+      dispatcher: agent,
+    })
+    const error = await p.getToken().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'AUTH_ERR_DISCOVERY' })
+    expect((error as Error).message).toContain('not https')
+    await agent.close()
+  })
+
+  it('warns when the token endpoint is on another origin than the issuer', async () => {
+    const { MockAgent } = await import('undici')
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    const tenant = agent.get('https://tenant.example')
+    tenant.intercept({ path: '/.well-known/openid-configuration' }).reply(200, {
+      issuer: 'https://tenant.example/',
+      token_endpoint: 'https://login.example/oauth/token',
+    })
+    agent
+      .get('https://login.example')
+      .intercept({ path: '/oauth/token', method: 'POST' })
+      .reply(200, { access_token: 'x', token_type: 'Bearer', expires_in: 60 })
+    const warnings: string[] = []
+    const p = provider({
+      issuer: 'https://tenant.example/',
+      tokenEndpoint: undefined,
+      dispatcher: agent,
+      logger: { debug() {}, warn: (_o, msg) => warnings.push(String(msg)) },
+    })
+    expect(await p.getToken()).toBe('x')
+    expect(warnings).toEqual(['the discovered token endpoint is on another origin than the issuer'])
+    await agent.close()
+  })
+})
+
+describe('typed errors', () => {
+  it('TokenEndpointError declares the server fields', async () => {
+    const { TokenEndpointError } = await import('../src/token/index.js')
+    server.reply({
+      status: 403,
+      body: { error: 'access_denied', error_description: 'Nope', error_uri: 'https://x' },
+    })
+    const error = await provider()
+      .getToken()
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TokenEndpointError)
+    if (error instanceof TokenEndpointError) {
+      const fields: [number, string | undefined, string | undefined, string | undefined] = [
+        error.status,
+        error.error,
+        error.error_description,
+        error.error_uri,
+      ]
+      expect(fields).toEqual([403, 'access_denied', 'Nope', 'https://x'])
+    }
+  })
+})

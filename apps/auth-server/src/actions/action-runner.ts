@@ -1,11 +1,13 @@
-import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import type { Client, CredentialsExchangeAction, Organization } from '../tenant/model.js'
+import { actionWorkerSource } from './action-worker-source.js'
+import { RESTRICTED_CLAIMS } from './restricted-claims.js'
 
-/** What an action decided for one exchange. */
+/** What the Actions decided for one exchange. */
 export type ActionOutcome =
   | { kind: 'allow'; customClaims: Record<string, unknown> }
   | { kind: 'deny'; code: string; reason: string }
-  | { kind: 'failed'; action: string; error: unknown }
+  | { kind: 'failed'; action: string; error: string }
 
 export interface CredentialsExchangeEvent {
   client: { client_id: string; name: string; metadata: Record<string, string> }
@@ -29,122 +31,193 @@ export interface CredentialsExchangeEvent {
   tenant: { id: string }
 }
 
-type Handler = (event: CredentialsExchangeEvent, api: unknown) => unknown
-
 const DENY_CODES = new Set(['invalid_scope', 'invalid_request', 'server_error'])
-/** Claims an action may not set: the token's own. */
-const RESERVED_CLAIMS = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'iat',
-  'nbf',
-  'jti',
-  'azp',
-  'scope',
-  'gty',
-])
+
+type Reply = {
+  id: number
+  denied?: { code: string; reason: string }
+  claims?: Record<string, unknown>
+  error?: string
+}
+
+/**
+ * Runs one Action in worker threads, one invocation per worker at a time: a
+ * throw (even from a timer), a busy loop or a hang fails that invocation —
+ * never the server, nor the exchanges running beside it. A worker that timed
+ * out or crashed is terminated; idle workers are reused (the module is
+ * imported once per worker), at most `maxWorkers` at once, then calls queue.
+ */
+class ActionPool {
+  private readonly idle: Worker[] = []
+  private readonly queue: Array<() => void> = []
+  private size = 0
+  private sequence = 0
+  private closed = false
+
+  private readonly loadTimeoutMs: number
+
+  constructor(
+    private readonly action: CredentialsExchangeAction,
+    private readonly timeoutMs: number,
+    private readonly maxWorkers = 8,
+  ) {
+    this.loadTimeoutMs = Math.max(10_000, timeoutMs * 4)
+  }
+
+  async run(event: CredentialsExchangeEvent): Promise<Reply> {
+    let worker: Worker
+    try {
+      worker = await this.acquire()
+    } catch (error) {
+      return { id: 0, error: (error as Error).message }
+    }
+    const id = ++this.sequence
+    return new Promise<Reply>((resolve) => {
+      let settled = false
+      const finish = (reply: Reply, healthy: boolean) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        worker.off('message', onMessage)
+        worker.off('error', onError)
+        worker.off('exit', onExit)
+        if (healthy) this.release(worker)
+        else this.discard(worker)
+        resolve(reply)
+      }
+      const onMessage = (reply: Reply) => {
+        if (reply.id === id) finish(reply, true)
+      }
+      const onError = (error: Error) => finish({ id, error: error.message }, false)
+      const onExit = () => finish({ id, error: 'the action worker stopped' }, false)
+      const timer = setTimeout(
+        () => finish({ id, error: `timed out after ${this.timeoutMs} ms` }, false),
+        this.timeoutMs,
+      )
+      worker.on('message', onMessage)
+      worker.on('error', onError)
+      worker.on('exit', onExit)
+      worker.postMessage({ id, event })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.idle.splice(0).map((worker) => worker.terminate()))
+  }
+
+  private acquire(): Promise<Worker> {
+    const ready = this.idle.pop()
+    if (ready) return Promise.resolve(ready)
+    if (this.size < this.maxWorkers) {
+      this.size++
+      return this.spawn().catch((error: unknown) => {
+        this.size--
+        this.queue.shift()?.()
+        throw error
+      })
+    }
+    return new Promise((resolve, reject) =>
+      this.queue.push(() => this.acquire().then(resolve, reject)),
+    )
+  }
+
+  private release(worker: Worker): void {
+    if (this.closed) {
+      void worker.terminate()
+      return
+    }
+    this.idle.push(worker)
+    this.queue.shift()?.()
+  }
+
+  private discard(worker: Worker): void {
+    this.size--
+    void worker.terminate()
+    this.queue.shift()?.()
+  }
+
+  /** A worker that has imported the module; bounded, so a module that hangs on import fails. */
+  private spawn(): Promise<Worker> {
+    const worker = new Worker(actionWorkerSource, {
+      eval: true,
+      workerData: { modulePath: this.action.modulePath, restricted: RESTRICTED_CLAIMS },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+      stdout: false,
+      stderr: false,
+    })
+    // An error between invocations (a late timer) must not become an uncaught
+    // event, and a worker that died while idle must not be handed out again.
+    worker.on('error', () => {})
+    worker.on('exit', () => {
+      const index = this.idle.indexOf(worker)
+      if (index !== -1) {
+        this.idle.splice(index, 1)
+        this.size--
+      }
+    })
+    worker.unref()
+    return new Promise<Worker>((resolve, reject) => {
+      const fail = (message: string) => {
+        clearTimeout(timer)
+        worker.off('message', onMessage)
+        void worker.terminate()
+        reject(new Error(message))
+      }
+      const onMessage = (message: { ready?: boolean; error?: string }) => {
+        if (message.ready === undefined) return
+        if (!message.ready) return fail(message.error ?? 'the module failed to load')
+        clearTimeout(timer)
+        worker.off('message', onMessage)
+        resolve(worker)
+      }
+      const timer = setTimeout(
+        () => fail(`the module did not load within ${this.loadTimeoutMs} ms`),
+        this.loadTimeoutMs,
+      )
+      worker.on('message', onMessage)
+      worker.once('exit', () => fail('the action worker stopped while loading'))
+    })
+  }
+}
 
 /**
  * Runs the credentials-exchange Actions in order, as Auth0 does: each gets the
  * `event` and an `api` (`access.deny`, `accessToken.setCustomClaim`, `cache`);
- * a denial stops the chain; an action that throws or runs past `timeoutMs`
- * fails the exchange. Modules are imported once and may export the handler as
- * ESM or CommonJS (`exports.onExecuteCredentialsExchange`).
+ * a denial stops the chain; an Action that throws or runs past `timeoutMs`
+ * fails the exchange. Modules may be ESM or CommonJS
+ * (`exports.onExecuteCredentialsExchange`).
  */
 export function createActionRunner(actions: CredentialsExchangeAction[], timeoutMs = 5_000) {
-  const handlers = new Map<string, Promise<Handler>>()
-  const caches = new Map<string, Map<string, { value: string; expiresAt: number }>>()
+  const workers = actions.map((action) => ({ action, worker: new ActionPool(action, timeoutMs) }))
 
-  function load(action: CredentialsExchangeAction): Promise<Handler> {
-    let handler = handlers.get(action.name)
-    if (!handler) {
-      handler = import(pathToFileURL(action.modulePath).href).then((mod) => {
-        const fn = mod.onExecuteCredentialsExchange ?? mod.default?.onExecuteCredentialsExchange
-        if (typeof fn !== 'function') {
-          throw new Error(`${action.modulePath} exports no onExecuteCredentialsExchange`)
-        }
-        return fn as Handler
-      })
-      handlers.set(action.name, handler)
-    }
-    return handler
-  }
-
-  function cacheFor(actionName: string) {
-    let cache = caches.get(actionName)
-    if (!cache) {
-      cache = new Map()
-      caches.set(actionName, cache)
-    }
-    const store = cache
-    return {
-      get(key: string) {
-        const entry = store.get(key)
-        if (!entry || entry.expiresAt < Date.now()) return undefined
-        return { value: entry.value }
-      },
-      set(key: string, value: string, options?: { ttl?: number }) {
-        store.set(key, { value: String(value), expiresAt: Date.now() + (options?.ttl ?? 900_000) })
-        return { type: 'success' }
-      },
-      delete(key: string) {
-        store.delete(key)
-        return { type: 'success' }
-      },
-    }
-  }
-
-  return async function run(
+  async function run(
     base: Omit<CredentialsExchangeEvent, 'secrets' | 'accessToken'> & { grantedScopes: string[] },
   ): Promise<ActionOutcome> {
     const customClaims: Record<string, unknown> = {}
-    for (const action of actions) {
-      let denied: { code: string; reason: string } | undefined
-      const api = {
-        access: {
-          deny(code: string, reason: string) {
-            denied = {
-              code: DENY_CODES.has(code) ? code : 'invalid_request',
-              reason: String(reason ?? ''),
-            }
-          },
-        },
-        accessToken: {
-          setCustomClaim(name: string, value: unknown) {
-            if (typeof name === 'string' && !RESERVED_CLAIMS.has(name)) customClaims[name] = value
-          },
-        },
-        cache: cacheFor(action.name),
-      }
-      const { grantedScopes, ...rest } = base
-      const event: CredentialsExchangeEvent = {
+    const { grantedScopes, ...rest } = base
+    for (const { action, worker } of workers) {
+      const reply = await worker.run({
         ...rest,
         accessToken: { scope: [...grantedScopes], customClaims: { ...customClaims } },
         secrets: { ...action.secrets },
+      })
+      if (reply.error !== undefined)
+        return { kind: 'failed', action: action.name, error: reply.error }
+      if (reply.denied) {
+        const code = DENY_CODES.has(reply.denied.code) ? reply.denied.code : 'invalid_request'
+        return { kind: 'deny', code, reason: reply.denied.reason }
       }
-      let timer: NodeJS.Timeout | undefined
-      try {
-        const handler = await load(action)
-        await Promise.race([
-          Promise.resolve(handler(event, api)),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`timed out after ${timeoutMs} ms`)),
-              timeoutMs,
-            )
-          }),
-        ])
-      } catch (error) {
-        return { kind: 'failed', action: action.name, error }
-      } finally {
-        clearTimeout(timer)
-      }
-      if (denied) return { kind: 'deny', ...denied }
+      Object.assign(customClaims, reply.claims)
     }
     return { kind: 'allow', customClaims }
   }
+
+  return Object.assign(run, {
+    async close() {
+      await Promise.all(workers.map(({ worker }) => worker.close()))
+    },
+  })
 }
 
 /** The event's organization, in the Action's shape. */

@@ -48,7 +48,7 @@ export interface KeyRing {
   list(): SigningKeyRecord[]
   /** The next key becomes current, the current one previous, and a new next key is made. */
   rotate(): Promise<{ kid: string }>
-  /** Revokes a previous key: tokens it signed stop verifying. */
+  /** Revokes a previous key: tokens it signed stop verifying; its private key is dropped. */
   revoke(kid: string): Promise<SigningKeyRecord>
   onChange(listener: () => void): void
 }
@@ -89,11 +89,12 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
 
   function toRecord(key: SigningKey): SigningKeyRecord {
     const s = state as KeyRingFile
-    const der = createPublicKey(key.privateKeyPem).export({ type: 'spki', format: 'der' })
+    const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' })
+    const der = publicKey.export({ type: 'spki', format: 'der' })
     return {
       kid: key.kid,
       // A real tenant publishes an X.509 certificate; we publish the public key itself.
-      cert: createPublicKey(key.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(),
+      cert: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       fingerprint: formatFingerprint(createHash('sha1').update(der).digest('hex')),
       thumbprint: createHash('sha1').update(der).digest('hex'),
       current: key.kid === s.current,
@@ -123,6 +124,15 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
       const promoted = byKid(s.next) as SigningKey
       promoted.currentSince = new Date().toISOString()
       const next = createSigningKey(false)
+      // One previous key at a time (the one that signed until now): older
+      // ones are revoked and their private keys dropped.
+      const now = new Date().toISOString()
+      for (const key of s.keys) {
+        if (key.kid !== s.current && key.kid !== s.next && !key.revokedAt) {
+          key.revokedAt = now
+        }
+        if (key.revokedAt) key.privateKeyPem = ''
+      }
       state = { current: promoted.kid, next: next.kid, keys: [...s.keys, next] }
       await save()
       for (const listener of listeners) listener()
@@ -136,6 +146,7 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
         throw new KeyRingError(400, 'invalid_body', 'The current and next keys cannot be revoked.')
       }
       key.revokedAt ??= new Date().toISOString()
+      key.privateKeyPem = ''
       await save()
       for (const listener of listeners) listener()
       return toRecord(key)

@@ -59,7 +59,7 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
           (query.audience === undefined || g.audience === query.audience) &&
           (query.client_id === undefined || g.client_id === query.client_id),
       )
-      return page(grants, query, 'client_grants')
+      return page(grants.map(grantView), query, 'client_grants')
     },
   )
 
@@ -92,9 +92,9 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
           'A client grant for this client and audience already exists',
         )
       }
-      const grant: ClientGrant = { id: generateId('cgr'), ...body }
+      const grant: ClientGrant = { id: generateId('cgr'), ...body, source: 'api' }
       await state.addClientGrant(grant)
-      return reply.code(201).send(grant)
+      return reply.code(201).send(grantView(grant))
     },
   )
 
@@ -118,7 +118,8 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       if (!existing) throw notFound('client grant', 'inexistent_client_grant')
       const changes = request.body as Partial<ClientGrant>
       if (changes.scope) checkScopes(existing.audience, changes.scope)
-      return state.updateClientGrant(id, changes)
+      const updated = await state.updateClientGrant(id, changes)
+      return updated && grantView(updated)
     },
   )
 
@@ -132,6 +133,12 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       return reply.code(204).send()
     },
   )
+}
+
+/** The public view of a grant: without its internal provenance. */
+function grantView(grant: ClientGrant) {
+  const { source: _source, ...view } = grant
+  return view
 }
 
 function badBodyThrow(message: string): never {

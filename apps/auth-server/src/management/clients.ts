@@ -26,7 +26,12 @@ const idParams = {
 
 /** The public view of a client: never its secret hash. */
 export function clientView(client: Client) {
-  const { client_secret_hash: _hash, ...view } = client
+  const {
+    client_secret_hash: _hash,
+    source: _source,
+    secret_rotated_at: _rotated,
+    ...view
+  } = client
   return { ...view, is_first_party: true, oidc_conformant: true }
 }
 
@@ -70,6 +75,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
         client_metadata: body.client_metadata ?? {},
         client_secret_hash: await hashSecret(secret),
+        source: 'api',
       }
       await state.addClient(client)
       return reply.code(201).send({ ...clientView(client), client_secret: secret })
@@ -128,6 +134,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
       const secret = generateClientSecret()
       const client = await state.updateClient((request.params as { id: string }).id, {
         client_secret_hash: await hashSecret(secret),
+        secret_rotated_at: new Date().toISOString(),
       })
       if (!client) throw notFound('client', 'inexistent_client')
       return { ...clientView(client), client_secret: secret }

@@ -57,3 +57,12 @@ export function createRateLimiter(options: RateLimiterOptions) {
     }
   }
 }
+
+/** `X-RateLimit-Limit`, `-Remaining` and `-Reset` (epoch seconds), as Auth0 sends them. */
+export function rateLimitHeaders(rate: RateLimitState): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(rate.limit),
+    'x-ratelimit-remaining': String(rate.remaining),
+    'x-ratelimit-reset': String(rate.reset),
+  }
+}

@@ -10,8 +10,12 @@ import type { Client, Organization } from '../tenant/model.js'
 import type { createAccessTokenSigner } from './access-token.js'
 import { readClientCredentials } from './client-authentication.js'
 import { auth0Errors, OAuthError } from './oauth-error.js'
-import type { createRateLimiter, RateLimitState } from './rate-limiter.js'
-import type { createTokenQuota } from './token-quota.js'
+import {
+  type createRateLimiter,
+  type RateLimitState,
+  rateLimitHeaders as rateHeaders,
+} from './rate-limiter.js'
+import type { createTokenQuota, QuotaReservation } from './token-quota.js'
 
 export interface TokenRequest {
   body: Record<string, string | undefined>
@@ -42,7 +46,7 @@ export interface TokenExchangeDeps {
 
 /**
  * The client-credentials exchange of `POST /oauth/token`, step by step as
- * Auth0 answers it (auth0-facts.md): rate limit, client authentication,
+ * Auth0 answers it (auth0-facts.md): client authentication, rate limit,
  * grant type, audience, client grant, scopes, organization, quota, Actions,
  * then a signed token. Every answer is logged (`seccft` / `feccft`).
  */
@@ -53,6 +57,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
     let rate: RateLimitState | undefined
     let client: Client | undefined
     let presentedClientId: string | undefined
+    let quota: QuotaReservation | undefined
     let audience: string | undefined
     try {
       const { body } = request
@@ -60,20 +65,24 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       if (!grantType) throw auth0Errors.missingParameter('grant_type')
       const presented = readClientCredentials(request.authorization, body)
       presentedClientId = presented.clientId
-      rate = deps.rateLimit(presented.clientId)
-      if (!rate.allowed) throw auth0Errors.rateLimited(rate.retryAfter)
       if (grantType !== 'client_credentials') throw auth0Errors.unsupportedGrantType(grantType)
 
       const candidate = state.client(presented.clientId)
-      if (
-        !candidate ||
-        presented.clientSecret === undefined ||
-        candidate.token_endpoint_auth_method === 'none' ||
-        !(await deps.checkSecret(candidate.client_secret_hash, presented.clientSecret))
-      ) {
-        throw auth0Errors.unauthorized()
-      }
+      const usable =
+        candidate !== undefined &&
+        presented.clientSecret !== undefined &&
+        candidate.token_endpoint_auth_method !== 'none'
+      // An unknown client pays the same scrypt as a wrong secret: timing tells nothing.
+      const authenticated = await deps.checkSecret(
+        usable ? candidate.client_secret_hash : undefined,
+        presented.clientSecret ?? '',
+      )
+      if (!usable || !authenticated) throw auth0Errors.unauthorized()
       client = candidate
+      // The per-client limit is charged only once the client proved who it is,
+      // so nobody can exhaust another client's budget by naming its id.
+      rate = deps.rateLimit(client.client_id)
+      if (!rate.allowed) throw auth0Errors.rateLimited(rate.retryAfter)
       if (!client.grant_types.includes('client_credentials'))
         throw auth0Errors.grantTypeNotAllowed()
 
@@ -90,7 +99,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
 
       const organization = resolveOrganization(body.organization, grant)
 
-      const quota = deps.quota.check(client)
+      quota = deps.quota.reserve(client)
       if (quota && !quota.allowed) throw auth0Errors.quotaExceeded(quota.retryAfter, quota.header)
 
       const outcome = await deps.runActions({
@@ -119,7 +128,8 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         organization,
         customClaims: outcome.customClaims,
       })
-      const quotaHeader = deps.quota.spend(client)
+      const quotaHeader = quota?.header
+      quota = undefined // spent for good
       const scope = grant.scope.join(' ')
       deps.logs.add({
         type: 'seccft',
@@ -149,6 +159,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         },
       }
     } catch (error) {
+      quota?.release()
       const failure =
         error instanceof OAuthError
           ? error
@@ -197,14 +208,6 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       throw auth0Errors.organizationNotGranted(requested)
     }
     return organization
-  }
-}
-
-function rateHeaders(rate: RateLimitState): Record<string, string> {
-  return {
-    'x-ratelimit-limit': String(rate.limit),
-    'x-ratelimit-remaining': String(rate.remaining),
-    'x-ratelimit-reset': String(rate.reset),
   }
 }
 

@@ -3,13 +3,6 @@ import type { Client } from '../tenant/model.js'
 const WINDOWS = { per_hour: 3_600_000, per_day: 86_400_000 } as const
 type Bucket = keyof typeof WINDOWS
 
-export interface QuotaCheck {
-  allowed: boolean
-  /** `Auth0-Client-Quota-Limit` value: `b=per_hour;q=10;r=7;t=3540`. */
-  header: string
-  retryAfter: number
-}
-
 /**
  * Auth0's fine-grained M2M token quotas: tokens issued per client per hour
  * and/or day, in fixed windows. Counts only tokens actually issued.
@@ -39,33 +32,50 @@ export function createTokenQuota(now: () => number = Date.now) {
   }
 
   return {
-    /** Checks, without spending, whether one more token may be issued. */
-    check(client: Client): QuotaCheck | undefined {
+    /**
+     * Takes one token from every quota of the client, or none when one is spent.
+     * The reservation is made before anything awaits, so concurrent exchanges
+     * cannot overspend; `release()` gives it back if the exchange then fails.
+     */
+    reserve(client: Client): QuotaReservation | undefined {
+      const buckets = limits(client)
+      if (buckets.length === 0) return undefined
       const at = now()
-      let tightest: QuotaCheck | undefined
-      for (const [bucket, quota] of limits(client)) {
-        const { entry, resetIn } = usage(client.client_id, bucket, at)
-        const remaining = Math.max(0, quota - entry.used)
-        const check = {
-          allowed: remaining > 0,
-          header: `b=${bucket};q=${quota};r=${remaining};t=${resetIn}`,
-          retryAfter: resetIn,
+      const usages = buckets.map(([bucket, quota]) => ({
+        bucket,
+        quota,
+        ...usage(client.client_id, bucket, at),
+      }))
+      const spent = usages.find((u) => u.entry.used >= u.quota)
+      if (spent) {
+        return {
+          allowed: false,
+          header: `b=${spent.bucket};q=${spent.quota};r=0;t=${spent.resetIn}`,
+          retryAfter: spent.resetIn,
+          release() {},
         }
-        if (!tightest || !check.allowed || (tightest.allowed && remaining < 1)) tightest = check
-        if (!check.allowed) break
       }
-      return tightest
-    },
-    /** Counts one issued token; returns the header after it. */
-    spend(client: Client): string | undefined {
-      const at = now()
-      let header: string | undefined
-      for (const [bucket, quota] of limits(client)) {
-        const { entry, resetIn } = usage(client.client_id, bucket, at)
-        entry.used++
-        header ??= `b=${bucket};q=${quota};r=${Math.max(0, quota - entry.used)};t=${resetIn}`
+      for (const u of usages) u.entry.used++
+      const first = usages[0] as (typeof usages)[number]
+      let released = false
+      return {
+        allowed: true,
+        header: `b=${first.bucket};q=${first.quota};r=${first.quota - first.entry.used};t=${first.resetIn}`,
+        retryAfter: 0,
+        release() {
+          if (released) return
+          released = true
+          for (const u of usages) u.entry.used = Math.max(0, u.entry.used - 1)
+        },
       }
-      return header
     },
   }
+}
+
+export interface QuotaReservation {
+  allowed: boolean
+  /** `Auth0-Client-Quota-Limit` value: `b=per_hour;q=10;r=7;t=3540`. */
+  header: string
+  retryAfter: number
+  release(): void
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { auth0Errors } from '../oauth/oauth-error.js'
+import { type createRateLimiter, rateLimitHeaders } from '../oauth/rate-limiter.js'
 import type { createTokenExchange } from '../oauth/token-exchange.js'
 
 const PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope', 'organization']
@@ -7,8 +8,27 @@ const PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'sco
 /** `POST /oauth/token`: JSON or form body, client credentials. */
 export async function oauthTokenRoutes(
   app: FastifyInstance,
-  opts: { exchange: ReturnType<typeof createTokenExchange> },
+  opts: {
+    exchange: ReturnType<typeof createTokenExchange>
+    /** Per-IP limit on every request, before the body is even parsed. */
+    ipRateLimit: ReturnType<typeof createRateLimiter>
+  },
 ) {
+  // Charged first, so floods of malformed or unauthenticated requests are
+  // refused before parsing or scrypt; its state is in the X-RateLimit-*
+  // headers of every answer that comes before the client is authenticated
+  // (parse errors and 413 included), the client's own limit after.
+  app.addHook('onRequest', async (request, reply) => {
+    const rate = opts.ipRateLimit(`ip:${request.ip}`)
+    reply.headers(rateLimitHeaders(rate))
+    if (!rate.allowed) {
+      const error = auth0Errors.rateLimited(rate.retryAfter)
+      return reply
+        .code(error.statusCode)
+        .headers(error.extra.headers ?? {})
+        .send(error.toBody())
+    }
+  })
   app.post('/oauth/token', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const raw = request.body ?? {}
     if (typeof raw !== 'object' || Array.isArray(raw)) {

@@ -18,11 +18,14 @@ export interface GeneratedSecret {
  * The tenant as it changes at run time (Management API), persisted in
  * `DATA_DIR/tenant-state.json` with owner-only permissions.
  *
- * On start the tenant file is applied over the persisted state: what the file
- * declares wins (clients by id, grants by client and audience, APIs by
- * identifier); what was created through the Management API stays. A client
- * whose secret the file does not give keeps the id and secret generated at its
- * first start, so that secret is shown once, not at every start.
+ * Each client and grant remembers where it came from. On start the tenant
+ * file is the truth for what it declares: entries that left the file are
+ * gone (with their grants), and changes the Management API made to file
+ * entries last until the next start — except a rotated secret, which outlives
+ * the file's (possibly leaked) one. Entries created through the Management API
+ * stay. A file client without a secret keeps the id and secret generated at
+ * its first start (matched by name among file clients only), so that secret
+ * is shown once, not at every start.
  */
 export async function openTenantState(
   loaded: Tenant,
@@ -32,63 +35,64 @@ export async function openTenantState(
   const file = dataDir ? join(dataDir, 'tenant-state.json') : undefined
   const persisted = file ? await readJsonFile<PersistedState>(file) : undefined
   const newSecrets: GeneratedSecret[] = []
-  let data: PersistedState
+  const previousFileClients = (persisted?.clients ?? []).filter((c) => c.source !== 'api')
+  const renamed = new Map<string, string>()
 
-  if (!persisted) {
-    data = {
-      clients: loaded.clients,
-      clientGrants: loaded.clientGrants,
-      resourceServers: loaded.resourceServers,
-    }
-    newSecrets.push(...generated)
-  } else {
-    const renamed = new Map<string, string>()
-    const clients = [...persisted.clients]
-    for (const client of loaded.clients) {
-      const wasGenerated = generated.find((g) => g.clientId === client.client_id)
-      const previous = wasGenerated && clients.find((c) => c.name === client.name)
-      if (wasGenerated && previous) {
-        renamed.set(client.client_id, previous.client_id)
-        replace(clients, (c) => c.client_id === previous.client_id, {
-          ...client,
-          client_id: previous.client_id,
-          client_secret_hash: previous.client_secret_hash,
-        })
-        continue
-      }
-      if (wasGenerated) newSecrets.push(wasGenerated)
-      replace(clients, (c) => c.client_id === client.client_id, client)
-    }
-    const clientGrants = [...persisted.clientGrants]
-    for (const grant of loaded.clientGrants) {
-      const clientId = renamed.get(grant.client_id) ?? grant.client_id
-      const fromFile = { ...grant, client_id: clientId }
-      const existing = clientGrants.find(
-        (g) => g.client_id === clientId && g.audience === grant.audience,
-      )
-      if (existing) {
-        // Keep the file's grant id so organizations' references stay valid.
-        replace(clientGrants, (g) => g === existing, fromFile)
-      } else {
-        clientGrants.push(fromFile)
+  const fileClients = loaded.clients.map((client): Client => {
+    const wasGenerated = generated.find((g) => g.clientId === client.client_id)
+    const previous = wasGenerated
+      ? previousFileClients.find((c) => c.name === client.name)
+      : previousFileClients.find((c) => c.client_id === client.client_id)
+    if (wasGenerated && previous) {
+      renamed.set(client.client_id, previous.client_id)
+      return {
+        ...client,
+        client_id: previous.client_id,
+        client_secret_hash: previous.client_secret_hash,
+        ...(previous.secret_rotated_at ? { secret_rotated_at: previous.secret_rotated_at } : {}),
+        source: 'file',
       }
     }
-    const resourceServers = [...persisted.resourceServers]
-    for (const api of loaded.resourceServers) {
-      replace(resourceServers, (r) => r.identifier === api.identifier, api)
+    if (wasGenerated) newSecrets.push(wasGenerated)
+    if (previous?.secret_rotated_at) {
+      return {
+        ...client,
+        client_secret_hash: previous.client_secret_hash,
+        secret_rotated_at: previous.secret_rotated_at,
+        source: 'file',
+      }
     }
-    data = { clients, clientGrants, resourceServers }
+    return { ...client, source: 'file' }
+  })
+  const fileIds = new Set(fileClients.map((c) => c.client_id))
+  const apiClients = (persisted?.clients ?? []).filter(
+    (c) => c.source === 'api' && !fileIds.has(c.client_id),
+  )
+  const clients = [...fileClients, ...apiClients]
+  const clientIds = new Set(clients.map((c) => c.client_id))
+
+  const fileGrants = loaded.clientGrants.map(
+    (grant): ClientGrant => ({
+      ...grant,
+      client_id: renamed.get(grant.client_id) ?? grant.client_id,
+      source: 'file',
+    }),
+  )
+  const apiGrants = (persisted?.clientGrants ?? []).filter(
+    (g) =>
+      g.source === 'api' &&
+      clientIds.has(g.client_id) &&
+      !fileGrants.some((f) => f.client_id === g.client_id && f.audience === g.audience),
+  )
+
+  const data: PersistedState = {
+    clients,
+    clientGrants: [...fileGrants, ...apiGrants],
+    resourceServers: loaded.resourceServers,
   }
-
   const state = new TenantState(loaded, data, file)
   await state.persist()
   return { state, newSecrets }
-}
-
-function replace<T>(list: T[], match: (item: T) => boolean, value: T): void {
-  const index = list.findIndex(match)
-  if (index === -1) list.push(value)
-  else list[index] = value
 }
 
 /** Reads and changes of the tenant; every change is persisted before it is answered. */

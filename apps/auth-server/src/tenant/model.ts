@@ -35,6 +35,10 @@ export interface Client {
   client_metadata: Record<string, string>
   /** `scrypt$<salt b64url>$<hash b64url>`. */
   client_secret_hash: string
+  /** Where it was declared: the tenant file, or the Management API. Internal. */
+  source?: 'file' | 'api'
+  /** Set when the secret was rotated through the Management API: it then outlives the file's. Internal. */
+  secret_rotated_at?: string
   /** Optional per-client token quota, as Auth0's fine-grained quotas. */
   token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
 }
@@ -48,6 +52,8 @@ export interface ClientGrant {
   scope: string[]
   organization_usage?: OrganizationUsage
   allow_any_organization?: boolean
+  /** Where it was declared: the tenant file, or the Management API. Internal. */
+  source?: 'file' | 'api'
 }
 
 export interface Organization {

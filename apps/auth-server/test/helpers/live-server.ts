@@ -44,6 +44,7 @@ export async function startLiveAuthServer(
       keywordMappings: {},
       testControls: options.testControls ?? true,
       rateLimit: { perSecond: 10_000, burst: 10_000 },
+      ipRateLimit: { perSecond: 10_000, burst: 10_000 },
     },
     options.logger,
   )

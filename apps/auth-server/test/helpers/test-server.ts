@@ -1,12 +1,18 @@
 import { buildApp } from '../../src/app.js'
 import { openKeyRing } from '../../src/keys/key-ring.js'
-import { openTenantState } from '../../src/state/tenant-state.js'
+import { type GeneratedSecret, openTenantState } from '../../src/state/tenant-state.js'
+import type { Tenant } from '../../src/tenant/model.js'
 import { buildTestTenant, ISSUER, secrets } from './test-tenant.js'
 
 export interface TestServerOptions {
   dataDir?: string
+  /** Changes the test tenant before it is opened (a new tenant file, as it were). */
+  editTenant?: (tenant: Tenant) => void
+  /** Clients whose secret the "file" did not give (generated at load). */
+  generated?: GeneratedSecret[]
   testControls?: boolean
   rateLimit?: { perSecond: number; burst: number }
+  ipRateLimit?: { perSecond: number; burst: number }
   now?: () => number
   actionTimeoutMs?: number
 }
@@ -14,7 +20,12 @@ export interface TestServerOptions {
 /** The real auth server app on the test tenant, for `inject()`. */
 export async function buildTestServer(options: TestServerOptions = {}) {
   const tenant = await buildTestTenant()
-  const { state } = await openTenantState(tenant, [], options.dataDir)
+  options.editTenant?.(tenant)
+  const { state, newSecrets } = await openTenantState(
+    tenant,
+    options.generated ?? [],
+    options.dataDir,
+  )
   const keys = await openKeyRing(options.dataDir)
   const app = await buildApp({
     issuer: ISSUER,
@@ -22,10 +33,11 @@ export async function buildTestServer(options: TestServerOptions = {}) {
     keys,
     testControls: options.testControls ?? false,
     rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
+    ipRateLimit: options.ipRateLimit ?? { perSecond: 10_000, burst: 10_000 },
     ...(options.now ? { now: options.now } : {}),
     actionTimeoutMs: options.actionTimeoutMs ?? 500,
   })
-  return { app, keys, state }
+  return { app, keys, state, newSecrets }
 }
 
 /** `POST /oauth/token` with client_secret_post, JSON. */

@@ -122,8 +122,7 @@ async function processTokenResponse(
       ? redact(oauth.error_description, clientSecret)
       : undefined
   const summary = code ? (description ? `${code} (${description})` : code) : 'no OAuth error body'
-  const error = Object.assign(new TokenEndpointError(statusCode, summary), {
-    status: statusCode,
+  const error = new TokenEndpointError(statusCode, summary, {
     error: code,
     error_description: description,
     error_uri: typeof oauth.error_uri === 'string' ? oauth.error_uri : undefined,

@@ -1,6 +1,7 @@
 import { type Dispatcher, request } from 'undici'
 import { DiscoveryError, TokenNetworkError } from '../errors.js'
 import type { ExchangeFailure } from './client-credentials.js'
+import type { ProviderLogger } from './provider-options.js'
 
 /**
  * Reads the token endpoint from the issuer's OpenID Provider metadata
@@ -11,6 +12,7 @@ export async function discoverTokenEndpoint(
   issuer: string,
   dispatcher: Dispatcher,
   timeoutMs: number,
+  logger?: ProviderLogger,
 ): Promise<string> {
   const url = `${withoutTrailingSlash(issuer)}/.well-known/openid-configuration`
   let response: Dispatcher.ResponseData
@@ -46,6 +48,23 @@ export async function discoverTokenEndpoint(
   }
   if (typeof metadata.token_endpoint !== 'string' || !URL.canParse(metadata.token_endpoint)) {
     throw exchangeFailure(new DiscoveryError(`${url} has no valid token_endpoint`), false)
+  }
+  const endpoint = new URL(metadata.token_endpoint)
+  const issuerUrl = new URL(issuer)
+  // The client secret goes to this URL: never over plain http unless the
+  // issuer itself is plain http (a local tenant), and say so when it leaves
+  // the issuer's origin.
+  if (endpoint.protocol !== 'https:' && issuerUrl.protocol === 'https:') {
+    throw exchangeFailure(
+      new DiscoveryError(`${url} names a token_endpoint that is not https: ${endpoint.href}`),
+      false,
+    )
+  }
+  if (endpoint.origin !== issuerUrl.origin) {
+    logger?.warn(
+      { issuer, tokenEndpoint: endpoint.href },
+      'the discovered token endpoint is on another origin than the issuer',
+    )
   }
   return metadata.token_endpoint
 }

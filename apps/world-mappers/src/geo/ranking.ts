@@ -1,0 +1,68 @@
+/**
+ * Ordering and confidence of geocoding candidates. Order, best first:
+ * 1. more of the recognized qualifiers matched ("Paris, TX" puts Texas first);
+ * 2. the operator's own places (PLACES_FILE) before GeoNames places;
+ * 3. larger weight: log10(population + 1), plus PRIMARY_BONUS when the query matched the place's
+ *    own name rather than one of its alternate names (so a village named "München" does not
+ *    outrank Munich, whose "München" is an alternate name, but a tie between similar towns goes
+ *    to the one actually called that);
+ * 4. larger population, then smaller GeoNames id (custom places: by id), so the order is total and
+ *    the same on every run.
+ */
+export interface Candidate {
+  /** Index into the gazetteer's place list. */
+  place: number
+  custom: boolean
+  /** Matched the place's own (or ASCII) name, not an alternate name. */
+  primary: boolean
+  population: number
+  /** GeoNames id; 0 for custom places. */
+  geonameId: number
+  /** Tie-breaker for custom places. */
+  id: string
+  /** Qualifiers that named a known region or country, and how many of them this place is in. */
+  recognized: number
+  matched: number
+  /** Qualifiers that named nothing known ("King County"): they cannot be checked. */
+  unknown: number
+  /** Matched only after spelling out an abbreviation ("St" → "Saint"). */
+  expanded: boolean
+}
+
+/** Worth a 3x population difference. */
+export const PRIMARY_BONUS = Math.log10(3)
+
+export function compareCandidates(a: Candidate, b: Candidate): number {
+  return (
+    b.matched - a.matched ||
+    Number(b.custom) - Number(a.custom) ||
+    weight(b) - weight(a) ||
+    b.population - a.population ||
+    a.geonameId - b.geonameId ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  )
+}
+
+function weight(c: Candidate): number {
+  return Math.log10(c.population + 1) + (c.primary ? PRIMARY_BONUS : 0)
+}
+
+/**
+ * 0..1. An exact name (or custom alias) with every qualifier matched is 1; an alternate name
+ * 0.95; a spelled-out abbreviation ×0.95; each qualifier that could not be checked ×0.9; recognized
+ * qualifiers that do not fit scale it down to 0.4 when none fits.
+ */
+export function confidenceOf(c: Candidate): number {
+  let confidence = c.custom || c.primary ? 1 : 0.95
+  if (c.expanded) confidence *= 0.95
+  if (c.recognized > 0 && c.matched < c.recognized) {
+    confidence *= 0.4 + (0.4 * c.matched) / c.recognized
+  }
+  confidence *= 0.9 ** c.unknown
+  return Math.round(confidence * 1000) / 1000
+}
+
+/** Confidence of the place nearest to coordinates given as a query: 1 at the spot, 0.37 at 50 km. */
+export function proximityConfidence(distanceKm: number): number {
+  return Math.max(0.01, Math.round(Math.exp(-distanceKm / 50) * 1000) / 1000)
+}

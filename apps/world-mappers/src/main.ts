@@ -1,0 +1,70 @@
+import { createServiceLogger } from '@m2m/auth'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { loadGazetteer } from './geo/gazetteer.js'
+
+function fail(message: string): never {
+  process.stderr.write(`world-mappers: ${message}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
+    throw error
+  }
+  const logger = createServiceLogger({ level: config.logLevel })
+
+  const started = performance.now()
+  const gazetteer = loadGazetteer(config.placesFile ? { placesFile: config.placesFile } : {})
+  gazetteer.catch(() => {})
+  const app = await buildApp({
+    issuer: config.issuer,
+    audience: config.audience,
+    gazetteer,
+    depot: config.depot,
+    logger,
+  })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    fail(
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use (PORT)`
+        : (error as Error).message,
+    )
+  }
+
+  let places: Awaited<typeof gazetteer>
+  try {
+    places = await gazetteer
+  } catch (error) {
+    const where = config.placesFile ? ` (PLACES_FILE=${config.placesFile})` : ''
+    fail(`cannot load places${where}: ${(error as Error).message}`)
+  }
+  if (!places.geocode(config.depot, 1)[0]) {
+    fail(`invalid configuration: DEPOT: no place is named ${JSON.stringify(config.depot)}`)
+  }
+  logger.info(
+    { places: places.size, loadMs: Math.round(performance.now() - started), issuer: config.issuer },
+    'world-mappers ready',
+  )
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    setTimeout(() => process.exit(1), 10_000).unref()
+    await app.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+await main()

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify'
+import { invalidParameter, noMatch } from '../errors.js'
+import type { Gazetteer } from '../geo/types.js'
+import { placeView, roundKm } from './place-view.js'
+
+export const geocodeQuerySchema = {
+  type: 'object',
+  required: ['address'],
+  additionalProperties: false,
+  properties: {
+    address: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: '\\S',
+      description:
+        'A place name with optional qualifiers ("Paris, TX", "Bellevue, WA, US"), or "lat,lng"',
+    },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 20,
+      default: 5,
+      description: 'Most results returned',
+    },
+  },
+} as const
+
+const reverseQuerySchema = {
+  type: 'object',
+  required: ['lat', 'lng'],
+  additionalProperties: false,
+  properties: {
+    lat: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude in degrees' },
+    lng: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude in degrees' },
+  },
+} as const
+
+/** `GET /api/location/geocode` and `GET /api/location/reverse-geocode`. */
+export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: () => Gazetteer }) {
+  app.get(
+    '/api/location/geocode',
+    {
+      config: { scopes: ['geocode:location'] },
+      schema: {
+        summary: 'Coordinates of a place name (best match first)',
+        tags: ['location'],
+        querystring: geocodeQuerySchema,
+      },
+    },
+    async (request) => {
+      const { address, limit } = request.query as { address: string; limit: number }
+      const matches = opts.gazetteer().geocode(address, limit)
+      const best = matches[0]
+      if (!best) throw noMatch('address', address)
+      const results = matches.map((m) => ({
+        ...placeView(m.place),
+        confidence: m.confidence,
+        matchedName: m.matchedName,
+      }))
+      return { query: address, ...results[0], results }
+    },
+  )
+
+  app.get(
+    '/api/location/reverse-geocode',
+    {
+      config: { scopes: ['reverse-geocode:location'] },
+      schema: {
+        summary: 'The nearest named place to coordinates',
+        tags: ['location'],
+        querystring: reverseQuerySchema,
+      },
+    },
+    async (request) => {
+      const { lat, lng } = request.query as { lat: number; lng: number }
+      // Ajv coerces "Infinity" to a number and lets it through the bounds.
+      for (const [name, value] of [
+        ['lat', lat],
+        ['lng', lng],
+      ] as const) {
+        if (!Number.isFinite(value))
+          throw invalidParameter(`querystring/${name} must be a finite number`)
+      }
+      const match = opts.gazetteer().reverse(lat, lng)
+      if (!match) throw noMatch('coordinates', `${lat},${lng}`)
+      const { place } = match
+      return {
+        lat,
+        lng,
+        distanceKm: roundKm(match.distanceKm),
+        city: place.name,
+        region: place.region ?? null,
+        country: place.country,
+        countryCode: place.countryCode,
+        place: placeView(place),
+      }
+    },
+  )
+}
