@@ -1,0 +1,107 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { m2mAuth } from '@m2m/auth/fastify'
+import type { TokenVerifier } from '@m2m/auth/verify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify'
+import type { ServiceMetrics } from './metrics.js'
+import { deliveryRoutes, type Planner } from './routes/deliveries.js'
+import { operationsRoutes } from './routes/health.js'
+import type { DeliveryStore } from './store/delivery-store.js'
+
+export interface AppOptions {
+  issuer: string
+  audience: string
+  store: DeliveryStore
+  planner: Planner
+  metrics: ServiceMetrics
+  /** For tests: verify with this instead of the issuer's JWKS. */
+  verifier?: TokenVerifier
+  /** How long `POST /deliveries` waits for its plan before answering 202. Default 3,000. */
+  planTimeoutMs?: number
+  /** How long a fresh pending delivery is left to its request before the worker may take it. Default 30,000. */
+  inlineLeaseMs?: number
+  logger?: FastifyServerOptions['loggerInstance']
+}
+
+/** Store errors that are the caller's doing, by code. */
+const CALLER_ERRORS: Record<string, number> = {
+  DELIVERY_ERR_IDEMPOTENCY_CONFLICT: 422,
+  DELIVERY_ERR_INVALID_CURSOR: 400,
+  DELIVERY_ERR_INVALID_QUERY: 400,
+  DELIVERY_ERR_NOT_FOUND: 404,
+}
+
+/** Builds the Gift Deliveries API; never listens (tests use `inject`). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    return503OnClosing: true,
+    // Unknown fields are refused (400 naming them), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.code ? CALLER_ERRORS[error.code] : undefined
+    if (status) return reply.code(status).send({ error: error.code, message: error.message })
+    if (error.validation) {
+      return reply.code(400).send({ error: 'invalid_request', message: error.message })
+    }
+    const code = error.statusCode ?? 500
+    if (code >= 500) request.log.error({ err: error }, 'unexpected error')
+    return reply.code(code).send({
+      error: code >= 500 ? 'internal_error' : 'invalid_request',
+      message: code >= 500 ? 'Internal error' : error.message,
+    })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Gift Deliveries API',
+        version: '0.1.0',
+        description:
+          'Plans gift deliveries with World Mappers (called with cached machine-to-machine tokens) and keeps them. Guarded by OAuth 2.0 client-credentials scopes.',
+      },
+      components: {
+        securitySchemes: {
+          oauth2: {
+            type: 'oauth2',
+            flows: {
+              clientCredentials: {
+                tokenUrl: `${options.issuer}oauth/token`,
+                scopes: {
+                  'create:deliveries': 'Create gift deliveries',
+                  'read:deliveries': 'Read gift deliveries',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(operationsRoutes, {
+    ping: () => options.store.ping(),
+    registry: options.metrics.registry,
+  })
+  await app.register(async (api) => {
+    await api.register(m2mAuth, {
+      ...(options.verifier
+        ? { verifier: options.verifier }
+        : { issuer: options.issuer, audience: options.audience }),
+      realm: options.audience,
+    })
+    await api.register(deliveryRoutes, {
+      store: options.store,
+      planner: options.planner,
+      planTimeoutMs: options.planTimeoutMs ?? 3_000,
+      inlineLeaseMs: options.inlineLeaseMs ?? 30_000,
+    })
+  })
+  return app
+}

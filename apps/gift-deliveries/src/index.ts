@@ -1,0 +1,12 @@
+export { type AppOptions, buildApp } from './app.js'
+export { ConfigError, type GiftDeliveriesConfig, loadConfig } from './config.js'
+export type {
+  Delivery,
+  DeliveryRequest,
+  DeliveryRoute,
+  DeliveryStatus,
+} from './deliveries/model.js'
+export { createMetrics } from './metrics.js'
+export { createPendingWorker } from './planning/pending-worker.js'
+export { createWorldMappersClient } from './planning/world-mappers-client.js'
+export { openStore } from './store/delivery-store.js'

@@ -1,0 +1,99 @@
+import { createServiceLogger } from '@m2m/auth'
+import { createTokenProvider } from '@m2m/auth/token'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { createMetrics } from './metrics.js'
+import { createPendingWorker } from './planning/pending-worker.js'
+import { createWorldMappersClient } from './planning/world-mappers-client.js'
+import { openStore } from './store/delivery-store.js'
+
+function fail(message: string): never {
+  process.stderr.write(`gift-deliveries: ${message}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
+    throw error
+  }
+  const logger = createServiceLogger({ level: config.logLevel })
+
+  let store: Awaited<ReturnType<typeof openStore>>
+  try {
+    store = await openStore({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    })
+  } catch (error) {
+    const where = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'
+    fail(`cannot open the store (${where}): ${(error as Error).message}`)
+  }
+
+  // One provider per upstream audience, built once: its token serves every call.
+  const tokens = createTokenProvider({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    audience: config.worldMappersAudience,
+    logger,
+  })
+  const metrics = createMetrics({
+    tokens: () => tokens.metrics,
+    deliveriesByStatus: () => store.countByStatus(),
+  })
+  const planner = createWorldMappersClient({
+    baseUrl: config.worldMappersUrl,
+    tokens,
+    onUpstream: (durationMs, outcome) => metrics.observeUpstream(durationMs, outcome),
+  })
+  const worker = createPendingWorker({ store, planner, logger })
+  const app = await buildApp({
+    issuer: config.issuer,
+    audience: config.audience,
+    store,
+    planner,
+    metrics,
+    logger,
+  })
+
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    fail(
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use (PORT)`
+        : (error as Error).message,
+    )
+  }
+  worker.start()
+  logger.info(
+    {
+      issuer: config.issuer,
+      worldMappers: config.worldMappersUrl,
+      store: config.databaseUrl ? 'postgresql' : 'pglite',
+    },
+    'gift-deliveries ready',
+  )
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    setTimeout(() => process.exit(1), 15_000).unref()
+    await app.close()
+    await worker.stop()
+    await Promise.allSettled([planner.close(), tokens.close()])
+    await store.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+await main()

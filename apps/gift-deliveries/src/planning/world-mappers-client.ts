@@ -1,0 +1,395 @@
+import { performance } from 'node:perf_hooks'
+import { createBearerInterceptor } from '@m2m/auth/http'
+import type { AccessTokenSource } from '@m2m/auth/token'
+import { Agent, type Dispatcher, request } from 'undici'
+import type {
+  DeliveryRequest,
+  DeliveryRoute,
+  PlaceInput,
+  ResolvedPlace,
+} from '../deliveries/model.js'
+import {
+  DestinationNotFoundError,
+  type PlaceParameter,
+  type PlanningError,
+  UpstreamProtocolError,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+} from './errors.js'
+
+/** How one call to world-mappers ended, for metrics (a Prometheus label). */
+export type UpstreamOutcome = 'ok' | 'not_found' | 'unavailable' | 'rejected' | 'protocol_error'
+
+export interface WorldMappersClientOptions {
+  /** World-mappers' base URL, e.g. `http://localhost:7001` (a path prefix is kept). */
+  baseUrl: string
+  /** Tokens for the `urn:worldmappers` audience, sent only to `baseUrl`'s origin. */
+  tokens: AccessTokenSource
+  /** Whole call (token, connect, headers, body) must finish within this. Default 5,000. */
+  timeoutMs?: number
+  /**
+   * Used as is instead of the client's own `Agent` + bearer interceptor (for
+   * tests, or to share a pool): it must add the `Authorization` header itself.
+   */
+  dispatcher?: Dispatcher
+  /** Called once per call with its duration and outcome; errors it throws are ignored. */
+  onUpstream?: (durationMs: number, outcome: UpstreamOutcome) => void
+}
+
+export interface WorldMappersClient {
+  /**
+   * Plans `request` with `GET /api/directions`.
+   *
+   * @throws DestinationNotFoundError the origin or destination is no known place
+   * @throws UpstreamUnavailableError world-mappers or the token endpoint cannot answer now
+   * @throws UpstreamRejectedError our credentials or client grant are refused
+   * @throws UpstreamProtocolError world-mappers refused our request (400) or answered unreadably
+   */
+  plan(request: DeliveryRequest): Promise<DeliveryRoute>
+  /** Closes the client's own agent (not a `dispatcher` passed in). */
+  close(): Promise<void>
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000
+
+/**
+ * Creates the world-mappers client of gift-deliveries: directions between
+ * two places, with a bearer token from `tokens` on every call (one replay on
+ * `invalid_token`, by `@m2m/auth/http`), and every failure translated into
+ * one of the planning errors so callers decide "422, pending, or alarm"
+ * without knowing HTTP.
+ */
+export function createWorldMappersClient(options: WorldMappersClientOptions): WorldMappersClient {
+  const base = parseBaseUrl(options.baseUrl)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`)
+  }
+  const tokens = options.tokens
+  if (
+    options.dispatcher === undefined &&
+    (typeof tokens?.getToken !== 'function' || typeof tokens?.invalidate !== 'function')
+  ) {
+    throw new TypeError('tokens must be an AccessTokenSource (getToken and invalidate)')
+  }
+  const ownAgent =
+    options.dispatcher === undefined
+      ? new Agent({
+          connectTimeout: timeoutMs,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        })
+      : undefined
+  const dispatcher =
+    options.dispatcher ??
+    (ownAgent as Agent).compose(createBearerInterceptor(tokens, { origins: [base.origin] }))
+  const onUpstream = options.onUpstream
+  const directionsUrl = new URL('api/directions', base)
+
+  function report(startedAt: number, outcome: UpstreamOutcome) {
+    if (!onUpstream) return
+    try {
+      onUpstream(performance.now() - startedAt, outcome)
+    } catch {
+      // Metrics must never break planning.
+    }
+  }
+
+  async function plan(delivery: DeliveryRequest): Promise<DeliveryRoute> {
+    const sent: Partial<Record<PlaceParameter, string>> = {}
+    const url = new URL(directionsUrl)
+    if (delivery.origin !== undefined) {
+      sent.origin = placeQuery(delivery.origin)
+      url.searchParams.set('origin', sent.origin)
+    }
+    sent.destination = placeQuery(delivery.destination)
+    url.searchParams.set('destination', sent.destination)
+
+    const startedAt = performance.now()
+    const signal = AbortSignal.timeout(timeoutMs)
+    try {
+      const route = await call(url, signal, sent)
+      report(startedAt, 'ok')
+      return route
+    } catch (thrown) {
+      const error = signal.aborted
+        ? new UpstreamUnavailableError(`World-mappers did not answer within ${timeoutMs} ms`, {
+            cause: thrown,
+          })
+        : toPlanningError(thrown)
+      report(startedAt, outcomeOf(error))
+      throw error
+    }
+  }
+
+  async function call(
+    url: URL,
+    signal: AbortSignal,
+    sent: Partial<Record<PlaceParameter, string>>,
+  ): Promise<DeliveryRoute> {
+    const response = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      dispatcher,
+      signal,
+    })
+    const text = await response.body.text()
+    const status = response.statusCode
+    if (status === 200) {
+      try {
+        return toDeliveryRoute(JSON.parse(text))
+      } catch (cause) {
+        throw new UpstreamProtocolError(
+          `World-mappers answered directions in an unexpected shape: ${(cause as Error).message}`,
+          status,
+          { cause },
+        )
+      }
+    }
+    const body = parseJsonObject(text)
+    if (status === 404 && body.error === 'GEO_ERR_NO_MATCH') {
+      const parameter = notFoundParameter(body.message)
+      throw new DestinationNotFoundError(parameter, sent[parameter] ?? '')
+    }
+    throw statusError(status, body, response.headers['retry-after'])
+  }
+
+  return Object.freeze({
+    plan,
+    async close() {
+      await ownAgent?.close()
+    },
+  })
+}
+
+function parseBaseUrl(baseUrl: string): URL {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`)
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new TypeError('baseUrl must have no credentials, query or fragment')
+  }
+  // `new URL('api/directions', base)` keeps a path prefix only with a trailing slash.
+  if (!url.pathname.endsWith('/')) url.pathname += '/'
+  return url
+}
+
+/** A place as world-mappers' query parameters take it: a name, or `"lat,lng"`. */
+function placeQuery(place: PlaceInput): string {
+  if (typeof place === 'string') return place
+  return `${coordinate(place.lat)},${coordinate(place.lng)}`
+}
+
+// Six decimals (about 0.1 m) and never exponent notation, which world-mappers does not parse.
+function coordinate(value: number): string {
+  return String(Number(value.toFixed(6)))
+}
+
+/**
+ * World-mappers names the parameter in its message (`No place matches origin "..."`); failing
+ * that, the destination, the one parameter always sent.
+ */
+function notFoundParameter(message: unknown): PlaceParameter {
+  const named =
+    typeof message === 'string' && /^No place matches (origin|destination)\b/.exec(message)
+  return named ? (named[1] as PlaceParameter) : 'destination'
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value !== null && typeof value === 'object') return value as Record<string, unknown>
+  } catch {
+    // Not JSON (a proxy's HTML page, say): described by status alone.
+  }
+  return {}
+}
+
+/** The body's own words, for a log line: world-mappers' and RFC 6750 answers carry no secret. */
+function describeBody(body: Record<string, unknown>): string {
+  const parts = [body.error, body.message ?? body.error_description].filter(
+    (part): part is string => typeof part === 'string' && part !== '',
+  )
+  return parts.length > 0 ? `: ${parts.join(': ').slice(0, 300)}` : ''
+}
+
+function statusError(
+  status: number,
+  body: Record<string, unknown>,
+  retryAfter: string | string[] | undefined,
+): PlanningError {
+  const said = describeBody(body)
+  if (status === 408 || status === 429 || status >= 500) {
+    return new UpstreamUnavailableError(`World-mappers answered ${status}${said}`, {
+      retryAfterMs: parseRetryAfter(retryAfter),
+    })
+  }
+  if (status === 400) {
+    return new UpstreamProtocolError(
+      `World-mappers refused our request as invalid (400)${said}`,
+      400,
+    )
+  }
+  if (status === 401 || status === 403) {
+    return new UpstreamRejectedError(
+      `World-mappers refused our credentials (${status})${said}; check the client grant for urn:worldmappers`,
+      { status },
+    )
+  }
+  // Another 404 (wrong base URL) or any other 4xx: our configuration, not the caller.
+  return new UpstreamRejectedError(`World-mappers answered ${status}${said}`, { status })
+}
+
+function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const header = Array.isArray(value) ? value[0] : value
+  if (header === undefined) return undefined
+  const trimmed = header.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+interface AuthErrorLike {
+  code: string
+  statusCode: number
+  message: string
+  status?: unknown
+  retryAfterMs?: unknown
+}
+
+// Duck-typed rather than `instanceof AuthError`: a second copy of @m2m/auth in
+// the dependency tree must not turn a token error into "network error".
+function isAuthError(error: unknown): error is AuthErrorLike {
+  const candidate = error as Partial<AuthErrorLike> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.code === 'string' &&
+    candidate.code.startsWith('AUTH_ERR_') &&
+    typeof candidate.statusCode === 'number'
+  )
+}
+
+/** Errors that mean our own set-up is wrong, whatever status they carry. */
+const CONFIGURATION_CODES = new Set(['AUTH_ERR_INVALID_OPTION', 'AUTH_ERR_UNUSABLE_ACCESS_TOKEN'])
+
+/** A thrown error (not an HTTP answer) as a planning error. */
+function toPlanningError(error: unknown): PlanningError {
+  if (
+    error instanceof DestinationNotFoundError ||
+    error instanceof UpstreamUnavailableError ||
+    error instanceof UpstreamRejectedError ||
+    error instanceof UpstreamProtocolError
+  ) {
+    return error
+  }
+  if (isAuthError(error)) {
+    // AUTH_ERR_TOKEN_ENDPOINT is always statusCode 502; what the endpoint itself said decides.
+    const status =
+      error.code === 'AUTH_ERR_TOKEN_ENDPOINT' && typeof error.status === 'number'
+        ? error.status
+        : undefined
+    const transient =
+      status !== undefined
+        ? status >= 500 || status === 429 || status === 408
+        : error.statusCode >= 500 && !CONFIGURATION_CODES.has(error.code)
+    const message = `No access token for world-mappers (${error.code}): ${error.message}`
+    if (transient) {
+      const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined
+      return new UpstreamUnavailableError(message, { cause: error, retryAfterMs })
+    }
+    return new UpstreamRejectedError(message, { cause: error, status })
+  }
+  // Everything else comes from the transport: refused, reset, DNS, undici timeouts.
+  const code = (error as { code?: unknown } | null)?.code
+  const detail = error instanceof Error ? error.message : String(error)
+  return new UpstreamUnavailableError(
+    `World-mappers could not be reached${typeof code === 'string' ? ` (${code})` : ''}: ${detail}`,
+    { cause: error },
+  )
+}
+
+function outcomeOf(error: PlanningError): UpstreamOutcome {
+  if (error instanceof DestinationNotFoundError) return 'not_found'
+  if (error instanceof UpstreamRejectedError) return 'rejected'
+  if (error instanceof UpstreamProtocolError) return 'protocol_error'
+  return 'unavailable'
+}
+
+// --- the answer ---------------------------------------------------------------
+
+function fail(what: string): never {
+  throw new TypeError(`${what} is missing or invalid`)
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(what)
+  return value as Record<string, unknown>
+}
+
+function text(value: unknown, what: string): string {
+  return typeof value === 'string' ? value : fail(what)
+}
+
+function finite(value: unknown, what: string): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fail(what)
+}
+
+function toResolvedPlace(value: unknown, what: string): ResolvedPlace {
+  const place = record(value, what)
+  const region = place.region ?? null
+  return {
+    name: text(place.name, `${what}.name`),
+    lat: finite(place.lat, `${what}.lat`),
+    lng: finite(place.lng, `${what}.lng`),
+    region: region === null ? null : text(region, `${what}.region`),
+    country: text(place.country, `${what}.country`),
+    countryCode: text(place.countryCode, `${what}.countryCode`),
+  }
+}
+
+/** World-mappers' directions answer → our route (steps without their from/to points). */
+function toDeliveryRoute(value: unknown): DeliveryRoute {
+  const answer = record(value, 'the answer')
+  const duration = record(answer.estimatedDuration, 'estimatedDuration')
+  const heading = answer.heading == null ? null : record(answer.heading, 'heading')
+  const path = record(answer.path, 'path')
+  if (path.type !== 'LineString' || !Array.isArray(path.coordinates)) fail('path')
+  const steps = Array.isArray(answer.steps) ? answer.steps : fail('steps')
+  return {
+    origin: toResolvedPlace(answer.origin, 'origin'),
+    destination: toResolvedPlace(answer.destination, 'destination'),
+    distanceKm: finite(answer.distanceKm, 'distanceKm'),
+    estimatedDuration: {
+      seconds: finite(duration.seconds, 'estimatedDuration.seconds'),
+      text: text(duration.text, 'estimatedDuration.text'),
+      method: text(duration.method, 'estimatedDuration.method'),
+    },
+    heading: heading && {
+      abbreviation: text(heading.abbreviation, 'heading.abbreviation'),
+      word: text(heading.word, 'heading.word'),
+    },
+    steps: steps.map((entry, index) => {
+      const step = record(entry, `steps[${index}]`)
+      return {
+        instruction: text(step.instruction, `steps[${index}].instruction`),
+        distanceKm: finite(step.distanceKm, `steps[${index}].distanceKm`),
+      }
+    }),
+    path: {
+      type: 'LineString',
+      coordinates: (path.coordinates as unknown[]).map((point, index) =>
+        Array.isArray(point)
+          ? point.map((n) => finite(n, `path[${index}]`))
+          : fail(`path[${index}]`),
+      ),
+    },
+    note: text(answer.note, 'note'),
+  }
+}

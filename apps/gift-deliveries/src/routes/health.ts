@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+
+/** `GET /healthz`, `GET /readyz` (the store answers) and `GET /metrics` (Prometheus text). */
+export async function operationsRoutes(
+  app: FastifyInstance,
+  opts: { ping: () => Promise<void>; registry: Registry },
+) {
+  app.get('/healthz', { config: { auth: false }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }))
+  app.get(
+    '/readyz',
+    { config: { auth: false }, schema: { hide: true } },
+    async (request, reply) => {
+      try {
+        await opts.ping()
+        return { status: 'ready' }
+      } catch (error) {
+        request.log.warn({ err: { message: (error as Error).message } }, 'store unreachable')
+        return reply.code(503).header('retry-after', '1').send({ status: 'store unreachable' })
+      }
+    },
+  )
+  app.get(
+    '/metrics',
+    { config: { auth: false }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.header('content-type', opts.registry.contentType)
+      return opts.registry.metrics()
+    },
+  )
+}

@@ -1,0 +1,87 @@
+import type {
+  Delivery,
+  DeliveryRequest,
+  DeliveryRoute,
+  DeliveryStatus,
+} from '../deliveries/model.js'
+import { runMigrations } from './migrations.js'
+import { createPgClient } from './pg-client.js'
+import { createPgliteClient } from './pglite-client.js'
+import type { SqlClient } from './sql-client.js'
+import { createDeliveryStore } from './sql-delivery-store.js'
+
+export { DELIVERY_STATUSES, MAX_LIST_LIMIT } from './sql-delivery-store.js'
+
+export interface CreatePendingInput {
+  request: DeliveryRequest
+  /** The client (`azp`) creating it; idempotency keys are scoped to it. */
+  clientId: string
+  idempotency?: { key: string; requestHash: string }
+  /** The worker leaves it alone until then (the request plans it inline first). Default: due now. */
+  notBefore?: Date
+}
+
+export interface ListQuery {
+  status?: DeliveryStatus
+  /** 1..100. */
+  limit: number
+  cursor?: string
+}
+
+/** Where deliveries live. One implementation, over PGlite or a PostgreSQL server. */
+export interface DeliveryStore {
+  /**
+   * Inserts a pending delivery. With an idempotency key (scoped per clientId), the same key and
+   * requestHash return the existing delivery with `created: false`; the same key with another
+   * requestHash throws IdempotencyConflictError. Atomic under concurrency (a unique constraint).
+   */
+  createPending(input: CreatePendingInput): Promise<{ delivery: Delivery; created: boolean }>
+  /** pending → planned with the route; a no-op returning the current row when not pending. */
+  markPlanned(id: string, route: DeliveryRoute): Promise<Delivery>
+  /** pending → failed for good; a no-op returning the current row when not pending. */
+  markFailed(id: string, reason: string): Promise<Delivery>
+  /** A failed attempt: attempts + 1, lastError, nextAttemptAt; releases the claim. Pending only. */
+  recordAttemptFailure(id: string, error: string, nextAttemptAt: Date): Promise<Delivery>
+  /**
+   * Claims up to `limit` due pending deliveries for `leaseMs`, oldest first. Rows are locked with
+   * FOR UPDATE SKIP LOCKED, so concurrent claimers (replicas) never get the same row; a claim
+   * that is not released comes back once its lease ends.
+   */
+  claimDue(limit: number, leaseMs: number): Promise<Delivery[]>
+  /** Deletes a delivery that is still pending (nothing kept, its idempotency key free again). */
+  discard(id: string): Promise<boolean>
+  get(id: string): Promise<Delivery | undefined>
+  /** Creation order, by pages: `nextCursor` is null on the last page. */
+  list(query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>
+  countByStatus(): Promise<Record<DeliveryStatus, number>>
+  /** One cheap round trip, for readiness. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface OpenStoreOptions {
+  /** A PostgreSQL server (`postgres://...`). When set, `dataDir` is ignored. */
+  databaseUrl?: string | undefined
+  /** PGlite keeps its files in `<dataDir>/pglite`; in memory when undefined. */
+  dataDir?: string | undefined
+  /** The store's clock. Default: `new Date()`. */
+  now?: () => Date
+}
+
+/**
+ * Opens the delivery store and brings its schema up to date: a PostgreSQL server when
+ * `databaseUrl` is set, otherwise embedded PGlite. The first open of a new PGlite data
+ * directory runs initdb and takes a few seconds.
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<DeliveryStore> {
+  const client: SqlClient = options.databaseUrl
+    ? await createPgClient({ connectionString: options.databaseUrl })
+    : await createPgliteClient({ dataDir: options.dataDir })
+  try {
+    await runMigrations(client)
+  } catch (error) {
+    await client.close().catch(() => {})
+    throw error
+  }
+  return createDeliveryStore(client, options.now ? { now: options.now } : {})
+}

@@ -1,0 +1,89 @@
+import type { SqlClient } from './sql-client.js'
+
+/** One schema change. Versions only grow; an applied migration is never edited. */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/** The schema, in order. Plain PostgreSQL: the same for PGlite and a server. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create deliveries',
+    sql: `
+      CREATE TABLE deliveries (
+        id uuid PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        client_id text NOT NULL,
+        idempotency_key text,
+        request_hash text,
+        status text NOT NULL CHECK (status IN ('pending', 'planned', 'failed')),
+        request jsonb NOT NULL,
+        route jsonb,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        next_attempt_at timestamptz,
+        locked_until timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        planned_at timestamptz,
+        CONSTRAINT deliveries_idempotency_key UNIQUE (client_id, idempotency_key),
+        CONSTRAINT deliveries_idempotency_pair CHECK ((idempotency_key IS NULL) = (request_hash IS NULL))
+      );
+      CREATE INDEX deliveries_status_seq ON deliveries (status, seq);
+      CREATE INDEX deliveries_pending_due ON deliveries (seq) WHERE status = 'pending';
+    `,
+  },
+]
+
+/** Any fixed 64-bit number; every replica must use the same one. */
+const MIGRATION_LOCK = 7_364_912_208_331_451
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, each in its
+ * own transaction. Every transaction first takes a transaction-scoped advisory
+ * lock and re-checks, so replicas starting together apply each migration once.
+ * Returns the versions this call applied.
+ */
+export async function runMigrations(
+  client: SqlClient,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
+  await client.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(MIGRATION_LOCK)])
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )
+    `)
+  })
+  const applied = await appliedVersions(client)
+  const done: number[] = []
+  for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue
+    const ran = await client.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(MIGRATION_LOCK)])
+      const again = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+        migration.version,
+      ])
+      if (again.rows.length > 0) return false
+      await tx.exec(migration.sql)
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ])
+      return true
+    })
+    if (ran) done.push(migration.version)
+  }
+  return done
+}
+
+async function appliedVersions(client: SqlClient): Promise<Set<number>> {
+  const result = await client.query<{ version: number }>('SELECT version FROM schema_migrations')
+  return new Set(result.rows.map((row) => Number(row.version)))
+}

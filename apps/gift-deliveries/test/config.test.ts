@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+describe('loadConfig', () => {
+  it('defaults to the local stack, with the dev tenant client on loopback only', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      issuer: 'http://localhost:4000/',
+      audience: 'urn:gift-deliveries',
+      clientId: 'gift-deliveries-dev',
+      clientSecret: '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748',
+      worldMappersUrl: 'http://localhost:7001',
+      worldMappersAudience: 'urn:worldmappers',
+      databaseUrl: undefined,
+      dataDir: 'data',
+      logLevel: 'info',
+    })
+  })
+
+  it('requires real credentials for a real tenant', () => {
+    expect(() => loadConfig({ AUTH0_DOMAIN: 'tenant.auth0.com' })).toThrow(
+      'AUTH0_CLIENT_ID: is required (the M2M client of this service)',
+    )
+    expect(() => loadConfig({ AUTH0_DOMAIN: 'tenant.auth0.com', AUTH0_CLIENT_ID: 'abc' })).toThrow(
+      'AUTH0_CLIENT_SECRET: is required',
+    )
+    const config = loadConfig({
+      AUTH0_DOMAIN: 'tenant.auth0.com',
+      AUTH0_CLIENT_ID: 'abc',
+      AUTH0_CLIENT_SECRET: 's',
+    })
+    expect(config.issuer).toBe('https://tenant.auth0.com/')
+  })
+
+  const wrong: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'x' }, 'PORT: must be an integer'],
+    [{ ISSUER_BASE_URL: 'nope' }, 'ISSUER_BASE_URL: must be an http(s) URL'],
+    [{ WORLD_MAPPERS_URL: 'ftp://x' }, 'WORLD_MAPPERS_URL: must be an http(s) URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+    [
+      { AUTH0_DOMAIN: 'a.b', ISSUER_BASE_URL: 'https://a.b/' },
+      'AUTH0_DOMAIN: give ISSUER_BASE_URL or AUTH0_DOMAIN, not both',
+    ],
+    [{ LOG_LEVEL: 'x' }, 'LOG_LEVEL: must be one of'],
+  ]
+  for (const [env, message] of wrong) {
+    it(`stops on ${JSON.stringify(env)}, naming the variable`, () => {
+      expect(() => loadConfig(env)).toThrow(ConfigError)
+      expect(() => loadConfig(env)).toThrow(message)
+    })
+  }
+})

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { createTokenProvider, type TokenProvider } from '@m2m/auth/token'
+import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
+import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { buildApp as buildWorldMappers, loadGazetteer } from '@m2m/world-mappers'
+import type { FastifyInstance } from 'fastify'
+import { request } from 'undici'
+import { buildApp } from '../../src/app.js'
+import { createMetrics } from '../../src/metrics.js'
+import { createPendingWorker } from '../../src/planning/pending-worker.js'
+import { createWorldMappersClient } from '../../src/planning/world-mappers-client.js'
+import { openStore } from '../../src/store/delivery-store.js'
+
+const requireHere = createRequire(import.meta.url)
+const keywords = JSON.parse(
+  readFileSync(
+    join(
+      dirname(requireHere.resolve('@m2m/auth-server/package.json')),
+      'tenants/dev/keywords.json',
+    ),
+    'utf8',
+  ),
+) as Record<string, string>
+const worldMappersPlaces = join(
+  dirname(requireHere.resolve('@m2m/world-mappers/package.json')),
+  'config/places.yaml',
+)
+
+export const dev = (prefix: string) => ({
+  clientId: keywords[`${prefix}_CLIENT_ID`] as string,
+  clientSecret: keywords[`${prefix}_CLIENT_SECRET`] as string,
+})
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** The local tenant on loopback, with test controls. */
+export async function startTenant() {
+  const port = await freePort()
+  const issuer = `http://127.0.0.1:${port}/`
+  const { app } = await createAuthServer({
+    issuer,
+    tenantFile: devTenantFile,
+    dataDir: undefined,
+    keywordMappings: {},
+    testControls: true,
+    rateLimit: { perSecond: 100_000, burst: 100_000 },
+    ipRateLimit: { perSecond: 100_000, burst: 100_000 },
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+
+  async function token(prefix: string, audience: string): Promise<string> {
+    const res = await request(`${issuer}oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', ...toWire(dev(prefix)), audience }),
+    })
+    const body = (await res.body.json()) as { access_token?: string }
+    if (!body.access_token) throw new Error(`no token for ${prefix}`)
+    return body.access_token
+  }
+  async function control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
+    const res = await request(`${issuer}__test__/${path}`, {
+      method,
+      ...(body
+        ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+        : {}),
+    })
+    return res.statusCode === 204 ? undefined : res.body.json()
+  }
+  async function management(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
+    const admin = await token('TENANT_ADMIN', `${issuer}api/v2/`)
+    const res = await request(`${issuer}api/v2/${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${admin}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    })
+    return (await res.body.json()) as Record<string, unknown>
+  }
+  return { app, issuer, port, token, control, management, close: () => app.close() }
+}
+
+function toWire(c: { clientId: string; clientSecret: string }) {
+  return { client_id: c.clientId, client_secret: c.clientSecret }
+}
+
+let gazetteer: ReturnType<typeof loadGazetteer> | undefined
+
+/** The real world-mappers app on loopback, verifying tokens against the tenant's JWKS over HTTP. */
+export async function startWorldMappers(issuer: string, port = 0) {
+  gazetteer ??= loadGazetteer({ placesFile: worldMappersPlaces })
+  // Re-read the JWKS eagerly, so a revoked key is noticed as soon as the test refreshes.
+  const verifier: JwtVerifier = createVerifier({
+    issuer,
+    audience: 'urn:worldmappers',
+    jwksMaxAgeMs: 0,
+    jwksCooldownMs: 0,
+  })
+  const app = await buildWorldMappers({
+    issuer,
+    audience: 'urn:worldmappers',
+    gazetteer: await gazetteer,
+    depot: 'North Pole Depot',
+    verifier,
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+  const { port: bound } = app.server.address() as { port: number }
+  return {
+    app,
+    verifier,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
+    close: async () => {
+      await app.close()
+      await verifier.close()
+    },
+  }
+}
+
+export interface GiftDeliveries {
+  app: FastifyInstance
+  tokens: TokenProvider
+  store: Awaited<ReturnType<typeof openStore>>
+  worker: ReturnType<typeof createPendingWorker>
+  close(options?: { keepStore?: boolean }): Promise<void>
+}
+
+/** The gift-deliveries app with its real token provider, planner, store and worker (not started). */
+export async function startGiftDeliveries(options: {
+  issuer: string
+  worldMappersUrl: string
+  dataDir?: string
+  planTimeoutMs?: number
+  plannerTimeoutMs?: number
+}): Promise<GiftDeliveries> {
+  const store = await openStore(options.dataDir ? { dataDir: options.dataDir } : {})
+  const tokens = createTokenProvider({
+    issuer: options.issuer,
+    ...dev('GIFT_DELIVERIES'),
+    audience: 'urn:worldmappers',
+    retry: { attempts: 2, baseDelayMs: 10, maxElapsedMs: 500 },
+    transientCooldownMs: 0,
+  })
+  const metrics = createMetrics({
+    tokens: () => tokens.metrics,
+    deliveriesByStatus: () => store.countByStatus(),
+  })
+  const planner = createWorldMappersClient({
+    baseUrl: options.worldMappersUrl,
+    tokens,
+    timeoutMs: options.plannerTimeoutMs ?? 2_000,
+    onUpstream: (ms, outcome) => metrics.observeUpstream(ms, outcome),
+  })
+  const worker = createPendingWorker({ store, planner, backoff: () => 0 })
+  const app = await buildApp({
+    issuer: options.issuer,
+    audience: 'urn:gift-deliveries',
+    store,
+    planner,
+    metrics,
+    planTimeoutMs: options.planTimeoutMs ?? 5_000,
+    inlineLeaseMs: 0,
+  })
+  return {
+    app,
+    tokens,
+    store,
+    worker,
+    async close() {
+      await app.close()
+      await worker.stop()
+      await planner.close()
+      await tokens.close()
+      await store.close()
+    },
+  }
+}
