@@ -1,16 +1,18 @@
 import { createServiceLogger } from '@m2m/auth'
+import { exitGracefully, failStartup } from '@m2m/service-kit'
 import { ConfigError, loadConfig } from './config.js'
 import { createAuthServer } from './server.js'
+
+function fail(message: string): never {
+  return failStartup('auth-server', message)
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig()
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`auth-server: invalid configuration: ${error.message}\n`)
-      process.exit(1)
-    }
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
     throw error
   }
   const logger = createServiceLogger({ level: config.logLevel })
@@ -18,8 +20,7 @@ async function main(): Promise<void> {
   try {
     server = await createAuthServer(config, logger)
   } catch (error) {
-    process.stderr.write(`auth-server: cannot start: ${(error as Error).message}\n`)
-    process.exit(1)
+    fail(`cannot start: ${(error as Error).message}`)
   }
   const { app, newSecrets } = server
 
@@ -31,8 +32,7 @@ async function main(): Promise<void> {
       code === 'EADDRINUSE'
         ? `port ${config.port} is already in use (PORT)`
         : (error as Error).message
-    process.stderr.write(`auth-server: cannot listen: ${why}\n`)
-    process.exit(1)
+    fail(`cannot listen: ${why}`)
   }
 
   if (newSecrets.length > 0) {
@@ -52,18 +52,7 @@ async function main(): Promise<void> {
     'auth-server ready',
   )
 
-  let closing = false
-  const shutdown = async (signal: string) => {
-    if (closing) return
-    closing = true
-    logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    const force = setTimeout(() => process.exit(1), 10_000)
-    force.unref()
-    await app.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  exitGracefully(logger, () => app.close())
 }
 
 await main()

@@ -1,5 +1,6 @@
 import { createServiceLogger } from '@m2m/auth'
 import { createTokenProvider } from '@m2m/auth/token'
+import { exitGracefully, failStartup } from '@m2m/service-kit'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
@@ -8,8 +9,7 @@ import { createWorldMappersClient } from './planning/world-mappers-client.js'
 import { openStore } from './store/delivery-store.js'
 
 function fail(message: string): never {
-  process.stderr.write(`gift-deliveries: ${message}\n`)
-  process.exit(1)
+  return failStartup('gift-deliveries', message)
 }
 
 async function main(): Promise<void> {
@@ -80,20 +80,16 @@ async function main(): Promise<void> {
     'gift-deliveries ready',
   )
 
-  let closing = false
-  const shutdown = async (signal: string) => {
-    if (closing) return
-    closing = true
-    logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    setTimeout(() => process.exit(1), 15_000).unref()
-    await app.close()
-    await worker.stop()
-    await Promise.allSettled([planner.close(), tokens.close()])
-    await store.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  exitGracefully(
+    logger,
+    async () => {
+      await app.close()
+      await worker.stop()
+      await Promise.allSettled([planner.close(), tokens.close()])
+      await store.close()
+    },
+    15_000,
+  )
 }
 
 await main()

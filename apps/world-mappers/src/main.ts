@@ -1,11 +1,11 @@
 import { createServiceLogger } from '@m2m/auth'
+import { exitGracefully, failStartup } from '@m2m/service-kit'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadGazetteer } from './geo/gazetteer.js'
 
 function fail(message: string): never {
-  process.stderr.write(`world-mappers: ${message}\n`)
-  process.exit(1)
+  return failStartup('world-mappers', message)
 }
 
 async function main(): Promise<void> {
@@ -54,17 +54,7 @@ async function main(): Promise<void> {
     'world-mappers ready',
   )
 
-  let closing = false
-  const shutdown = async (signal: string) => {
-    if (closing) return
-    closing = true
-    logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    setTimeout(() => process.exit(1), 10_000).unref()
-    await app.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  exitGracefully(logger, () => app.close())
 }
 
 await main()

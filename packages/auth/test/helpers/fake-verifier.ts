@@ -1,15 +1,7 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { createVerifier } from 'fast-jwt'
-import {
-  type AuthError,
-  TokenAlgorithmError,
-  TokenClaimError,
-  TokenExpiredError,
-  TokenInactiveError,
-  TokenMalformedError,
-  TokenSignatureError,
-} from '../../src/errors.js'
 import { parseScopes } from '../../src/scopes.js'
+import { fromFastJwtError } from '../../src/verify/fast-jwt-errors.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from '../../src/verify/types.js'
 
 export const TEST_ISSUER = 'https://auth.test.local/'
@@ -109,7 +101,7 @@ export function createFakeVerifier(options: FakeVerifierOptions): TokenVerifier 
       try {
         decoded = verifyJwt(token)
       } catch (error) {
-        throw toAuthError(error)
+        throw fromFastJwtError(error)
       }
       const claims = Object.freeze(decoded.payload)
       return Object.freeze({
@@ -130,28 +122,6 @@ export function createFakeVerifier(options: FakeVerifierOptions): TokenVerifier 
       })
     },
     async close() {},
-  }
-}
-
-function toAuthError(error: unknown): AuthError {
-  const code = (error as { code?: unknown }).code
-  const message = error instanceof Error ? error.message : String(error)
-  const cause = { cause: error }
-  switch (code) {
-    case 'FAST_JWT_EXPIRED':
-      return new TokenExpiredError(message, cause)
-    case 'FAST_JWT_INACTIVE':
-      return new TokenInactiveError(message, cause)
-    case 'FAST_JWT_INVALID_SIGNATURE':
-      return new TokenSignatureError(cause)
-    case 'FAST_JWT_INVALID_ALGORITHM':
-      return new TokenAlgorithmError(message, cause)
-    case 'FAST_JWT_MISSING_REQUIRED_CLAIM':
-    case 'FAST_JWT_INVALID_CLAIM_VALUE':
-    case 'FAST_JWT_INVALID_CLAIM_TYPE':
-      return new TokenClaimError(message, cause)
-    default:
-      return new TokenMalformedError(message, cause)
   }
 }
 

@@ -1,0 +1,2 @@
+import { createVitestConfig } from '@m2m/vitest-config';
+export default createVitestConfig();
