@@ -1,2 +1,2 @@
-import { createVitestConfig } from '@m2m/vitest-config';
-export default createVitestConfig();
+import { createVitestConfig } from '@m2m/vitest-config'
+export default createVitestConfig()

@@ -54,13 +54,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     audience: env.AUDIENCE || 'urn:gift-deliveries',
     clientId,
     clientSecret,
-    worldMappersUrl: readHttpUrl(env, 'WORLD_MAPPERS_URL', 'http://localhost:7001').replace(
-      /\/$/,
-      '',
-    ),
+    worldMappersUrl: readOrigin(env, 'WORLD_MAPPERS_URL', 'http://localhost:7001'),
     worldMappersAudience: env.WORLD_MAPPERS_AUDIENCE || 'urn:worldmappers',
     databaseUrl,
     dataDir: env.DATA_DIR === '' ? undefined : (env.DATA_DIR ?? 'data'),
     logLevel: readLogLevel(env),
   }
+}
+
+/** A base URL that is an origin: no credentials, path, query or fragment (tokens go to it). */
+function readOrigin(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const url = new URL(readHttpUrl(env, name, fallback))
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw new ConfigError(
+      name,
+      `must be an origin such as http://localhost:7001, got ${JSON.stringify(env[name])}`,
+    )
+  }
+  return url.origin
 }

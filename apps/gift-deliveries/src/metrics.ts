@@ -59,8 +59,13 @@ export function createMetrics(sources: MetricsSources) {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const counts = await sources.deliveriesByStatus()
-      for (const [status, count] of Object.entries(counts)) this.set({ status }, count)
+      // A store that is down must not take the token metrics with it.
+      try {
+        const counts = await sources.deliveriesByStatus()
+        for (const [status, count] of Object.entries(counts)) this.set({ status }, count)
+      } catch {
+        this.reset()
+      }
     },
   })
 

@@ -51,3 +51,16 @@ describe('loadConfig', () => {
     })
   }
 })
+
+describe('WORLD_MAPPERS_URL', () => {
+  it('must be an origin: tokens go to it', () => {
+    expect(loadConfig({ WORLD_MAPPERS_URL: 'http://mappers.internal:7001/' }).worldMappersUrl).toBe(
+      'http://mappers.internal:7001',
+    )
+    for (const bad of ['http://u:p@mappers:7001', 'http://mappers/api', 'http://mappers/?x=1']) {
+      expect(() => loadConfig({ WORLD_MAPPERS_URL: bad })).toThrow(
+        'WORLD_MAPPERS_URL: must be an origin',
+      )
+    }
+  })
+})

@@ -135,16 +135,42 @@ describe('idempotency', () => {
 describe("the caller's mistakes", () => {
   it('answers 422 naming an unknown destination, and stores nothing', async () => {
     const before = (await get('/deliveries?limit=100')).json().items.length
-    const res = await post(body('Qqqxzvplk'), { 'idempotency-key': 'order-unknown' })
+    const res = await post(body('Qqqxzvplk'))
     expect(res.statusCode).toBe(422)
     expect(res.json()).toEqual({
       error: 'DELIVERY_ERR_PLACE_NOT_FOUND',
       message: 'No place matches destination "Qqqxzvplk"',
     })
     expect((await get('/deliveries?limit=100')).json().items.length).toBe(before)
-    // the key is free again
-    expect((await post(body('Oslo'), { 'idempotency-key': 'order-unknown' })).statusCode).toBe(201)
   })
+
+  it('with an Idempotency-Key, keeps the failure so every replay answers the same 422', async () => {
+    const key = { 'idempotency-key': 'order-unknown' }
+    const first = await post(body('Qqqxzvplk'), key)
+    expect(first.statusCode).toBe(422)
+    const replay = await post(body('Qqqxzvplk'), key)
+    expect(replay.statusCode).toBe(422)
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.json()).toMatchObject({
+      error: 'DELIVERY_ERR_PLACE_NOT_FOUND',
+      message: 'No place matches destination "Qqqxzvplk"',
+      delivery: { status: 'failed' },
+    })
+  })
+
+  for (const [name, value] of [
+    ['a NUL', 'Pa\u0000ris'],
+    ['a lone surrogate', 'Paris \ud800'],
+  ] as const) {
+    it(`answers 400 (not a 500) for ${name} in a string`, async () => {
+      const res = await post({ ...body(), recipient: { name: value } })
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toEqual({
+        error: 'invalid_request',
+        message: 'body/recipient/name contains a NUL or an unpaired surrogate',
+      })
+    })
+  }
 
   const bad: Array<[string, unknown, RegExp]> = [
     ['no recipient', { gift: { description: 'x' }, destination: 'Paris' }, /recipient/],
@@ -193,7 +219,12 @@ describe('scopes', () => {
     const refused = await post(body(), {}, readerToken)
     expect(refused.statusCode).toBe(403)
     expect(refused.headers['www-authenticate']).toContain('scope="create:deliveries"')
-    expect((await get('/deliveries?limit=1', readerToken)).statusCode).toBe(200)
+    // it reads only its own deliveries: none, and not Storefront's
+    const own = await get('/deliveries?limit=100', readerToken)
+    expect(own.statusCode).toBe(200)
+    expect(own.json().items).toEqual([])
+    const storefrontDelivery = (await get('/deliveries?limit=1')).json().items[0]
+    expect((await get(`/deliveries/${storefrontDelivery.id}`, readerToken)).statusCode).toBe(404)
   })
 })
 

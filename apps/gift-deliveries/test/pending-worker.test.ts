@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Delivery, DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import {
   DestinationNotFoundError,
+  publicReason,
   UpstreamRejectedError,
   UpstreamUnavailableError,
 } from '../src/planning/errors.js'
@@ -217,11 +218,13 @@ describe('a tick', () => {
 
       expect(await worker.runOnce()).toBe(0)
       expect(backoff).toHaveBeenCalledWith(3)
+      // the row gets the public reason; the detail is only logged
       expect(store.recordAttemptFailure).toHaveBeenCalledWith(
         'a',
-        (error as Error).message,
+        publicReason(error),
         new Date(T0 + 3_000),
       )
+      expect(publicReason(error)).not.toContain((error as Error).message)
       expect(store.markFailed).not.toHaveBeenCalled()
       expect(row('a')).toMatchObject({ status: 'pending', attempts: 3 })
       expect(lines).toEqual([
@@ -241,7 +244,7 @@ describe('a tick', () => {
       expect(backoff).toHaveBeenLastCalledWith(4)
       expect(store.recordAttemptFailure).toHaveBeenLastCalledWith(
         'a',
-        (error as Error).message,
+        publicReason(error),
         new Date(T0 + 3_000 + 4_000),
       )
     })
@@ -257,7 +260,11 @@ describe('a tick', () => {
       now: () => clock.now,
     })
     await worker.runOnce()
-    expect(store.recordAttemptFailure).toHaveBeenCalledWith('a', '503', new Date(T0 + 7_000))
+    expect(store.recordAttemptFailure).toHaveBeenCalledWith(
+      'a',
+      'World Mappers or the token endpoint is unavailable; planning will be retried',
+      new Date(T0 + 7_000),
+    )
   })
 
   it('a store failure on one delivery does not stop the others; its lease brings it back', async () => {

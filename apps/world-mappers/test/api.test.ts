@@ -157,6 +157,29 @@ describe('directions', () => {
     expect(res.json().distanceKm).toBeLessThan(233.9 * 1.01)
   })
 
+  it('keeps coordinates as given, even in the ocean or at the poles', async () => {
+    const ocean = (await get('/api/directions?origin=0,-140&destination=Honolulu', mapper)).json()
+    expect(ocean.origin).toMatchObject({ id: 'point:0,-140', lat: 0, lng: -140, country: '' })
+    const poles = (await get('/api/directions?origin=90,0&destination=-90,0', mapper)).json()
+    expect(poles.distanceKm).toBeGreaterThan(20_015 * 0.999)
+    expect(poles.distanceKm).toBeLessThan(20_015 * 1.001)
+    const office = (
+      await get('/api/directions?origin=Seattle&destination=47.6178819,-122.194041', mapper)
+    ).json()
+    expect(office.destination).toMatchObject({
+      lat: 47.6178819,
+      lng: -122.194041,
+      region: 'Washington',
+      countryCode: 'US',
+    })
+  })
+
+  it('answers 404 when the qualifiers contradict every match (no delivery to another continent)', async () => {
+    const res = await get('/api/directions?destination=Paris,%20Germany', mapper)
+    expect(res.statusCode).toBe(404)
+    expect(res.json().message).toBe('No place matches destination "Paris, Germany"')
+  })
+
   it('answers 404 naming which end is unknown', async () => {
     const res = await get('/api/directions?origin=Qqqxzv&destination=Paris', mapper)
     expect(res.statusCode).toBe(404)

@@ -266,7 +266,7 @@ describe('planDirections: step texts for a fixed set of towns', () => {
     const directions = plan(TOWNS.lisbon, TOWNS.newYork)
     expect(directions.waypoints).toEqual([])
     expect(directions.note).toBe(
-      `${DIRECTIONS_NOTE} The leg from Lisbon toward New York (5,422 km) found no named town near the path: open water or sparsely inhabited land.`,
+      `${DIRECTIONS_NOTE} The leg from Lisbon toward New York (5,422 km) has sampled points with no named town nearby (open water or sparsely inhabited land); it runs direct there.`,
     )
     expect(directions.estimatedDuration.method).toBe(FLIGHT_METHOD)
   })
@@ -282,7 +282,7 @@ describe('planDirections: step texts for a fixed set of towns', () => {
     const standard = plan(TOWNS.seattle, TOWNS.portland, towns)
     expect(standard.waypoints).toEqual([])
     expect(standard.note).toBe(
-      `${DIRECTIONS_NOTE} The leg from Seattle toward Portland (234 km) found no named town near the path: open water or sparsely inhabited land.`,
+      `${DIRECTIONS_NOTE} The leg from Seattle toward Portland (234 km) has sampled points with no named town nearby (open water or sparsely inhabited land); it runs direct there.`,
     )
   })
 

@@ -113,3 +113,13 @@ export class UpstreamProtocolError extends PlanningError {
     this.status = status
   }
 }
+
+/** What a caller may read about a failed attempt: the kind of failure, not hosts or ports. */
+export function publicReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code
+  if (code === 'DELIVERY_ERR_UPSTREAM_UNAVAILABLE')
+    return 'World Mappers or the token endpoint is unavailable; planning will be retried'
+  if (code === 'DELIVERY_ERR_UPSTREAM_REJECTED')
+    return 'World Mappers refused this service; planning will be retried once it is fixed'
+  return 'Planning failed; it will be retried'
+}

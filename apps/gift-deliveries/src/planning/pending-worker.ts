@@ -1,6 +1,7 @@
 import type { Delivery, DeliveryRequest, DeliveryRoute } from '../deliveries/model.js'
 import {
   DestinationNotFoundError,
+  publicReason,
   UpstreamRejectedError,
   UpstreamUnavailableError,
 } from './errors.js'
@@ -146,7 +147,8 @@ export function createPendingWorker(options: PendingWorkerOptions): PendingWorke
     const retryAfterMs = error instanceof UpstreamUnavailableError ? error.retryAfterMs : undefined
     const delay = Math.max(backoff(attempts), retryAfterMs ?? 0)
     const nextAttemptAt = new Date(now() + delay)
-    await store.recordAttemptFailure(delivery.id, message, nextAttemptAt)
+    // The row keeps a reason fit for API callers; the detail goes to the log.
+    await store.recordAttemptFailure(delivery.id, publicReason(error), nextAttemptAt)
     const retry = { ...context, nextAttemptAt: nextAttemptAt.toISOString(), err: message }
     if (error instanceof UpstreamUnavailableError) {
       logger.warn(retry, 'planning deferred: upstream unavailable')

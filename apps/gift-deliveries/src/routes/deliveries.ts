@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {
   Delivery,
   DeliveryRequest,
@@ -6,7 +6,7 @@ import type {
   DeliveryStatus,
 } from '../deliveries/model.js'
 import { requestHash } from '../deliveries/request-hash.js'
-import { DestinationNotFoundError } from '../planning/errors.js'
+import { DestinationNotFoundError, publicReason } from '../planning/errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
 
 const textField = (maxLength: number) =>
@@ -64,9 +64,34 @@ export interface DeliveryRoutesOptions {
   inlineLeaseMs: number
 }
 
+/** The calling client (`azp` / `client_id`); a token without one is refused by the preHandler. */
+function callerOf(request: FastifyRequest): string {
+  return request.auth?.clientId as string
+}
+
 /** `POST /deliveries`, `GET /deliveries/:id`, `GET /deliveries`. */
 export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesOptions) {
   const { store, planner } = opts
+
+  // Deliveries belong to a client: a token must name one.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.auth && !request.auth.clientId) {
+      return reply.code(403).send({
+        error: 'DELIVERY_ERR_NO_CLIENT',
+        message: 'The token names no client (azp or client_id)',
+      })
+    }
+  })
+
+  // PostgreSQL stores neither NUL nor unpaired surrogates in text or jsonb: refuse them up front.
+  app.addHook('preValidation', async (request, reply) => {
+    const bad = findUnstorableString(request.body, 'body')
+    if (bad)
+      return reply.code(400).send({
+        error: 'invalid_request',
+        message: `${bad} contains a NUL or an unpaired surrogate`,
+      })
+  })
 
   function answer(reply: FastifyReply, delivery: Delivery, replayed: boolean) {
     reply.header('location', `/deliveries/${delivery.id}`)
@@ -105,7 +130,7 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     async (request, reply) => {
       const body = request.body as DeliveryRequest
       const key = request.headers['idempotency-key'] as string | undefined
-      const clientId = request.auth?.clientId ?? 'unknown'
+      const clientId = callerOf(request)
       const { delivery, created } = await store.createPending({
         request: body,
         clientId,
@@ -114,21 +139,29 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
       })
       if (!created) return answer(reply, delivery, true)
 
+      // Still waiting: the answer is not given yet. Once it is (a 202 after the
+      // timeout), the row is the caller's and is never deleted.
+      let waiting = true
       const planning = planner.plan(body).then(
         (route) => store.markPlanned(delivery.id, route),
         async (error: unknown) => {
           if (error instanceof DestinationNotFoundError) {
-            // The caller's mistake: nothing is kept, and the key may be used again.
-            await store.discard(delivery.id)
-            throw error
+            // The caller's mistake. Nothing is kept while nobody has been told
+            // about the row; with an Idempotency-Key the failure is kept, so a
+            // replay (which may already have seen the pending row) gets the same 422.
+            if (waiting && !key) {
+              await store.discard(delivery.id)
+              throw error
+            }
+            return store.markFailed(delivery.id, error.message)
           }
           request.log.warn(
-            { deliveryId: delivery.id, err: { message: (error as Error).message } },
+            { deliveryId: delivery.id, err: { code: (error as { code?: unknown }).code } },
             'planning deferred: upstream unavailable',
           )
           return store.recordAttemptFailure(
             delivery.id,
-            (error as Error).message,
+            publicReason(error),
             new Date(Date.now() + opts.inlineLeaseMs),
           )
         },
@@ -139,12 +172,16 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
       })
       try {
         const settled = await Promise.race([planning, timedOut])
+        waiting = false
         return answer(reply, settled ?? delivery, false)
       } catch (error) {
+        waiting = false
         if (error instanceof DestinationNotFoundError) {
           return reply.code(422).send({ error: error.code, message: error.message })
         }
-        throw error
+        // The row is stored and pending: the worker will plan it. The caller is told so.
+        request.log.error({ deliveryId: delivery.id, err: error }, 'could not record the plan')
+        return answer(reply, delivery, false)
       } finally {
         clearTimeout(timer)
         planning.catch(() => {})
@@ -168,7 +205,8 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     },
     async (request, reply) => {
       const delivery = await store.get((request.params as { id: string }).id)
-      if (!delivery) {
+      // A client sees its own deliveries only; another's is as if it did not exist.
+      if (!delivery || delivery.clientId !== callerOf(request)) {
         return reply
           .code(404)
           .send({ error: 'DELIVERY_ERR_NOT_FOUND', message: 'No delivery has this id' })
@@ -197,7 +235,31 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     },
     async (request) => {
       const query = request.query as { status?: DeliveryStatus; limit: number; cursor?: string }
-      return store.list(query)
+      return store.list({ ...query, clientId: callerOf(request) })
     },
   )
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** The path of the first string (or key) in `value` that PostgreSQL cannot store, if any. */
+function findUnstorableString(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') || LONE_SURROGATE.test(value) ? path : undefined
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnstorableString(item, `${path}/${i}`)
+      if (found) return found
+    }
+    return undefined
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found =
+        findUnstorableString(key, `${path} key`) ?? findUnstorableString(item, `${path}/${key}`)
+      if (found) return found
+    }
+  }
+  return undefined
 }

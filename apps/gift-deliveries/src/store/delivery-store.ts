@@ -22,6 +22,8 @@ export interface CreatePendingInput {
 }
 
 export interface ListQuery {
+  /** Only this client's deliveries. */
+  clientId?: string
   status?: DeliveryStatus
   /** 1..100. */
   limit: number

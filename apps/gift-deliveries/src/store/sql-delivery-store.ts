@@ -161,7 +161,7 @@ export function createDeliveryStore(
     get,
 
     async list(query) {
-      const { status, limit, cursor } = query
+      const { status, limit, cursor, clientId } = query
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         throw new InvalidListQueryError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`)
       }
@@ -173,7 +173,11 @@ export function createDeliveryStore(
       let where = 'seq > $1::bigint'
       if (status !== undefined) {
         params.push(status)
-        where += ' AND status = $3'
+        where += ` AND status = $${params.length}`
+      }
+      if (clientId !== undefined) {
+        params.push(clientId)
+        where += ` AND client_id = $${params.length}`
       }
       const result = await client.query<DeliveryRow>(
         `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE ${where} ORDER BY seq LIMIT $2`,

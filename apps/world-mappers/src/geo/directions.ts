@@ -193,7 +193,7 @@ export function planDirections(
     const end = alongKm[i + 1] as number
     if (emptyAlongKm.some((km) => km > start && km < end)) {
       notes.push(
-        `The leg ${leg} found no named town near the path: open water or sparsely inhabited land.`,
+        `The leg ${leg} has sampled points with no named town nearby (open water or sparsely inhabited land); it runs direct there.`,
       )
     }
   }

@@ -144,6 +144,8 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     return found
   }
 
+  const MAX_QUALIFIER_WORDS = 6
+
   function isKnownQualifier(key: string): boolean {
     return countries.match(key) !== undefined || regions.match(key) !== undefined
   }
@@ -218,8 +220,13 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     }
     if (qualifiers.length > 0) return []
     // "Paris France", "Bellevue WA US": trailing words that name regions or countries.
+    // Only the last few words can be qualifiers: this bounds the work on long junk input.
     const words = name.split(' ')
-    for (let split = words.length - 1; split >= 1; split--) {
+    for (
+      let split = words.length - 1;
+      split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
+      split--
+    ) {
       const tail = splitQualifiers(words.slice(split))
       if (!tail) continue
       const head = words.slice(0, split).join(' ')

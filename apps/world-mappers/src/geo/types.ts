@@ -1,6 +1,6 @@
 /** A named place: a GeoNames populated place, or one of the operator's own (PLACES_FILE). */
 export interface Place {
-  /** `geonames:<id>` or `custom:<slug>`. */
+  /** `geonames:<id>`, `custom:<slug>` or `point:<lat>,<lng>`. */
   id: string
   name: string
   lat: number
@@ -16,7 +16,8 @@ export interface Place {
   population: number
   /** A street address, for the operator's own places. */
   address?: string | undefined
-  kind: 'city' | 'custom'
+  /** `point`: exact coordinates a caller gave, not a named place. */
+  kind: 'city' | 'custom' | 'point'
 }
 
 export interface GeocodeMatch {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { noMatch } from '../errors.js'
 import { planDirections } from '../geo/directions.js'
+import { parseCoordinates } from '../geo/query-parser.js'
 import type { Gazetteer, Place } from '../geo/types.js'
 import { placeView } from './place-view.js'
 
@@ -10,6 +11,29 @@ const placeParameter = {
   maxLength: 200,
   pattern: '\\S',
 } as const
+
+const MIN_CONFIDENCE = 0.5
+/** A point counts as in a town's region and country when it is this close to it. */
+const POINT_REGION_KM = 50
+
+/** A caller's exact coordinates as a place, in the region and country of the town beside it. */
+function pointPlace(gazetteer: Gazetteer, lat: number, lng: number): Place {
+  const near = gazetteer.reverse(lat, lng)
+  const inside = near !== undefined && near.distanceKm <= POINT_REGION_KM
+  const label = `${lat.toFixed(5)}, ${lng.toFixed(5)}`
+  return {
+    id: `point:${lat},${lng}`,
+    name: label,
+    lat,
+    lng,
+    region: inside ? near.place.region : undefined,
+    regionCode: inside ? near.place.regionCode : undefined,
+    country: inside ? near.place.country : '',
+    countryCode: inside ? near.place.countryCode : '',
+    population: 0,
+    kind: 'point',
+  }
+}
 
 /** `GET /api/directions`: a great-circle route through named towns. */
 export async function directionsRoutes(
@@ -43,8 +67,13 @@ export async function directionsRoutes(
       const { origin, destination } = request.query as { origin?: string; destination: string }
       const gazetteer = opts.gazetteer()
       const resolve = (parameter: string, query: string): Place => {
+        // Coordinates are a destination in themselves, not the nearest town.
+        const coordinates = parseCoordinates(query)
+        if (coordinates?.valid) return pointPlace(gazetteer, coordinates.lat, coordinates.lng)
         const best = gazetteer.geocode(query, 1)[0]
-        if (!best) throw noMatch(parameter, query)
+        // Below this, the qualifiers given contradict the match ("Paris, Germany"):
+        // better a clear 404 than a delivery to another continent.
+        if (!best || best.confidence < MIN_CONFIDENCE) throw noMatch(parameter, query)
         return best.place
       }
       const from = origin === undefined ? opts.depot() : resolve('origin', origin)

@@ -1,0 +1,138 @@
+import type { TokenVerifier } from '@m2m/auth/verify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../src/app.js'
+import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
+import { createMetrics } from '../src/metrics.js'
+import { DestinationNotFoundError } from '../src/planning/errors.js'
+import type { Planner } from '../src/routes/deliveries.js'
+import { openStore } from '../src/store/delivery-store.js'
+
+/** A verifier that accepts the token "storefront" with both scopes (routes are what is tested here). */
+const verifier: TokenVerifier = {
+  async verify() {
+    return {
+      header: { alg: 'RS256' },
+      claims: {
+        iss: 'i',
+        sub: 'storefront@clients',
+        aud: 'urn:gift-deliveries',
+        exp: 2e9,
+        azp: 'storefront',
+      },
+      scopes: new Set(['create:deliveries', 'read:deliveries']),
+      clientId: 'storefront',
+      organization: undefined,
+    }
+  },
+  async close() {},
+}
+
+/** A planner that answers after `ms`, with a route or an error. */
+function slowPlanner(ms: number, outcome: () => DeliveryRoute | Error): Planner {
+  return {
+    plan: (_request: DeliveryRequest) =>
+      new Promise((resolve, reject) =>
+        setTimeout(() => {
+          const result = outcome()
+          if (result instanceof Error) reject(result)
+          else resolve(result)
+        }, ms),
+      ),
+  }
+}
+
+let store: Awaited<ReturnType<typeof openStore>>
+
+beforeAll(async () => {
+  store = await openStore({})
+}, 30_000)
+afterAll(async () => {
+  await store.close()
+})
+
+async function appWith(planner: Planner) {
+  return buildApp({
+    issuer: 'http://auth.test/',
+    audience: 'urn:gift-deliveries',
+    store,
+    planner,
+    metrics: createMetrics({
+      tokens: () => ({
+        tokenRequests: 0,
+        exchanges: 0,
+        cacheHits: 0,
+        cacheMisses: 0,
+        refreshes: 0,
+        failures: 0,
+      }),
+      deliveriesByStatus: () => store.countByStatus(),
+    }),
+    verifier,
+    planTimeoutMs: 50,
+    inlineLeaseMs: 60_000,
+  })
+}
+
+const payload = {
+  recipient: { name: 'Ada' },
+  gift: { description: 'Book' },
+  destination: 'Nowhere',
+}
+
+describe('a plan slower than the request', () => {
+  it('answers 202, and a late "unknown destination" marks the delivery failed instead of deleting it', async () => {
+    const app = await appWith(
+      slowPlanner(200, () => new DestinationNotFoundError('destination', 'Nowhere')),
+    )
+    const res = await app.inject({
+      method: 'POST',
+      url: '/deliveries',
+      headers: { authorization: 'Bearer storefront' },
+      payload,
+    })
+    expect(res.statusCode).toBe(202)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const read = await app.inject({
+      url: res.headers.location as string,
+      headers: { authorization: 'Bearer storefront' },
+    })
+    expect(read.statusCode).toBe(200)
+    expect(read.json()).toMatchObject({
+      status: 'failed',
+      lastError: 'No place matches destination "Nowhere"',
+    })
+    await app.close()
+  })
+
+  it('answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
+    const broken = { ...store, markPlanned: async () => Promise.reject(new Error('disk full')) }
+    const app = await buildApp({
+      issuer: 'http://auth.test/',
+      audience: 'urn:gift-deliveries',
+      store: broken,
+      planner: slowPlanner(1, () => ({}) as DeliveryRoute),
+      metrics: createMetrics({
+        tokens: () => ({
+          tokenRequests: 0,
+          exchanges: 0,
+          cacheHits: 0,
+          cacheMisses: 0,
+          refreshes: 0,
+          failures: 0,
+        }),
+        deliveriesByStatus: () => store.countByStatus(),
+      }),
+      verifier,
+      planTimeoutMs: 1_000,
+    })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/deliveries',
+      headers: { authorization: 'Bearer storefront' },
+      payload: { ...payload, destination: 'Paris' },
+    })
+    expect(res.statusCode).toBe(202)
+    expect((await store.get(res.json().id))?.status).toBe('pending')
+    await app.close()
+  })
+})
