@@ -1,2 +1,0 @@
-import { createVitestConfig } from '@m2m/vitest-config'
-export default createVitestConfig()
