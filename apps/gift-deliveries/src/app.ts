@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { m2mAuth } from '@m2m/auth/fastify'
 import type { TokenVerifier } from '@m2m/auth/verify'
+import { Ajv } from 'ajv'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -27,6 +28,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance']
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** Store errors that are the caller's doing, by code. */
 const CALLER_ERRORS: Record<string, number> = {
   DELIVERY_ERR_IDEMPOTENCY_CONFLICT: 422,
@@ -43,6 +46,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Unknown fields are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   })
+
+  // Bodies are JSON: no type coercion there (`true` is not the place "true", `["x"]`
+  // is not the name "x"). Query strings and headers are text and need it.
+  const strict = new Ajv({
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+  })
+  const lenient = new Ajv({
+    coerceTypes: 'array',
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+  })
+  for (const ajv of [strict, lenient]) ajv.addFormat('uuid', UUID)
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(schema) : lenient.compile(schema),
+  )
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.code ? CALLER_ERRORS[error.code] : undefined

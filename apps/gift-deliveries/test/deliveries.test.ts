@@ -178,6 +178,9 @@ describe("the caller's mistakes", () => {
     ['a latitude out of range', body({ lat: 123, lng: 0 }), /destination|lat/],
     ['an unknown field', { ...body(), priority: 'high' }, /priority|additional/],
     ['a bad email', { ...body(), recipient: { name: 'A', email: 'nope' } }, /email/],
+    ['a boolean destination', body(true), /destination/],
+    ['a number destination', body(5), /destination/],
+    ['a list for a name', { ...body(), recipient: { name: ['Ada'] } }, /name/],
   ]
   for (const [name, payload, message] of bad) {
     it(`answers 400 for ${name}`, async () => {

@@ -104,6 +104,20 @@ describe('a plan slower than the request', () => {
     await app.close()
   })
 
+  it('closing waits for plans still running, so their outcome is recorded', async () => {
+    const route = { distanceKm: 1 } as DeliveryRoute
+    const app = await appWith(slowPlanner(200, () => route))
+    const res = await app.inject({
+      method: 'POST',
+      url: '/deliveries',
+      headers: { authorization: 'Bearer storefront' },
+      payload: { ...payload, destination: 'Somewhere' },
+    })
+    expect(res.statusCode).toBe(202)
+    await app.close()
+    expect((await store.get(res.json().id))?.status).toBe('planned')
+  })
+
   it('answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
     const broken = { ...store, markPlanned: async () => Promise.reject(new Error('disk full')) }
     const app = await buildApp({

@@ -72,6 +72,12 @@ function callerOf(request: FastifyRequest): string {
 /** `POST /deliveries`, `GET /deliveries/:id`, `GET /deliveries`. */
 export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesOptions) {
   const { store, planner } = opts
+  // Plans still running after their request answered 202: closing waits for them
+  // (each is bounded by the planner's timeout), so their outcome is recorded.
+  const inflight = new Set<Promise<unknown>>()
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inflight])
+  })
 
   // Deliveries belong to a client: a token must name one.
   app.addHook('preHandler', async (request, reply) => {
@@ -166,6 +172,9 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
           )
         },
       )
+      const tracked = planning.catch(() => {})
+      inflight.add(tracked)
+      void tracked.finally(() => inflight.delete(tracked))
       let timer: NodeJS.Timeout | undefined
       const timedOut = new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), opts.planTimeoutMs)
