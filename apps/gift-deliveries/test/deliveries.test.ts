@@ -192,6 +192,28 @@ describe("the caller's mistakes", () => {
   }
 })
 
+/** A new client of the tenant, granted `scope` on this API, and a token for it. */
+async function clientToken(name: string, scope: string[]): Promise<string> {
+  const client = await tenant.management('POST', 'clients', { name })
+  await tenant.management('POST', 'client-grants', {
+    client_id: client.client_id,
+    audience: 'urn:gift-deliveries',
+    scope,
+  })
+  const { request } = await import('undici')
+  const res = await request(`${tenant.issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      audience: 'urn:gift-deliveries',
+    }),
+  })
+  return ((await res.body.json()) as { access_token: string }).access_token
+}
+
 describe('scopes', () => {
   it('needs a token, for this API, with create:deliveries to create and read:deliveries to read', async () => {
     expect(
@@ -199,6 +221,19 @@ describe('scopes', () => {
     ).toBe(401)
     const mapperToken = await tenant.token('GIFT_DELIVERIES', 'urn:worldmappers')
     expect((await post(body(), {}, mapperToken)).statusCode).toBe(401)
+
+    // Limited Mapper has no grant for this API at all: it cannot even get a token to create with
+    await expect(tenant.token('LIMITED_MAPPER', 'urn:gift-deliveries')).rejects.toThrow(
+      'no token for LIMITED_MAPPER',
+    )
+
+    // a client granted only create:deliveries cannot read
+    const writerToken = await clientToken('Delivery Writer', ['create:deliveries'])
+    const written = await post(body('Paris'), {}, writerToken)
+    expect(written.statusCode).toBe(201)
+    const unreadable = await get('/deliveries?limit=1', writerToken)
+    expect(unreadable.statusCode).toBe(403)
+    expect(unreadable.headers['www-authenticate']).toContain('scope="read:deliveries"')
 
     // a client granted only read:deliveries cannot create
     const reader = await tenant.management('POST', 'clients', { name: 'Delivery Reader' })
@@ -222,12 +257,13 @@ describe('scopes', () => {
     const refused = await post(body(), {}, readerToken)
     expect(refused.statusCode).toBe(403)
     expect(refused.headers['www-authenticate']).toContain('scope="create:deliveries"')
-    // it reads only its own deliveries: none, and not Storefront's
+    // it reads only its own deliveries: none, and not the writer's
     const own = await get('/deliveries?limit=100', readerToken)
     expect(own.statusCode).toBe(200)
     expect(own.json().items).toEqual([])
-    const storefrontDelivery = (await get('/deliveries?limit=1')).json().items[0]
-    expect((await get(`/deliveries/${storefrontDelivery.id}`, readerToken)).statusCode).toBe(404)
+    // another client's delivery is as if it did not exist
+    expect((await get(`/deliveries/${written.json().id}`, readerToken)).statusCode).toBe(404)
+    expect((await get(`/deliveries/${written.json().id}`)).statusCode).toBe(404)
   })
 })
 
