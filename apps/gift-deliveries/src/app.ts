@@ -1,7 +1,6 @@
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import { m2mAuth } from '@m2m/auth/fastify'
 import type { TokenVerifier } from '@m2m/auth/verify'
+import { registerOpenApi } from '@m2m/service-kit'
 import { Ajv } from 'ajv'
 import Fastify, {
   type FastifyError,
@@ -80,33 +79,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   })
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Gift Deliveries API',
-        version: '0.1.0',
-        description:
-          'Plans gift deliveries with World Mappers (called with cached machine-to-machine tokens) and keeps them. Guarded by OAuth 2.0 client-credentials scopes.',
-      },
-      components: {
-        securitySchemes: {
-          oauth2: {
-            type: 'oauth2',
-            flows: {
-              clientCredentials: {
-                tokenUrl: `${options.issuer}oauth/token`,
-                scopes: {
-                  'create:deliveries': 'Create gift deliveries',
-                  'read:deliveries': 'Read gift deliveries',
-                },
-              },
-            },
-          },
-        },
-      },
+  await registerOpenApi(app, {
+    title: 'Gift Deliveries API',
+    description:
+      'Plans gift deliveries with World Mappers (called with cached machine-to-machine tokens) and keeps them. Guarded by OAuth 2.0 client-credentials scopes.',
+    tokenUrl: `${options.issuer}oauth/token`,
+    scopes: {
+      'create:deliveries': 'Create gift deliveries',
+      'read:deliveries': 'Read gift deliveries',
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(operationsRoutes, {
     ping: () => options.store.ping(),
     registry: options.metrics.registry,

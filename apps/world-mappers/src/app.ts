@@ -1,7 +1,6 @@
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import { m2mAuth } from '@m2m/auth/fastify'
 import type { TokenVerifier } from '@m2m/auth/verify'
+import { registerOpenApi } from '@m2m/service-kit'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -78,33 +77,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   })
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'World Mappers API',
-        version: '0.1.0',
-        description: `Geocoding, reverse geocoding and directions, guarded by OAuth 2.0 client-credentials scopes. ${attribution}`,
-      },
-      components: {
-        securitySchemes: {
-          oauth2: {
-            type: 'oauth2',
-            flows: {
-              clientCredentials: {
-                tokenUrl: `${options.issuer}oauth/token`,
-                scopes: {
-                  'geocode:location': 'Find the coordinates of an address',
-                  'reverse-geocode:location': 'Find the place at coordinates',
-                  directions: 'Get directions between two places',
-                },
-              },
-            },
-          },
-        },
-      },
+  await registerOpenApi(app, {
+    title: 'World Mappers API',
+    description: `Geocoding, reverse geocoding and directions, guarded by OAuth 2.0 client-credentials scopes. ${attribution}`,
+    tokenUrl: `${options.issuer}oauth/token`,
+    scopes: {
+      'geocode:location': 'Find the coordinates of an address',
+      'reverse-geocode:location': 'Find the place at coordinates',
+      directions: 'Get directions between two places',
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(healthRoutes, { ready: () => gazetteer !== undefined })
 
   await app.register(async (api) => {

@@ -7,4 +7,5 @@ export {
   readIssuer,
   readLogLevel,
 } from './env.js'
+export { type OpenApiOptions, registerOpenApi } from './openapi.js'
 export { exitGracefully, failStartup } from './shutdown.js'
