@@ -1,3 +1,6 @@
+// Brings @fastify/swagger's additions to route schemas (summary, tags, hide) to
+// every package that uses this one, also through the built .d.ts.
+/// <reference types="@fastify/swagger" preserve="true" />
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
