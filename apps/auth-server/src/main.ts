@@ -1,6 +1,6 @@
 import { createServiceLogger } from '@m2m/auth'
-import { exitGracefully, failStartup } from '@m2m/service-kit'
-import { ConfigError, loadConfig } from './config.js'
+import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
+import { loadConfig } from './config.js'
 import { createAuthServer } from './server.js'
 
 function fail(message: string): never {
@@ -8,13 +8,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
-    throw error
-  }
+  const config = loadConfigOrExit('auth-server', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
   let server: Awaited<ReturnType<typeof createAuthServer>>
   try {
@@ -24,16 +18,7 @@ async function main(): Promise<void> {
   }
   const { app, newSecrets } = server
 
-  try {
-    await app.listen({ port: config.port, host: config.host })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const why =
-      code === 'EADDRINUSE'
-        ? `port ${config.port} is already in use (PORT)`
-        : (error as Error).message
-    fail(`cannot listen: ${why}`)
-  }
+  await listenOrExit('auth-server', app, { port: config.port, host: config.host })
 
   if (newSecrets.length > 0) {
     // Shown once, on the terminal only: never through the logger, never stored in plain text.

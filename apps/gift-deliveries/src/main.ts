@@ -1,8 +1,8 @@
 import { createServiceLogger } from '@m2m/auth'
 import { createTokenProvider } from '@m2m/auth/token'
-import { exitGracefully, failStartup } from '@m2m/service-kit'
+import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
 import { createPendingWorker } from './planning/pending-worker.js'
 import { createWorldMappersClient } from './planning/world-mappers-client.js'
@@ -13,13 +13,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
-    throw error
-  }
+  const config = loadConfigOrExit('gift-deliveries', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
 
   let store: Awaited<ReturnType<typeof openStore>>
@@ -60,16 +54,7 @@ async function main(): Promise<void> {
     logger,
   })
 
-  try {
-    await app.listen({ port: config.port, host: config.host })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    fail(
-      code === 'EADDRINUSE'
-        ? `port ${config.port} is already in use (PORT)`
-        : (error as Error).message,
-    )
-  }
+  await listenOrExit('gift-deliveries', app, { port: config.port, host: config.host })
   worker.start()
   logger.info(
     {

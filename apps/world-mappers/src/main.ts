@@ -1,7 +1,7 @@
 import { createServiceLogger } from '@m2m/auth'
-import { exitGracefully, failStartup } from '@m2m/service-kit'
+import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfig } from './config.js'
 import { loadGazetteer } from './geo/gazetteer.js'
 
 function fail(message: string): never {
@@ -9,13 +9,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`)
-    throw error
-  }
+  const config = loadConfigOrExit('world-mappers', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
 
   const started = performance.now()
@@ -28,16 +22,7 @@ async function main(): Promise<void> {
     depot: config.depot,
     logger,
   })
-  try {
-    await app.listen({ port: config.port, host: config.host })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    fail(
-      code === 'EADDRINUSE'
-        ? `port ${config.port} is already in use (PORT)`
-        : (error as Error).message,
-    )
-  }
+  await listenOrExit('world-mappers', app, { port: config.port, host: config.host })
 
   let places: Awaited<typeof gazetteer>
   try {

@@ -8,4 +8,4 @@ export {
   readLogLevel,
 } from './env.js'
 export { type OpenApiOptions, registerOpenApi } from './openapi.js'
-export { exitGracefully, failStartup } from './shutdown.js'
+export { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from './shutdown.js'

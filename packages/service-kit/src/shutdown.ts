@@ -1,3 +1,6 @@
+import type { FastifyInstance } from 'fastify'
+import { ConfigError } from './env.js'
+
 interface ShutdownLogger {
   info(obj: object, msg?: string): void
 }
@@ -28,4 +31,33 @@ export function exitGracefully(
 export function failStartup(service: string, message: string): never {
   process.stderr.write(`${service}: ${message}\n`)
   process.exit(1)
+}
+
+/** Loads the configuration, or exits 1 with one line naming the wrong variable. */
+export function loadConfigOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load()
+  } catch (error) {
+    if (error instanceof ConfigError)
+      failStartup(service, `invalid configuration: ${error.message}`)
+    throw error
+  }
+}
+
+/** Listens, or exits 1 saying why (a taken port is named as such). */
+export async function listenOrExit(
+  service: string,
+  app: FastifyInstance,
+  where: { port: number; host: string },
+): Promise<void> {
+  try {
+    await app.listen(where)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why =
+      code === 'EADDRINUSE'
+        ? `port ${where.port} is already in use (PORT)`
+        : (error as Error).message
+    failStartup(service, `cannot listen: ${why}`)
+  }
 }
