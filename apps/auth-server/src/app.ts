@@ -9,6 +9,7 @@ import { createAccessTokenSigner } from './oauth/access-token.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
 import { createTokenExchange } from './oauth/token-exchange.js'
 import { createTokenQuota } from './oauth/token-quota.js'
+import { healthRoutes } from './routes/health.js'
 import { oauthTokenRoutes } from './routes/oauth-token.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createSecretChecker } from './secrets.js'
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: deps.keys,
     logs,
   })
+  await app.register(healthRoutes)
   if (controls) await app.register(controls.routes)
   return app
 }
