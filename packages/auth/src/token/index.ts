@@ -10,6 +10,15 @@ export {
   type TokenProviderOptions,
   tokenCacheKey,
 } from './provider-options.js'
+export {
+  createRedisTokenCache,
+  type RedisClientLike,
+  type RedisTokenCache,
+  type RedisTokenCacheLogger,
+  type RedisTokenCacheMetrics,
+  type RedisTokenCacheOptions,
+  type RedisTokenCacheState,
+} from './redis-token-cache.js'
 export { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
 export type { CachedToken, TokenCache, TokenCacheLock } from './token-cache.js'
 export {
@@ -17,4 +26,11 @@ export {
   type TokenProvider,
   type TokenProviderMetrics,
 } from './token-provider.js'
+export {
+  createTokenSealer,
+  decodeTokenEncryptionKey,
+  type TokenEncryptionKey,
+  type TokenSealer,
+  tokenFingerprint,
+} from './token-sealing.js'
 export type { AccessTokenSource } from './types.js'
