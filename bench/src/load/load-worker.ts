@@ -1,0 +1,70 @@
+/**
+ * The load generator, a process of its own (pinned to the other core than the
+ * servers): takes `LoadJob`s over IPC, runs autocannon for the warm-up and
+ * then for the measured duration, and answers with a `LoadResult`.
+ */
+import autocannon from 'autocannon'
+import { announce, isMessage } from '../runner/processes.js'
+import type { LoadJob, LoadResult } from './load-job.js'
+
+async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Result> {
+  const { authorizations, paths } = job
+  let next = 0
+  const rotate =
+    authorizations?.length || paths?.length
+      ? (request: autocannon.Request) => {
+          const i = next++
+          if (authorizations?.length) {
+            request.headers = {
+              ...request.headers,
+              authorization: authorizations[i % authorizations.length] as string,
+            }
+          }
+          if (paths?.length) request.path = paths[i % paths.length] as string
+          return request
+        }
+      : undefined
+  const url = new URL(job.url)
+  return autocannon({
+    url: url.origin,
+    connections: job.connections,
+    duration: durationSeconds,
+    requests: [
+      {
+        method: job.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        headers: job.headers ?? {},
+        ...(job.body === undefined ? {} : { body: job.body }),
+        ...(rotate ? { setupRequest: rotate } : {}),
+      },
+    ],
+  })
+}
+
+function summarize(result: autocannon.Result): LoadResult {
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]),
+    ),
+  }
+}
+
+await announce(async () => ({}))
+process.on('message', async (message: unknown) => {
+  if (!isMessage(message, 'job')) return
+  const { id, job } = message as unknown as { id: number; job: LoadJob }
+  try {
+    if (job.warmupSeconds > 0) await run(job, job.warmupSeconds)
+    const result = summarize(await run(job, job.durationSeconds))
+    process.send?.({ type: 'result', id, result })
+  } catch (error) {
+    process.send?.({ type: 'result', id, error: (error as Error).message })
+  }
+})

@@ -1,0 +1,59 @@
+import type { Table, Target } from './types.js'
+
+/** `12345.6` → `12,346`. */
+export function count(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-'
+}
+
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return '-'
+  // autocannon records whole milliseconds.
+  if (Number.isInteger(value)) return String(value)
+  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : String(Math.round(value))
+}
+
+/** `a / b` as `1.23x`; `-` when either is missing. */
+export function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !(b > 0) || !Number.isFinite(a)) return '-'
+  const r = a / b
+  return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`
+}
+
+export function ratioValue(a: number | undefined, b: number | undefined): number {
+  return a === undefined || b === undefined || !(b > 0) ? Number.NaN : a / b
+}
+
+/** A table as aligned text: first column left, the others right. */
+export function renderText(table: Table): string {
+  const rows = [table.columns, ...table.rows]
+  const widths = table.columns.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)))
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [
+    table.title,
+    line(table.columns),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...table.rows.map(line),
+  ].join('\n')
+}
+
+/** A table as GitHub markdown, numbers right-aligned. */
+export function renderMarkdown(table: Table): string {
+  const cellText = (cell: string) => cell.replaceAll('|', '\\|')
+  return [
+    `**${table.title}**`,
+    '',
+    `| ${table.columns.map(cellText).join(' | ')} |`,
+    `| ${table.columns.map((_, c) => (c === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map(cellText).join(' | ')} |`),
+  ].join('\n')
+}
+
+export function describeTarget(t: Target): string {
+  const value = t.kind === 'exactly' ? String(t.value) : ratio(t.value, 1)
+  const wanted = t.kind === 'exactly' ? `exactly ${t.target}` : `>= ${t.target}x`
+  return `${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${value} (target ${wanted})`
+}

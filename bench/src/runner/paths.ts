@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const requireHere = createRequire(import.meta.url)
+
+/** The bench package's root folder. */
+export const benchRoot = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Generated data that survives runs (tenant keys, fleet tokens): gitignored. */
+export const cacheDir = join(benchRoot, '.cache')
+
+export const resultsDir = join(benchRoot, 'results')
+
+export const benchScript = (path: string) => join(benchRoot, 'src', path)
+
+/** A workspace package's folder, resolved the way Node resolves it from here. */
+export function packageDir(name: string): string {
+  return dirname(requireHere.resolve(`${name}/package.json`))
+}

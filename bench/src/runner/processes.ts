@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+
+/** `taskset` pins servers and load to different cores; without it (or one core) nothing is pinned. */
+export const pinning: { server: string; load: string } | undefined =
+  availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0
+    ? { server: '0', load: '1' }
+    : undefined
+
+/** Node flags that run this workspace's TypeScript sources without a build. */
+export const sourceFlags = ['--conditions=@m2m/source', '--import', 'tsx']
+
+export interface ChildOptions {
+  /** Shown in errors. */
+  name: string
+  /** A `.ts` file run with `sourceFlags`. */
+  script: string
+  args?: string[]
+  env?: Record<string, string>
+  /** `server` or `load`: the core `pin()` moves it to when pinning is possible. */
+  role?: 'server' | 'load'
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  nodeFlags?: string[]
+}
+
+export interface Child {
+  readonly name: string
+  readonly process: ChildProcess
+  /** The last lines it wrote to stderr/stdout, for error messages. */
+  output(): string
+  /** The next IPC message that `match` accepts; rejects if the child exits first or after `timeoutMs`. */
+  nextMessage<T>(match: (message: unknown) => message is T, timeoutMs?: number): Promise<T>
+  send(message: unknown): void
+  /**
+   * Moves every thread of the child to its role's core. Called once it is ready: start-up
+   * (module loading, JIT) uses both cores, the measured work only its own.
+   */
+  pin(): void
+  stop(): Promise<void>
+}
+
+/** Starts a node child process with an IPC channel, pinned to its role's core when possible. */
+export function startChild(options: ChildOptions): Child {
+  const nodeArgs = [
+    ...(options.nodeFlags ?? []),
+    ...sourceFlags,
+    options.script,
+    ...(options.args ?? []),
+  ]
+  const core = options.role && pinning ? pinning[options.role] : undefined
+  const child = spawn(process.execPath, nodeArgs, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
+  let tail = ''
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  let exited = false
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true
+      resolve()
+    })
+  })
+
+  return {
+    name: options.name,
+    process: child,
+    output: () => tail.trim(),
+    nextMessage<T>(match: (message: unknown) => message is T, timeoutMs = 60_000) {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(
+          () => done(new Error(`${options.name}: no answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+        const onMessage = (message: unknown) => {
+          if (match(message)) done(undefined, message)
+          else if (isFailure(message)) done(new Error(`${options.name}: ${message.error}`))
+        }
+        const onExit = (code: number | null) =>
+          done(new Error(`${options.name} exited (${code}) early:\n${tail.trim()}`))
+        function done(error: Error | undefined, message?: T) {
+          clearTimeout(timer)
+          child.off('message', onMessage)
+          child.off('exit', onExit)
+          if (error) reject(error)
+          else resolve(message as T)
+        }
+        if (exited) return done(new Error(`${options.name} is not running:\n${tail.trim()}`))
+        child.on('message', onMessage)
+        child.once('exit', onExit)
+      })
+    },
+    send(message) {
+      child.send(message as never)
+    },
+    pin() {
+      if (core === undefined || child.pid === undefined) return
+      const pinned = spawnSync('taskset', ['-a', '-p', '-c', core, String(child.pid)])
+      if (pinned.status !== 0) {
+        throw new Error(`${options.name}: taskset failed: ${pinned.stderr.toString().trim()}`)
+      }
+    },
+    async stop() {
+      if (exited) return
+      // SIGTERM lets every child exit normally, so a --cpu-prof profile gets written.
+      child.kill('SIGTERM')
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exit
+      clearTimeout(killer)
+    },
+  }
+}
+
+/** A child's failure report: `{ type: 'error', error }`. */
+export function isFailure(message: unknown): message is { type: 'error'; error: string } {
+  return isMessage(message, 'error')
+}
+
+export function isMessage(message: unknown, type: string): message is { type: string } {
+  return (
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type
+  )
+}
+
+/** For a child: sends its ready message (with its port), or reports a start-up failure and exits. */
+export async function announce(start: () => Promise<Record<string, unknown>>): Promise<void> {
+  try {
+    const details = await start()
+    process.send?.({ type: 'ready', ...details })
+  } catch (error) {
+    process.send?.({ type: 'error', error: (error as Error).stack ?? String(error) })
+    process.exitCode = 1
+    setTimeout(() => process.exit(1), 100).unref()
+  }
+  // The parent going away or SIGTERM ends the child with a normal exit (profiles are written).
+  process.on('disconnect', () => process.exit(0))
+  process.on('SIGTERM', () => process.exit(0))
+}
+
+/** Starts a child, waits for its ready message, then pins it; stops it if it never gets ready. */
+export async function startReadyChild<T extends object = object>(
+  options: ChildOptions,
+  timeoutMs?: number,
+): Promise<{ child: Child; ready: T }> {
+  const child = startChild(options)
+  try {
+    const ready = await child.nextMessage(
+      (m): m is { type: 'ready' } & T => isMessage(m, 'ready'),
+      timeoutMs,
+    )
+    child.pin()
+    return { child, ready }
+  } catch (error) {
+    await child.stop()
+    throw error
+  }
+}

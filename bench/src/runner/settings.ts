@@ -1,0 +1,82 @@
+export interface BenchSettings {
+  quick: boolean
+  /** Scenario ids to run; all when empty. */
+  only: string[]
+  connections: number
+  warmupSeconds: number
+  durationSeconds: number
+  /** Distinct device tokens of scenario 2. */
+  fleetSize: number
+  /** Concurrent `getToken()` callers of scenario 3 (ours and the auth0 SDK). */
+  concurrentCallers: number
+  /** Callers of the naive client in scenario 3: each one is an exchange. */
+  naiveCallers: number
+  /** In-process geocoder calls per operation (scenario 5). */
+  geocoderCalls: number
+  /** Write a V8 CPU profile of our resource server and services (bench/.cache/profiles). */
+  cpuProfile: boolean
+}
+
+const FULL = {
+  connections: 50,
+  warmupSeconds: 2,
+  durationSeconds: 6,
+  fleetSize: 10_000,
+  concurrentCallers: 10_000,
+  naiveCallers: 10_000,
+  geocoderCalls: 20_000,
+}
+
+// Short runs: the figures are rough, the checks the same.
+const QUICK = {
+  connections: 50,
+  warmupSeconds: 0.5,
+  durationSeconds: 1,
+  fleetSize: 2_000,
+  concurrentCallers: 10_000,
+  naiveCallers: 500,
+  geocoderCalls: 2_000,
+}
+
+export const USAGE = `pnpm bench [--quick] [--only 1,2] [--duration seconds] [--cpu-prof]
+
+  --quick        short runs (CI): every check, rough figures, under a minute
+  --only 1,4     run these scenarios only
+  --duration N   measured seconds per load run (default 6, quick 1)
+  --cpu-prof     write V8 CPU profiles of our servers to bench/.cache/profiles`
+
+/** Reads the command line; throws a message naming the wrong argument. */
+export function parseSettings(argv: readonly string[]): BenchSettings {
+  const args = argv.filter((arg) => arg !== '--')
+  const quick = args.includes('--quick')
+  const settings: BenchSettings = {
+    quick,
+    only: [],
+    cpuProfile: args.includes('--cpu-prof'),
+    ...(quick ? QUICK : FULL),
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const [name, inline] = arg.split('=', 2) as [string, string | undefined]
+    const value = () => inline ?? args[++i] ?? ''
+    if (name === '--quick' || name === '--cpu-prof') continue
+    if (name === '--only') {
+      settings.only = value()
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+      if (settings.only.length === 0) throw new Error('--only: give scenario ids, e.g. --only 1,2')
+    } else if (name === '--duration') {
+      const seconds = Number(value())
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) {
+        throw new Error('--duration: seconds from 0 to 60')
+      }
+      settings.durationSeconds = seconds
+    } else if (name === '--help' || name === '-h') {
+      throw new Error(USAGE)
+    } else {
+      throw new Error(`unknown argument ${arg}\n\n${USAGE}`)
+    }
+  }
+  return settings
+}

@@ -1,0 +1,54 @@
+import type { BenchTenant } from './bench-tenant.js'
+import type { LoadGenerator } from './load.js'
+import type { BenchSettings } from './settings.js'
+
+export interface Table {
+  title: string
+  columns: string[]
+  rows: string[][]
+}
+
+/** A target of the issue: `value` against `target` (a ratio at least, or a count exactly). */
+export interface Target {
+  name: string
+  value: number
+  target: number
+  kind: 'ratio-at-least' | 'exactly'
+  met: boolean
+}
+
+export interface ScenarioResult {
+  tables: Table[]
+  /** How it was measured, in a line each. */
+  notes: string[]
+  /** A variant that errored or failed its accept/reject check: the run fails. */
+  failures: string[]
+  targets: Target[]
+  /** The raw figures, for results/latest.json. */
+  measurements: Record<string, unknown>
+}
+
+export interface Scenario {
+  id: string
+  title: string
+  run(context: BenchContext): Promise<ScenarioResult>
+}
+
+export interface BenchContext {
+  settings: BenchSettings
+  tenant: BenchTenant
+  load: LoadGenerator
+  log(line: string): void
+  /** Started on first use, shared by the scenarios that need it, stopped at the end of the run. */
+  shared<T>(key: string, start: () => Promise<T>, stop: (value: T) => Promise<void>): Promise<T>
+}
+
+export function target(
+  name: string,
+  value: number,
+  wanted: number,
+  kind: Target['kind'] = 'ratio-at-least',
+): Target {
+  const met = kind === 'exactly' ? value === wanted : Number.isFinite(value) && value >= wanted
+  return { name, value, target: wanted, kind, met }
+}

@@ -1,0 +1,39 @@
+import { fleetTokens } from '../fleet/fleet-tokens.js'
+import { count } from '../runner/format.js'
+import { type Scenario, target } from '../runner/types.js'
+import { measureResourceServers, oursOver } from './resource-servers.js'
+
+/** Scenario 2: every request carries the next of `fleetSize` distinct device tokens. */
+export const fleet: Scenario = {
+  id: '2',
+  title: 'Resource server, fleet of distinct tokens',
+  async run(context) {
+    const size = context.settings.fleetSize
+    const started = performance.now()
+    const tokens = await fleetTokens(context.tenant, size)
+    context.log(
+      `  ${count(size)} device tokens ready in ${Math.round(performance.now() - started)} ms`,
+    )
+    const { table, failures, figures } = await measureResourceServers(context, {
+      title: `GET /resource with ${count(size)} distinct valid tokens round robin, ${context.settings.connections} connections, ${context.settings.durationSeconds} s after ${context.settings.warmupSeconds} s warm-up`,
+      checkToken: tokens[tokens.length - 1] as string,
+      authorizations: tokens.map((token) => `Bearer ${token}`),
+    })
+    return {
+      tables: [table],
+      notes: [
+        `one M2M client per device (seed 003's IoT fleet): device 0's token from the tenant's /oauth/token, the others signed with the tenant's current key in a form checked byte for byte against it (src/fleet/fleet-tokens.ts)`,
+        'the warm-up already cycles through the fleet: verified-token caches are as warm as they get',
+      ],
+      failures,
+      targets: [
+        target(
+          'fleet: ours / fastify-auth0-verify',
+          oursOver(figures, 'fastify-auth0-verify'),
+          1.5,
+        ),
+      ],
+      measurements: { fleetSize: size, figures },
+    }
+  },
+}

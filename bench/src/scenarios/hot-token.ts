@@ -1,0 +1,42 @@
+import { BENCH_AUDIENCE, CLIENTS } from '../runner/bench-tenant.js'
+import { ratioValue } from '../runner/format.js'
+import { type Scenario, target } from '../runner/types.js'
+import { measureResourceServers, oursOver } from './resource-servers.js'
+
+/** Scenario 1: one valid token on every request, the same route on every variant. */
+export const hotToken: Scenario = {
+  id: '1',
+  title: 'Resource server, hot token',
+  async run(context) {
+    const token = await context.tenant.token(CLIENTS.fleetDevice, BENCH_AUDIENCE)
+    const { table, failures, figures } = await measureResourceServers(context, {
+      title: `GET /resource with one valid RS256 token, ${context.settings.connections} connections, ${context.settings.durationSeconds} s after ${context.settings.warmupSeconds} s warm-up`,
+      checkToken: token,
+      authorizations: [`Bearer ${token}`],
+    })
+    return {
+      tables: [table],
+      notes: [
+        'ratios from this run: "vs no-auth" = variant / Fastify without auth; "ours vs it" = @m2m/auth/fastify / variant',
+      ],
+      failures,
+      targets: [
+        target(
+          'ours / Fastify no-auth',
+          ratioValue(
+            figures['m2m-auth-fastify']?.requestsPerSecond,
+            figures['fastify-no-auth']?.requestsPerSecond,
+          ),
+          0.95,
+        ),
+        target(
+          'ours / express-oauth2-jwt-bearer',
+          oursOver(figures, 'express-oauth2-jwt-bearer'),
+          7,
+        ),
+        target('ours / fastify-auth0-verify', oursOver(figures, 'fastify-auth0-verify'), 3),
+      ],
+      measurements: { figures },
+    }
+  },
+}

@@ -1,0 +1,152 @@
+import { join } from 'node:path'
+import { checkEndpoint } from '../checks/endpoint-check.js'
+import type { LoadResult } from '../load/load-job.js'
+import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
+import { count, ms, ratio, ratioValue } from '../runner/format.js'
+import { benchScript, cacheDir } from '../runner/paths.js'
+import { type Child, startReadyChild } from '../runner/processes.js'
+import type { BenchContext, Table } from '../runner/types.js'
+import {
+  RESOURCE_BODY,
+  RESOURCE_PATH,
+  RESOURCE_VARIANTS,
+  type VariantId,
+} from '../servers/variants.js'
+
+type Started = { port: number; child: Child } | { error: string }
+
+/** Every resource-server variant in its own process on the server core, started once per run. */
+export function resourceServers(context: BenchContext): Promise<Map<VariantId, Started>> {
+  return context.shared(
+    'resource-servers',
+    async () => {
+      const started = await Promise.all(
+        RESOURCE_VARIANTS.map(async ({ id, ours }): Promise<[VariantId, Started]> => {
+          try {
+            const { child, ready } = await startReadyChild<{ port: number }>({
+              name: id,
+              script: benchScript('servers/serve-variant.ts'),
+              args: [id],
+              role: 'server',
+              env: { BENCH_ISSUER: context.tenant.issuer, BENCH_AUDIENCE },
+              ...(ours && context.settings.cpuProfile
+                ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${join(cacheDir, 'profiles')}`] }
+                : {}),
+            })
+            return [id, { port: ready.port, child }]
+          } catch (error) {
+            return [id, { error: (error as Error).message }]
+          }
+        }),
+      )
+      return new Map(started)
+    },
+    async (servers) => {
+      await Promise.all(
+        [...servers.values()].map((state) => ('child' in state ? state.child.stop() : undefined)),
+      )
+    },
+  )
+}
+
+export interface ResourceRun {
+  /** A token every variant must accept (and reject once tampered with). */
+  checkToken: string
+  /** Authorization header values, round robin; one value is the hot-token case. */
+  authorizations: string[]
+  title: string
+}
+
+export interface ResourceRunResult {
+  table: Table
+  failures: string[]
+  figures: Partial<Record<VariantId, LoadResult>>
+}
+
+/** Checks, then loads each variant in turn with the same route, connections and durations. */
+export async function measureResourceServers(
+  context: BenchContext,
+  run: ResourceRun,
+): Promise<ResourceRunResult> {
+  const { settings, load, log } = context
+  const servers = await resourceServers(context)
+  const failures: string[] = []
+  const figures: Partial<Record<VariantId, LoadResult>> = {}
+  const problems = new Map<VariantId, string>()
+
+  for (const { id } of RESOURCE_VARIANTS) {
+    const state = servers.get(id)
+    if (!state || 'error' in state) {
+      problems.set(id, `did not start: ${state && 'error' in state ? state.error : 'unknown'}`)
+      continue
+    }
+    const url = `http://127.0.0.1:${state.port}${RESOURCE_PATH}`
+    try {
+      if (id !== 'fastify-no-auth') {
+        await checkEndpoint({ url, token: run.checkToken, body200: RESOURCE_BODY })
+      }
+    } catch (error) {
+      problems.set(id, `check failed: ${(error as Error).message}`)
+      continue
+    }
+    log(`  ${id}`)
+    const [only] = run.authorizations
+    const result = await load
+      .run({
+        url,
+        ...(run.authorizations.length === 1 && only
+          ? { headers: { authorization: only } }
+          : { authorizations: run.authorizations }),
+        connections: settings.connections,
+        warmupSeconds: settings.warmupSeconds,
+        durationSeconds: settings.durationSeconds,
+      })
+      .catch((error: Error) => error)
+    if (result instanceof Error) {
+      problems.set(id, `load run failed: ${result.message}`)
+      continue
+    }
+    const broken = result.non2xx + result.errors - result.timeouts
+    if (broken > 0) {
+      problems.set(
+        id,
+        `${result.non2xx} non-2xx answers and ${result.errors - result.timeouts} connection errors under load (${JSON.stringify(result.statusCodes)})`,
+      )
+      continue
+    }
+    figures[id] = result
+  }
+
+  const limit = figures['fastify-no-auth']?.requestsPerSecond
+  const ours = figures['m2m-auth-fastify']?.requestsPerSecond
+  const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
+    const f = figures[id]
+    const problem = problems.get(id)
+    if (problem) failures.push(`${label}: ${problem}`)
+    if (!f) return [label, 'error', '-', '-', '-', '-']
+    return [
+      label,
+      count(f.requestsPerSecond),
+      ms(f.p50),
+      ms(f.p99),
+      ratio(f.requestsPerSecond, limit),
+      ratio(ours, f.requestsPerSecond),
+    ]
+  })
+  return {
+    table: {
+      title: run.title,
+      columns: ['variant', 'req/s', 'p50 ms', 'p99 ms', 'vs no-auth', 'ours vs it'],
+      rows,
+    },
+    failures,
+    figures,
+  }
+}
+
+export function oursOver(figures: Partial<Record<VariantId, LoadResult>>, peer: VariantId): number {
+  return ratioValue(
+    figures['m2m-auth-fastify']?.requestsPerSecond,
+    figures[peer]?.requestsPerSecond,
+  )
+}

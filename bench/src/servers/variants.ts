@@ -1,0 +1,141 @@
+import type { Server } from 'node:http'
+import { m2mAuth } from '@m2m/auth/fastify'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { expressjwt, type GetVerificationKey } from 'express-jwt'
+import { auth as oauth2JwtBearer } from 'express-oauth2-jwt-bearer'
+import { createVerifier as createFastJwtVerifier } from 'fast-jwt'
+import Fastify, { type FastifyInstance } from 'fastify'
+import fastifyAuth0Verify from 'fastify-auth0-verify'
+import buildGetJwks from 'get-jwks'
+import jwksRsa from 'jwks-rsa'
+
+/** What every variant answers on `GET /resource` to an accepted token. */
+export const RESOURCE_BODY = JSON.stringify({ hello: 'world' })
+export const RESOURCE_PATH = '/resource'
+
+export interface VariantSettings {
+  issuer: string
+  audience: string
+}
+
+export interface ListeningVariant {
+  port: number
+  close(): Promise<void>
+}
+
+type Build = (settings: VariantSettings) => Promise<ListeningVariant>
+
+/** The resource servers of scenarios 1 and 2, in table order. */
+export const RESOURCE_VARIANTS = [
+  { id: 'fastify-no-auth', label: 'Fastify, no auth (the limit)', ours: false },
+  { id: 'm2m-auth-fastify', label: 'Fastify + @m2m/auth/fastify (ours)', ours: true },
+  { id: 'fastify-auth0-verify', label: 'Fastify + fastify-auth0-verify', ours: false },
+  { id: 'naive-fast-jwt', label: 'Fastify + naive fast-jwt + get-jwks', ours: false },
+  { id: 'express-oauth2-jwt-bearer', label: 'Express + express-oauth2-jwt-bearer', ours: false },
+  { id: 'express-jwt', label: 'Express + express-jwt + jwks-rsa', ours: false },
+] as const
+
+export type VariantId = (typeof RESOURCE_VARIANTS)[number]['id']
+
+const jwksUri = (issuer: string) => `${issuer}.well-known/jwks.json`
+
+async function listenFastify(app: FastifyInstance): Promise<ListeningVariant> {
+  app.get(RESOURCE_PATH, async () => ({ hello: 'world' }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: (app.server.address() as { port: number }).port, close: () => app.close() }
+}
+
+function listenExpress(app: express.Express): Promise<ListeningVariant> {
+  app.get(RESOURCE_PATH, (_request, response) => {
+    response.json({ hello: 'world' })
+  })
+  // Both middlewares raise errors with a `status` (401 for a refused token).
+  app.use(
+    (error: { status?: number }, _request: Request, response: Response, _next: NextFunction) => {
+      response
+        .status(error.status ?? 500)
+        .json({ error: error.status === 401 ? 'invalid_token' : 'error' })
+    },
+  )
+  return new Promise((resolve) => {
+    const server: Server = app.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as { port: number }).port,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    )
+  })
+}
+
+/** Each variant as its documentation shows it, verifying RS256 against the issuer's JWKS. */
+const builders: Record<VariantId, Build> = {
+  'fastify-no-auth': async () => listenFastify(Fastify()),
+
+  'm2m-auth-fastify': async ({ issuer, audience }) => {
+    const app = Fastify()
+    await app.register(m2mAuth, { issuer, audience })
+    return listenFastify(app)
+  },
+
+  'fastify-auth0-verify': async ({ issuer, audience }) => {
+    const app = Fastify()
+    await app.register(fastifyAuth0Verify, { domain: issuer, issuer, audience })
+    app.addHook('onRequest', app.authenticate)
+    return listenFastify(app)
+  },
+
+  // fast-jwt with an async key from get-jwks: the key is looked up and imported per verification.
+  'naive-fast-jwt': async ({ issuer, audience }) => {
+    const getJwks = buildGetJwks({ issuersWhitelist: [issuer] })
+    const verify = createFastJwtVerifier({
+      algorithms: ['RS256'],
+      allowedIss: issuer,
+      allowedAud: audience,
+      requiredClaims: ['iss', 'aud', 'exp'],
+      key: async ({ header }: { header: Record<string, string> }) =>
+        getJwks.getPublicKey({ kid: header.kid, alg: header.alg, domain: issuer }),
+    })
+    const app = Fastify()
+    app.addHook('onRequest', async (request, reply) => {
+      const [scheme, token] = (request.headers.authorization ?? '').split(' ')
+      if (scheme !== 'Bearer' || !token) return reply.code(401).send({ error: 'unauthorized' })
+      try {
+        await verify(token)
+      } catch {
+        return reply.code(401).send({ error: 'invalid_token' })
+      }
+    })
+    return listenFastify(app)
+  },
+
+  'express-oauth2-jwt-bearer': async ({ issuer, audience }) => {
+    const app = express()
+    app.use(oauth2JwtBearer({ issuerBaseURL: issuer, audience, tokenSigningAlg: 'RS256' }))
+    return listenExpress(app)
+  },
+
+  'express-jwt': async ({ issuer, audience }) => {
+    const app = express()
+    app.use(
+      expressjwt({
+        secret: jwksRsa.expressJwtSecret({
+          jwksUri: jwksUri(issuer),
+          cache: true,
+          rateLimit: true,
+        }) as GetVerificationKey,
+        audience,
+        issuer,
+        algorithms: ['RS256'],
+      }),
+    )
+    return listenExpress(app)
+  },
+}
+
+export function isVariantId(value: unknown): value is VariantId {
+  return RESOURCE_VARIANTS.some((variant) => variant.id === value)
+}
+
+export function buildVariant(id: VariantId, settings: VariantSettings): Promise<ListeningVariant> {
+  return builders[id](settings)
+}
