@@ -1,0 +1,21 @@
+/** Where a command reads and writes: the process in `main.ts`, buffers in tests. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown }
+  stderr: { write(chunk: string): unknown }
+  /** All of standard input (for `-`, `@-`). */
+  readStdin(): Promise<string>
+  env: Readonly<Record<string, string | undefined>>
+  /** Where `.env` and a relative `--env-file` are looked up. */
+  cwd: string
+  /** Aborted on Ctrl-C / SIGTERM: long-running commands (`logs --follow`) stop. */
+  signal?: AbortSignal
+  /** Clock in epoch ms (expiry marks). */
+  now?: () => number
+}
+
+/** Run state shared by the commands of one invocation. */
+export interface CliContext {
+  io: CliIo
+  /** Secrets and tokens seen in this run: never printed in an error. */
+  sensitive: Set<string>
+}
