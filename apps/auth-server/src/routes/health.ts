@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
  * before `listen`.
  */
 export async function healthRoutes(app: FastifyInstance) {
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async () => ({ status: 'ready' }))
+  // Probed every few seconds by supervisors: not worth a log line each.
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { logLevel: 'warn' }, async () => ({ status: 'ready' }))
 }

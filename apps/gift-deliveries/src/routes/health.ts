@@ -6,12 +6,17 @@ export async function operationsRoutes(
   app: FastifyInstance,
   opts: { ping: () => Promise<void>; registry: Registry },
 ) {
-  app.get('/healthz', { config: { auth: false }, schema: { hide: true } }, async () => ({
-    status: 'ok',
-  }))
+  app.get(
+    '/healthz',
+    { config: { auth: false }, schema: { hide: true }, logLevel: 'warn' },
+    async () => ({
+      status: 'ok',
+    }),
+  )
   app.get(
     '/readyz',
-    { config: { auth: false }, schema: { hide: true } },
+    // Probed every few seconds by supervisors: only problems are worth a line.
+    { config: { auth: false }, schema: { hide: true }, logLevel: 'warn' },
     async (request, reply) => {
       try {
         await opts.ping()
