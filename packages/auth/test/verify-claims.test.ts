@@ -48,7 +48,9 @@ describe('a valid token', () => {
 
   const scopeCases: Array<[string, Record<string, unknown>, string[]]> = [
     ['a space-delimited scope claim', { scope: 'a:read  b:write a:read' }, ['a:read', 'b:write']],
-    ['an scp array', { scope: undefined, scp: ['a:read', 'b:write'] }, ['a:read', 'b:write']],
+    // Only `scope` grants: `scp` and `permissions` are other vendors' claims (see profile-claims.ts).
+    ['an scp array (none: only scope counts)', { scope: undefined, scp: ['a:read'] }, []],
+    ['a permissions array (none)', { scope: undefined, permissions: ['a:read'] }, []],
     ['no scope claim', { scope: undefined }, []],
   ]
   for (const [name, claims, expected] of scopeCases) {

@@ -17,15 +17,22 @@ const WHITESPACE = /[ \t]/
  *
  * @param authorization the raw header value(s)
  * @param query the parsed query string, as the application sees it
+ * @param rawHeaders the request's raw header list (`request.raw.rawHeaders`):
+ *   Node keeps only the first of several `Authorization` headers, so the
+ *   parsed value alone cannot tell that a second one was sent
  */
-export function readBearerToken(authorization: unknown, query: unknown): string | undefined {
+export function readBearerToken(
+  authorization: unknown,
+  query: unknown,
+  rawHeaders?: readonly string[],
+): string | undefined {
   if (typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token')) {
     throw new InvalidRequestError(
       'access tokens in the query string are not accepted; send an Authorization: Bearer header',
     )
   }
   if (authorization === undefined) return undefined
-  if (typeof authorization !== 'string') {
+  if (typeof authorization !== 'string' || hasSeveralAuthorizations(rawHeaders)) {
     throw new InvalidRequestError('more than one Authorization header was sent')
   }
   const value = authorization.trim()
@@ -59,4 +66,20 @@ export function hasFormAccessToken(contentType: unknown, body: unknown): boolean
     body !== null &&
     Object.hasOwn(body, 'access_token')
   )
+}
+
+/**
+ * True when the raw header list holds more than one `Authorization` line.
+ * Node's parser silently drops the second (RFC 9110 §5.3 forbids repeating a
+ * singleton field), so a request could otherwise be judged on one token while
+ * a proxy or log saw the other.
+ */
+function hasSeveralAuthorizations(rawHeaders: readonly string[] | undefined): boolean {
+  if (rawHeaders === undefined) return false
+  let seen = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true
+  }
+  return false
 }

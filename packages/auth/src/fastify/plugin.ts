@@ -87,7 +87,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
 
     let token: string | undefined
     try {
-      token = readBearerToken(request.headers.authorization, request.query)
+      token = readBearerToken(request.headers.authorization, request.query, request.raw.rawHeaders)
     } catch (error) {
       if (!isAuthError(error)) throw error
       return refuse(request, reply, error.code, invalidRequestAnswer(realm, error.message))

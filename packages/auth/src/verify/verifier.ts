@@ -5,6 +5,7 @@ import { parseScopes } from '../scopes.js'
 import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
 import { createKeyVerifier, type KeyVerifyFn } from './key-verifier.js'
+import { checkProfileClaims } from './profile-claims.js'
 import { readTokenHeader } from './token-header.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
 
@@ -140,6 +141,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     } catch (error) {
       throw fromFastJwtError(error)
     }
+    checkProfileClaims(claims, settings.clockToleranceMs)
     const result = toVerifiedToken(header, claims)
     if (cache) {
       const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
@@ -182,7 +184,7 @@ function toVerifiedToken(
   return Object.freeze({
     header,
     claims: Object.freeze(claims),
-    scopes: parseScopes(claims.scope ?? claims.scp),
+    scopes: parseScopes(claims.scope),
     clientId,
     organization,
   })
