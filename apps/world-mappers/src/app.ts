@@ -16,6 +16,8 @@ import { meRoutes } from './routes/me.js'
 export interface AppOptions {
   issuer: string
   audience: string
+  /** The issuer's JWKS when not at `<issuer>.well-known/jwks.json`. */
+  jwksUri?: string
   /** Loaded, or loading: routes answer 503 until it is ready. */
   gazetteer: Gazetteer | Promise<Gazetteer>
   /** Name of the default origin of directions. */
@@ -93,7 +95,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await api.register(m2mAuth, {
       ...(options.verifier
         ? { verifier: options.verifier }
-        : { issuer: options.issuer, audience: options.audience }),
+        : {
+            issuer: options.issuer,
+            audience: options.audience,
+            ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
+          }),
       realm: options.audience,
     })
     await api.register(locationRoutes, { gazetteer: currentGazetteer })

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { ConfigError, readInteger, readIssuer, readLogLevel } from '@m2m/service-kit'
+import { ConfigError, readHttpUrl, readInteger, readIssuer, readLogLevel } from '@m2m/service-kit'
 
 /** The service's configuration; `loadConfig` is the only reader of `process.env`. */
 export interface WorldMappersConfig {
@@ -8,6 +8,8 @@ export interface WorldMappersConfig {
   /** The token issuer, ending with `/` (Auth0 issuers do). */
   issuer: string
   audience: string
+  /** Where to fetch the issuer's keys when not `<issuer>.well-known/jwks.json` (a private network name). */
+  jwksUri: string | undefined
   /** The operator's own places (YAML or JSON). */
   placesFile: string | undefined
   /** Name of the place directions start from when no origin is given. */
@@ -26,6 +28,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorldMappersCo
     host: env.HOST || '127.0.0.1',
     issuer: readIssuer(env, 'http://localhost:4000/'),
     audience: env.AUDIENCE || 'urn:worldmappers',
+    jwksUri: env.JWKS_URI ? readHttpUrl(env, 'JWKS_URI', '') : undefined,
     placesFile: env.PLACES_FILE === '' ? undefined : (env.PLACES_FILE ?? devPlacesFile),
     depot: env.DEPOT || 'North Pole Depot',
     logLevel: readLogLevel(env),

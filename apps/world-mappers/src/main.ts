@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     issuer: config.issuer,
     audience: config.audience,
+    ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}),
     gazetteer,
     depot: config.depot,
     logger,

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       issuer: 'http://localhost:4000/',
       audience: 'urn:worldmappers',
+      jwksUri: undefined,
       placesFile: devPlacesFile,
       depot: 'North Pole Depot',
       logLevel: 'info',
@@ -23,6 +24,12 @@ describe('loadConfig', () => {
   it('adds the trailing slash Auth0 issuers have', () => {
     expect(loadConfig({ ISSUER_BASE_URL: 'https://tenant.auth0.com' }).issuer).toBe(
       'https://tenant.auth0.com/',
+    )
+  })
+
+  it('takes JWKS_URI for keys served at a private address', () => {
+    expect(loadConfig({ JWKS_URI: 'http://auth-server:4000/.well-known/jwks.json' }).jwksUri).toBe(
+      'http://auth-server:4000/.well-known/jwks.json',
     )
   })
 
@@ -45,6 +52,7 @@ describe('loadConfig', () => {
       'AUTH0_DOMAIN: give ISSUER_BASE_URL or AUTH0_DOMAIN, not both',
     ],
     [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL: must be one of'],
+    [{ JWKS_URI: 'auth-server/jwks' }, 'JWKS_URI: must be an http(s) URL, got "auth-server/jwks"'],
   ]
   for (const [env, message] of wrong) {
     it(`stops on ${JSON.stringify(env)}, naming the variable`, () => {
