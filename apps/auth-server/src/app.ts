@@ -1,4 +1,5 @@
 import formbody from '@fastify/formbody'
+import { registerOpenApi } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
@@ -14,6 +15,7 @@ import { oauthTokenRoutes } from './routes/oauth-token.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createSecretChecker } from './secrets.js'
 import type { TenantState } from './state/tenant-state.js'
+import { MANAGEMENT_API_SCOPES } from './tenant/load-tenant.js'
 
 export interface AppDeps {
   issuer: string
@@ -55,6 +57,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .code(404)
       .send({ error: 'not_found', error_description: `No route ${request.method} ${request.url}` }),
   )
+
+  await registerOpenApi(app, {
+    title: 'Local Auth0-compatible tenant',
+    description:
+      'The token endpoint, keys and discovery of an Auth0 tenant, and the subset of its Management API v2 that this tenant serves (scopes as in Auth0).',
+    tokenUrl: `${deps.issuer}oauth/token`,
+    scopes: Object.fromEntries(
+      MANAGEMENT_API_SCOPES.map((scope) => [scope, `Management API: ${scope.replace(':', ' ')}`]),
+    ),
+  })
 
   const runActions = createActionRunner(deps.state.actions, deps.actionTimeoutMs)
   app.addHook('onClose', async () => runActions.close())

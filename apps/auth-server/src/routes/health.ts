@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify'
  */
 export async function healthRoutes(app: FastifyInstance) {
   // Probed every few seconds by supervisors: not worth a log line each.
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }))
-  app.get('/readyz', { logLevel: 'warn' }, async () => ({ status: 'ready' }))
+  app.get('/healthz', { logLevel: 'warn', schema: { hide: true } }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { logLevel: 'warn', schema: { hide: true } }, async () => ({
+    status: 'ready',
+  }))
 }
