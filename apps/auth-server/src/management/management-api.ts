@@ -4,6 +4,8 @@ import { Ajv } from 'ajv'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { LogStore } from '../logs/log-store.js'
+import { useStrictJsonBodies } from '../routes/json-body.js'
+import { nameFieldsInSchemaErrors } from '../routes/schema-errors.js'
 import type { TenantState } from '../state/tenant-state.js'
 import { clientGrantRoutes } from './client-grants.js'
 import { clientRoutes } from './clients.js'
@@ -47,6 +49,8 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
         allErrors: false,
       })
       api.setValidatorCompiler(({ schema }) => ajv.compile(schema))
+      nameFieldsInSchemaErrors(api)
+      useStrictJsonBodies(api)
       // Behind the plugin: an unknown /api/v2 path without a token is a 401, not a 404.
       api.setNotFoundHandler((request, reply) =>
         reply

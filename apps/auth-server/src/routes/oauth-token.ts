@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { auth0Errors } from '../oauth/oauth-error.js'
 import { type createRateLimiter, rateLimitHeaders } from '../oauth/rate-limiter.js'
 import type { createTokenExchange } from '../oauth/token-exchange.js'
+import { useStrictJsonBodies } from './json-body.js'
 
 const PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope', 'organization']
 
@@ -14,6 +15,7 @@ export async function oauthTokenRoutes(
     ipRateLimit: ReturnType<typeof createRateLimiter>
   },
 ) {
+  useStrictJsonBodies(app)
   // Charged first, so floods of malformed or unauthenticated requests are
   // refused before parsing or scrypt; its state is in the X-RateLimit-*
   // headers of every answer that comes before the client is authenticated

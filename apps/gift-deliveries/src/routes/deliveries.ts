@@ -9,6 +9,7 @@ import { requestHash } from '../deliveries/request-hash.js'
 import { DestinationNotFoundError, publicReason } from '../planning/errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
 import { useStrictJsonBodies } from './json-body.js'
+import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 const textField = (maxLength: number) =>
   ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const
@@ -74,6 +75,7 @@ function callerOf(request: FastifyRequest): string {
 export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesOptions) {
   const { store, planner } = opts
   useStrictJsonBodies(app)
+  nameFieldsInSchemaErrors(app)
   // Plans still running after their request answered 202: closing waits for them
   // (each is bounded by the planner's timeout), so their outcome is recorded.
   const inflight = new Set<Promise<unknown>>()

@@ -4,6 +4,7 @@ import { planDirections } from '../geo/directions.js'
 import { parseCoordinates } from '../geo/query-parser.js'
 import type { Gazetteer, Place } from '../geo/types.js'
 import { placeView } from './place-view.js'
+import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 const placeParameter = {
   type: 'string',
@@ -40,6 +41,7 @@ export async function directionsRoutes(
   app: FastifyInstance,
   opts: { gazetteer: () => Gazetteer; depot: () => Place },
 ) {
+  nameFieldsInSchemaErrors(app)
   app.get(
     '/api/directions',
     {

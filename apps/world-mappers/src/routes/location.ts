@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invalidParameter, noMatch } from '../errors.js'
 import type { Gazetteer } from '../geo/types.js'
 import { placeView, roundKm } from './place-view.js'
+import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 export const geocodeQuerySchema = {
   type: 'object',
@@ -36,12 +37,35 @@ const reverseQuerySchema = {
   },
 } as const
 
+// What a number in a query string may look like: plain decimals. Ajv's coercion
+// alone would also take "0x10", "1e2", " 5", "" or "Infinity".
+const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/
+const INTEGER = /^(0|[1-9][0-9]*)$/
+
+/** A preValidation hook refusing numeric query parameters that are not plain decimals. */
+function strictNumbers(parameters: Record<string, RegExp>) {
+  return async (request: FastifyRequest) => {
+    const query = request.query as Record<string, unknown>
+    for (const [name, syntax] of Object.entries(parameters)) {
+      const value = query[name]
+      if (value === undefined) continue
+      if (typeof value !== 'string' || value.length > 32 || !syntax.test(value)) {
+        const what =
+          syntax === INTEGER ? 'an integer such as 5' : 'a decimal number such as 48.8584'
+        throw invalidParameter(`querystring/${name} must be ${what}`)
+      }
+    }
+  }
+}
+
 /** `GET /api/location/geocode` and `GET /api/location/reverse-geocode`. */
 export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: () => Gazetteer }) {
+  nameFieldsInSchemaErrors(app)
   app.get(
     '/api/location/geocode',
     {
       config: { scopes: ['geocode:location'] },
+      preValidation: strictNumbers({ limit: INTEGER }),
       schema: {
         summary: 'Coordinates of a place name (best match first)',
         tags: ['location'],
@@ -66,6 +90,7 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
     '/api/location/reverse-geocode',
     {
       config: { scopes: ['reverse-geocode:location'] },
+      preValidation: strictNumbers({ lat: DECIMAL, lng: DECIMAL }),
       schema: {
         summary: 'The nearest named place to coordinates',
         tags: ['location'],
