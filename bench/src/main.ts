@@ -10,7 +10,7 @@ import { type BenchTenant, startBenchTenant, TENANT_RATE_LIMIT } from './runner/
 import { describeTarget, renderMarkdown, renderText } from './runner/format.js'
 import { type LoadGenerator, startLoadGenerator } from './runner/load.js'
 import { describeMachine } from './runner/machine.js'
-import { resultsDir } from './runner/paths.js'
+import { profileFlags, resultsDir } from './runner/paths.js'
 import { type BenchSettings, parseSettings } from './runner/settings.js'
 import type { BenchContext, ScenarioResult } from './runner/types.js'
 import { SCENARIOS } from './scenarios/index.js'
@@ -52,12 +52,13 @@ log(
 const results: Array<{ id: string; title: string; seconds: number } & ScenarioResult> = []
 let exitCode = 0
 try {
-  const [tenant, load] = await Promise.all([startBenchTenant(), startLoadGenerator()]).catch(
-    async (error) => {
-      await stopAll()
-      throw error
-    },
-  )
+  const [tenant, load] = await Promise.all([
+    startBenchTenant(settings.cpuProfile ? { nodeFlags: profileFlags('auth-server') } : {}),
+    startLoadGenerator(),
+  ]).catch(async (error) => {
+    await stopAll()
+    throw error
+  })
   stops.push(
     () => (tenant as BenchTenant).stop(),
     () => (load as LoadGenerator).stop(),
@@ -83,8 +84,13 @@ try {
     },
   }
 
-  for (const scenario of SCENARIOS) {
-    if (settings.only.length > 0 && !settings.only.includes(scenario.id)) continue
+  const chosen = SCENARIOS.filter((s) => settings.only.length === 0 || settings.only.includes(s.id))
+  let prepared = !settings.quick
+  for (const scenario of chosen) {
+    if (!prepared && (scenario.tolerant || scenario.prepare)) {
+      prepared = true
+      for (const later of chosen.slice(chosen.indexOf(scenario))) later.prepare?.(context)
+    }
     log(`scenario ${scenario.id}: ${scenario.title}`)
     const scenarioStarted = performance.now()
     let result: ScenarioResult

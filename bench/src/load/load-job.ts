@@ -9,6 +9,8 @@ export interface LoadJob {
   authorizations?: string[]
   /** Each request takes the next path (with its query string), round robin. */
   paths?: string[]
+  /** Each request takes the next body, round robin. */
+  bodies?: string[]
   connections: number
   warmupSeconds: number
   durationSeconds: number

@@ -8,10 +8,10 @@ import { announce, isMessage } from '../runner/processes.js'
 import type { LoadJob, LoadResult } from './load-job.js'
 
 async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Result> {
-  const { authorizations, paths } = job
+  const { authorizations, paths, bodies } = job
   let next = 0
   const rotate =
-    authorizations?.length || paths?.length
+    authorizations?.length || paths?.length || bodies?.length
       ? (request: autocannon.Request) => {
           const i = next++
           if (authorizations?.length) {
@@ -21,6 +21,7 @@ async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Re
             }
           }
           if (paths?.length) request.path = paths[i % paths.length] as string
+          if (bodies?.length) request.body = bodies[i % bodies.length] as string
           return request
         }
       : undefined

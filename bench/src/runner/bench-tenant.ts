@@ -63,7 +63,9 @@ export interface BenchTenant {
  * pinned to the server core, with the bench tenant file, test controls on,
  * rate limits out of the way and logs at `warn`.
  */
-export async function startBenchTenant(): Promise<BenchTenant> {
+export async function startBenchTenant(
+  options: { nodeFlags?: string[] } = {},
+): Promise<BenchTenant> {
   const port = await pickPort(Number(process.env.BENCH_TENANT_PORT ?? 4870))
   const issuer = `http://127.0.0.1:${port}/`
   const dataDir = join(cacheDir, 'tenant')
@@ -71,6 +73,7 @@ export async function startBenchTenant(): Promise<BenchTenant> {
     name: 'auth-server',
     script: join(packageDir('@m2m/auth-server'), 'src', 'main.ts'),
     role: 'server',
+    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

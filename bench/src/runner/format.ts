@@ -57,3 +57,14 @@ export function describeTarget(t: Target): string {
   const wanted = t.kind === 'exactly' ? `exactly ${t.target}` : `>= ${t.target}x`
   return `${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${value} (target ${wanted})`
 }
+
+/** `50 connections, 6 s after a 2 s warm-up`. */
+export function describeLoad(settings: {
+  connections: number
+  durationSeconds: number
+  warmupSeconds: number
+}): string {
+  const warmup =
+    settings.warmupSeconds > 0 ? `after a ${settings.warmupSeconds} s warm-up` : 'no warm-up'
+  return `${settings.connections} connections, ${settings.durationSeconds} s ${warmup}`
+}

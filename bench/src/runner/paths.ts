@@ -18,3 +18,9 @@ export const benchScript = (path: string) => join(benchRoot, 'src', path)
 export function packageDir(name: string): string {
   return dirname(requireHere.resolve(`${name}/package.json`))
 }
+
+/** `--cpu-prof` flags: one profile per thread, in bench/.cache/profiles/<name>/. */
+export const profileFlags = (name: string) => [
+  '--cpu-prof',
+  `--cpu-prof-dir=${join(cacheDir, 'profiles', name)}`,
+]

@@ -32,6 +32,14 @@ export interface Scenario {
   id: string
   title: string
   run(context: BenchContext): Promise<ScenarioResult>
+  /**
+   * Quick runs only: starts slow dependencies (services loading data) in the background, so
+   * they are ready when the scenario comes. Called when the first `tolerant` scenario starts;
+   * full runs never call it, the start-ups would disturb what is measured meanwhile.
+   */
+  prepare?(context: BenchContext): void
+  /** Its checks and figures (counts, not throughput) do not suffer from background start-ups. */
+  tolerant?: boolean
 }
 
 export interface BenchContext {

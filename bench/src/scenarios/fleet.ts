@@ -1,5 +1,5 @@
 import { fleetTokens } from '../fleet/fleet-tokens.js'
-import { count } from '../runner/format.js'
+import { count, describeLoad } from '../runner/format.js'
 import { type Scenario, target } from '../runner/types.js'
 import { measureResourceServers, oursOver } from './resource-servers.js'
 
@@ -15,7 +15,7 @@ export const fleet: Scenario = {
       `  ${count(size)} device tokens ready in ${Math.round(performance.now() - started)} ms`,
     )
     const { table, failures, figures } = await measureResourceServers(context, {
-      title: `GET /resource with ${count(size)} distinct valid tokens round robin, ${context.settings.connections} connections, ${context.settings.durationSeconds} s after ${context.settings.warmupSeconds} s warm-up`,
+      title: `GET /resource with ${count(size)} distinct valid tokens round robin, ${describeLoad(context.settings)}`,
       checkToken: tokens[tokens.length - 1] as string,
       authorizations: tokens.map((token) => `Bearer ${token}`),
     })
@@ -23,7 +23,7 @@ export const fleet: Scenario = {
       tables: [table],
       notes: [
         `one M2M client per device (seed 003's IoT fleet): device 0's token from the tenant's /oauth/token, the others signed with the tenant's current key in a form checked byte for byte against it (src/fleet/fleet-tokens.ts)`,
-        'the warm-up already cycles through the fleet: verified-token caches are as warm as they get',
+        'each token comes back once every fleet-size requests: caches smaller than the fleet miss',
       ],
       failures,
       targets: [

@@ -1,5 +1,5 @@
 import { BENCH_AUDIENCE, CLIENTS } from '../runner/bench-tenant.js'
-import { ratioValue } from '../runner/format.js'
+import { describeLoad, ratioValue } from '../runner/format.js'
 import { type Scenario, target } from '../runner/types.js'
 import { measureResourceServers, oursOver } from './resource-servers.js'
 
@@ -10,7 +10,7 @@ export const hotToken: Scenario = {
   async run(context) {
     const token = await context.tenant.token(CLIENTS.fleetDevice, BENCH_AUDIENCE)
     const { table, failures, figures } = await measureResourceServers(context, {
-      title: `GET /resource with one valid RS256 token, ${context.settings.connections} connections, ${context.settings.durationSeconds} s after ${context.settings.warmupSeconds} s warm-up`,
+      title: `GET /resource with one valid RS256 token, ${describeLoad(context.settings)}`,
       checkToken: token,
       authorizations: [`Bearer ${token}`],
     })

@@ -1,9 +1,8 @@
-import { join } from 'node:path'
 import { checkEndpoint } from '../checks/endpoint-check.js'
 import type { LoadResult } from '../load/load-job.js'
 import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
 import { count, ms, ratio, ratioValue } from '../runner/format.js'
-import { benchScript, cacheDir } from '../runner/paths.js'
+import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
 import type { BenchContext, Table } from '../runner/types.js'
 import {
@@ -29,9 +28,7 @@ export function resourceServers(context: BenchContext): Promise<Map<VariantId, S
               args: [id],
               role: 'server',
               env: { BENCH_ISSUER: context.tenant.issuer, BENCH_AUDIENCE },
-              ...(ours && context.settings.cpuProfile
-                ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${join(cacheDir, 'profiles')}`] }
-                : {}),
+              ...(ours && context.settings.cpuProfile ? { nodeFlags: profileFlags(id) } : {}),
             })
             return [id, { port: ready.port, child }]
           } catch (error) {

@@ -1,0 +1,139 @@
+import { request } from 'undici'
+import { checkEndpoint } from '../checks/endpoint-check.js'
+import type { GeocoderSummary } from '../geocoder/geocoder-bench.js'
+import { directionPairs, GEOCODE_QUERIES, points } from '../geocoder/queries.js'
+import { CLIENTS } from '../runner/bench-tenant.js'
+import { count, describeLoad, ms } from '../runner/format.js'
+import { benchScript } from '../runner/paths.js'
+import { isMessage, startReadyChild } from '../runner/processes.js'
+import type { Scenario } from '../runner/types.js'
+import { worldMappers } from './world-mappers.js'
+
+async function inProcess(calls: number): Promise<GeocoderSummary> {
+  const { child } = await startReadyChild({
+    name: 'geocoder',
+    script: benchScript('geocoder/geocoder-bench.ts'),
+    role: 'server',
+  })
+  try {
+    const answer = child.nextMessage(
+      (m): m is { type: 'result'; summary: GeocoderSummary } => isMessage(m, 'result'),
+      120_000,
+    )
+    child.send({ type: 'run', calls })
+    return (await answer).summary
+  } finally {
+    await child.stop()
+  }
+}
+
+/** The paths among `paths` that answer 200 to `token` (the load must see no error answers). */
+async function answering(base: string, token: string, paths: string[]): Promise<string[]> {
+  const ok: string[] = []
+  for (const path of paths) {
+    const response = await request(`${base}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    await response.body.dump()
+    if (response.statusCode === 200) ok.push(path)
+  }
+  return ok
+}
+
+/** Scenario 5: the gazetteer in process, then world-mappers over HTTP with a valid token. */
+export const geocoder: Scenario = {
+  id: '5',
+  title: 'Geocoder in process and world-mappers over HTTP',
+  prepare(context) {
+    worldMappers(context).catch(() => {})
+  },
+  async run(context) {
+    const { settings, load, tenant } = context
+    const failures: string[] = []
+    context.log('  in process')
+    const summary = await inProcess(settings.geocoderCalls)
+
+    context.log('  world-mappers over HTTP')
+    const { url } = await worldMappers(context)
+    const token = await tenant.token(CLIENTS.giftDeliveries, 'urn:worldmappers')
+    await checkEndpoint({
+      url: `${url}/api/location/geocode?address=Paris`,
+      token,
+      inspect: (body) =>
+        (JSON.parse(body) as { results?: unknown[] }).results?.length ? undefined : 'no results',
+    })
+    const geocodePaths = await answering(
+      url,
+      token,
+      GEOCODE_QUERIES.map((q) => `/api/location/geocode?address=${encodeURIComponent(q)}`),
+    )
+    const reversePaths = points(200, 3).map(
+      ([lat, lng]) => `/api/location/reverse-geocode?lat=${lat.toFixed(4)}&lng=${lng.toFixed(4)}`,
+    )
+    const names = geocodePaths.map((p) => decodeURIComponent(p.split('address=')[1] ?? ''))
+    const directionPaths = await answering(
+      url,
+      token,
+      directionPairs(names).map(
+        ([from, to]) =>
+          `/api/directions?origin=${encodeURIComponent(from)}&destination=${encodeURIComponent(to)}`,
+      ),
+    )
+    const runs = [
+      {
+        operation: `GET /api/location/geocode (${geocodePaths.length} queries)`,
+        paths: geocodePaths,
+      },
+      {
+        operation: `GET /api/location/reverse-geocode (${reversePaths.length} points)`,
+        paths: await answering(url, token, reversePaths),
+      },
+      { operation: `GET /api/directions (${directionPaths.length} pairs)`, paths: directionPaths },
+    ]
+    const http: Array<{ operation: string; requestsPerSecond: number; p50: number; p99: number }> =
+      []
+    for (const run of runs) {
+      const result = await load.run({
+        url: `${url}${run.paths[0]}`,
+        headers: { authorization: `Bearer ${token}` },
+        paths: run.paths,
+        connections: settings.connections,
+        warmupSeconds: settings.warmupSeconds,
+        durationSeconds: settings.durationSeconds,
+      })
+      if (result.non2xx + result.errors - result.timeouts > 0) {
+        failures.push(
+          `${run.operation}: ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`,
+        )
+      }
+      http.push({ operation: run.operation, ...result })
+    }
+
+    return {
+      tables: [
+        {
+          title: `Gazetteer in process: ${count(summary.places)} places, ${count(summary.indexedNames)} names, loaded in ${count(summary.loadMs)} ms, RSS ${summary.rssMB} MB`,
+          columns: ['operation', 'calls', 'queries/s', 'p50 µs', 'p99 µs'],
+          rows: summary.results.map((r) => [
+            r.operation,
+            count(r.calls),
+            count(r.qps),
+            String(r.p50Us),
+            String(r.p99Us),
+          ]),
+        },
+        {
+          title: `world-mappers over HTTP with a valid token (scopes checked), ${describeLoad(settings)}`,
+          columns: ['route', 'req/s', 'p50 ms', 'p99 ms'],
+          rows: http.map((r) => [r.operation, count(r.requestsPerSecond), ms(r.p50), ms(r.p99)]),
+        },
+      ],
+      notes: [
+        'query set: bench/src/geocoder/queries.ts (moved from apps/world-mappers/bench); HTTP runs use the queries that answer 200, round robin',
+      ],
+      failures,
+      targets: [],
+      measurements: { inProcess: summary, http },
+    }
+  },
+}
