@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isAlive, type StackProcess, startStackProcess } from './helpers/stack-process.js'
+import { isAlive, repoRoot, type StackProcess, startStackProcess } from './helpers/stack-process.js'
 
 const exec = promisify(execFile)
 
@@ -114,6 +114,55 @@ describe('pnpm start, end to end', () => {
     })
     expect(read.status).toBe(200)
     expect(await json(read)).toMatchObject({ id: deliveryId, status: 'planned' })
+  })
+
+  describe('the m2m CLI against the running stack', () => {
+    const m2m = (...args: string[]) =>
+      exec('pnpm', ['-s', 'm2m', ...args, '--env-file', '.env.example'], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          ISSUER_BASE_URL: `${stack.urls.authServer}/`,
+          GIFT_DELIVERIES_URL: stack.urls.giftDeliveries,
+        },
+      })
+
+    it('prints a Storefront token and nothing else', async () => {
+      const { stdout } = await m2m(
+        'token',
+        '--profile',
+        'storefront',
+        '--audience',
+        'urn:gift-deliveries',
+      )
+      expect(stdout).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+\n$/)
+    })
+
+    it('lists the delivery created over HTTP', async () => {
+      const { stdout } = await m2m('deliveries', 'list')
+      expect(stdout).toContain(deliveryId)
+    })
+
+    it('calls world-mappers with a Gift Deliveries token', async () => {
+      const { stdout } = await m2m(
+        'call',
+        `${stack.urls.worldMappers}/api/location/geocode?address=Oslo`,
+        '--profile',
+        'gift-deliveries',
+        '--audience',
+        'urn:worldmappers',
+      )
+      expect(JSON.parse(stdout)).toMatchObject({ results: [{ countryCode: 'NO' }] })
+    })
+
+    it("reads the tenant's exchange logs through the Management API", async () => {
+      const { stdout } = await m2m('logs', '--json')
+      const events = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; client_id: string })
+      expect(events.some((e) => e.type === 'seccft' && e.client_id === 'storefront-dev')).toBe(true)
+    })
   })
 
   it('stops all three on SIGTERM to pnpm, gift-deliveries first, leaving no process behind', async () => {
