@@ -13,7 +13,6 @@ export interface RedisClientLike {
   readonly status: string
   get(key: string): Promise<string | null>
   set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>
-  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>
   del(key: string): Promise<number>
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>
   on(event: 'error', listener: (error: Error) => void): unknown
@@ -83,12 +82,19 @@ export interface RedisTokenCache extends TokenCache {
 
 // Deletes KEYS[1] only while it holds what the caller expects, in one step: a
 // lock only by its owner, a token entry only while it is that token.
+// Takes KEYS[1] for ARGV[1], or finds it already ARGV[1]'s: an earlier SET that
+// timed out on our side may have succeeded, and its lock must not be orphaned.
+const TAKE_LOCK = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
 const DELETE_IF_TOKEN = `local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '.' then return redis.call('DEL', KEYS[1]) end
 return 0`
 
 const FAILED: unique symbol = Symbol('redis failed')
+/** Failed commands in a row, on a connection that looks alive, that make an outage. */
+const FAILURES_FOR_OUTAGE = 3
 
 /**
  * Creates a `TokenCache` shared by every replica through Redis.
@@ -99,9 +105,11 @@ const FAILED: unique symbol = Symbol('redis failed')
  * - `lock` is `SET <key>:lock <random owner> NX PX <ttl>`, released by a Lua
  *   compare-and-delete, so only its owner frees it and a crashed owner's lock
  *   expires on its own; the provider's in-process single flight stays in front.
- * - Every command is bounded by `commandTimeoutMs`; when Redis fails, the
- *   in-process `fallback` answers (the outage is logged once and counted),
- *   and one operation per `retryIntervalMs` tries Redis again.
+ * - Every command is bounded by `commandTimeoutMs`; a failed command is
+ *   answered by the in-process `fallback`. A lost connection, or three failed
+ *   commands in a row, is an outage (logged once, counted): the fallback then
+ *   answers everything, locks included, and one operation per
+ *   `retryIntervalMs` tries Redis again.
  *
  * Loads ioredis (an optional peer dependency) only when given a `url`.
  */
@@ -140,6 +148,9 @@ export async function createRedisTokenCache(
   }
   let retryAt = 0
   let probing = false
+  let consecutiveFailures = 0
+  // Owners of lock attempts whose answer never came: tried again first.
+  const unansweredLocks = new Map<string, string>()
   let warnedRejected = false
 
   function markDown(error: unknown) {
@@ -186,10 +197,20 @@ export async function createRedisTokenCache(
     const wasProbe = probing
     try {
       const result = await command()
+      consecutiveFailures = 0
       markUp()
       return result
     } catch (error) {
-      markDown(error)
+      consecutiveFailures++
+      // A lost connection is an outage at once. A timeout on a live connection may be this
+      // process's event loop running late under load, not Redis: only a run of them is.
+      if (
+        metrics.state === 'fallback' ||
+        client.status !== 'ready' ||
+        consecutiveFailures >= FAILURES_FOR_OUTAGE
+      ) {
+        markDown(error)
+      }
       metrics.fallbacks++
       return FAILED
     } finally {
@@ -241,12 +262,17 @@ export async function createRedisTokenCache(
 
     async lock(key, ttlMs) {
       const lockKey = `${storageKey(key)}:lock`
-      const owner = randomBytes(16).toString('base64url')
+      const owner = unansweredLocks.get(lockKey) ?? randomBytes(16).toString('base64url')
+      unansweredLocks.delete(lockKey)
       const px = Math.max(1, Math.ceil(ttlMs))
-      const taken = await attempt(() => client.set(lockKey, owner, 'PX', px, 'NX'))
-      // Redis out: single flight within this process is the best on offer.
-      if (taken === FAILED) return fallback.lock?.(key, ttlMs)
-      if (taken !== 'OK') return undefined
+      const taken = await attempt(() => client.eval(TAKE_LOCK, 1, lockKey, owner, String(px)))
+      if (taken === FAILED) {
+        unansweredLocks.set(lockKey, owner)
+        // In an outage, single flight within this process is the best on offer. A one-off
+        // failure is not an outage: "held by someone", so the provider looks again shortly.
+        return metrics.state === 'fallback' ? fallback.lock?.(key, ttlMs) : undefined
+      }
+      if (taken !== 1) return undefined
       let released = false
       return {
         async release() {
