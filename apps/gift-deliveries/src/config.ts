@@ -1,3 +1,4 @@
+import { decodeTokenEncryptionKey } from '@m2m/auth/token'
 import {
   ConfigError,
   isLoopbackHost,
@@ -20,6 +21,14 @@ export interface GiftDeliveriesConfig {
   worldMappersAudience: string
   databaseUrl: string | undefined
   dataDir: string | undefined
+  /** Redis shared by replicas for the M2M token cache; in-process cache when undefined. */
+  redisUrl: string | undefined
+  /** AES-256-GCM key for tokens at rest in Redis (32 bytes); set whenever `redisUrl` is. */
+  tokenCacheEncryptionKey: Buffer | undefined
+  /** How long `POST /deliveries` waits for its plan before answering 202. */
+  planTimeoutMs: number
+  /** How long a new pending delivery is left to its request before any replica's worker may take it. */
+  pendingGraceMs: number
   logLevel: string
 }
 
@@ -47,6 +56,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL')
   }
+  const redisUrl = env.REDIS_URL || undefined
+  if (redisUrl !== undefined && !(/^rediss?:\/\//.test(redisUrl) && URL.canParse(redisUrl))) {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL')
+  }
+  let tokenCacheEncryptionKey: Buffer | undefined
+  if (env.TOKEN_CACHE_ENCRYPTION_KEY) {
+    try {
+      tokenCacheEncryptionKey = decodeTokenEncryptionKey(env.TOKEN_CACHE_ENCRYPTION_KEY)
+    } catch {
+      throw new ConfigError(
+        'TOKEN_CACHE_ENCRYPTION_KEY',
+        'must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+      )
+    }
+  } else if (redisUrl !== undefined) {
+    // Always, loopback included: a key made up per process would stop replicas sharing tokens.
+    throw new ConfigError(
+      'TOKEN_CACHE_ENCRYPTION_KEY',
+      'is required with REDIS_URL (tokens are encrypted at rest): openssl rand -base64 32',
+    )
+  }
+  const planTimeoutMs = readInteger(env, 'PLAN_TIMEOUT_MS', 3_000, 1, 60_000)
+  // Longer than a whole inline plan (world-mappers timeout, token included), so a
+  // worker never takes a delivery its request is still planning.
+  const pendingGraceMs = readInteger(env, 'PENDING_GRACE_MS', 30_000, 10_000, 3_600_000)
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -58,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     worldMappersAudience: env.WORLD_MAPPERS_AUDIENCE || 'urn:worldmappers',
     databaseUrl,
     dataDir: env.DATA_DIR === '' ? undefined : (env.DATA_DIR ?? 'data'),
+    redisUrl,
+    tokenCacheEncryptionKey,
+    planTimeoutMs,
+    pendingGraceMs,
     logLevel: readLogLevel(env),
   }
 }

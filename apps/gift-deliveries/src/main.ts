@@ -1,5 +1,5 @@
 import { createServiceLogger } from '@m2m/auth'
-import { createTokenProvider } from '@m2m/auth/token'
+import { createRedisTokenCache, createTokenProvider, type RedisTokenCache } from '@m2m/auth/token'
 import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
@@ -27,17 +27,36 @@ async function main(): Promise<void> {
     fail(`cannot open the store (${where}): ${(error as Error).message}`)
   }
 
+  // Replicas share one token through Redis; if Redis is down the cache serves
+  // from process memory (logged, counted), so Redis never decides readiness.
+  let tokenCache: RedisTokenCache | undefined
+  if (config.redisUrl && config.tokenCacheEncryptionKey) {
+    try {
+      tokenCache = await createRedisTokenCache({
+        url: config.redisUrl,
+        encryptionKey: config.tokenCacheEncryptionKey,
+        logger,
+      })
+    } catch (error) {
+      await store.close().catch(() => {})
+      fail(`cannot use REDIS_URL: ${(error as Error).message}`)
+    }
+  }
+
   // One provider per upstream audience, built once: its token serves every call.
   const tokens = createTokenProvider({
     issuer: config.issuer,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     audience: config.worldMappersAudience,
+    ...(tokenCache ? { cache: tokenCache } : {}),
     logger,
   })
+  const cacheMetrics = tokenCache
   const metrics = createMetrics({
     tokens: () => tokens.metrics,
     deliveriesByStatus: () => store.countByStatus(),
+    ...(cacheMetrics ? { tokenCache: () => cacheMetrics.metrics } : {}),
   })
   const planner = createWorldMappersClient({
     baseUrl: config.worldMappersUrl,
@@ -52,6 +71,8 @@ async function main(): Promise<void> {
     planner,
     metrics,
     logger,
+    planTimeoutMs: config.planTimeoutMs,
+    inlineLeaseMs: config.pendingGraceMs,
   })
 
   await listenOrExit('gift-deliveries', app, { port: config.port, host: config.host })
@@ -61,6 +82,7 @@ async function main(): Promise<void> {
       issuer: config.issuer,
       worldMappers: config.worldMappersUrl,
       store: config.databaseUrl ? 'postgresql' : 'pglite',
+      tokenCache: tokenCache ? tokenCache.metrics.state : 'memory',
     },
     'gift-deliveries ready',
   )
@@ -71,7 +93,7 @@ async function main(): Promise<void> {
       await app.close()
       await worker.stop()
       await Promise.allSettled([planner.close(), tokens.close()])
-      await store.close()
+      await Promise.allSettled([store.close(), tokenCache?.close()])
     },
     15_000,
   )

@@ -1,11 +1,15 @@
-import type { TokenProviderMetrics } from '@m2m/auth/token'
+import type { RedisTokenCacheMetrics, TokenProviderMetrics } from '@m2m/auth/token'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { DeliveryStatus } from './deliveries/model.js'
 
 export interface MetricsSources {
   tokens: () => Readonly<TokenProviderMetrics>
   deliveriesByStatus: () => Promise<Record<DeliveryStatus, number>>
+  /** The Redis token cache's counters; absent with the in-process cache. */
+  tokenCache?: () => Readonly<RedisTokenCacheMetrics>
 }
+
+const CACHE_STATES = ['memory', 'redis', 'fallback'] as const
 
 /**
  * The service's Prometheus metrics, in a registry of its own (several apps
@@ -44,6 +48,47 @@ export function createMetrics(sources: MetricsSources) {
     (m) => m.refreshes,
   )
   tokenCounter('m2m_token_failures_total', 'Token exchanges that failed', (m) => m.failures)
+
+  const tokenCache = sources.tokenCache
+  new Gauge({
+    name: 'm2m_token_cache_state',
+    help: 'Where tokens are cached: 1 for the current state (memory, redis, or fallback while Redis is unavailable)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const current = tokenCache ? tokenCache().state : 'memory'
+      for (const state of CACHE_STATES) this.set({ state }, state === current ? 1 : 0)
+    },
+  })
+  const cacheCounter = (
+    name: string,
+    help: string,
+    pick: (m: Readonly<RedisTokenCacheMetrics>) => number,
+  ) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        if (tokenCache) this.inc(pick(tokenCache()))
+      },
+    })
+  cacheCounter(
+    'm2m_token_cache_redis_outages_total',
+    'Times Redis became unavailable to the token cache',
+    (m) => m.outages,
+  )
+  cacheCounter(
+    'm2m_token_cache_fallbacks_total',
+    'Token cache operations answered in process because Redis was unavailable',
+    (m) => m.fallbacks,
+  )
+  cacheCounter(
+    'm2m_token_cache_rejected_entries_total',
+    'Token cache entries in Redis that failed authentication (tampered or another key)',
+    (m) => m.rejectedEntries,
+  )
 
   const upstream = new Histogram({
     name: 'world_mappers_request_duration_seconds',

@@ -14,6 +14,10 @@ describe('loadConfig', () => {
       worldMappersAudience: 'urn:worldmappers',
       databaseUrl: undefined,
       dataDir: 'data',
+      redisUrl: undefined,
+      tokenCacheEncryptionKey: undefined,
+      planTimeoutMs: 3_000,
+      pendingGraceMs: 30_000,
       logLevel: 'info',
     })
   })
@@ -43,6 +47,17 @@ describe('loadConfig', () => {
       'AUTH0_DOMAIN: give ISSUER_BASE_URL or AUTH0_DOMAIN, not both',
     ],
     [{ LOG_LEVEL: 'x' }, 'LOG_LEVEL: must be one of'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379' },
+      'TOKEN_CACHE_ENCRYPTION_KEY: is required with REDIS_URL',
+    ],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379', TOKEN_CACHE_ENCRYPTION_KEY: 'hunter2' },
+      'TOKEN_CACHE_ENCRYPTION_KEY: must be 32 random bytes',
+    ],
+    [{ PENDING_GRACE_MS: '500' }, 'PENDING_GRACE_MS: must be an integer from 10000'],
+    [{ PLAN_TIMEOUT_MS: '0' }, 'PLAN_TIMEOUT_MS: must be an integer from 1'],
   ]
   for (const [env, message] of wrong) {
     it(`stops on ${JSON.stringify(env)}, naming the variable`, () => {
@@ -50,6 +65,27 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).toThrow(message)
     })
   }
+})
+
+describe('REDIS_URL', () => {
+  it('selects the Redis token cache with its encryption key (hex or base64)', () => {
+    const key = Buffer.alloc(32, 7)
+    for (const text of [key.toString('hex'), key.toString('base64')]) {
+      const config = loadConfig({
+        REDIS_URL: 'redis://redis:6379/0',
+        TOKEN_CACHE_ENCRYPTION_KEY: text,
+      })
+      expect(config.redisUrl).toBe('redis://redis:6379/0')
+      expect(config.tokenCacheEncryptionKey).toEqual(key)
+    }
+  })
+
+  it('never echoes the key in an error', () => {
+    const bad = 'x'.repeat(40)
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://r:6379', TOKEN_CACHE_ENCRYPTION_KEY: bad }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining(bad) }))
+  })
 })
 
 describe('WORLD_MAPPERS_URL', () => {

@@ -17,11 +17,20 @@ export type PendingDeliveryStore = {
    * leased for `leaseMs` (no other claim returns it meanwhile; a worker that
    * dies mid-plan loses its lease and the delivery is claimed again).
    */
-  claimDue(limit: number, leaseMs: number): Promise<Delivery[]>
-  markPlanned(id: string, route: DeliveryRoute): Promise<Delivery>
-  markFailed(id: string, reason: string): Promise<Delivery>
-  recordAttemptFailure(id: string, error: string, nextAttemptAt: Date): Promise<Delivery>
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>
+  /** The outcome is recorded only while `claim` still holds the delivery (its lease not taken over). */
+  markPlanned(id: string, route: DeliveryRoute, claim?: string): Promise<Delivery>
+  markFailed(id: string, reason: string, claim?: string): Promise<Delivery>
+  recordAttemptFailure(
+    id: string,
+    error: string,
+    nextAttemptAt: Date,
+    claim?: string,
+  ): Promise<Delivery>
 }
+
+/** A claimed delivery; `claim` identifies the claim to the store when the outcome is recorded. */
+export type ClaimedDelivery = Delivery & { claim?: string }
 
 export interface DeliveryPlanner {
   plan(request: DeliveryRequest): Promise<DeliveryRoute>
@@ -87,6 +96,11 @@ export function createBackoff(options: BackoffOptions = {}): (attempts: number) 
   }
 }
 
+/** The claim to hand back to the store, when the store gave one. */
+function claimOf(delivery: ClaimedDelivery): [] | [string] {
+  return delivery.claim === undefined ? [] : [delivery.claim]
+}
+
 const silentLogger: WorkerLogger = { info() {}, warn() {}, error() {} }
 
 function positive(name: string, value: number): number {
@@ -121,7 +135,7 @@ export function createPendingWorker(options: PendingWorkerOptions): PendingWorke
   // Ticks run one after another: a tick started while one is in flight waits for it.
   let tail: Promise<unknown> = Promise.resolve()
 
-  async function planOne(delivery: Delivery): Promise<boolean> {
+  async function planOne(delivery: ClaimedDelivery): Promise<boolean> {
     let route: DeliveryRoute
     try {
       route = await planner.plan(delivery.request)
@@ -129,17 +143,22 @@ export function createPendingWorker(options: PendingWorkerOptions): PendingWorke
       await recordFailure(delivery, error)
       return false
     }
-    await store.markPlanned(delivery.id, route)
+    const recorded = await store.markPlanned(delivery.id, route, ...claimOf(delivery))
+    if (recorded.status !== 'planned') {
+      // Our lease ran out and another worker holds the delivery now: its outcome counts.
+      logger.warn({ deliveryId: delivery.id }, 'plan dropped: the claim was taken over')
+      return false
+    }
     logger.info({ deliveryId: delivery.id, attempts: delivery.attempts + 1 }, 'delivery planned')
     return true
   }
 
-  async function recordFailure(delivery: Delivery, error: unknown) {
+  async function recordFailure(delivery: ClaimedDelivery, error: unknown) {
     const message = error instanceof Error ? error.message : String(error)
     const code = (error as { code?: unknown } | null)?.code
     const context = { deliveryId: delivery.id, code, attempts: delivery.attempts + 1 }
     if (error instanceof DestinationNotFoundError) {
-      await store.markFailed(delivery.id, message)
+      await store.markFailed(delivery.id, message, ...claimOf(delivery))
       logger.info(context, 'delivery failed: place not found')
       return
     }
@@ -148,7 +167,12 @@ export function createPendingWorker(options: PendingWorkerOptions): PendingWorke
     const delay = Math.max(backoff(attempts), retryAfterMs ?? 0)
     const nextAttemptAt = new Date(now() + delay)
     // The row keeps a reason fit for API callers; the detail goes to the log.
-    await store.recordAttemptFailure(delivery.id, publicReason(error), nextAttemptAt)
+    await store.recordAttemptFailure(
+      delivery.id,
+      publicReason(error),
+      nextAttemptAt,
+      ...claimOf(delivery),
+    )
     const retry = { ...context, nextAttemptAt: nextAttemptAt.toISOString(), err: message }
     if (error instanceof UpstreamUnavailableError) {
       logger.warn(retry, 'planning deferred: upstream unavailable')

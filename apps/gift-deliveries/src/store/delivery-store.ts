@@ -30,6 +30,9 @@ export interface ListQuery {
   cursor?: string
 }
 
+/** A delivery taken by `claimDue`: `claim` names this claim, and only it may record the outcome. */
+export type ClaimedDelivery = Delivery & { claim: string }
+
 /** Where deliveries live. One implementation, over PGlite or a PostgreSQL server. */
 export interface DeliveryStore {
   /**
@@ -38,18 +41,29 @@ export interface DeliveryStore {
    * requestHash throws IdempotencyConflictError. Atomic under concurrency (a unique constraint).
    */
   createPending(input: CreatePendingInput): Promise<{ delivery: Delivery; created: boolean }>
-  /** pending → planned with the route; a no-op returning the current row when not pending. */
-  markPlanned(id: string, route: DeliveryRoute): Promise<Delivery>
-  /** pending → failed for good; a no-op returning the current row when not pending. */
-  markFailed(id: string, reason: string): Promise<Delivery>
-  /** A failed attempt: attempts + 1, lastError, nextAttemptAt; releases the claim. Pending only. */
-  recordAttemptFailure(id: string, error: string, nextAttemptAt: Date): Promise<Delivery>
+  /**
+   * pending → planned with the route; a no-op returning the current row when not pending.
+   * With `claim` (from `claimDue`), also a no-op unless that claim still holds the delivery.
+   */
+  markPlanned(id: string, route: DeliveryRoute, claim?: string): Promise<Delivery>
+  /** pending → failed for good; a no-op returning the current row when not pending (or not `claim`'s). */
+  markFailed(id: string, reason: string, claim?: string): Promise<Delivery>
+  /**
+   * A failed attempt: attempts + 1, lastError, nextAttemptAt; releases the claim. Pending only,
+   * and with `claim` only while that claim holds it.
+   */
+  recordAttemptFailure(
+    id: string,
+    error: string,
+    nextAttemptAt: Date,
+    claim?: string,
+  ): Promise<Delivery>
   /**
    * Claims up to `limit` due pending deliveries for `leaseMs`, oldest first. Rows are locked with
    * FOR UPDATE SKIP LOCKED, so concurrent claimers (replicas) never get the same row; a claim
-   * that is not released comes back once its lease ends.
+   * that is not released comes back once its lease ends, under a new `claim`.
    */
-  claimDue(limit: number, leaseMs: number): Promise<Delivery[]>
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>
   /** Deletes a delivery that is still pending (nothing kept, its idempotency key free again). */
   discard(id: string): Promise<boolean>
   get(id: string): Promise<Delivery | undefined>

@@ -36,6 +36,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_pending_due ON deliveries (seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 2,
+    name: 'claim owner',
+    // Which claim holds a pending delivery: a worker whose lease ran out (and
+    // was claimed again by another replica) can no longer record an outcome.
+    sql: `ALTER TABLE deliveries ADD COLUMN claim uuid;`,
+  },
 ]
 
 /** Any fixed 64-bit number; every replica must use the same one. */

@@ -42,14 +42,29 @@ export function createDeliveryStore(
     return row ? toDelivery(row) : undefined
   }
 
-  /** Runs an UPDATE ... WHERE id = $1 AND status = 'pending'; the current row when it matched none. */
-  async function transition(id: string, set: string, params: unknown[]): Promise<Delivery> {
+  /**
+   * Runs an UPDATE ... WHERE id = $1 AND status = 'pending' (and, with `claim`, only while that
+   * claim holds the row); the current row when it matched none. Every transition ends the claim.
+   */
+  async function transition(
+    id: string,
+    set: string,
+    params: unknown[],
+    claim: string | undefined,
+  ): Promise<Delivery> {
     if (!UUID.test(id)) throw new DeliveryNotFoundError(id)
+    const values = [id, ...params]
+    let where = `id = $1::uuid AND status = 'pending'`
+    if (claim !== undefined) {
+      if (!UUID.test(claim)) return current(id)
+      values.push(claim)
+      where += ` AND claim = $${values.length}::uuid`
+    }
     const result = await client.query<DeliveryRow>(
-      `UPDATE deliveries SET ${set}
-       WHERE id = $1::uuid AND status = 'pending'
+      `UPDATE deliveries SET ${set}, claim = NULL
+       WHERE ${where}
        RETURNING ${DELIVERY_COLUMNS}`,
-      [id, ...params],
+      values,
     )
     const row = result.rows[0]
     return row ? toDelivery(row) : current(id)
@@ -96,30 +111,33 @@ export function createDeliveryStore(
       throw new Error('createPending: the insert neither created nor found a delivery')
     },
 
-    markPlanned(id, route) {
+    markPlanned(id, route, claim) {
       return transition(
         id,
         `status = 'planned', route = $2::jsonb, planned_at = $3::timestamptz,
          updated_at = $3::timestamptz, next_attempt_at = NULL, locked_until = NULL`,
         [JSON.stringify(route), now().toISOString()],
+        claim,
       )
     },
 
-    markFailed(id, reason) {
+    markFailed(id, reason, claim) {
       return transition(
         id,
         `status = 'failed', last_error = $2, updated_at = $3::timestamptz,
          next_attempt_at = NULL, locked_until = NULL`,
         [reason, now().toISOString()],
+        claim,
       )
     },
 
-    recordAttemptFailure(id, error, nextAttemptAt) {
+    recordAttemptFailure(id, error, nextAttemptAt, claim) {
       return transition(
         id,
         `attempts = attempts + 1, last_error = $2, next_attempt_at = $3::timestamptz,
          updated_at = $4::timestamptz, locked_until = NULL`,
         [error, nextAttemptAt.toISOString(), now().toISOString()],
+        claim,
       )
     },
 
@@ -129,7 +147,8 @@ export function createDeliveryStore(
       const until = new Date(at.getTime() + Math.max(0, leaseMs))
       // The subquery locks the rows it picks and skips rows another claimer holds; after that
       // claimer commits, PostgreSQL re-checks locked_until on the new row version and drops it.
-      const result = await client.query<DeliveryRow>(
+      const claim = randomUUID()
+      const result = await client.query<DeliveryRow & { claim: string }>(
         `WITH due AS (
            SELECT id FROM deliveries
            WHERE status = 'pending'
@@ -139,14 +158,14 @@ export function createDeliveryStore(
            LIMIT $2
            FOR UPDATE SKIP LOCKED
          )
-         UPDATE deliveries SET locked_until = $3::timestamptz
+         UPDATE deliveries SET locked_until = $3::timestamptz, claim = $4::uuid
          WHERE id IN (SELECT id FROM due)
          RETURNING ${DELIVERY_COLUMNS}`,
-        [at.toISOString(), limit, until.toISOString()],
+        [at.toISOString(), limit, until.toISOString(), claim],
       )
       return result.rows
         .sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
-        .map((row) => toDelivery(row))
+        .map((row) => ({ ...toDelivery(row), claim }))
     },
 
     async discard(id) {
