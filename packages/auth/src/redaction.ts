@@ -73,8 +73,34 @@ export function createServiceLogger(options: ServiceLoggerOptions = {}): Logger 
     serializers: {
       req: requestLogSerializer,
       res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
-      err: pino.stdSerializers.err,
+      err: (error: Error) => withoutBinary({ ...pino.stdSerializers.err(error) }, 3),
     },
+    formatters: { log: (object: Record<string, unknown>) => withoutBinary(object, 4) },
   }
   return options.destination ? pino(settings, options.destination) : pino(settings)
+}
+
+/**
+ * Replaces Buffers and typed arrays with a size note. The wildcard redaction
+ * paths make pino throw on them ("get %TypedArray%.prototype.buffer called on
+ * incompatible receiver"), and Fastify logs one on every client error (the
+ * `rawPacket` of a 431): the logger would throw inside Node's clientError
+ * handler, leaving the socket hanging and the error uncaught.
+ */
+function withoutBinary<T>(value: T, depth: number): T {
+  if (ArrayBuffer.isView(value)) return `[binary ${value.byteLength} bytes]` as T
+  if (depth === 0 || typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return value
+  }
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return value
+  let copy: Record<string, unknown> | undefined
+  for (const [key, member] of Object.entries(value)) {
+    const clean = withoutBinary(member, depth - 1)
+    if (clean !== member) {
+      copy ??= { ...(value as Record<string, unknown>) }
+      copy[key] = clean
+    }
+  }
+  return (copy ?? value) as T
 }

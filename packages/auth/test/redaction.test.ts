@@ -57,3 +57,34 @@ it('keeps query strings (and so query tokens) out of Fastify request logs', asyn
   expect(text()).not.toContain('query-token')
   expect(text()).not.toContain('header-token')
 })
+
+// Regression: the wildcard redaction paths made pino throw on Buffers, and Fastify
+// logs the rawPacket Buffer of every client error (a 431): the throw escaped Node's
+// clientError handler, the socket hung and the error went uncaught.
+it('logs Buffers (an err.rawPacket, nested ones) as a size note instead of throwing', async () => {
+  const { logger, text } = capture()
+  const rawPacket = Buffer.from('GET / HTTP/1.1')
+  logger.info({ err: Object.assign(new Error('Header overflow'), { rawPacket }) }, 'client error')
+  logger.info({ body: { file: Buffer.alloc(3) }, raw: new Uint8Array(2) }, 'binary')
+  expect(text()).toContain('"rawPacket":"[binary 14 bytes]"')
+  expect(text()).toContain('"file":"[binary 3 bytes]"')
+  expect(text()).toContain('"raw":"[binary 2 bytes]"')
+})
+
+it('answers a 431 to an oversized header block with the service logger (no hang)', async () => {
+  const { default: Fastify } = await import('fastify')
+  const { request } = await import('undici')
+  const { logger, text } = capture()
+  logger.level = 'trace' // Fastify logs client errors at trace
+  const app = Fastify({ loggerInstance: logger })
+  app.get('/', async () => ({ ok: true }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const res = await request(`http://127.0.0.1:${port}/`, {
+    headers: { 'x-big': 'x'.repeat(100_000) },
+  })
+  expect(res.statusCode).toBe(431)
+  await res.body.dump()
+  await app.close()
+  expect(text()).toContain('[binary')
+})
