@@ -1,12 +1,12 @@
 /**
- * `pnpm --filter @m2m/bench profile <file.cpuprofile> [top]`: the functions
- * with the most self time in a V8 CPU profile (from `pnpm bench --cpu-prof`),
- * with their file and line, and the share of the samples.
+ * `pnpm --filter @m2m/bench profile <file.cpuprofile> [top]`: where a V8 CPU
+ * profile (from `pnpm bench --cpu-prof`) spent its busy time — self time by
+ * function (with file and line), then by file — as a share of the samples
+ * that were not idle.
  */
 import { readFile } from 'node:fs/promises'
 
 interface ProfileNode {
-  id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
   hitCount?: number
 }
@@ -17,19 +17,26 @@ if (!file) {
   process.exit(2)
 }
 const profile = JSON.parse(await readFile(file, 'utf8')) as { nodes: ProfileNode[] }
-const selfTime = new Map<string, number>()
-let total = 0
+const byFunction = new Map<string, number>()
+const byFile = new Map<string, number>()
+let busy = 0
 for (const node of profile.nodes) {
   const hits = node.hitCount ?? 0
-  total += hits
   const { functionName, url, lineNumber } = node.callFrame
-  const where = url
-    ? `${url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '')}:${lineNumber + 1}`
-    : ''
-  const key = `${functionName || '(anonymous)'} ${where}`.trim()
-  selfTime.set(key, (selfTime.get(key) ?? 0) + hits)
+  if (functionName === '(idle)') continue
+  busy += hits
+  const where = url ? url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '') : functionName
+  const key = url ? `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}` : functionName
+  byFunction.set(key, (byFunction.get(key) ?? 0) + hits)
+  byFile.set(where, (byFile.get(where) ?? 0) + hits)
 }
-const rows = [...selfTime.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(top))
-for (const [key, hits] of rows) {
-  console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`)
+for (const [title, table] of [
+  ['self time by function', byFunction],
+  ['self time by file', byFile],
+] as const) {
+  console.log(`${title} (% of ${busy} busy samples)`)
+  const rows = [...table.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(top))
+  for (const [key, hits] of rows)
+    console.log(`${((hits / busy) * 100).toFixed(1).padStart(5)}%  ${key}`)
+  console.log('')
 }

@@ -159,3 +159,22 @@ export async function startReadyChild<T extends object = object>(
     throw error
   }
 }
+
+/** For a child: answers `{ type: 'cpu' }` with its CPU time so far, in microseconds. */
+export function answerCpuUsage(): void {
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message, 'cpu')) return
+    const { user, system } = process.cpuUsage()
+    process.send?.({ type: 'cpu', micros: user + system })
+  })
+}
+
+/** Asks a child that runs `answerCpuUsage` for its CPU time so far, in microseconds. */
+export async function cpuTimeOf(child: Child): Promise<number> {
+  const answer = child.nextMessage(
+    (m): m is { type: 'cpu'; micros: number } => isMessage(m, 'cpu'),
+    10_000,
+  )
+  child.send({ type: 'cpu' })
+  return (await answer).micros
+}

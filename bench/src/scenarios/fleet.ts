@@ -1,7 +1,7 @@
 import { fleetTokens } from '../fleet/fleet-tokens.js'
 import { count, describeLoad } from '../runner/format.js'
 import { type Scenario, target } from '../runner/types.js'
-import { measureResourceServers, oursOver } from './resource-servers.js'
+import { measureResourceServers, oursOver, RESOURCE_NOTES } from './resource-servers.js'
 
 /** Scenario 2: every request carries the next of `fleetSize` distinct device tokens. */
 export const fleet: Scenario = {
@@ -22,6 +22,7 @@ export const fleet: Scenario = {
     return {
       tables: [table],
       notes: [
+        ...RESOURCE_NOTES,
         `one M2M client per device (seed 003's IoT fleet): device 0's token from the tenant's /oauth/token, the others signed with the tenant's current key in a form checked byte for byte against it (src/fleet/fleet-tokens.ts)`,
         'each token comes back once every fleet-size requests: caches smaller than the fleet miss',
       ],

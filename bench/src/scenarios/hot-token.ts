@@ -1,7 +1,7 @@
 import { BENCH_AUDIENCE, CLIENTS } from '../runner/bench-tenant.js'
 import { describeLoad, ratioValue } from '../runner/format.js'
 import { type Scenario, target } from '../runner/types.js'
-import { measureResourceServers, oursOver } from './resource-servers.js'
+import { measureResourceServers, oursOver, RESOURCE_NOTES } from './resource-servers.js'
 
 /** Scenario 1: one valid token on every request, the same route on every variant. */
 export const hotToken: Scenario = {
@@ -16,9 +16,7 @@ export const hotToken: Scenario = {
     })
     return {
       tables: [table],
-      notes: [
-        'ratios from this run: "vs no-auth" = variant / Fastify without auth; "ours vs it" = @m2m/auth/fastify / variant',
-      ],
+      notes: RESOURCE_NOTES,
       failures,
       targets: [
         target(

@@ -3,7 +3,7 @@ import type { LoadResult } from '../load/load-job.js'
 import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
 import { count, ms, ratio, ratioValue } from '../runner/format.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
-import { type Child, startReadyChild } from '../runner/processes.js'
+import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
 import type { BenchContext, Table } from '../runner/types.js'
 import {
   RESOURCE_BODY,
@@ -46,6 +46,12 @@ export function resourceServers(context: BenchContext): Promise<Map<VariantId, S
   )
 }
 
+/** How to read the columns of a resource-server table. */
+export const RESOURCE_NOTES = [
+  '"vs no-auth" = variant req/s / Fastify without auth; "ours vs it" = @m2m/auth/fastify req/s / variant req/s (same run)',
+  '"server CPU µs/req" = the server process\'s CPU time (user + system) in the measured run / requests answered: its cost per request, whatever limits the load generator',
+]
+
 export interface ResourceRun {
   /** A token every variant must accept (and reject once tampered with). */
   checkToken: string
@@ -57,7 +63,7 @@ export interface ResourceRun {
 export interface ResourceRunResult {
   table: Table
   failures: string[]
-  figures: Partial<Record<VariantId, LoadResult>>
+  figures: Partial<Record<VariantId, LoadResult & { cpuMicrosPerRequest: number }>>
 }
 
 /** Checks, then loads each variant in turn with the same route, connections and durations. */
@@ -68,7 +74,7 @@ export async function measureResourceServers(
   const { settings, load, log } = context
   const servers = await resourceServers(context)
   const failures: string[] = []
-  const figures: Partial<Record<VariantId, LoadResult>> = {}
+  const figures: ResourceRunResult['figures'] = {}
   const problems = new Map<VariantId, string>()
 
   for (const { id } of RESOURCE_VARIANTS) {
@@ -88,19 +94,29 @@ export async function measureResourceServers(
     }
     log(`  ${id}`)
     const [only] = run.authorizations
-    const result = await load
-      .run({
-        url,
-        ...(run.authorizations.length === 1 && only
-          ? { headers: { authorization: only } }
-          : { authorizations: run.authorizations }),
-        connections: settings.connections,
-        warmupSeconds: settings.warmupSeconds,
-        durationSeconds: settings.durationSeconds,
-      })
-      .catch((error: Error) => error)
-    if (result instanceof Error) {
-      problems.set(id, `load run failed: ${result.message}`)
+    const job = {
+      url,
+      ...(run.authorizations.length === 1 && only
+        ? { headers: { authorization: only } }
+        : { authorizations: run.authorizations }),
+      connections: settings.connections,
+      warmupSeconds: 0,
+    }
+    let result: LoadResult & { cpuMicrosPerRequest: number }
+    try {
+      // The warm-up as a run of its own, so the server's CPU time is read between the two.
+      if (settings.warmupSeconds > 0) {
+        await load.run({ ...job, durationSeconds: settings.warmupSeconds })
+      }
+      const cpuBefore = await cpuTimeOf(state.child)
+      const measured = await load.run({ ...job, durationSeconds: settings.durationSeconds })
+      const cpu = (await cpuTimeOf(state.child)) - cpuBefore
+      result = {
+        ...measured,
+        cpuMicrosPerRequest: measured.total > 0 ? cpu / measured.total : Number.NaN,
+      }
+    } catch (error) {
+      problems.set(id, `load run failed: ${(error as Error).message}`)
       continue
     }
     const broken = result.non2xx + result.errors - result.timeouts
@@ -120,7 +136,7 @@ export async function measureResourceServers(
     const f = figures[id]
     const problem = problems.get(id)
     if (problem) failures.push(`${label}: ${problem}`)
-    if (!f) return [label, 'error', '-', '-', '-', '-']
+    if (!f) return [label, 'error', '-', '-', '-', '-', '-']
     return [
       label,
       count(f.requestsPerSecond),
@@ -128,12 +144,21 @@ export async function measureResourceServers(
       ms(f.p99),
       ratio(f.requestsPerSecond, limit),
       ratio(ours, f.requestsPerSecond),
+      count(f.cpuMicrosPerRequest),
     ]
   })
   return {
     table: {
       title: run.title,
-      columns: ['variant', 'req/s', 'p50 ms', 'p99 ms', 'vs no-auth', 'ours vs it'],
+      columns: [
+        'variant',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'vs no-auth',
+        'ours vs it',
+        'server CPU µs/req',
+      ],
       rows,
     },
     failures,
@@ -141,7 +166,7 @@ export async function measureResourceServers(
   }
 }
 
-export function oursOver(figures: Partial<Record<VariantId, LoadResult>>, peer: VariantId): number {
+export function oursOver(figures: ResourceRunResult['figures'], peer: VariantId): number {
   return ratioValue(
     figures['m2m-auth-fastify']?.requestsPerSecond,
     figures[peer]?.requestsPerSecond,

@@ -1,5 +1,5 @@
 /** Child process: one resource-server variant on 127.0.0.1 (port in the ready message). */
-import { announce } from '../runner/processes.js'
+import { announce, answerCpuUsage } from '../runner/processes.js'
 import { buildVariant, isVariantId } from './variants.js'
 
 await announce(async () => {
@@ -11,3 +11,4 @@ await announce(async () => {
   const { port } = await buildVariant(id, { issuer, audience })
   return { port }
 })
+answerCpuUsage()
