@@ -19,6 +19,10 @@ export interface GiftDeliveriesConfig {
   clientSecret: string
   worldMappersUrl: string
   worldMappersAudience: string
+  /** The token endpoint when not found by discovery at the issuer (a private network name). */
+  tokenEndpoint: string | undefined
+  /** Where to fetch the issuer's keys when not `<issuer>.well-known/jwks.json`. */
+  jwksUri: string | undefined
   databaseUrl: string | undefined
   dataDir: string | undefined
   /** Redis shared by replicas for the M2M token cache; in-process cache when undefined. */
@@ -90,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     clientSecret,
     worldMappersUrl: readOrigin(env, 'WORLD_MAPPERS_URL', 'http://localhost:7001'),
     worldMappersAudience: env.WORLD_MAPPERS_AUDIENCE || 'urn:worldmappers',
+    tokenEndpoint: env.TOKEN_ENDPOINT ? readHttpUrl(env, 'TOKEN_ENDPOINT', '') : undefined,
+    jwksUri: env.JWKS_URI ? readHttpUrl(env, 'JWKS_URI', '') : undefined,
     databaseUrl,
     dataDir: env.DATA_DIR === '' ? undefined : (env.DATA_DIR ?? 'data'),
     redisUrl,

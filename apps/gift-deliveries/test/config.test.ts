@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       clientSecret: '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748',
       worldMappersUrl: 'http://localhost:7001',
       worldMappersAudience: 'urn:worldmappers',
+      tokenEndpoint: undefined,
+      jwksUri: undefined,
       databaseUrl: undefined,
       dataDir: 'data',
       redisUrl: undefined,
@@ -20,6 +22,18 @@ describe('loadConfig', () => {
       pendingGraceMs: 30_000,
       logLevel: 'info',
     })
+  })
+
+  it('takes TOKEN_ENDPOINT and JWKS_URI for a tenant reached at a private address', () => {
+    const config = loadConfig({
+      TOKEN_ENDPOINT: 'http://auth-server:4000/oauth/token',
+      JWKS_URI: 'http://auth-server:4000/.well-known/jwks.json',
+    })
+    expect(config.tokenEndpoint).toBe('http://auth-server:4000/oauth/token')
+    expect(config.jwksUri).toBe('http://auth-server:4000/.well-known/jwks.json')
+    expect(() => loadConfig({ TOKEN_ENDPOINT: 'auth-server/oauth/token' })).toThrow(
+      'TOKEN_ENDPOINT: must be an http(s) URL',
+    )
   })
 
   it('requires real credentials for a real tenant', () => {
