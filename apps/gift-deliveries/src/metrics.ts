@@ -1,10 +1,13 @@
 import type { RedisTokenCacheMetrics, TokenProviderMetrics } from '@m2m/auth/token'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { DeliveryStatus } from './deliveries/model.js'
+import type { TokenAvailability } from './planning/token-availability.js'
 
 export interface MetricsSources {
   tokens: () => Readonly<TokenProviderMetrics>
   deliveriesByStatus: () => Promise<Record<DeliveryStatus, number>>
+  /** Whether world-mappers tokens can be had now. */
+  tokenAvailability?: () => TokenAvailability
   /** The Redis token cache's counters; absent with the in-process cache. */
   tokenCache?: () => Readonly<RedisTokenCacheMetrics>
 }
@@ -48,6 +51,18 @@ export function createMetrics(sources: MetricsSources) {
     (m) => m.refreshes,
   )
   tokenCounter('m2m_token_failures_total', 'Token exchanges that failed', (m) => m.failures)
+
+  const availability = sources.tokenAvailability
+  if (availability) {
+    new Gauge({
+      name: 'm2m_token_available',
+      help: '1 when the last attempt to get a world-mappers token succeeded; 0 before the first or after a failure (deliveries then stay pending)',
+      registers: [registry],
+      collect() {
+        this.set(availability() === 'available' ? 1 : 0)
+      },
+    })
+  }
 
   const tokenCache = sources.tokenCache
   new Gauge({

@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import type { TokenAvailability } from '../planning/token-availability.js'
 
-/** `GET /healthz`, `GET /readyz` (the store answers) and `GET /metrics` (Prometheus text). */
+/**
+ * `GET /healthz`, `GET /readyz` (the store answers) and `GET /metrics` (Prometheus text).
+ * `/readyz` also reports whether world-mappers tokens can be had, as a detail
+ * of its 200: without tokens, deliveries are still accepted (pending).
+ */
 export async function operationsRoutes(
   app: FastifyInstance,
-  opts: { ping: () => Promise<void>; registry: Registry },
+  opts: { ping: () => Promise<void>; registry: Registry; tokens?: () => TokenAvailability },
 ) {
   app.get(
     '/healthz',
@@ -20,7 +25,7 @@ export async function operationsRoutes(
     async (request, reply) => {
       try {
         await opts.ping()
-        return { status: 'ready' }
+        return opts.tokens ? { status: 'ready', tokens: opts.tokens() } : { status: 'ready' }
       } catch (error) {
         request.log.warn({ err: { message: (error as Error).message } }, 'store unreachable')
         return reply.code(503).header('retry-after', '1').send({ status: 'store unreachable' })

@@ -1,0 +1,168 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../scale/servers.js'
+import {
+  clearFaults,
+  clientToken,
+  destinationOf,
+  injectFault,
+  postDelivery,
+  type ServiceProcess,
+  startGiftDeliveries,
+  startTenant,
+  startWorldMappers,
+  storefrontToken,
+} from './helpers/fault-stack.js'
+
+/**
+ * Faults 3 and 4, both about the tenant's signing keys as the two resource
+ * servers (world-mappers and gift-deliveries) see them: the JWKS endpoint
+ * down while tokens flow, and the keys rotated through the Management API
+ * while both carry load.
+ */
+
+let tenant: ServiceProcess
+let worldMappers: ServiceProcess
+let gifts: ServiceProcess
+let issuer: string
+
+beforeAll(async () => {
+  const tenantPort = await freePort()
+  issuer = `http://127.0.0.1:${tenantPort}/`
+  // gift-deliveries needs neither peer to start: all three start together.
+  ;[tenant, worldMappers] = await Promise.all([
+    startTenant({ port: tenantPort }),
+    startWorldMappers(issuer),
+  ])
+  gifts = await startGiftDeliveries({ issuer, worldMappersUrl: worldMappers.url })
+}, 120_000)
+
+afterAll(async () => {
+  await gifts?.stop()
+  await Promise.allSettled([worldMappers?.stop(), tenant?.stop()])
+})
+
+const kidOf = (jwt: string) =>
+  (JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString()) as { kid: string })
+    .kid
+
+async function geocode(token: string) {
+  const res = await request(`${worldMappers.url}/api/location/geocode?address=Oslo`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  await res.body.dump()
+  return res.statusCode
+}
+
+describe('fault 3: JWKS endpoint down while tokens flow', () => {
+  it('known keys keep verifying at gift-deliveries and world-mappers, for tokens issued during the outage too', async () => {
+    // Both resource servers learn the keys: one delivery goes through both.
+    const before = await storefrontToken(tenant.url)
+    const warm = await postDelivery(gifts.url, before, { destination: destinationOf(3, 0) })
+    expect(warm.status, JSON.stringify(warm.body)).toBe(201)
+    expect(
+      await geocode(await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')),
+    ).toBe(200)
+
+    await injectFault(tenant.url, { target: 'jwks', status: 503, count: 1_000_000 })
+    try {
+      const jwks = await request(`${tenant.url}/.well-known/jwks.json`)
+      await jwks.body.dump()
+      expect(jwks.statusCode, 'the JWKS is really down').toBe(503)
+
+      // Tokens still flow: issued during the outage, signed by the same (known) key.
+      const during = await storefrontToken(tenant.url)
+      const gdToken = await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          postDelivery(gifts.url, i % 2 ? during : before, {
+            destination: destinationOf(3, i + 1),
+          }),
+        ),
+      )
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201))
+      expect(await geocode(gdToken)).toBe(200)
+    } finally {
+      await clearFaults(tenant.url)
+    }
+  })
+})
+
+describe('fault 4: signing keys rotated under load', () => {
+  it('zero failed requests at gift-deliveries and world-mappers across the rotation; new-key tokens verify', async () => {
+    const admin = await clientToken(tenant.url, 'TENANT_ADMIN', `${issuer}api/v2/`)
+    const tokens = {
+      storefront: await storefrontToken(tenant.url),
+      gifts: await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers'),
+    }
+    const oldKid = kidOf(tokens.storefront)
+    const failures: string[] = []
+    const byKid = new Map<string, number>()
+    let rotated = false
+    let stop = false
+    let n = 0
+
+    // Callers keep taking fresh tokens, so tokens signed by the new key join the load as soon as it is current.
+    const refresher = (async () => {
+      while (!stop) {
+        tokens.storefront = await storefrontToken(tenant.url)
+        tokens.gifts = await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+    const caller = async (lane: number) => {
+      while (!stop) {
+        const storefront = tokens.storefront
+        const i = n++
+        try {
+          const created = await postDelivery(gifts.url, storefront, {
+            destination: destinationOf(4, i % 5_000),
+          })
+          if (created.status !== 201)
+            failures.push(`POST ${created.status} ${JSON.stringify(created.body)}`)
+          const read = await request(`${gifts.url}/deliveries/${created.id}`, {
+            headers: { authorization: `Bearer ${storefront}` },
+          })
+          await read.body.dump()
+          if (read.statusCode !== 200) failures.push(`GET ${read.statusCode}`)
+          const gdToken = tokens.gifts
+          const status = await geocode(gdToken)
+          if (status !== 200) failures.push(`world-mappers ${status}`)
+          if (rotated) {
+            const kid = kidOf(storefront)
+            byKid.set(kid, (byKid.get(kid) ?? 0) + 1)
+          }
+        } catch (error) {
+          failures.push(`lane ${lane}: ${(error as Error).message}`)
+        }
+      }
+    }
+    const lanes = Array.from({ length: 8 }, (_, lane) => caller(lane))
+
+    const waitForRequests = async (count: number) => {
+      const target = n + count
+      while (n < target && failures.length === 0) await new Promise((r) => setTimeout(r, 50))
+    }
+    await waitForRequests(100)
+    const res = await request(`${tenant.url}/api/v2/keys/signing/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    const { kid: newKid } = (await res.body.json()) as { kid: string }
+    expect(res.statusCode).toBe(201)
+    rotated = true
+    expect(newKid).not.toBe(oldKid)
+    // Run on until plenty of requests carried new-key tokens.
+    const deadline = Date.now() + 60_000
+    while ((byKid.get(newKid) ?? 0) < 100 && failures.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    stop = true
+    await Promise.all([...lanes, refresher])
+
+    expect(failures).toEqual([])
+    expect(kidOf(tokens.storefront)).toBe(newKid)
+    expect(kidOf(tokens.gifts)).toBe(newKid)
+    expect(byKid.get(newKid) ?? 0).toBeGreaterThanOrEqual(100)
+  })
+})
