@@ -48,8 +48,14 @@ async function measure(run: RunRequest) {
   }
   loop(run.warmupSeconds)
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const signed = loop(run.durationSeconds)
-  return { tokensPerSecond: Math.round(signed / ((performance.now() - started) / 1000)), signed }
+  const { user, system } = process.cpuUsage(cpu)
+  return {
+    tokensPerSecond: Math.round(signed / ((performance.now() - started) / 1000)),
+    signed,
+    cpuMicrosPerToken: (user + system) / signed,
+  }
 }
 
 await announce(async () => ({}))

@@ -14,6 +14,8 @@ export interface LoadJob {
   connections: number
   warmupSeconds: number
   durationSeconds: number
+  /** Stop after this many requests instead of after `durationSeconds` (a warm-up pass). */
+  amount?: number
 }
 
 /** What the measured part of a run gave (the warm-up is discarded). */

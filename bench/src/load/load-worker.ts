@@ -30,6 +30,7 @@ async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Re
     url: url.origin,
     connections: job.connections,
     duration: durationSeconds,
+    ...(job.amount ? { amount: job.amount } : {}),
     requests: [
       {
         method: job.method ?? 'GET',
@@ -62,7 +63,7 @@ process.on('message', async (message: unknown) => {
   if (!isMessage(message, 'job')) return
   const { id, job } = message as unknown as { id: number; job: LoadJob }
   try {
-    if (job.warmupSeconds > 0) await run(job, job.warmupSeconds)
+    if (job.warmupSeconds > 0) await run({ ...job, amount: undefined }, job.warmupSeconds)
     const result = summarize(await run(job, job.durationSeconds))
     process.send?.({ type: 'result', id, result })
   } catch (error) {

@@ -47,6 +47,8 @@ export const TENANT_RATE_LIMIT = 1_000_000
 export interface BenchTenant {
   issuer: string
   port: number
+  /** Its process id, for its CPU time. */
+  pid: number | undefined
   /** Where its signing keys live (the fleet tokens are signed with the current one). */
   dataDir: string
   /** A token from `/oauth/token`, as any client gets one. */
@@ -112,6 +114,7 @@ export async function startBenchTenant(
   return {
     issuer,
     port,
+    pid: child.process.pid,
     dataDir,
     async token(clientId, audience) {
       const response = await request(`${issuer}oauth/token`, {

@@ -24,7 +24,7 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
         const answer = child.nextMessage(
           (m): m is { type: 'result'; id: number; result?: LoadResult; error?: string } =>
             isMessage(m, 'result') && (m as { id?: number }).id === id,
-          (job.warmupSeconds + job.durationSeconds) * 1000 + 60_000,
+          (job.warmupSeconds + job.durationSeconds) * 1000 + (job.amount ? 300_000 : 60_000),
         )
         child.send({ type: 'job', id, job })
         const { result, error } = await answer

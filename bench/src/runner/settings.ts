@@ -33,7 +33,7 @@ const QUICK = {
   connections: 50,
   warmupSeconds: 0,
   durationSeconds: 1,
-  fleetSize: 2_000,
+  fleetSize: 1_000,
   concurrentCallers: 10_000,
   naiveCallers: 500,
   geocoderCalls: 2_000,

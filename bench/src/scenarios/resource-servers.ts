@@ -49,7 +49,7 @@ export function resourceServers(context: BenchContext): Promise<Map<VariantId, S
 /** How to read the columns of a resource-server table. */
 export const RESOURCE_NOTES = [
   '"vs no-auth" = variant req/s / Fastify without auth; "ours vs it" = @m2m/auth/fastify req/s / variant req/s (same run)',
-  '"server CPU µs/req" = the server process\'s CPU time (user + system) in the measured run / requests answered: its cost per request, whatever limits the load generator',
+  '"server CPU µs/req" = the server process\'s CPU time (user + system) in the measured run / requests answered: its cost per request, whatever limits the load generator; "ours vs it (CPU)" = its CPU per request / ours, the req/s ratio each would reach with a core of its own',
 ]
 
 export interface ResourceRun {
@@ -58,6 +58,8 @@ export interface ResourceRun {
   /** Authorization header values, round robin; one value is the hot-token case. */
   authorizations: string[]
   title: string
+  /** Before the timed warm-up, one pass over every authorization (caches at their steady state). */
+  warmupPass?: boolean
 }
 
 export interface ResourceRunResult {
@@ -104,6 +106,9 @@ export async function measureResourceServers(
     }
     let result: LoadResult & { cpuMicrosPerRequest: number }
     try {
+      if (run.warmupPass) {
+        await load.run({ ...job, durationSeconds: 1, amount: run.authorizations.length })
+      }
       // The warm-up as a run of its own, so the server's CPU time is read between the two.
       if (settings.warmupSeconds > 0) {
         await load.run({ ...job, durationSeconds: settings.warmupSeconds })
@@ -132,11 +137,12 @@ export async function measureResourceServers(
 
   const limit = figures['fastify-no-auth']?.requestsPerSecond
   const ours = figures['m2m-auth-fastify']?.requestsPerSecond
+  const oursCpu = figures['m2m-auth-fastify']?.cpuMicrosPerRequest
   const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
     const f = figures[id]
     const problem = problems.get(id)
     if (problem) failures.push(`${label}: ${problem}`)
-    if (!f) return [label, 'error', '-', '-', '-', '-', '-']
+    if (!f) return [label, 'error', '-', '-', '-', '-', '-', '-']
     return [
       label,
       count(f.requestsPerSecond),
@@ -145,6 +151,7 @@ export async function measureResourceServers(
       ratio(f.requestsPerSecond, limit),
       ratio(ours, f.requestsPerSecond),
       count(f.cpuMicrosPerRequest),
+      ratio(f.cpuMicrosPerRequest, oursCpu),
     ]
   })
   return {
@@ -158,6 +165,7 @@ export async function measureResourceServers(
         'vs no-auth',
         'ours vs it',
         'server CPU µs/req',
+        'ours vs it (CPU)',
       ],
       rows,
     },
@@ -170,5 +178,13 @@ export function oursOver(figures: ResourceRunResult['figures'], peer: VariantId)
   return ratioValue(
     figures['m2m-auth-fastify']?.requestsPerSecond,
     figures[peer]?.requestsPerSecond,
+  )
+}
+
+/** The same ratio from CPU per request: what each would serve with a core of its own. */
+export function oursOverByCpu(figures: ResourceRunResult['figures'], peer: VariantId): number {
+  return ratioValue(
+    figures[peer]?.cpuMicrosPerRequest,
+    figures['m2m-auth-fastify']?.cpuMicrosPerRequest,
   )
 }

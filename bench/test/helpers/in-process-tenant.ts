@@ -29,6 +29,7 @@ export async function startInProcessTenant(): Promise<BenchTenant> {
   return {
     issuer,
     port,
+    pid: process.pid,
     dataDir,
     async token(clientId, audience) {
       const response = await request(`${issuer}oauth/token`, {
