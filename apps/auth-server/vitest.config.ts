@@ -1,10 +1,6 @@
+import { logScan } from '@m2m/log-scan'
 import { createVitestConfig } from '@m2m/vitest-config'
 
-export default createVitestConfig({
-  test: {
-    // Every log line of the run goes through the production logger at trace level
-    // and is scanned for secrets, tokens and private keys when the run ends.
-    setupFiles: ['test/setup/log-capture.ts'],
-    globalSetup: ['test/setup/log-scan.ts'],
-  },
-})
+// Every log line of the run goes through the production logger at trace level
+// and is scanned for secrets, tokens and private keys when the run ends.
+export default createVitestConfig({ test: { ...logScan } })

@@ -1,8 +1,8 @@
+import { useStrictJsonBodies } from '@m2m/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { auth0Errors } from '../oauth/oauth-error.js'
 import { type createRateLimiter, rateLimitHeaders } from '../oauth/rate-limiter.js'
 import type { createTokenExchange } from '../oauth/token-exchange.js'
-import { useStrictJsonBodies } from './json-body.js'
 
 const PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope', 'organization']
 

@@ -1,10 +1,10 @@
+import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { noMatch } from '../errors.js'
 import { planDirections } from '../geo/directions.js'
 import { parseCoordinates } from '../geo/query-parser.js'
 import type { Gazetteer, Place } from '../geo/types.js'
 import { placeView } from './place-view.js'
-import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 const placeParameter = {
   type: 'string',

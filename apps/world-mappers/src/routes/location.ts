@@ -1,8 +1,8 @@
+import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invalidParameter, noMatch } from '../errors.js'
 import type { Gazetteer } from '../geo/types.js'
 import { placeView, roundKm } from './place-view.js'
-import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 export const geocodeQuerySchema = {
   type: 'object',

@@ -1,19 +1,19 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const authServerDir = fileURLToPath(new URL('../../apps/auth-server/', import.meta.url))
 
 /** Secrets the tests use: the dev tenant's client secrets, and the auth-server test tenant's. */
 function knownSecrets(): string[] {
-  const require = createRequire(import.meta.url)
-  const tenantDir = dirname(require.resolve('@m2m/auth-server/package.json'))
   const keywords = JSON.parse(
-    readFileSync(join(tenantDir, 'tenants/dev/keywords.json'), 'utf8'),
+    readFileSync(join(authServerDir, 'tenants/dev/keywords.json'), 'utf8'),
   ) as Record<string, string>
   const dev = Object.entries(keywords)
     .filter(([name]) => name.endsWith('_SECRET'))
     .map(([, value]) => value)
-  const testTenant = readFileSync(join(tenantDir, 'test/helpers/test-tenant.ts'), 'utf8')
+  const testTenant = readFileSync(join(authServerDir, 'test/helpers/test-tenant.ts'), 'utf8')
   const literals = [...testTenant.matchAll(/'([\w-]+-secret-[\w-]+)'/g)].map((m) => m[1] as string)
   return [...dev, ...literals]
 }
