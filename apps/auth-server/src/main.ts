@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     fail(`cannot start: ${(error as Error).message}`)
   }
   const { app, newSecrets } = server
+  // Before listening: a signal as soon as the port answers must close gracefully too.
+  exitGracefully(logger, () => app.close())
 
   await listenOrExit('auth-server', app, { port: config.port, host: config.host })
 
@@ -36,8 +38,6 @@ async function main(): Promise<void> {
     { issuer: config.issuer, tenantFile: config.tenantFile, dataDir: config.dataDir },
     'auth-server ready',
   )
-
-  exitGracefully(logger, () => app.close())
 }
 
 await main()

@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     depot: config.depot,
     logger,
   })
+  // Before listening: a signal during start-up (the index takes seconds to load)
+  // must close gracefully too, not kill the process with 143.
+  exitGracefully(logger, () => app.close())
   await listenOrExit('world-mappers', app, { port: config.port, host: config.host })
 
   let places: Awaited<typeof gazetteer>
@@ -39,8 +42,6 @@ async function main(): Promise<void> {
     { places: places.size, loadMs: Math.round(performance.now() - started), issuer: config.issuer },
     'world-mappers ready',
   )
-
-  exitGracefully(logger, () => app.close())
 }
 
 await main()
