@@ -114,3 +114,19 @@ describe('the accept/reject check', () => {
     }
   })
 })
+
+describe('CPU time of another process', () => {
+  it('reads user + system time from /proc on Linux, in microseconds', async () => {
+    const { processCpuMicros } = await import('../src/runner/cpu-time.js')
+    const before = await processCpuMicros(process.pid)
+    if (process.platform !== 'linux') return expect(before).toBeUndefined()
+    // Burn 30 ms of CPU (counted by this process, not by the clock): /proc counts 10 ms ticks.
+    const start = process.cpuUsage()
+    while (process.cpuUsage(start).user < 30_000) {
+      // busy
+    }
+    const after = (await processCpuMicros(process.pid)) as number
+    expect(after).toBeGreaterThan(before as number)
+    expect(await processCpuMicros(2 ** 22 + 1)).toBeUndefined()
+  })
+})
