@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify'
 import type { ServiceMetrics } from './metrics.js'
+import type { TokenAvailability } from './planning/token-availability.js'
 import { deliveryRoutes, type Planner } from './routes/deliveries.js'
 import { operationsRoutes } from './routes/health.js'
 import type { DeliveryStore } from './store/delivery-store.js'
@@ -15,15 +16,21 @@ import type { DeliveryStore } from './store/delivery-store.js'
 export interface AppOptions {
   issuer: string
   audience: string
+  /** The issuer's JWKS when not at `<issuer>.well-known/jwks.json`. */
+  jwksUri?: string
   store: DeliveryStore
   planner: Planner
   metrics: ServiceMetrics
+  /** Whether world-mappers tokens can be had, reported by `/readyz` (omitted: not reported). */
+  tokenAvailability?: () => TokenAvailability
   /** For tests: verify with this instead of the issuer's JWKS. */
   verifier?: TokenVerifier
   /** How long `POST /deliveries` waits for its plan before answering 202. Default 3,000. */
   planTimeoutMs?: number
   /** How long a fresh pending delivery is left to its request before the worker may take it. Default 30,000. */
   inlineLeaseMs?: number
+  /** Plans run inline by `POST /deliveries` at once; further deliveries are answered 202 for the worker. Default 128. */
+  maxInlinePlans?: number
   logger?: FastifyServerOptions['loggerInstance']
 }
 
@@ -92,12 +99,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(operationsRoutes, {
     ping: () => options.store.ping(),
     registry: options.metrics.registry,
+    ...(options.tokenAvailability ? { tokens: options.tokenAvailability } : {}),
   })
   await app.register(async (api) => {
     await api.register(m2mAuth, {
       ...(options.verifier
         ? { verifier: options.verifier }
-        : { issuer: options.issuer, audience: options.audience }),
+        : {
+            issuer: options.issuer,
+            audience: options.audience,
+            ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
+          }),
       realm: options.audience,
     })
     await api.register(deliveryRoutes, {
@@ -105,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       planner: options.planner,
       planTimeoutMs: options.planTimeoutMs ?? 3_000,
       inlineLeaseMs: options.inlineLeaseMs ?? 30_000,
+      maxInlinePlans: options.maxInlinePlans ?? 128,
     })
   })
   return app

@@ -5,6 +5,7 @@ import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
 import { createPendingWorker } from './planning/pending-worker.js'
+import { trackTokenAvailability } from './planning/token-availability.js'
 import { createWorldMappersClient } from './planning/world-mappers-client.js'
 import { openStore } from './store/delivery-store.js'
 
@@ -49,27 +50,33 @@ async function main(): Promise<void> {
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     audience: config.worldMappersAudience,
+    ...(config.tokenEndpoint ? { tokenEndpoint: config.tokenEndpoint } : {}),
     ...(tokenCache ? { cache: tokenCache } : {}),
     logger,
   })
+  // Whether tokens can be had is reported (/readyz detail, metric), not a readiness gate.
+  const trackedTokens = trackTokenAvailability(tokens, { logger })
   const cacheMetrics = tokenCache
   const metrics = createMetrics({
     tokens: () => tokens.metrics,
+    tokenAvailability: trackedTokens.availability,
     deliveriesByStatus: () => store.countByStatus(),
     ...(cacheMetrics ? { tokenCache: () => cacheMetrics.metrics } : {}),
   })
   const planner = createWorldMappersClient({
     baseUrl: config.worldMappersUrl,
-    tokens,
+    tokens: trackedTokens,
     onUpstream: (durationMs, outcome) => metrics.observeUpstream(durationMs, outcome),
   })
   const worker = createPendingWorker({ store, planner, logger })
   const app = await buildApp({
     issuer: config.issuer,
     audience: config.audience,
+    ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}),
     store,
     planner,
     metrics,
+    tokenAvailability: trackedTokens.availability,
     logger,
     planTimeoutMs: config.planTimeoutMs,
     inlineLeaseMs: config.pendingGraceMs,
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
 
   await listenOrExit('gift-deliveries', app, { port: config.port, host: config.host })
   worker.start()
+  trackedTokens.start()
   logger.info(
     {
       issuer: config.issuer,
@@ -90,6 +98,7 @@ async function main(): Promise<void> {
   exitGracefully(
     logger,
     async () => {
+      trackedTokens.stop()
       await app.close()
       await worker.stop()
       await Promise.allSettled([planner.close(), tokens.close()])

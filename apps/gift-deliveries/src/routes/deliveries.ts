@@ -1,3 +1,4 @@
+import { nameFieldsInSchemaErrors, useStrictJsonBodies } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {
   Delivery,
@@ -8,8 +9,6 @@ import type {
 import { requestHash } from '../deliveries/request-hash.js'
 import { DestinationNotFoundError, publicReason } from '../planning/errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
-import { useStrictJsonBodies } from './json-body.js'
-import { nameFieldsInSchemaErrors } from './schema-errors.js'
 
 const textField = (maxLength: number) =>
   ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const
@@ -64,6 +63,8 @@ export interface DeliveryRoutesOptions {
   planTimeoutMs: number
   /** A pending delivery is left to its request this long before the worker may take it. */
   inlineLeaseMs: number
+  /** Plans run by requests at once; past this a new delivery is answered 202 and left to the worker. */
+  maxInlinePlans: number
 }
 
 /** The calling client (`azp` / `client_id`); a token without one is refused by the preHandler. */
@@ -148,6 +149,9 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
         ...(key ? { idempotency: { key, requestHash: requestHash(body) } } : {}),
       })
       if (!created) return answer(reply, delivery, true)
+      // Slow upstreams must not pile up plans (sockets, timers, memory) here: beyond
+      // the bound the delivery is kept pending for the worker, which plans in batches.
+      if (inflight.size >= opts.maxInlinePlans) return answer(reply, delivery, false)
 
       // Still waiting: the answer is not given yet. Once it is (a 202 after the
       // timeout), the row is the caller's and is never deleted.

@@ -34,6 +34,8 @@ export async function startFaultProxy(target: string) {
   const log: ProxiedRequest[] = []
   let rule: (request: IncomingMessage, seen: number) => ProxyRule = () => ({ kind: 'pass' })
   let seen = 0
+  let inFlight = 0
+  let maxInFlight = 0
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy')
@@ -53,7 +55,16 @@ export async function startFaultProxy(target: string) {
       res.end(JSON.stringify(decided.body ?? { error: 'injected_by_proxy' }))
       return
     }
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    res.once('close', () => inFlight--)
+    let closed = false
+    res.once('close', () => {
+      closed = true
+    })
     const forward = () => {
+      // The client gave up while the request was held: nothing to pass on.
+      if (closed) return
       const out = httpRequest(
         {
           host: upstream.hostname,
@@ -70,6 +81,7 @@ export async function startFaultProxy(target: string) {
         },
       )
       out.on('error', () => res.socket?.destroy())
+      res.once('close', () => out.destroy())
       req.pipe(out)
     }
     if (decided.delayMs) setTimeout(forward, decided.delayMs)
@@ -85,6 +97,16 @@ export async function startFaultProxy(target: string) {
     /** Decides each later request; `seen` counts every request since the proxy started. */
     setRule(next: (request: IncomingMessage, seen: number) => ProxyRule) {
       rule = next
+    },
+    /** The most requests it was passing on (or holding) at once since the last `resetMaxInFlight()`. */
+    get maxInFlight() {
+      return maxInFlight
+    },
+    get inFlight() {
+      return inFlight
+    },
+    resetMaxInFlight() {
+      maxInFlight = inFlight
     },
     pass() {
       rule = () => ({ kind: 'pass' })
