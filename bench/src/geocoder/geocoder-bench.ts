@@ -126,7 +126,7 @@ if (process.send) {
     )
     console.log(
       renderText({
-        title: '',
+        title: 'queries on the fixed set (bench/src/geocoder/queries.ts)',
         columns: ['operation', 'calls', 'queries/s', 'p50 µs', 'p99 µs'],
         rows: summary.results.map((r) => [
           r.operation,
