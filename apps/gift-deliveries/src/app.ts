@@ -12,6 +12,7 @@ import type { TokenAvailability } from './planning/token-availability.js'
 import { deliveryRoutes, type Planner } from './routes/deliveries.js'
 import { operationsRoutes } from './routes/health.js'
 import type { DeliveryStore } from './store/delivery-store.js'
+import { isStoreUnavailable } from './store/unavailable.js'
 
 export interface AppOptions {
   issuer: string
@@ -77,6 +78,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (status) return reply.code(status).send({ error: error.code, message: error.message })
     if (error.validation) {
       return reply.code(400).send({ error: 'invalid_request', message: error.message })
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: { code: error.code, message: error.message } }, 'store unavailable')
+      return reply.code(503).header('retry-after', '1').send({
+        error: 'DELIVERY_ERR_STORE_UNAVAILABLE',
+        message: 'The delivery store is unavailable; retry later (with the same Idempotency-Key)',
+      })
     }
     const code = error.statusCode ?? 500
     if (code >= 500) request.log.error({ err: error }, 'unexpected error')

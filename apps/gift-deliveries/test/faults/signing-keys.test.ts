@@ -54,7 +54,7 @@ async function geocode(token: string) {
   return res.statusCode
 }
 
-describe('fault 3: JWKS endpoint down while tokens flow', () => {
+describe('fault 3: JWKS endpoint down while tokens flow', { timeout: 60_000 }, () => {
   it('known keys keep verifying at gift-deliveries and world-mappers, for tokens issued during the outage too', async () => {
     // Both resource servers learn the keys: one delivery goes through both.
     const before = await storefrontToken(tenant.url)
@@ -88,7 +88,7 @@ describe('fault 3: JWKS endpoint down while tokens flow', () => {
   })
 })
 
-describe('fault 4: signing keys rotated under load', () => {
+describe('fault 4: signing keys rotated under load', { timeout: 90_000 }, () => {
   it('zero failed requests at gift-deliveries and world-mappers across the rotation; new-key tokens verify', async () => {
     const admin = await clientToken(tenant.url, 'TENANT_ADMIN', `${issuer}api/v2/`)
     const tokens = {

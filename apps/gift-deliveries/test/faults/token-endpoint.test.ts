@@ -53,7 +53,7 @@ async function readyz(gifts: ServiceProcess) {
   return getJson(`${gifts.url}/readyz`)
 }
 
-describe('fault 1: token endpoint down when gift-deliveries starts', () => {
+describe('fault 1: token endpoint down when gift-deliveries starts', { timeout: 90_000 }, () => {
   let gifts: ServiceProcess
   const ids: string[] = []
 
@@ -113,7 +113,9 @@ describe('fault 1: token endpoint down when gift-deliveries starts', () => {
   })
 })
 
-describe('fault 2: token endpoint answers 503, then 429 with Retry-After', () => {
+describe('fault 2: token endpoint answers 503, then 429 with Retry-After', {
+  timeout: 60_000,
+}, () => {
   const RETRY_AFTER_S = 2
   let gifts: ServiceProcess
   let firstOfPhase = 0

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../scale/servers.js'
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js'
 import {
+  destinationKey,
   destinationOf,
   getJson,
   injectFault,
@@ -18,10 +19,12 @@ import {
 } from './helpers/fault-stack.js'
 
 /**
- * Fault 8: slow upstreams. The tenant answers token requests late (its test
- * controls), then world-mappers answers late (a proxy holds its requests).
- * Timeouts must fire, callers must get their 202 instead of waiting, the
- * plans in flight must stay bounded and memory must not grow with the bursts.
+ * Faults 5 and 8: upstreams down or slow. The tenant answers token requests
+ * late (its test controls); world-mappers stops mid-run and comes back on
+ * the same port; then it answers late (a proxy in front of it holds its
+ * requests). The proxy logs every call with its answer; every delivery has
+ * its own destination, so the successful directions calls for a destination
+ * are the number of times that delivery was planned.
  */
 
 const WORLD_MAPPERS_TIMEOUT_MS = 5_000 // the world-mappers client's default
@@ -33,13 +36,16 @@ let worldMappers: ServiceProcess
 let proxy: FaultProxy
 let gifts: ServiceProcess
 let token: string
+let issuer: string
+let worldMappersPort: number
 
 beforeAll(async () => {
   const tenantPort = await freePort()
-  const issuer = `http://127.0.0.1:${tenantPort}/`
+  worldMappersPort = await freePort()
+  issuer = `http://127.0.0.1:${tenantPort}/`
   ;[tenant, worldMappers] = await Promise.all([
     startTenant({ port: tenantPort }),
-    startWorldMappers(issuer),
+    startWorldMappers(issuer, worldMappersPort),
   ])
   proxy = await startFaultProxy(worldMappers.url)
   token = await storefrontToken(tenant.url)
@@ -60,7 +66,7 @@ const burst = (run: number, size: number) =>
     ),
   )
 
-describe('fault 8: slow upstreams', () => {
+describe('fault 8: slow upstreams (the tenant)', { timeout: 60_000 }, () => {
   it('a slow token endpoint: the token request times out and is retried, callers get 202 meanwhile, plans finish once a token comes', async () => {
     const answers = await burst(1, 20)
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202))
@@ -79,7 +85,82 @@ describe('fault 8: slow upstreams', () => {
     expect(metricValue(metrics, 'm2m_token_exchanges_total')).toBe(1)
     expect(metricValue(metrics, 'm2m_token_failures_total')).toBe(0)
   })
+})
 
+/** Every delivery of this client, through the API's pages. */
+async function allDeliveries() {
+  const items: Array<{
+    id: string
+    status: string
+    request: { destination: { lat: number; lng: number } }
+  }> = []
+  let cursor: string | undefined
+  do {
+    const page = await getJson(
+      `${gifts.url}/deliveries?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      token,
+    )
+    items.push(...(page.body.items as typeof items))
+    cursor = (page.body.nextCursor as string | null) ?? undefined
+  } while (cursor)
+  return items
+}
+
+const successfulPlans = (destination: { lat: number; lng: number }) =>
+  proxy.log.filter(
+    (r) =>
+      r.path === '/api/directions' &&
+      r.status === 200 &&
+      r.query.get('destination') === destinationKey(destination),
+  ).length
+
+describe('fault 5: world-mappers down mid-run', { timeout: 90_000 }, () => {
+  const accepted: string[] = []
+
+  it('new deliveries become pending (202) while world-mappers is down', async () => {
+    const before = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        postDelivery(gifts.url, token, { destination: destinationOf(6, i) }),
+      ),
+    )
+    expect(before.map((a) => a.status)).toEqual(before.map(() => 201))
+    accepted.push(...before.map((a) => a.id as string))
+
+    await worldMappers.stop()
+    const during = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        postDelivery(gifts.url, token, { destination: destinationOf(7, i) }),
+      ),
+    )
+    expect(during.map((a) => a.status)).toEqual(during.map(() => 202))
+    expect(during.map((a) => a.body.status)).toEqual(during.map(() => 'pending'))
+    accepted.push(...during.map((a) => a.id as string))
+    const one = await getJson(`${gifts.url}/deliveries/${during[0]?.id}`, token)
+    expect(one.body).toMatchObject({
+      status: 'pending',
+      lastError: 'World Mappers or the token endpoint is unavailable; planning will be retried',
+    })
+  })
+
+  it('plans every one once world-mappers is back: none lost, none planned twice', async () => {
+    worldMappers = await startWorldMappers(issuer, worldMappersPort)
+    await waitFor(
+      async () => {
+        const pending = await getJson(`${gifts.url}/deliveries?status=pending&limit=1`, token)
+        return (pending.body.items as unknown[]).length === 0 ? true : undefined
+      },
+      { timeoutMs: 90_000, what: 'no delivery pending', describe: gifts.output },
+    )
+    const ours = new Set(accepted)
+    const stored = (await allDeliveries()).filter((d) => ours.has(d.id))
+    expect(stored.map((d) => d.id).sort()).toEqual([...accepted].sort())
+    expect(stored.map((d) => d.status)).toEqual(stored.map(() => 'planned'))
+    const plannedTwice = stored.filter((d) => successfulPlans(d.request.destination) !== 1)
+    expect(plannedTwice, 'deliveries routed by world-mappers other than once').toEqual([])
+  })
+})
+
+describe('fault 8: slow upstreams (world-mappers)', () => {
   it('a slow world-mappers: calls time out, plans in flight stay bounded, 202s instead of queues, memory flat over repeated bursts', async () => {
     proxy.setRule((request) =>
       request.url?.startsWith('/api/directions')
