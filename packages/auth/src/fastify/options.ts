@@ -89,6 +89,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ) {
       throw new InvalidOptionError('verifier must be a TokenVerifier, with a verify(token) method')
     }
+    if (verifier.verifyCached !== undefined && typeof verifier.verifyCached !== 'function') {
+      throw new InvalidOptionError('verifier.verifyCached must be a function when present')
+    }
     if (rest.issuer !== undefined || rest.audience !== undefined) {
       throw new InvalidOptionError('pass either verifier or issuer and audience, not both')
     }

@@ -35,6 +35,15 @@ export interface VerifiedToken {
 /** Verifies bearer access tokens; throws an `AuthError` (see `../errors.ts`) when a token is not acceptable. */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>
+  /**
+   * Optional. What `verify(token)` would answer from its cache of verified
+   * tokens, synchronously (no promise, no I/O), or `undefined` when the token
+   * is not there (or no longer stands): the caller then calls `verify`. Must
+   * apply every check a cache hit of `verify` applies, never throw, and answer
+   * only for a token `verify` accepted — a compact JWS, which the Fastify
+   * plugin therefore does not check for RFC 6750 syntax again.
+   */
+  verifyCached?(token: string): VerifiedToken | undefined
   /** Releases sockets and timers. */
   close(): Promise<void>
 }

@@ -47,6 +47,8 @@ export interface VerifierOptions {
 
 /** A `TokenVerifier` that also exposes its key store, for warm-up and tests. */
 export interface JwtVerifier extends TokenVerifier {
+  /** What `verify(token)` would answer from its verified-token cache, or `undefined`. */
+  verifyCached(token: string): VerifiedToken | undefined
   readonly keys: JwksStore
 }
 
@@ -64,7 +66,12 @@ const supportedAlgorithms = new Set([
   'EdDSA',
 ])
 
+/** 32 base64url characters: 192 bits of the signature. */
+const CACHE_KEY_LENGTH = 32
+
 interface CacheEntry {
+  /** The whole token: the cache is keyed by its tail only (see `cacheKey`). */
+  token: string
   kid: string
   verifier: KeyVerifyFn
   /** `exp` plus the clock tolerance, in epoch ms on the `now` clock. */
@@ -78,7 +85,8 @@ interface CacheEntry {
  * `iss`, `aud` and `exp` are required and checked exactly (fast-jwt skips
  * absent claims unless told). One verifier is built per `kid` and reused.
  * Verified tokens are cached until their `exp`, and a cached token whose key
- * left the JWKS is verified again (and then refused).
+ * left the JWKS is verified again (and then refused). `verifyCached` answers
+ * from that cache alone, synchronously.
  */
 export function createVerifier(options: VerifierOptions): JwtVerifier {
   const settings = resolveOptions(options)
@@ -118,15 +126,23 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
         })
       : undefined
 
+  /** The cached result of `token` while it stands, else `undefined`; drops a stale entry. */
+  function cachedResult(token: string): VerifiedToken | undefined {
+    if (cache === undefined) return undefined
+    const key = cacheKey(token)
+    const hit = cache.get(key)
+    if (hit === undefined || hit.token !== token) return undefined
+    // Checked here too, not left to the TTL alone: lru-cache debounces its clock reads.
+    // The entry stands only while its kid still maps to the very key that verified it.
+    if (now() <= hit.expiresAt && keys.get(hit.kid) === hit.verifier) return hit.result
+    cache.delete(key)
+    return undefined
+  }
+
   async function verify(token: string): Promise<VerifiedToken> {
     if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string')
-    const hit = cache?.get(token)
-    if (hit) {
-      // Checked here too, not left to the TTL alone: lru-cache debounces its clock reads.
-      // The entry stands only while its kid still maps to the very key that verified it.
-      if (now() <= hit.expiresAt && keys.get(hit.kid) === hit.verifier) return hit.result
-      cache?.delete(token)
-    }
+    const hit = cachedResult(token)
+    if (hit) return hit
 
     const header = readTokenHeader(token, settings.maxTokenLength)
     if (!settings.algorithms.includes(header.alg)) {
@@ -147,19 +163,37 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
       const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
       const ttl = expiresAt - now()
       if (ttl > 0)
-        cache.set(token, { kid: header.kid, verifier: verifyWithKey, expiresAt, result }, { ttl })
+        cache.set(
+          cacheKey(token),
+          { token, kid: header.kid, verifier: verifyWithKey, expiresAt, result },
+          { ttl },
+        )
     }
     return result
   }
 
   return {
     verify,
+    verifyCached(token) {
+      return typeof token === 'string' ? cachedResult(token) : undefined
+    },
     keys,
     async close() {
       cache?.clear()
       await ownDispatcher?.close()
     },
   }
+}
+
+/**
+ * The verified-token cache is keyed by the token's last characters, the end of
+ * its signature: hashing the whole ~800-character token on every lookup cost
+ * more than the rest of a cache hit. An entry is used only for a token equal
+ * to the one it holds, and only verified tokens are stored, so a forged token
+ * with a borrowed tail finds nothing (and evicts nothing).
+ */
+function cacheKey(token: string): string {
+  return token.length > CACHE_KEY_LENGTH ? token.slice(-CACHE_KEY_LENGTH) : token
 }
 
 function toVerifiedToken(

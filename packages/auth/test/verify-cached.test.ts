@@ -1,0 +1,117 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { generateRsaKey, type TestKey } from './helpers/jwks-server.js'
+import { expectAuthError, startHarness, type VerifyHarness } from './helpers/verify-harness.js'
+
+let keyA: TestKey
+let keyB: TestKey
+let h: VerifyHarness
+
+beforeAll(() => {
+  keyA = generateRsaKey('key-a')
+  keyB = generateRsaKey('key-b')
+})
+
+beforeEach(async () => {
+  h = await startHarness(keyA)
+})
+
+afterEach(async () => {
+  await h.close()
+})
+
+describe('verifyCached', () => {
+  it('answers undefined for a token never verified, without fetching the JWKS', () => {
+    const verifier = h.verifier()
+    expect(verifier.verifyCached(h.sign(keyA))).toBeUndefined()
+    expect(h.server.hits).toBe(0)
+  })
+
+  it('answers, synchronously, the very result verify() gave', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA)
+    const verified = await verifier.verify(token)
+    const cached = verifier.verifyCached(token)
+    expect(cached).not.toBeInstanceOf(Promise)
+    expect(cached).toBe(verified)
+  })
+
+  it('answers undefined, never throws, for what is not a string', async () => {
+    const verifier = h.verifier()
+    for (const value of [undefined, null, 42, {}, ['a.b.c']]) {
+      expect(verifier.verifyCached(value as never)).toBeUndefined()
+    }
+  })
+
+  it('answers undefined for a refused token (refusals are not cached)', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA, { aud: 'urn:someone-else' })
+    await expectAuthError(verifier.verify(token), 'AUTH_ERR_TOKEN_CLAIM', 401)
+    expect(verifier.verifyCached(token)).toBeUndefined()
+  })
+
+  it('answers undefined with cacheMax 0', async () => {
+    const verifier = h.verifier({ cacheMax: 0 })
+    const token = h.sign(keyA)
+    await verifier.verify(token)
+    expect(verifier.verifyCached(token)).toBeUndefined()
+  })
+
+  it('stops at exp plus the clock tolerance on the now clock, and drops the entry', async () => {
+    const verifier = h.verifier({ clockTolerance: 5 })
+    const exp = Math.floor(Date.now() / 1000) + 600
+    const token = h.sign(keyA, { exp })
+    const verified = await verifier.verify(token)
+    h.clock.now = exp * 1000 + 5000
+    expect(verifier.verifyCached(token)).toBe(verified)
+    h.clock.now = exp * 1000 + 5001
+    expect(verifier.verifyCached(token)).toBeUndefined()
+    // Dropped, not only skipped: going back in time does not bring it back.
+    h.clock.now = exp * 1000
+    expect(verifier.verifyCached(token)).toBeUndefined()
+  })
+
+  it('stops once the kid left the JWKS, as verify() does', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA)
+    await verifier.verify(token)
+    h.server.setKeys(keyB)
+    await verifier.keys.refresh()
+    expect(verifier.verifyCached(token)).toBeUndefined()
+    await expectAuthError(verifier.verify(token), 'AUTH_ERR_UNKNOWN_KEY', 401)
+  })
+
+  it('stops once the kid is republished with other key material', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA)
+    await verifier.verify(token)
+    h.server.setKeys({ ...keyB.jwk, kid: 'key-a' })
+    await verifier.keys.refresh()
+    expect(verifier.verifyCached(token)).toBeUndefined()
+    await expectAuthError(verifier.verify(token), 'AUTH_ERR_TOKEN_SIGNATURE', 401)
+  })
+
+  it('starts the background JWKS re-read after jwksMaxAgeMs, as a cache hit of verify() does', async () => {
+    const verifier = h.verifier({ jwksMaxAgeMs: 60_000 })
+    const token = h.sign(keyA)
+    const verified = await verifier.verify(token)
+    expect(h.server.hits).toBe(1)
+    h.advance(60_001)
+    expect(verifier.verifyCached(token)).toBe(verified)
+    await expect.poll(() => h.server.hits).toBe(2)
+  })
+
+  it('answers undefined for a token that only shares the tail of a held one', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA, { scope: 'geocode:location' })
+    const verified = await verifier.verify(token)
+    const [header, , signature] = token.split('.')
+    const payload = Buffer.from(JSON.stringify({ ...verified.claims, scope: 'admin' })).toString(
+      'base64url',
+    )
+    const forged = `${header}.${payload}.${signature}`
+    expect(verifier.verifyCached(forged)).toBeUndefined()
+    await expectAuthError(verifier.verify(forged), 'AUTH_ERR_TOKEN_SIGNATURE', 401)
+    // The forgery neither replaced nor evicted the held token.
+    expect(verifier.verifyCached(token)).toBe(verified)
+  })
+})
