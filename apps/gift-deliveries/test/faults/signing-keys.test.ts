@@ -30,11 +30,12 @@ beforeAll(async () => {
   const tenantPort = await freePort()
   issuer = `http://127.0.0.1:${tenantPort}/`
   // gift-deliveries needs neither peer to start: all three start together.
-  ;[tenant, worldMappers] = await Promise.all([
+  const worldMappersPort = await freePort()
+  ;[tenant, worldMappers, gifts] = await Promise.all([
     startTenant({ port: tenantPort }),
-    startWorldMappers(issuer),
+    startWorldMappers(issuer, worldMappersPort),
+    startGiftDeliveries({ issuer, worldMappersUrl: `http://127.0.0.1:${worldMappersPort}` }),
   ])
-  gifts = await startGiftDeliveries({ issuer, worldMappersUrl: worldMappers.url })
 }, 120_000)
 
 afterAll(async () => {
