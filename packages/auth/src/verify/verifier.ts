@@ -66,8 +66,12 @@ const supportedAlgorithms = new Set([
   'EdDSA',
 ])
 
-/** 32 base64url characters: 192 bits of the signature. */
-const CACHE_KEY_LENGTH = 32
+/**
+ * 12 base64url characters: 72 bits of the signature. Measured on Node 20: V8
+ * copies a substring this short (from 13 characters it makes a slice of the
+ * whole token), and a lookup then costs about a third.
+ */
+const CACHE_KEY_LENGTH = 12
 
 interface CacheEntry {
   /** The whole token: the cache is keyed by its tail only (see `cacheKey`). */
