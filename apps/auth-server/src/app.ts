@@ -10,6 +10,8 @@ import { createAccessTokenSigner } from './oauth/access-token.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
 import { createTokenExchange } from './oauth/token-exchange.js'
 import { createTokenQuota } from './oauth/token-quota.js'
+import { batchPerTurn } from './oauth/turn-batch.js'
+import { deferredChildLoggerFactory } from './request-logger.js'
 import { healthRoutes } from './routes/health.js'
 import { oauthTokenRoutes } from './routes/oauth-token.js'
 import { wellKnownRoutes } from './routes/well-known.js'
@@ -35,6 +37,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    childLoggerFactory: deferredChildLoggerFactory,
     trustProxy: false,
     return503OnClosing: true,
   })
@@ -72,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => runActions.close())
   const exchange = createTokenExchange({
     state: deps.state,
-    sign: createAccessTokenSigner(deps.keys, deps.issuer),
+    sign: batchPerTurn(createAccessTokenSigner(deps.keys, deps.issuer)),
     checkSecret: createSecretChecker(),
     rateLimit: createRateLimiter({ ...(deps.rateLimit ?? { perSecond: 30, burst: 30 }), now }),
     quota: createTokenQuota(now),

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 
 const scryptAsync = promisify(scrypt) as (
@@ -29,8 +29,8 @@ export function generateId(prefix: string): string {
 /** Hashes a secret with scrypt and a random salt: `scrypt$<salt>$<hash>`. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16)
-  const hash = await scryptAsync(secret, salt, KEY_LENGTH, SCRYPT)
-  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`
+  const derived = await scryptAsync(secret, salt, KEY_LENGTH, SCRYPT)
+  return `scrypt$${salt.toString('base64url')}$${derived.toString('base64url')}`
 }
 
 /**
@@ -39,21 +39,22 @@ export async function hashSecret(secret: string): Promise<string> {
  * scrypt is deliberately slow (~30 ms), which would cap token issuance; so a
  * secret that verified once is remembered as its SHA-256 next to the stored
  * hash it matched, and later requests compare digests (also in constant time).
- * Every failure pays the full scrypt cost — an unknown client too (against a
- * dummy hash), so timing does not tell which client ids exist.
+ * Keyed by the stored hash, a remembered secret stops counting the moment the
+ * client's secret is rotated (the new hash has its own salt). Every failure
+ * pays the full scrypt cost — an unknown client too (against a dummy hash), so
+ * timing does not tell which client ids exist.
+ *
+ * Concurrent checks of the same secret against the same hash (a client's
+ * first burst, or a flood of one wrong secret) share one scrypt run instead of
+ * each paying their own.
  */
 export function createSecretChecker(maxRemembered = 10_000) {
   const verified = new Map<string, Buffer>()
+  const running = new Map<string, Promise<boolean>>()
   let dummyHash: Promise<string> | undefined
 
-  async function check(storedHash: string | undefined, presented: string): Promise<boolean> {
-    dummyHash ??= hashSecret(generateClientSecret())
-    const hash = storedHash ?? (await dummyHash)
-    const digest = createHash('sha256').update(presented).digest()
-    const known = verified.get(hash)
-    if (storedHash !== undefined && known && timingSafeEqual(known, digest)) return true
-
-    const [scheme, saltText, hashText] = hash.split('$')
+  async function scryptMatches(stored: string, presented: string): Promise<boolean> {
+    const [scheme, saltText, hashText] = stored.split('$')
     if (scheme !== 'scrypt' || !saltText || !hashText) return false
     const expected = Buffer.from(hashText, 'base64url')
     const actual = await scryptAsync(
@@ -62,13 +63,27 @@ export function createSecretChecker(maxRemembered = 10_000) {
       expected.length,
       SCRYPT,
     )
-    const ok =
-      storedHash !== undefined &&
-      actual.length === expected.length &&
-      timingSafeEqual(actual, expected)
+    return actual.length === expected.length && timingSafeEqual(actual, expected)
+  }
+
+  async function check(storedHash: string | undefined, presented: string): Promise<boolean> {
+    dummyHash ??= hashSecret(generateClientSecret())
+    const against = storedHash ?? (await dummyHash)
+    const digest = hash('sha256', presented, 'buffer')
+    const known = verified.get(against)
+    if (storedHash !== undefined && known && timingSafeEqual(known, digest)) return true
+
+    // By hash and digest: only the same secret against the same stored hash shares a run.
+    const flight = `${against} ${digest.toString('base64url')}`
+    let matches = running.get(flight)
+    if (!matches) {
+      matches = scryptMatches(against, presented).finally(() => running.delete(flight))
+      running.set(flight, matches)
+    }
+    const ok = storedHash !== undefined && (await matches)
     if (ok) {
       if (verified.size >= maxRemembered) verified.clear()
-      verified.set(hash, digest)
+      verified.set(against, digest)
     }
     return ok
   }

@@ -214,6 +214,8 @@ export function createActionRunner(actions: CredentialsExchangeAction[], timeout
   }
 
   return Object.assign(run, {
+    /** How many Actions run on each exchange (none: the caller can skip building the event). */
+    count: workers.length,
     async close() {
       await Promise.all(workers.map(({ worker }) => worker.close()))
     },

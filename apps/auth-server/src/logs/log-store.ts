@@ -28,23 +28,53 @@ export interface LogQuery {
   take?: number
 }
 
-/** The tenant's recent log events, newest last, bounded. */
+/** Random hex characters drawn ahead of time, 12 per log id: one CSPRNG call per 512 events. */
+function createHexPool(charsPerDraw: number, draws = 512) {
+  let pool = ''
+  let at = 0
+  return function next(): string {
+    if (at === pool.length) {
+      pool = randomBytes((charsPerDraw / 2) * draws).toString('hex')
+      at = 0
+    }
+    at += charsPerDraw
+    return pool.slice(at - charsPerDraw, at)
+  }
+}
+
+/**
+ * The tenant's recent log events, newest last, bounded: a ring of `max`
+ * slots, so adding an event costs the same whether the store is full or not
+ * (it is written on every exchange, on the token endpoint's hot path).
+ */
 export function createLogStore(max = 10_000) {
-  const events: LogEvent[] = []
+  if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer')
+  const ring: LogEvent[] = []
+  let oldest = 0
   let sequence = 0
+  const randomSuffix = createHexPool(12)
+
+  /** Oldest first. */
+  function events(): LogEvent[] {
+    return oldest === 0 ? ring.slice() : [...ring.slice(oldest), ...ring.slice(0, oldest)]
+  }
 
   return {
     add(event: Omit<LogEvent, 'log_id' | 'date'>): LogEvent {
       // Ids sort in time order, as Auth0's checkpoint paging relies on.
-      const id = `${(++sequence).toString().padStart(12, '0')}${randomBytes(6).toString('hex')}`
+      const id = `${(++sequence).toString().padStart(12, '0')}${randomSuffix()}`
       const record: LogEvent = { log_id: id, date: new Date().toISOString(), ...event }
-      events.push(record)
-      if (events.length > max) events.splice(0, events.length - max)
+      if (ring.length < max) {
+        ring.push(record)
+      } else {
+        ring[oldest] = record
+        oldest = oldest + 1 === max ? 0 : oldest + 1
+      }
       return record
     },
     /** Page mode: newest first. Checkpoint mode (`from`): oldest first after `from`. */
     query(query: LogQuery): { logs: LogEvent[]; total: number } {
-      const matching = events.filter(
+      const matching = events().filter(
         (e) =>
           (!query.type || e.type === query.type) &&
           (!query.clientId || e.client_id === query.clientId),
@@ -54,7 +84,7 @@ export function createLogStore(max = 10_000) {
         const after = matching.filter((e) => e.log_id > from)
         return { logs: after.slice(0, query.take ?? 50), total: after.length }
       }
-      const newestFirst = matching.slice().reverse()
+      const newestFirst = matching.reverse()
       const start = query.page * query.perPage
       return { logs: newestFirst.slice(start, start + query.perPage), total: matching.length }
     },

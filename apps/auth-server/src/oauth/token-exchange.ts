@@ -1,4 +1,5 @@
 import {
+  type ActionOutcome,
   clientForEvent,
   type createActionRunner,
   organizationForEvent,
@@ -7,7 +8,7 @@ import type { LogStore } from '../logs/log-store.js'
 import type { createSecretChecker } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client, Organization } from '../tenant/model.js'
-import type { createAccessTokenSigner } from './access-token.js'
+import type { AccessTokenInput } from './access-token.js'
 import { readClientCredentials } from './client-authentication.js'
 import { auth0Errors, OAuthError } from './oauth-error.js'
 import {
@@ -33,7 +34,7 @@ export interface TokenAnswer {
 
 export interface TokenExchangeDeps {
   state: TenantState
-  sign: ReturnType<typeof createAccessTokenSigner>
+  sign: (input: AccessTokenInput) => Promise<{ token: string; expiresIn: number }>
   checkSecret: ReturnType<typeof createSecretChecker>
   rateLimit: ReturnType<typeof createRateLimiter>
   quota: ReturnType<typeof createTokenQuota>
@@ -102,26 +103,29 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       quota = deps.quota.reserve(client)
       if (quota && !quota.allowed) throw auth0Errors.quotaExceeded(quota.retryAfter, quota.header)
 
-      const outcome = await deps.runActions({
-        client: clientForEvent(client),
-        resource_server: { identifier: api.identifier },
-        request: {
-          body: redactBody(body),
-          ip: request.ip,
-          method: 'POST',
-          hostname: request.hostname,
-          user_agent: request.userAgent,
-        },
-        ...(organization ? { organization: organizationForEvent(organization) } : {}),
-        transaction: { requested_scopes: requested },
-        grantedScopes: grant.scope,
-        tenant: { id: deps.tenantId },
-      })
+      const outcome =
+        deps.runActions.count === 0
+          ? NO_ACTIONS
+          : await deps.runActions({
+              client: clientForEvent(client),
+              resource_server: { identifier: api.identifier },
+              request: {
+                body: redactBody(body),
+                ip: request.ip,
+                method: 'POST',
+                hostname: request.hostname,
+                user_agent: request.userAgent,
+              },
+              ...(organization ? { organization: organizationForEvent(organization) } : {}),
+              transaction: { requested_scopes: requested },
+              grantedScopes: grant.scope,
+              tenant: { id: deps.tenantId },
+            })
       if (outcome.kind === 'deny') throw auth0Errors.actionDenied(outcome.code, outcome.reason)
       if (outcome.kind === 'failed') throw auth0Errors.actionFailed(outcome.action)
 
       // Auth0 issues every scope of the grant, whatever subset was asked for.
-      const { token, expiresIn } = deps.sign({
+      const { token, expiresIn } = await deps.sign({
         clientId: client.client_id,
         resourceServer: api,
         scopes: grant.scope,
@@ -210,6 +214,8 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
     return organization
   }
 }
+
+const NO_ACTIONS: ActionOutcome = Object.freeze({ kind: 'allow', customClaims: Object.freeze({}) })
 
 /** Actions see the request body without the secret, as on Auth0. */
 function redactBody(body: Record<string, string | undefined>): Record<string, unknown> {

@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest'
+
+// A client's first burst of concurrent token requests (say 50 workers starting
+// at once) must cost one scrypt, not 50: concurrent checks of the same secret
+// against the same stored hash share one run. Counted, not timed.
+
+const scrypts = vi.hoisted(() => ({ count: 0 }))
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof import('node:crypto')>()
+  return {
+    ...crypto,
+    scrypt: (...args: Parameters<typeof crypto.scrypt>) => {
+      scrypts.count += 1
+      return (crypto.scrypt as (...a: unknown[]) => void)(...args)
+    },
+  }
+})
+
+const { createSecretChecker, hashSecret } = await import('../src/secrets.js')
+
+const SECRET = 'right-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+const concurrently = (n: number, call: () => Promise<boolean>) =>
+  Promise.all(Array.from({ length: n }, call))
+
+async function setUp() {
+  const check = createSecretChecker()
+  const stored = await hashSecret(SECRET)
+  await check(await hashSecret('warm-up-the-dummy-hash-000000000000'), 'x') // the dummy hash, once
+  scrypts.count = 0
+  return { check, stored }
+}
+
+describe('secret check: single flight', () => {
+  it('runs scrypt once for 50 concurrent cold checks of the right secret, then not at all', async () => {
+    const { check, stored } = await setUp()
+    expect(await concurrently(50, () => check(stored, SECRET))).toEqual(Array(50).fill(true))
+    expect(scrypts.count).toBe(1)
+    expect(await check(stored, SECRET)).toBe(true) // remembered
+    expect(scrypts.count).toBe(1)
+  })
+
+  it('runs scrypt once for 50 concurrent checks of one wrong secret, all refused', async () => {
+    const { check, stored } = await setUp()
+    expect(await concurrently(50, () => check(stored, 'wrong-secret'))).toEqual(
+      Array(50).fill(false),
+    )
+    expect(scrypts.count).toBe(1)
+    // a failure is not remembered: the next attempt pays scrypt again
+    expect(await check(stored, 'wrong-secret')).toBe(false)
+    expect(scrypts.count).toBe(2)
+  })
+
+  it('shares a run only between the same secret and the same stored hash', async () => {
+    const { check, stored } = await setUp()
+    const other = await hashSecret(SECRET) // the same secret, another client (another salt)
+    scrypts.count = 0
+    const [right, wrong, otherClient] = await Promise.all([
+      check(stored, SECRET),
+      check(stored, 'wrong-secret'),
+      check(other, SECRET),
+    ])
+    expect([right, wrong, otherClient]).toEqual([true, false, true])
+    expect(scrypts.count).toBe(3)
+  })
+
+  it('never lets an unknown client in, even beside a known one presenting the same secret', async () => {
+    const { check, stored } = await setUp()
+    const [unknown, known] = await Promise.all([check(undefined, SECRET), check(stored, SECRET)])
+    expect(unknown).toBe(false)
+    expect(known).toBe(true)
+    expect(await check(undefined, SECRET)).toBe(false)
+  })
+
+  it('stops accepting the old secret once it is rotated (new stored hash)', async () => {
+    const { check, stored } = await setUp()
+    expect(await check(stored, SECRET)).toBe(true)
+    const rotated = await hashSecret('the-new-secret-0123456789abcdefghijklmnopqrstuvwxyz')
+    scrypts.count = 0
+    expect(await check(rotated, SECRET)).toBe(false)
+    expect(await check(rotated, 'the-new-secret-0123456789abcdefghijklmnopqrstuvwxyz')).toBe(true)
+    expect(scrypts.count).toBe(2)
+  })
+})
