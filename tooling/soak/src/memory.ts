@@ -8,20 +8,40 @@ export function rssKiB(pid: number): number {
   return Number(match[1])
 }
 
-/** Samples processes' RSS: a start value now, then the peak until `finish()` takes the end value. */
+/** CPU time (user + system) a process has used, in seconds, from `/proc/<pid>/stat`. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/**
+ * Samples processes' RSS: a start value now, then the peak until `finish()`
+ * takes the end value; and the CPU time each used in between.
+ */
 export function sampleMemory(
   processes: ReadonlyArray<{ service: string; pid: number }>,
   everyMs = 1_000,
 ) {
   const samples = processes.map((p) => {
     const start = rssKiB(p.pid)
-    return { ...p, startKiB: start, peakKiB: start, endKiB: start }
+    return {
+      ...p,
+      startKiB: start,
+      peakKiB: start,
+      endKiB: start,
+      cpuS: 0,
+      cpuStart: cpuSeconds(p.pid),
+    }
   })
   const take = () => {
     for (const sample of samples) {
       try {
         sample.endKiB = rssKiB(sample.pid)
         sample.peakKiB = Math.max(sample.peakKiB, sample.endKiB)
+        sample.cpuS = Math.round((cpuSeconds(sample.pid) - sample.cpuStart) * 10) / 10
       } catch {
         // The process ended: its last value stands (the load's errors will say why).
       }
@@ -32,7 +52,7 @@ export function sampleMemory(
     finish() {
       clearInterval(timer)
       take()
-      return samples
+      return samples.map(({ cpuStart: _, ...sample }) => sample)
     },
   }
 }

@@ -20,6 +20,8 @@ export interface MemoryFigures {
   startKiB: number
   peakKiB: number
   endKiB: number
+  /** CPU seconds (user + system) it used during the load. */
+  cpuS: number
 }
 
 export interface SoakReport {
@@ -30,7 +32,15 @@ export interface SoakReport {
   statusCodes: Record<string, number>
   errors: { non2xx: number; socket: number; timeouts: number; total: number }
   latencyMs: { p50: number; p99: number; max: number }
-  memory: Array<{ service: string; pid: number; startMiB: number; peakMiB: number; endMiB: number }>
+  memory: Array<{
+    service: string
+    pid: number
+    startMiB: number
+    peakMiB: number
+    endMiB: number
+    /** Share of one core it used during the load, in percent. */
+    cpuPercent: number
+  }>
   /** True when requests were made and none failed. */
   ok: boolean
 }
@@ -58,6 +68,7 @@ export function buildReport(load: LoadFigures, memory: readonly MemoryFigures[])
       startMiB: mib(m.startKiB),
       peakMiB: mib(m.peakKiB),
       endMiB: mib(m.endKiB),
+      cpuPercent: load.durationS > 0 ? Math.round((m.cpuS / load.durationS) * 100) : 0,
     })),
     ok: load.requests > 0 && total === 0,
   }
@@ -101,7 +112,7 @@ export function formatReport(report: SoakReport): string {
     ['errors: total', String(report.errors.total)],
   ])
   const memory = table([
-    ['process (RSS MiB)', 'pid', 'start', 'peak', 'end', 'end - start'],
+    ['process (RSS MiB)', 'pid', 'start', 'peak', 'end', 'end - start', 'CPU % of a core'],
     ...report.memory.map((m) => [
       m.service,
       String(m.pid),
@@ -109,6 +120,7 @@ export function formatReport(report: SoakReport): string {
       m.peakMiB.toFixed(1),
       m.endMiB.toFixed(1),
       (m.endMiB - m.startMiB).toFixed(1),
+      String(m.cpuPercent),
     ]),
   ])
   const verdict = report.ok

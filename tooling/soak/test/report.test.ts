@@ -13,8 +13,22 @@ const load = (overrides: Partial<LoadFigures> = {}): LoadFigures => ({
 })
 
 const memory = [
-  { service: 'auth-server', pid: 11, startKiB: 102_400, peakKiB: 110_000, endKiB: 104_448 },
-  { service: 'gift-deliveries', pid: 13, startKiB: 409_600, peakKiB: 480_000, endKiB: 460_800 },
+  {
+    service: 'auth-server',
+    pid: 11,
+    startKiB: 102_400,
+    peakKiB: 110_000,
+    endKiB: 104_448,
+    cpuS: 0.5,
+  },
+  {
+    service: 'gift-deliveries',
+    pid: 13,
+    startKiB: 409_600,
+    peakKiB: 480_000,
+    endKiB: 460_800,
+    cpuS: 9.5,
+  },
 ]
 
 describe('buildReport', () => {
@@ -27,8 +41,22 @@ describe('buildReport', () => {
       errors: { non2xx: 0, socket: 0, timeouts: 0, total: 0 },
     })
     expect(report.memory).toEqual([
-      { service: 'auth-server', pid: 11, startMiB: 100, peakMiB: 107.4, endMiB: 102 },
-      { service: 'gift-deliveries', pid: 13, startMiB: 400, peakMiB: 468.8, endMiB: 450 },
+      {
+        service: 'auth-server',
+        pid: 11,
+        startMiB: 100,
+        peakMiB: 107.4,
+        endMiB: 102,
+        cpuPercent: 5,
+      },
+      {
+        service: 'gift-deliveries',
+        pid: 13,
+        startMiB: 400,
+        peakMiB: 468.8,
+        endMiB: 450,
+        cpuPercent: 95,
+      },
     ])
   })
 
@@ -53,7 +81,7 @@ describe('formatReport', () => {
     const text = formatReport(buildReport(load(), memory))
     expect(text).toContain('200: 8000, 201: 3000, 202: 1000')
     expect(text).toMatch(/requests\/s\s+1200/)
-    expect(text).toMatch(/gift-deliveries\s+13\s+400\.0\s+468\.8\s+450\.0\s+50\.0/)
+    expect(text).toMatch(/gift-deliveries\s+13\s+400\.0\s+468\.8\s+450\.0\s+50\.0\s+95/)
     expect(text).toContain('soak passed: 12000 requests, 0 errors')
   })
 
