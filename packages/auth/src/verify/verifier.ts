@@ -122,12 +122,10 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
   })
   const cache =
     settings.cacheMax > 0
-      ? new LRUCache<string, CacheEntry>({
-          max: settings.cacheMax,
-          ttlAutopurge: false,
-          // TTLs are counted on our clock; left to lru-cache they ran on performance.now().
-          perf: { now },
-        })
+      ? // No lru-cache TTL: each hit checks `expiresAt` on our clock itself (lru-cache's TTL
+        // ran on performance.now() and debounces its clock reads), so a TTL only added clock
+        // reads to every hit. An expired entry is dropped when next looked up, or evicted.
+        new LRUCache<string, CacheEntry>({ max: settings.cacheMax })
       : undefined
 
   /** The cached result of `token` while it stands, else `undefined`; drops a stale entry. */
@@ -136,8 +134,8 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     const key = cacheKey(token)
     const hit = cache.get(key)
     if (hit === undefined || hit.token !== token) return undefined
-    // Checked here too, not left to the TTL alone: lru-cache debounces its clock reads.
-    // The entry stands only while its kid still maps to the very key that verified it.
+    // The entry stands until its exp (+ tolerance), and only while its kid still maps to
+    // the very key that verified it.
     if (now() <= hit.expiresAt && keys.get(hit.kid) === hit.verifier) return hit.result
     cache.delete(key)
     return undefined
@@ -165,13 +163,15 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     const result = toVerifiedToken(header, claims)
     if (cache) {
       const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
-      const ttl = expiresAt - now()
-      if (ttl > 0)
-        cache.set(
-          cacheKey(token),
-          { token, kid: header.kid, verifier: verifyWithKey, expiresAt, result },
-          { ttl },
-        )
+      if (expiresAt > now()) {
+        cache.set(cacheKey(token), {
+          token,
+          kid: header.kid,
+          verifier: verifyWithKey,
+          expiresAt,
+          result,
+        })
+      }
     }
     return result
   }
