@@ -28,65 +28,86 @@ export interface LogQuery {
   take?: number
 }
 
-/** Random hex characters drawn ahead of time, 12 per log id: one CSPRNG call per 512 events. */
-function createHexPool(charsPerDraw: number, draws = 512) {
-  let pool = ''
+/** 48-bit random numbers drawn ahead of time: one CSPRNG call per 512 log ids. */
+function createRandomPool(draws = 512) {
+  let pool = Buffer.alloc(0)
   let at = 0
-  return function next(): string {
+  return function next(): number {
     if (at === pool.length) {
-      pool = randomBytes((charsPerDraw / 2) * draws).toString('hex')
+      pool = randomBytes(6 * draws)
       at = 0
     }
-    at += charsPerDraw
-    return pool.slice(at - charsPerDraw, at)
+    at += 6
+    return pool.readUIntBE(at - 6, 6)
   }
+}
+
+type NewEvent = Omit<LogEvent, 'log_id' | 'date'>
+
+/** What the ring holds: the event as given, and what its id and date are made of. */
+interface Entry {
+  sequence: number
+  random: number
+  at: number
+  event: NewEvent
+}
+
+/** Ids sort in time order, as Auth0's checkpoint paging relies on. */
+function logIdOf(entry: Entry): string {
+  return `${entry.sequence.toString().padStart(12, '0')}${entry.random.toString(16).padStart(12, '0')}`
+}
+
+function toLogEvent(entry: Entry): LogEvent {
+  return { log_id: logIdOf(entry), date: new Date(entry.at).toISOString(), ...entry.event }
 }
 
 /**
  * The tenant's recent log events, newest last, bounded: a ring of `max`
- * slots, so adding an event costs the same whether the store is full or not
- * (it is written on every exchange, on the token endpoint's hot path).
+ * slots, so adding an event costs the same whether the store is full or not.
+ * It is written on every exchange, on the token endpoint's hot path, so an
+ * entry keeps only the event as given and the numbers its `log_id` and
+ * `date` are made of; those strings are made when the logs are read.
  */
-export function createLogStore(max = 10_000) {
+export function createLogStore(max = 10_000, now: () => number = Date.now) {
   if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer')
-  const ring: LogEvent[] = []
+  const ring: Entry[] = []
   let oldest = 0
   let sequence = 0
-  const randomSuffix = createHexPool(12)
+  const nextRandom = createRandomPool()
 
   /** Oldest first. */
-  function events(): LogEvent[] {
+  function entries(): Entry[] {
     return oldest === 0 ? ring.slice() : [...ring.slice(oldest), ...ring.slice(0, oldest)]
   }
 
   return {
-    add(event: Omit<LogEvent, 'log_id' | 'date'>): LogEvent {
-      // Ids sort in time order, as Auth0's checkpoint paging relies on.
-      const id = `${(++sequence).toString().padStart(12, '0')}${randomSuffix()}`
-      const record: LogEvent = { log_id: id, date: new Date().toISOString(), ...event }
+    add(event: NewEvent): void {
+      const entry: Entry = { sequence: ++sequence, random: nextRandom(), at: now(), event }
       if (ring.length < max) {
-        ring.push(record)
+        ring.push(entry)
       } else {
-        ring[oldest] = record
+        ring[oldest] = entry
         oldest = oldest + 1 === max ? 0 : oldest + 1
       }
-      return record
     },
     /** Page mode: newest first. Checkpoint mode (`from`): oldest first after `from`. */
     query(query: LogQuery): { logs: LogEvent[]; total: number } {
-      const matching = events().filter(
-        (e) =>
-          (!query.type || e.type === query.type) &&
-          (!query.clientId || e.client_id === query.clientId),
+      const matching = entries().filter(
+        ({ event }) =>
+          (!query.type || event.type === query.type) &&
+          (!query.clientId || event.client_id === query.clientId),
       )
       if (query.from !== undefined) {
         const from = query.from
-        const after = matching.filter((e) => e.log_id > from)
-        return { logs: after.slice(0, query.take ?? 50), total: after.length }
+        const after = matching.filter((entry) => logIdOf(entry) > from)
+        return { logs: after.slice(0, query.take ?? 50).map(toLogEvent), total: after.length }
       }
       const newestFirst = matching.reverse()
       const start = query.page * query.perPage
-      return { logs: newestFirst.slice(start, start + query.perPage), total: matching.length }
+      return {
+        logs: newestFirst.slice(start, start + query.perPage).map(toLogEvent),
+        total: matching.length,
+      }
     },
   }
 }

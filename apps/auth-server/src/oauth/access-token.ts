@@ -58,20 +58,24 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
     const iat = Math.floor(now / 1000)
     const expiresIn = input.resourceServer.token_lifetime
     const rfc9068 = input.resourceServer.token_dialect === 'rfc9068_profile'
-    const claims: Record<string, unknown> = {
-      ...input.customClaims,
-      iss: issuer,
-      sub: `${input.clientId}@clients`,
-      aud: input.resourceServer.identifier,
-      iat,
-      exp: iat + expiresIn,
-      scope: input.scopes.join(' '),
-      ...(rfc9068
-        ? { client_id: input.clientId, jti: randomUUID() }
-        : { gty: 'client-credentials', azp: input.clientId }),
-      ...(input.organization
-        ? { org_id: input.organization.id, org_name: input.organization.name }
-        : {}),
+    // Custom claims first, then Auth0's (which win): the order fast-jwt's spread gave.
+    const claims: Record<string, unknown> = { ...input.customClaims }
+    claims.iss = issuer
+    claims.sub = `${input.clientId}@clients`
+    claims.aud = input.resourceServer.identifier
+    claims.iat = iat
+    claims.exp = iat + expiresIn
+    claims.scope = input.scopes.join(' ')
+    if (rfc9068) {
+      claims.client_id = input.clientId
+      claims.jti = randomUUID()
+    } else {
+      claims.gty = 'client-credentials'
+      claims.azp = input.clientId
+    }
+    if (input.organization) {
+      claims.org_id = input.organization.id
+      claims.org_name = input.organization.name
     }
     const key = prepare(keys.current())
     const signingInput = `${rfc9068 ? key.atHeader : key.jwtHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`

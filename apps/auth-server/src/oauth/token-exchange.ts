@@ -147,20 +147,16 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         hostname: request.hostname,
       })
       deps.onExchange?.(client.client_id, true)
+      const headers = rateHeaders(rate)
+      if (quotaHeader) headers['auth0-client-quota-limit'] = quotaHeader
+      headers['cache-control'] = 'no-store'
+      headers.pragma = 'no-cache'
       return {
         statusCode: 200,
-        body: {
-          access_token: token,
-          ...(api.is_system ? { scope } : {}),
-          expires_in: expiresIn,
-          token_type: 'Bearer',
-        },
-        headers: {
-          ...rateHeaders(rate),
-          ...(quotaHeader ? { 'auth0-client-quota-limit': quotaHeader } : {}),
-          'cache-control': 'no-store',
-          pragma: 'no-cache',
-        },
+        body: api.is_system
+          ? { access_token: token, scope, expires_in: expiresIn, token_type: 'Bearer' }
+          : { access_token: token, expires_in: expiresIn, token_type: 'Bearer' },
+        headers,
       }
     } catch (error) {
       quota?.release()
