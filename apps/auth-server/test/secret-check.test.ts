@@ -17,6 +17,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 })
 
 const { createSecretChecker, hashSecret } = await import('../src/secrets.js')
+const { buildTestServer, tokenRequest } = await import('./helpers/test-server.js')
 
 const SECRET = 'right-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const concurrently = (n: number, call: () => Promise<boolean>) =>
@@ -79,5 +80,21 @@ describe('secret check: single flight', () => {
     expect(await check(rotated, SECRET)).toBe(false)
     expect(await check(rotated, 'the-new-secret-0123456789abcdefghijklmnopqrstuvwxyz')).toBe(true)
     expect(scrypts.count).toBe(2)
+  })
+
+  it('issues 30 concurrent first tokens of a client through /oauth/token for one scrypt', async () => {
+    const { app } = await buildTestServer()
+    try {
+      await app.ready()
+      await tokenRequest(app, 'gift-deliveries') // pays the dummy hash and another client's scrypt
+      scrypts.count = 0
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, () => tokenRequest(app, 'limited')),
+      )
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(200))
+      expect(scrypts.count).toBe(1)
+    } finally {
+      await app.close()
+    }
   })
 })
