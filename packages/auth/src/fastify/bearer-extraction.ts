@@ -5,8 +5,11 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const WHITESPACE = /[ \t]/
 
 /**
- * Reads the bearer token of a request from its `Authorization` header
- * (RFC 6750 §2.1), the only place this package accepts one.
+ * Reads the bearer credentials of a request from its `Authorization` header
+ * (RFC 6750 §2.1), the only place this package accepts a token. Their syntax
+ * is checked apart, by `checkBearerSyntax`, the one step that reads the whole
+ * token: the plugin skips it for a token its verifier holds verified (a
+ * compact JWS, whose characters all are b64token ones).
  *
  * Returns `undefined` when the request carries no bearer credentials: no
  * header, an empty one, or another scheme such as `Basic`. Throws
@@ -20,22 +23,6 @@ const WHITESPACE = /[ \t]/
  * @param rawHeaders the request's raw header list (`request.raw.rawHeaders`):
  *   Node keeps only the first of several `Authorization` headers, so the
  *   parsed value alone cannot tell that a second one was sent
- */
-export function readBearerToken(
-  authorization: unknown,
-  query: unknown,
-  rawHeaders?: readonly string[],
-): string | undefined {
-  const credentials = readBearerCredentials(authorization, query, rawHeaders)
-  if (credentials !== undefined) checkBearerSyntax(credentials)
-  return credentials
-}
-
-/**
- * `readBearerToken` without the last step, the RFC 6750 syntax check of the
- * credentials (`checkBearerSyntax`): the one step that reads the whole token.
- * The plugin skips it for a token its verifier holds verified (a compact JWS,
- * whose characters all are b64token ones).
  */
 export function readBearerCredentials(
   authorization: unknown,
@@ -61,9 +48,9 @@ export function readBearerCredentials(
   return credentials
 }
 
-/** Throws `InvalidRequestError` unless `credentials` is one RFC 6750 b64token. */
+/** Throws `InvalidRequestError` (400) unless `credentials` is one RFC 6750 b64token. */
 export function checkBearerSyntax(credentials: string): void {
-  // One scan on the hot path: b64token has no space or tab, so a token that matches it is
+  // One scan: b64token has no space or tab, so a token that matches it is
   // also a single token; which rule a refused one breaks is worked out only then.
   if (B64TOKEN.test(credentials)) return
   if (WHITESPACE.test(credentials)) {
