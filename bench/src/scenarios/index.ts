@@ -4,6 +4,7 @@ import { fleet } from './fleet.js'
 import { geocoder } from './geocoder.js'
 import { hotToken } from './hot-token.js'
 import { issuance } from './issuance.js'
+import { replicas } from './replicas.js'
 import { tokenAcquisition } from './token-acquisition.js'
 
 /** In run order; a new scenario is one file and one line here. */
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   issuance,
   geocoder,
   deliveries,
+  replicas,
 ]
