@@ -7,9 +7,10 @@ import Fastify, {
   type FastifyInstance,
   type FastifyServerOptions,
 } from 'fastify'
+import type { Planner } from './deliveries/plan-delivery.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { TokenAvailability } from './planning/token-availability.js'
-import { deliveryRoutes, type Planner } from './routes/deliveries.js'
+import { deliveryRoutes } from './routes/deliveries.js'
 import { operationsRoutes } from './routes/health.js'
 import type { DeliveryStore } from './store/delivery-store.js'
 import { isStoreUnavailable } from './store/unavailable.js'
@@ -32,6 +33,8 @@ export interface AppOptions {
   inlineLeaseMs?: number
   /** Plans run inline by `POST /deliveries` at once; further deliveries are answered 202 for the worker. Default 128. */
   maxInlinePlans?: number
+  /** Delay before the `attempts`-th planning retry, as the pending worker's. Default `createBackoff()`. */
+  backoff?: (attempts: number) => number
   logger?: FastifyServerOptions['loggerInstance']
 }
 
@@ -126,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       planTimeoutMs: options.planTimeoutMs ?? 3_000,
       inlineLeaseMs: options.inlineLeaseMs ?? 30_000,
       maxInlinePlans: options.maxInlinePlans ?? 128,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
     })
   })
   return app

@@ -4,6 +4,7 @@ import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
+import { createBackoff } from './deliveries/backoff.js'
 import { createPendingWorker } from './planning/pending-worker.js'
 import { trackTokenAvailability } from './planning/token-availability.js'
 import { createWorldMappersClient } from './planning/world-mappers-client.js'
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
     tokens: trackedTokens,
     onUpstream: (durationMs, outcome) => metrics.observeUpstream(durationMs, outcome),
   })
-  const worker = createPendingWorker({ store, planner, logger })
+  // One retry policy, whether the plan that failed ran in a request or in the worker.
+  const backoff = createBackoff()
+  const worker = createPendingWorker({ store, planner, logger, backoff })
   const app = await buildApp({
     issuer: config.issuer,
     audience: config.audience,
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     logger,
     planTimeoutMs: config.planTimeoutMs,
     inlineLeaseMs: config.pendingGraceMs,
+    backoff,
   })
 
   await listenOrExit('gift-deliveries', app, { port: config.port, host: config.host })

@@ -2,9 +2,9 @@ import type { TokenVerifier } from '@m2m/auth/verify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
+import type { Planner } from '../src/deliveries/plan-delivery.js'
 import { createMetrics } from '../src/metrics.js'
 import { DestinationNotFoundError } from '../src/planning/errors.js'
-import type { Planner } from '../src/routes/deliveries.js'
 import { openStore } from '../src/store/delivery-store.js'
 
 /** A verifier that accepts the token "storefront" with both scopes (routes are what is tested here). */
@@ -118,8 +118,41 @@ describe('a plan slower than the request', () => {
     expect((await store.get(res.json().id))?.status).toBe('planned')
   })
 
-  it('answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
+  it('with an Idempotency-Key (stored before planning), answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
     const broken = { ...store, markPlanned: async () => Promise.reject(new Error('disk full')) }
+    const app = await buildApp({
+      issuer: 'http://auth.test/',
+      audience: 'urn:gift-deliveries',
+      store: broken,
+      planner: slowPlanner(1, () => ({}) as DeliveryRoute),
+      metrics: createMetrics({
+        tokens: () => ({
+          tokenRequests: 0,
+          exchanges: 0,
+          cacheHits: 0,
+          cacheMisses: 0,
+          refreshes: 0,
+          failures: 0,
+        }),
+        deliveriesByStatus: () => store.countByStatus(),
+      }),
+      verifier,
+      planTimeoutMs: 1_000,
+    })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/deliveries',
+      headers: { authorization: 'Bearer storefront', 'idempotency-key': 'record-fails' },
+      payload: { ...payload, destination: 'Paris' },
+    })
+    expect(res.statusCode).toBe(202)
+    expect((await store.get(res.json().id))?.status).toBe('pending')
+    await app.close()
+  })
+
+  it('without a key (planned, then written once), a failed write answers an error and stores nothing', async () => {
+    const before = await store.countByStatus()
+    const broken = { ...store, createPlanned: async () => Promise.reject(new Error('disk full')) }
     const app = await buildApp({
       issuer: 'http://auth.test/',
       audience: 'urn:gift-deliveries',
@@ -145,8 +178,9 @@ describe('a plan slower than the request', () => {
       headers: { authorization: 'Bearer storefront' },
       payload: { ...payload, destination: 'Paris' },
     })
-    expect(res.statusCode).toBe(202)
-    expect((await store.get(res.json().id))?.status).toBe('pending')
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ error: 'internal_error', message: 'Internal error' })
+    expect(await store.countByStatus()).toEqual(before)
     await app.close()
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { Delivery, DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
+import type { Planner } from '../src/deliveries/plan-delivery.js'
 import {
   DestinationNotFoundError,
   publicReason,
@@ -9,7 +10,6 @@ import {
 import {
   createBackoff,
   createPendingWorker,
-  type DeliveryPlanner,
   type PendingDeliveryStore,
   type WorkerLogger,
 } from '../src/planning/pending-worker.js'
@@ -50,18 +50,25 @@ function delivery(id: string, destination: string, fields: Partial<Delivery> = {
 
 /**
  * An in-memory store with the semantics the worker relies on: a claim leases
- * the rows it returns until `now + leaseMs`; recording an outcome releases the
- * lease and counts the attempt.
+ * the rows it returns until `now + leaseMs` under a new claim id; recording an
+ * outcome under a claim that no longer holds the row changes nothing; a
+ * recorded outcome releases the lease and counts the attempt.
  */
 function fakeStore(rows: Delivery[], clock: { now: number }) {
   const byId = new Map(rows.map((row) => [row.id, { ...row }]))
   const leasedUntil = new Map<string, number>()
+  const claims = new Map<string, string>()
+  let claimCount = 0
   const calls = { claimDue: [] as Array<[number, number]>, claimsInFlight: 0, maxClaimsInFlight: 0 }
-  const update = (id: string, fields: Partial<Delivery>): Delivery => {
+  const update = (id: string, fields: Partial<Delivery>, claim?: string): Delivery => {
     const row = byId.get(id)
     if (!row) throw new Error(`no delivery ${id}`)
+    if (row.status !== 'pending' || (claim !== undefined && claims.get(id) !== claim)) {
+      return { ...row }
+    }
     Object.assign(row, fields, { updatedAt: new Date(clock.now).toISOString() })
     leasedUntil.delete(id)
+    claims.delete(id)
     return { ...row }
   }
   const store = {
@@ -79,33 +86,50 @@ function fakeStore(rows: Delivery[], clock: { now: number }) {
             (leasedUntil.get(row.id) ?? 0) <= clock.now,
         )
         .slice(0, limit)
-      for (const row of due) leasedUntil.set(row.id, clock.now + leaseMs)
-      return due.map((row) => ({ ...row }))
+      const claim = `claim-${++claimCount}`
+      for (const row of due) {
+        leasedUntil.set(row.id, clock.now + leaseMs)
+        claims.set(row.id, claim)
+      }
+      return due.map((row) => ({ ...row, claim }))
     }),
-    markPlanned: vi.fn(async (id: string, planned: DeliveryRoute) =>
-      update(id, {
-        status: 'planned',
-        route: planned,
-        attempts: (byId.get(id)?.attempts ?? 0) + 1,
-        lastError: null,
-        nextAttemptAt: null,
-        plannedAt: new Date(clock.now).toISOString(),
-      }),
+    markPlanned: vi.fn(async (id: string, planned: DeliveryRoute, claim?: string) =>
+      update(
+        id,
+        {
+          status: 'planned',
+          route: planned,
+          attempts: (byId.get(id)?.attempts ?? 0) + 1,
+          lastError: null,
+          nextAttemptAt: null,
+          plannedAt: new Date(clock.now).toISOString(),
+        },
+        claim,
+      ),
     ),
-    markFailed: vi.fn(async (id: string, reason: string) =>
-      update(id, {
-        status: 'failed',
-        attempts: (byId.get(id)?.attempts ?? 0) + 1,
-        lastError: reason,
-        nextAttemptAt: null,
-      }),
+    markFailed: vi.fn(async (id: string, reason: string, claim?: string) =>
+      update(
+        id,
+        {
+          status: 'failed',
+          attempts: (byId.get(id)?.attempts ?? 0) + 1,
+          lastError: reason,
+          nextAttemptAt: null,
+        },
+        claim,
+      ),
     ),
-    recordAttemptFailure: vi.fn(async (id: string, error: string, nextAttemptAt: Date) =>
-      update(id, {
-        attempts: (byId.get(id)?.attempts ?? 0) + 1,
-        lastError: error,
-        nextAttemptAt: nextAttemptAt.toISOString(),
-      }),
+    recordAttemptFailure: vi.fn(
+      async (id: string, error: string, nextAttemptAt: Date, claim?: string) =>
+        update(
+          id,
+          {
+            attempts: (byId.get(id)?.attempts ?? 0) + 1,
+            lastError: error,
+            nextAttemptAt: nextAttemptAt.toISOString(),
+          },
+          claim,
+        ),
     ),
   } satisfies PendingDeliveryStore
   return { store, calls, row: (id: string) => byId.get(id) as Delivery }
@@ -119,7 +143,7 @@ function fakePlanner(errors: Record<string, unknown> = {}) {
       if (destination in errors) throw errors[destination]
       return route(destination)
     }),
-  } satisfies DeliveryPlanner
+  } satisfies Planner
 }
 
 function deferred<T>() {
@@ -146,8 +170,8 @@ describe('a tick', () => {
     const worker = createPendingWorker({ store, planner, now: () => clock.now })
 
     expect(await worker.runOnce()).toBe(2)
-    expect(store.markPlanned).toHaveBeenCalledWith('a', route('Lyon'))
-    expect(store.markPlanned).toHaveBeenCalledWith('b', route('Paris'))
+    expect(store.markPlanned).toHaveBeenCalledWith('a', route('Lyon'), 'claim-1')
+    expect(store.markPlanned).toHaveBeenCalledWith('b', route('Paris'), 'claim-1')
     expect(row('a')).toMatchObject({ status: 'planned', attempts: 1, route: route('Lyon') })
     expect(planner.plan).toHaveBeenCalledWith(delivery('a', 'Lyon').request)
     expect(await worker.runOnce()).toBe(0)
@@ -180,7 +204,11 @@ describe('a tick', () => {
     })
 
     expect(await worker.runOnce()).toBe(0)
-    expect(store.markFailed).toHaveBeenCalledWith('a', 'No place matches destination "Xqzzyville"')
+    expect(store.markFailed).toHaveBeenCalledWith(
+      'a',
+      'No place matches destination "Xqzzyville"',
+      'claim-1',
+    )
     expect(store.recordAttemptFailure).not.toHaveBeenCalled()
     expect(row('a')).toMatchObject({ status: 'failed', lastError: notFound.message })
     expect(await worker.runOnce()).toBe(0)
@@ -223,6 +251,7 @@ describe('a tick', () => {
         'a',
         publicReason(error),
         new Date(T0 + 3_000),
+        'claim-1',
       )
       expect(publicReason(error)).not.toContain((error as Error).message)
       expect(store.markFailed).not.toHaveBeenCalled()
@@ -246,6 +275,7 @@ describe('a tick', () => {
         'a',
         publicReason(error),
         new Date(T0 + 3_000 + 4_000),
+        expect.stringMatching(/^claim-/),
       )
     })
   }
@@ -264,6 +294,7 @@ describe('a tick', () => {
       'a',
       'World Mappers or the token endpoint is unavailable; planning will be retried',
       new Date(T0 + 7_000),
+      'claim-1',
     )
   })
 

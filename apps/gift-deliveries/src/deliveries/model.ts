@@ -51,3 +51,30 @@ export interface Delivery {
   updatedAt: string
   plannedAt: string | null
 }
+
+/** The part of a route a list shows. */
+export interface DeliverySummaryRoute {
+  /** Where it goes, as world-mappers resolved it. */
+  destination: ResolvedPlace
+  distanceKm: number
+  estimatedDuration: DeliveryRoute['estimatedDuration']
+}
+
+/**
+ * A delivery as `GET /deliveries` lists it by default: no route (its GeoJSON
+ * path and steps), but where it goes, how far and how long (null until planned).
+ */
+export interface DeliverySummary {
+  id: string
+  status: DeliveryStatus
+  request: DeliveryRequest
+  destination: ResolvedPlace | null
+  distanceKm: number | null
+  estimatedDuration: DeliveryRoute['estimatedDuration'] | null
+  attempts: number
+  lastError: string | null
+  nextAttemptAt: string | null
+  createdAt: string
+  updatedAt: string
+  plannedAt: string | null
+}

@@ -1,14 +1,15 @@
 import { nameFieldsInSchemaErrors, useStrictJsonBodies } from '@m2m/service-kit'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type {
-  Delivery,
-  DeliveryRequest,
-  DeliveryRoute,
-  DeliveryStatus,
-} from '../deliveries/model.js'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { DeliveryRequest, DeliveryStatus } from '../deliveries/model.js'
+import {
+  createDeliveryPlanning,
+  type Planner,
+  type Submitted,
+} from '../deliveries/plan-delivery.js'
 import { requestHash } from '../deliveries/request-hash.js'
-import { DestinationNotFoundError, publicReason } from '../planning/errors.js'
+import { DestinationNotFoundError } from '../planning/errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
+import { deliveryPageSchema } from './delivery-schemas.js'
 
 const textField = (maxLength: number) =>
   ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const
@@ -52,19 +53,17 @@ const deliveryBody = {
   },
 } as const
 
-export interface Planner {
-  plan(request: DeliveryRequest): Promise<DeliveryRoute>
-}
-
 export interface DeliveryRoutesOptions {
   store: DeliveryStore
   planner: Planner
   /** How long a request waits for its plan before answering 202 (pending). */
   planTimeoutMs: number
-  /** A pending delivery is left to its request this long before the worker may take it. */
+  /** How long a delivery planned by its request is kept from the worker. */
   inlineLeaseMs: number
   /** Plans run by requests at once; past this a new delivery is answered 202 and left to the worker. */
   maxInlinePlans: number
+  /** Delay before the `attempts`-th planning retry. Default `createBackoff()`. */
+  backoff?: (attempts: number) => number
 }
 
 /** The calling client (`azp` / `client_id`); a token without one is refused by the preHandler. */
@@ -74,15 +73,21 @@ function callerOf(request: FastifyRequest): string {
 
 /** `POST /deliveries`, `GET /deliveries/:id`, `GET /deliveries`. */
 export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesOptions) {
-  const { store, planner } = opts
+  const { store } = opts
   useStrictJsonBodies(app)
   nameFieldsInSchemaErrors(app)
+  const planning = createDeliveryPlanning({
+    store,
+    planner: opts.planner,
+    planTimeoutMs: opts.planTimeoutMs,
+    inlineLeaseMs: opts.inlineLeaseMs,
+    maxInlinePlans: opts.maxInlinePlans,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    logger: app.log,
+  })
   // Plans still running after their request answered 202: closing waits for them
   // (each is bounded by the planner's timeout), so their outcome is recorded.
-  const inflight = new Set<Promise<unknown>>()
-  app.addHook('onClose', async () => {
-    await Promise.allSettled([...inflight])
-  })
+  app.addHook('onClose', () => planning.drain())
 
   // Deliveries belong to a client: a token must name one.
   app.addHook('preHandler', async (request, reply) => {
@@ -103,17 +108,6 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
         message: `${bad} contains a NUL or an unpaired surrogate`,
       })
   })
-
-  function answer(reply: FastifyReply, delivery: Delivery, replayed: boolean) {
-    reply.header('location', `/deliveries/${delivery.id}`)
-    if (replayed) reply.header('idempotent-replayed', 'true')
-    if (delivery.status === 'failed') {
-      return reply
-        .code(422)
-        .send({ error: 'DELIVERY_ERR_PLACE_NOT_FOUND', message: delivery.lastError, delivery })
-    }
-    return reply.code(delivery.status === 'planned' ? 201 : 202).send(delivery)
-  }
 
   app.post(
     '/deliveries',
@@ -141,68 +135,29 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     async (request, reply) => {
       const body = request.body as DeliveryRequest
       const key = request.headers['idempotency-key'] as string | undefined
-      const clientId = callerOf(request)
-      const { delivery, created } = await store.createPending({
-        request: body,
-        clientId,
-        notBefore: new Date(Date.now() + opts.inlineLeaseMs),
-        ...(key ? { idempotency: { key, requestHash: requestHash(body) } } : {}),
-      })
-      if (!created) return answer(reply, delivery, true)
-      // Slow upstreams must not pile up plans (sockets, timers, memory) here: beyond
-      // the bound the delivery is kept pending for the worker, which plans in batches.
-      if (inflight.size >= opts.maxInlinePlans) return answer(reply, delivery, false)
-
-      // Still waiting: the answer is not given yet. Once it is (a 202 after the
-      // timeout), the row is the caller's and is never deleted.
-      let waiting = true
-      const planning = planner.plan(body).then(
-        (route) => store.markPlanned(delivery.id, route),
-        async (error: unknown) => {
-          if (error instanceof DestinationNotFoundError) {
-            // The caller's mistake. Nothing is kept while nobody has been told
-            // about the row; with an Idempotency-Key the failure is kept, so a
-            // replay (which may already have seen the pending row) gets the same 422.
-            if (waiting && !key) {
-              await store.discard(delivery.id)
-              throw error
-            }
-            return store.markFailed(delivery.id, error.message)
-          }
-          request.log.warn(
-            { deliveryId: delivery.id, err: { code: (error as { code?: unknown }).code } },
-            'planning deferred: upstream unavailable',
-          )
-          return store.recordAttemptFailure(
-            delivery.id,
-            publicReason(error),
-            new Date(Date.now() + opts.inlineLeaseMs),
-          )
-        },
-      )
-      const tracked = planning.catch(() => {})
-      inflight.add(tracked)
-      void tracked.finally(() => inflight.delete(tracked))
-      let timer: NodeJS.Timeout | undefined
-      const timedOut = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), opts.planTimeoutMs)
-      })
+      let submitted: Submitted
       try {
-        const settled = await Promise.race([planning, timedOut])
-        waiting = false
-        return answer(reply, settled ?? delivery, false)
+        submitted = await planning.submit(
+          {
+            request: body,
+            clientId: callerOf(request),
+            ...(key ? { idempotency: { key, requestHash: requestHash(body) } } : {}),
+          },
+          request.log,
+        )
       } catch (error) {
-        waiting = false
-        if (error instanceof DestinationNotFoundError) {
-          return reply.code(422).send({ error: error.code, message: error.message })
-        }
-        // The row is stored and pending: the worker will plan it. The caller is told so.
-        request.log.error({ deliveryId: delivery.id, err: error }, 'could not record the plan')
-        return answer(reply, delivery, false)
-      } finally {
-        clearTimeout(timer)
-        planning.catch(() => {})
+        if (!(error instanceof DestinationNotFoundError)) throw error
+        return reply.code(422).send({ error: error.code, message: error.message })
       }
+      const { delivery, replayed } = submitted
+      reply.header('location', `/deliveries/${delivery.id}`)
+      if (replayed) reply.header('idempotent-replayed', 'true')
+      if (delivery.status === 'failed') {
+        return reply
+          .code(422)
+          .send({ error: 'DELIVERY_ERR_PLACE_NOT_FOUND', message: delivery.lastError, delivery })
+      }
+      return reply.code(delivery.status === 'planned' ? 201 : 202).send(delivery)
     },
   )
 
@@ -211,7 +166,7 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     {
       config: { scopes: ['read:deliveries'] },
       schema: {
-        summary: 'A delivery',
+        summary: 'A delivery, with its route',
         tags: ['deliveries'],
         params: {
           type: 'object',
@@ -221,14 +176,14 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
       },
     },
     async (request, reply) => {
-      const delivery = await store.get((request.params as { id: string }).id)
       // A client sees its own deliveries only; another's is as if it did not exist.
-      if (!delivery || delivery.clientId !== callerOf(request)) {
+      const json = await store.getJson((request.params as { id: string }).id, callerOf(request))
+      if (json === undefined) {
         return reply
           .code(404)
           .send({ error: 'DELIVERY_ERR_NOT_FOUND', message: 'No delivery has this id' })
       }
-      return delivery
+      return reply.type('application/json; charset=utf-8').send(json)
     },
   )
 
@@ -238,6 +193,8 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
       config: { scopes: ['read:deliveries'] },
       schema: {
         summary: 'Deliveries, oldest first, by pages',
+        description:
+          'Summaries by default: id, status, request, the resolved destination, distance, estimated duration and timestamps (null until planned). With include=route, whole deliveries as GET /deliveries/{id} answers them, route and GeoJSON path included. Pass nextCursor as cursor for the next page; it is null on the last. Paging to the end lists every delivery that existed when the first page was read exactly once, in creation order, while others are being created.',
         tags: ['deliveries'],
         querystring: {
           type: 'object',
@@ -246,13 +203,27 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
             status: { enum: ['pending', 'planned', 'failed'] },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             cursor: { type: 'string', minLength: 1, maxLength: 200 },
+            include: {
+              enum: ['route'],
+              description: 'route: whole deliveries, with their routes, instead of summaries',
+            },
           },
         },
+        response: { 200: deliveryPageSchema },
       },
     },
-    async (request) => {
-      const query = request.query as { status?: DeliveryStatus; limit: number; cursor?: string }
-      return store.list({ ...query, clientId: callerOf(request) })
+    async (request, reply) => {
+      const query = request.query as {
+        status?: DeliveryStatus
+        limit: number
+        cursor?: string
+        include?: 'route'
+      }
+      const page = await store.listJson({ ...query, clientId: callerOf(request) })
+      // The items are JSON text already (built by the database): sent as they are.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`{"items":${page.items},"nextCursor":${JSON.stringify(page.nextCursor)}}`)
     },
   )
 }

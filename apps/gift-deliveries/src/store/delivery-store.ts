@@ -3,6 +3,7 @@ import type {
   DeliveryRequest,
   DeliveryRoute,
   DeliveryStatus,
+  DeliverySummary,
 } from '../deliveries/model.js'
 import { runMigrations } from './migrations.js'
 import { createPgClient } from './pg-client.js'
@@ -17,8 +18,22 @@ export interface CreatePendingInput {
   /** The client (`azp`) creating it; idempotency keys are scoped to it. */
   clientId: string
   idempotency?: { key: string; requestHash: string }
-  /** The worker leaves it alone until then (the request plans it inline first). Default: due now. */
+  /** The worker leaves it alone until then. Default: due now. */
   notBefore?: Date
+  /**
+   * The creator plans it: the row is claimed for this long (the returned delivery carries the
+   * `claim`), so no worker takes it meanwhile and only that claim records the outcome.
+   */
+  claimLeaseMs?: number
+  /** It was tried already and failed for a reason that may pass: counted as attempt 1. */
+  failedAttempt?: { error: string; nextAttemptAt: Date }
+}
+
+/** A delivery planned before it was stored: one insert, no idempotency key. */
+export interface CreatePlannedInput {
+  request: DeliveryRequest
+  clientId: string
+  route: DeliveryRoute
 }
 
 export interface ListQuery {
@@ -28,6 +43,20 @@ export interface ListQuery {
   /** 1..100. */
   limit: number
   cursor?: string
+  /** Whole deliveries with their routes, instead of summaries. */
+  include?: 'route'
+}
+
+/** One page of a list: `nextCursor` is null on the last page. */
+export interface DeliveryPage<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+/** A page whose items are already JSON text (a JSON array), ready to send. */
+export interface DeliveryJsonPage {
+  items: string
+  nextCursor: string | null
 }
 
 /** A delivery taken by `claimDue`: `claim` names this claim, and only it may record the outcome. */
@@ -40,7 +69,11 @@ export interface DeliveryStore {
    * requestHash return the existing delivery with `created: false`; the same key with another
    * requestHash throws IdempotencyConflictError. Atomic under concurrency (a unique constraint).
    */
-  createPending(input: CreatePendingInput): Promise<{ delivery: Delivery; created: boolean }>
+  createPending(
+    input: CreatePendingInput,
+  ): Promise<{ delivery: Delivery & { claim?: string }; created: boolean }>
+  /** Inserts a delivery planned already (status `planned`, with its route). */
+  createPlanned(input: CreatePlannedInput): Promise<Delivery>
   /**
    * pending → planned with the route; a no-op returning the current row when not pending.
    * With `claim` (from `claimDue`), also a no-op unless that claim still holds the delivery.
@@ -67,8 +100,17 @@ export interface DeliveryStore {
   /** Deletes a delivery that is still pending (nothing kept, its idempotency key free again). */
   discard(id: string): Promise<boolean>
   get(id: string): Promise<Delivery | undefined>
-  /** Creation order, by pages: `nextCursor` is null on the last page. */
-  list(query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>
+  /** `clientId`'s delivery as JSON text (`Delivery`); undefined when no such delivery is theirs. */
+  getJson(id: string, clientId: string): Promise<string | undefined>
+  /**
+   * Creation order, by pages (keyset on the creation sequence): summaries, or whole deliveries
+   * with `include: 'route'`. Paging to the end lists every row that existed when the first
+   * page was read exactly once, whatever is inserted meanwhile.
+   */
+  list(query: ListQuery & { include: 'route' }): Promise<DeliveryPage<Delivery>>
+  list(query: ListQuery): Promise<DeliveryPage<DeliverySummary>>
+  /** `list` as JSON text, for answering without parsing and serializing again. */
+  listJson(query: ListQuery): Promise<DeliveryJsonPage>
   countByStatus(): Promise<Record<DeliveryStatus, number>>
   /** One cheap round trip, for readiness. */
   ping(): Promise<void>

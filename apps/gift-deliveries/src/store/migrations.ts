@@ -43,6 +43,23 @@ export const migrations: readonly Migration[] = [
     // was claimed again by another replica) can no longer record an outcome.
     sql: `ALTER TABLE deliveries ADD COLUMN claim uuid;`,
   },
+  {
+    version: 3,
+    name: 'list by client, route summaries',
+    // Lists are per client, in creation order: an index that reads a page in that
+    // order. `summary` is the small part of the route a list shows (resolved
+    // destination, distance, duration), so a page never reads the route's GeoJSON.
+    sql: `
+      CREATE INDEX deliveries_client_seq ON deliveries (client_id, seq);
+      CREATE INDEX deliveries_client_status_seq ON deliveries (client_id, status, seq);
+      ALTER TABLE deliveries ADD COLUMN summary jsonb;
+      UPDATE deliveries SET summary = jsonb_build_object(
+        'destination', route->'destination',
+        'distanceKm', route->'distanceKm',
+        'estimatedDuration', route->'estimatedDuration')
+      WHERE route IS NOT NULL;
+    `,
+  },
 ]
 
 /** Any fixed 64-bit number; every replica must use the same one. */

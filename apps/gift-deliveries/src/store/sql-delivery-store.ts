@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryStatus } from '../deliveries/model.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from './delivery-row.js'
-import type { DeliveryStore } from './delivery-store.js'
+import { deliveryJson, SUMMARY_JSON, summaryOf } from './delivery-json.js'
+import type { DeliveryJsonPage, DeliveryStore, ListQuery } from './delivery-store.js'
 import { DeliveryNotFoundError, IdempotencyConflictError, InvalidListQueryError } from './errors.js'
 import type { SqlClient } from './sql-client.js'
 
@@ -17,6 +17,10 @@ export interface DeliveryStoreOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Retries when a conflicting row vanished (discarded) between the insert and the read. */
 const CREATE_ATTEMPTS = 5
+const DELIVERY_JSON = deliveryJson()
+const DELIVERY_JSON_WITHOUT_ROUTE = deliveryJson({ route: false })
+
+type JsonRow = { json: string }
 
 /** The store over an open, migrated database. `close()` closes the client. */
 export function createDeliveryStore(
@@ -34,23 +38,26 @@ export function createDeliveryStore(
 
   async function get(id: string): Promise<Delivery | undefined> {
     if (!UUID.test(id)) return undefined
-    const result = await client.query<DeliveryRow>(
-      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1::uuid`,
+    const result = await client.query<JsonRow>(
+      `SELECT ${DELIVERY_JSON} AS json FROM deliveries WHERE id = $1::uuid`,
       [id],
     )
     const row = result.rows[0]
-    return row ? toDelivery(row) : undefined
+    return row ? (JSON.parse(row.json) as Delivery) : undefined
   }
 
   /**
    * Runs an UPDATE ... WHERE id = $1 AND status = 'pending' (and, with `claim`, only while that
    * claim holds the row); the current row when it matched none. Every transition ends the claim.
+   * `route`, when given, is the one the UPDATE stores: the row comes back without it, to
+   * spare reading back what was just written.
    */
   async function transition(
     id: string,
     set: string,
     params: unknown[],
     claim: string | undefined,
+    route?: Delivery['route'],
   ): Promise<Delivery> {
     if (!UUID.test(id)) throw new DeliveryNotFoundError(id)
     const values = [id, ...params]
@@ -60,45 +67,116 @@ export function createDeliveryStore(
       values.push(claim)
       where += ` AND claim = $${values.length}::uuid`
     }
-    const result = await client.query<DeliveryRow>(
+    const result = await client.query<JsonRow>(
       `UPDATE deliveries SET ${set}, claim = NULL
        WHERE ${where}
-       RETURNING ${DELIVERY_COLUMNS}`,
+       RETURNING ${route === undefined ? DELIVERY_JSON : DELIVERY_JSON_WITHOUT_ROUTE} AS json`,
       values,
     )
     const row = result.rows[0]
-    return row ? toDelivery(row) : current(id)
+    if (!row) return current(id)
+    const delivery = JSON.parse(row.json) as Delivery
+    if (route !== undefined) delivery.route = route
+    return delivery
+  }
+
+  async function listJson(query: ListQuery): Promise<DeliveryJsonPage> {
+    const { status, limit, cursor, clientId, include } = query
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new InvalidListQueryError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`)
+    }
+    if (status !== undefined && !DELIVERY_STATUSES.includes(status)) {
+      throw new InvalidListQueryError(`status must be one of ${DELIVERY_STATUSES.join(', ')}`)
+    }
+    if (include !== undefined && include !== 'route') {
+      throw new InvalidListQueryError('include must be route')
+    }
+    const after = cursor === undefined ? '0' : decodeCursor(cursor)
+    const params: unknown[] = [after, limit + 1]
+    let where = 'seq > $1::bigint'
+    if (status !== undefined) {
+      params.push(status)
+      where += ` AND status = $${params.length}`
+    }
+    if (clientId !== undefined) {
+      params.push(clientId)
+      where += ` AND client_id = $${params.length}`
+    }
+    // Keyset paging on seq, which never changes: every row committed before a page's
+    // statement began is visible to it, so a row that existed when the first page was
+    // read is returned by exactly one page (READ COMMITTED takes a snapshot per statement).
+    // Rows committed later with a lower seq (a slow transaction) may be missed by a
+    // listing already past them; they were not there when it began.
+    // Qualified, because `seq` alone would name the text output column and sort as text.
+    const result = await client.query<{ seq: string; json: string }>(
+      `SELECT deliveries.seq::text AS seq, ${include === 'route' ? DELIVERY_JSON : SUMMARY_JSON} AS json
+       FROM deliveries WHERE ${where} ORDER BY deliveries.seq LIMIT $2`,
+      params,
+    )
+    const rows = result.rows
+    const more = rows.length > limit
+    const page = more ? rows.slice(0, limit) : rows
+    let items = '['
+    for (let i = 0; i < page.length; i++) items += (i === 0 ? '' : ',') + (page[i] as JsonRow).json
+    return {
+      items: `${items}]`,
+      nextCursor: more ? encodeCursor((page.at(-1) as { seq: string }).seq) : null,
+    }
   }
 
   return {
     async createPending(input) {
-      const at = now().toISOString()
+      const at = now()
       const key = input.idempotency?.key ?? null
+      const claim = input.claimLeaseMs === undefined ? null : randomUUID()
+      const lockedUntil =
+        input.claimLeaseMs === undefined
+          ? null
+          : new Date(at.getTime() + Math.max(0, input.claimLeaseMs)).toISOString()
+      const failed = input.failedAttempt
+      const nextAttemptAt = failed?.nextAttemptAt ?? input.notBefore
+      const delivery: Delivery & { claim?: string } = {
+        id: randomUUID(),
+        status: 'pending',
+        request: input.request,
+        route: null,
+        attempts: failed ? 1 : 0,
+        lastError: failed?.error ?? null,
+        nextAttemptAt: nextAttemptAt ? nextAttemptAt.toISOString() : null,
+        clientId: input.clientId,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        plannedAt: null,
+      }
+      if (claim !== null) delivery.claim = claim
       const params = [
-        randomUUID(),
+        delivery.id,
         input.clientId,
         key,
         input.idempotency?.requestHash ?? null,
         JSON.stringify(input.request),
-        input.notBefore ? input.notBefore.toISOString() : null,
-        at,
+        delivery.nextAttemptAt,
+        delivery.createdAt,
+        delivery.attempts,
+        delivery.lastError,
+        claim,
+        lockedUntil,
       ]
       for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
         // A concurrent insert with the same key makes this one wait for it, then do nothing.
-        const inserted = await client.query<DeliveryRow>(
+        const inserted = await client.query(
           `INSERT INTO deliveries (id, client_id, idempotency_key, request_hash, status, request,
-             next_attempt_at, created_at, updated_at)
+             next_attempt_at, created_at, updated_at, attempts, last_error, claim, locked_until)
            VALUES ($1::uuid, $2, $3, $4, 'pending', $5::jsonb, $6::timestamptz, $7::timestamptz,
-             $7::timestamptz)
-           ON CONFLICT (client_id, idempotency_key) DO NOTHING
-           RETURNING ${DELIVERY_COLUMNS}`,
+             $7::timestamptz, $8::int, $9, $10::uuid, $11::timestamptz)
+           ON CONFLICT (client_id, idempotency_key) DO NOTHING`,
           params,
         )
-        const row = inserted.rows[0]
-        if (row) return { delivery: toDelivery(row), created: true }
+        if (inserted.rowCount > 0) return { delivery, created: true }
         if (!input.idempotency) break
-        const existing = await client.query<DeliveryRow>(
-          `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE client_id = $1 AND idempotency_key = $2`,
+        const existing = await client.query<JsonRow & { request_hash: string }>(
+          `SELECT request_hash, ${DELIVERY_JSON} AS json FROM deliveries
+           WHERE client_id = $1 AND idempotency_key = $2`,
           [input.clientId, key],
         )
         const found = existing.rows[0]
@@ -106,18 +184,51 @@ export function createDeliveryStore(
         if (found.request_hash !== input.idempotency.requestHash) {
           throw new IdempotencyConflictError(input.idempotency.key)
         }
-        return { delivery: toDelivery(found), created: false }
+        return { delivery: JSON.parse(found.json) as Delivery, created: false }
       }
       throw new Error('createPending: the insert neither created nor found a delivery')
+    },
+
+    async createPlanned(input) {
+      const at = now().toISOString()
+      const delivery: Delivery = {
+        id: randomUUID(),
+        status: 'planned',
+        request: input.request,
+        route: input.route,
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: null,
+        clientId: input.clientId,
+        createdAt: at,
+        updatedAt: at,
+        plannedAt: at,
+      }
+      await client.query(
+        `INSERT INTO deliveries (id, client_id, status, request, route, summary,
+           created_at, updated_at, planned_at)
+         VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::jsonb, $5::jsonb, $6::timestamptz,
+           $6::timestamptz, $6::timestamptz)`,
+        [
+          delivery.id,
+          input.clientId,
+          JSON.stringify(input.request),
+          JSON.stringify(input.route),
+          JSON.stringify(summaryOf(input.route)),
+          at,
+        ],
+      )
+      return delivery
     },
 
     markPlanned(id, route, claim) {
       return transition(
         id,
-        `status = 'planned', route = $2::jsonb, planned_at = $3::timestamptz,
-         updated_at = $3::timestamptz, next_attempt_at = NULL, locked_until = NULL`,
-        [JSON.stringify(route), now().toISOString()],
+        `status = 'planned', route = $2::jsonb, summary = $3::jsonb, planned_at = $4::timestamptz,
+          updated_at = $4::timestamptz, next_attempt_at = NULL, locked_until = NULL`,
+        [JSON.stringify(route), JSON.stringify(summaryOf(route)), now().toISOString()],
         claim,
+        route,
       )
     },
 
@@ -148,7 +259,7 @@ export function createDeliveryStore(
       // The subquery locks the rows it picks and skips rows another claimer holds; after that
       // claimer commits, PostgreSQL re-checks locked_until on the new row version and drops it.
       const claim = randomUUID()
-      const result = await client.query<DeliveryRow & { claim: string }>(
+      const result = await client.query<JsonRow & { seq: string }>(
         `WITH due AS (
            SELECT id FROM deliveries
            WHERE status = 'pending'
@@ -160,12 +271,12 @@ export function createDeliveryStore(
          )
          UPDATE deliveries SET locked_until = $3::timestamptz, claim = $4::uuid
          WHERE id IN (SELECT id FROM due)
-         RETURNING ${DELIVERY_COLUMNS}`,
+         RETURNING seq::text AS seq, ${DELIVERY_JSON} AS json`,
         [at.toISOString(), limit, until.toISOString(), claim],
       )
       return result.rows
         .sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
-        .map((row) => ({ ...toDelivery(row), claim }))
+        .map((row) => ({ ...(JSON.parse(row.json) as Delivery), claim }))
     },
 
     async discard(id) {
@@ -179,36 +290,22 @@ export function createDeliveryStore(
 
     get,
 
-    async list(query) {
-      const { status, limit, cursor, clientId } = query
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-        throw new InvalidListQueryError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`)
-      }
-      if (status !== undefined && !DELIVERY_STATUSES.includes(status)) {
-        throw new InvalidListQueryError(`status must be one of ${DELIVERY_STATUSES.join(', ')}`)
-      }
-      const after = cursor === undefined ? '0' : decodeCursor(cursor)
-      const params: unknown[] = [after, limit + 1]
-      let where = 'seq > $1::bigint'
-      if (status !== undefined) {
-        params.push(status)
-        where += ` AND status = $${params.length}`
-      }
-      if (clientId !== undefined) {
-        params.push(clientId)
-        where += ` AND client_id = $${params.length}`
-      }
-      const result = await client.query<DeliveryRow>(
-        `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE ${where} ORDER BY seq LIMIT $2`,
-        params,
+    async getJson(id, clientId) {
+      if (!UUID.test(id)) return undefined
+      const result = await client.query<JsonRow>(
+        `SELECT ${DELIVERY_JSON} AS json FROM deliveries WHERE id = $1::uuid AND client_id = $2`,
+        [id, clientId],
       )
-      const page = result.rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map((row) => toDelivery(row)),
-        nextCursor: result.rows.length > limit && last ? encodeCursor(last.seq) : null,
-      }
+      return result.rows[0]?.json
     },
+
+    // biome-ignore lint/suspicious/noExplicitAny: one implementation of the interface's two overloads
+    async list(query: ListQuery): Promise<any> {
+      const page = await listJson(query)
+      return { items: JSON.parse(page.items), nextCursor: page.nextCursor }
+    },
+
+    listJson,
 
     async countByStatus() {
       const result = await client.query<{ status: DeliveryStatus; n: number }>(

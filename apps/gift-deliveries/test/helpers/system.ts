@@ -174,6 +174,7 @@ export async function startGiftDeliveries(options: {
     metrics,
     planTimeoutMs: options.planTimeoutMs ?? 5_000,
     inlineLeaseMs: 0,
+    backoff: () => 0,
   })
   return {
     app,
