@@ -282,6 +282,10 @@ describe('store (PGlite in memory)', () => {
       [Buffer.from('d1:abc').toString('base64url'), 'a non-numeric position'],
       [Buffer.from('d1:-1').toString('base64url'), 'a negative position'],
       [Buffer.from('d1:99999999999999999999').toString('base64url'), 'a position beyond bigint'],
+      [Buffer.from('d2:5').toString('base64url'), 'a bounded position without its bound'],
+      [Buffer.from('d2:5:x').toString('base64url'), 'a non-numeric bound'],
+      [Buffer.from('d2:5:9:1').toString('base64url'), 'a bounded position with a third part'],
+      [Buffer.from('d2:99999999999999999999:1').toString('base64url'), 'a bound beyond bigint'],
       ['', 'empty'],
     ] as const
     for (const [cursor, what] of badCursors) {
@@ -294,8 +298,12 @@ describe('store (PGlite in memory)', () => {
       })
     }
 
-    it('cursors round-trip', () => {
-      expect(decodeCursor(encodeCursor('42'))).toBe('42')
+    it('cursors round-trip, and cursors from before bounded listings still read', () => {
+      expect(decodeCursor(encodeCursor({ after: '42', upto: '9000' }))).toEqual({
+        after: '42',
+        upto: '9000',
+      })
+      expect(decodeCursor(Buffer.from('d1:42').toString('base64url'))).toEqual({ after: '42' })
     })
 
     for (const limit of [0, -1, 101, 2.5, Number.NaN]) {

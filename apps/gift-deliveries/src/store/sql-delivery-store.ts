@@ -91,9 +91,12 @@ export function createDeliveryStore(
     if (include !== undefined && include !== 'route') {
       throw new InvalidListQueryError('include must be route')
     }
-    const after = cursor === undefined ? '0' : decodeCursor(cursor)
-    const params: unknown[] = [after, limit + 1]
-    let where = 'seq > $1::bigint'
+    const position = cursor === undefined ? undefined : decodeCursor(cursor)
+    // The first page fixes the bound: the newest delivery then. Later pages stop there, so a
+    // listing ends however fast others insert (a reader of small pages would otherwise
+    // chase the inserts for ever), and shows the deliveries as they were when it began.
+    const params: unknown[] = [position?.after ?? '0', limit + 1, position?.upto ?? null]
+    let where = `seq > $1::bigint AND seq <= coalesce($3::bigint, (SELECT max(seq) FROM deliveries))`
     if (status !== undefined) {
       params.push(status)
       where += ` AND status = $${params.length}`
@@ -104,12 +107,15 @@ export function createDeliveryStore(
     }
     // Keyset paging on seq, which never changes: every row committed before a page's
     // statement began is visible to it, so a row that existed when the first page was
-    // read is returned by exactly one page (READ COMMITTED takes a snapshot per statement).
-    // Rows committed later with a lower seq (a slow transaction) may be missed by a
-    // listing already past them; they were not there when it began.
-    // Qualified, because `seq` alone would name the text output column and sort as text.
-    const result = await client.query<{ seq: string; json: string }>(
-      `SELECT deliveries.seq::text AS seq, ${include === 'route' ? DELIVERY_JSON : SUMMARY_JSON} AS json
+    // read (and so is within the bound) is returned by exactly one page: READ COMMITTED
+    // takes a snapshot per statement. A row committed later with a lower seq (a slow
+    // transaction) may be missed by a listing already past it; it was not there when
+    // the listing began.
+    // `deliveries.seq`: a bare `seq` in ORDER BY would name the text output column.
+    const result = await client.query<{ seq: string; upto: string; json: string }>(
+      `SELECT deliveries.seq::text AS seq,
+         coalesce($3::bigint, (SELECT max(seq) FROM deliveries))::text AS upto,
+         ${include === 'route' ? DELIVERY_JSON : SUMMARY_JSON} AS json
        FROM deliveries WHERE ${where} ORDER BY deliveries.seq LIMIT $2`,
       params,
     )
@@ -118,9 +124,10 @@ export function createDeliveryStore(
     const page = more ? rows.slice(0, limit) : rows
     let items = '['
     for (let i = 0; i < page.length; i++) items += (i === 0 ? '' : ',') + (page[i] as JsonRow).json
+    const last = page.at(-1)
     return {
       items: `${items}]`,
-      nextCursor: more ? encodeCursor((page.at(-1) as { seq: string }).seq) : null,
+      nextCursor: more && last ? encodeCursor({ after: last.seq, upto: last.upto }) : null,
     }
   }
 
