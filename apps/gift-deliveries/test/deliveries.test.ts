@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Ajv } from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  deliveryPageSchema,
+  deliverySchema,
+  deliverySummarySchema,
+} from '../src/routes/delivery-schemas.js'
 import {
   type GiftDeliveries,
   startGiftDeliveries,
@@ -92,6 +98,49 @@ describe('create, read, list', () => {
     expect(new Set(all).size).toBe(all.length)
     const planned = (await get('/deliveries?status=planned&limit=100')).json().items
     expect(planned.every((d: { status: string }) => d.status === 'planned')).toBe(true)
+  })
+
+  it('lists summaries by default and whole deliveries with include=route, as documented', async () => {
+    const created = (await post(body('Lisbon'))).json()
+    const ajv = new Ajv({ strict: false })
+    for (const format of ['uuid', 'date-time']) ajv.addFormat(format, true)
+    const summaries = await get('/deliveries?limit=100')
+    expect(summaries.headers['content-type']).toBe('application/json; charset=utf-8')
+    const page = summaries.json()
+    expect(ajv.validate(deliveryPageSchema, page)).toBe(true)
+    const summary = page.items.find((d: { id: string }) => d.id === created.id)
+    expect(summary).toEqual({
+      id: created.id,
+      status: 'planned',
+      request: created.request,
+      destination: created.route.destination,
+      distanceKm: created.route.distanceKm,
+      estimatedDuration: created.route.estimatedDuration,
+      attempts: created.attempts,
+      lastError: null,
+      nextAttemptAt: null,
+      createdAt: created.createdAt,
+      updatedAt: created.updatedAt,
+      plannedAt: created.plannedAt,
+    })
+    expect(ajv.validate(deliverySummarySchema, summary)).toBe(true)
+    // A summary is a fraction of the whole delivery.
+    expect(JSON.stringify(summary).length * 3).toBeLessThan(JSON.stringify(created).length)
+
+    const whole = (await get('/deliveries?limit=100&include=route')).json()
+    const full = whole.items.find((d: { id: string }) => d.id === created.id)
+    expect(full).toEqual(created)
+    expect(full).toEqual((await get(`/deliveries/${created.id}`)).json())
+    expect(ajv.validate(deliverySchema, full)).toBe(true)
+    expect((await get('/deliveries?include=steps')).statusCode).toBe(400)
+
+    const doc = (await gifts.app.inject('/docs/json')).json()
+    const list = doc.paths['/deliveries'].get
+    expect(list.parameters).toContainEqual(
+      expect.objectContaining({ name: 'include', in: 'query' }),
+    )
+    expect(list.description).toMatch(/include=route/)
+    expect(list.responses['200']).toBeDefined()
   })
 
   it('answers 404 for an unknown id and 400 for a malformed one or a bad cursor', async () => {
