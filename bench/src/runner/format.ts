@@ -53,8 +53,19 @@ export function renderMarkdown(table: Table): string {
 }
 
 export function describeTarget(t: Target): string {
-  const value = t.kind === 'exactly' ? String(t.value) : ratio(t.value, 1)
-  const wanted = t.kind === 'exactly' ? `exactly ${t.target}` : `>= ${t.target}x`
+  const unit = t.unit ? ` ${t.unit}` : ''
+  const value =
+    t.kind === 'exactly'
+      ? String(t.value)
+      : t.kind === 'at-most'
+        ? `${count(t.value)}${unit}`
+        : ratio(t.value, 1)
+  const wanted =
+    t.kind === 'exactly'
+      ? `exactly ${t.target}`
+      : t.kind === 'at-most'
+        ? `<= ${count(t.target)}${unit}`
+        : `>= ${t.target}x`
   return `${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${value} (target ${wanted})`
 }
 

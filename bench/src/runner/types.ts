@@ -13,7 +13,9 @@ export interface Target {
   name: string
   value: number
   target: number
-  kind: 'ratio-at-least' | 'exactly'
+  /** `at-most`: a cost (CPU µs, MiB) that must not exceed the target; `unit` names it. */
+  kind: 'ratio-at-least' | 'exactly' | 'at-most'
+  unit?: string
   met: boolean
 }
 
@@ -57,6 +59,11 @@ export function target(
   wanted: number,
   kind: Target['kind'] = 'ratio-at-least',
 ): Target {
-  const met = kind === 'exactly' ? value === wanted : Number.isFinite(value) && value >= wanted
+  const met =
+    kind === 'exactly'
+      ? value === wanted
+      : kind === 'at-most'
+        ? Number.isFinite(value) && value <= wanted
+        : Number.isFinite(value) && value >= wanted
   return { name, value, target: wanted, kind, met }
 }

@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import { packageDir, profileFlags } from '../runner/paths.js'
 import { pickPort, waitUntilServing } from '../runner/ports.js'
-import { startChild } from '../runner/processes.js'
+import { type Child, startChild } from '../runner/processes.js'
 import type { BenchContext } from '../runner/types.js'
 
 /** world-mappers (its own `src/main.ts`) on the server core, verifying against the bench tenant; one per run. */
-export function worldMappers(context: BenchContext): Promise<{ url: string }> {
+export function worldMappers(context: BenchContext): Promise<{ url: string; child: Child }> {
   return context.shared(
     'world-mappers',
     async () => {
