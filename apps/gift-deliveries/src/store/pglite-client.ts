@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PGlite, type Transaction } from '@electric-sql/pglite'
+import { PGlite } from '@electric-sql/pglite'
+import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import { createPgClient } from './pg-client.js'
 import { createAutovacuum } from './pglite-autovacuum.js'
 import { initDataDirInChildProcess } from './pglite-initdb.js'
-import type { SqlClient, SqlQueryable, SqlResult, SqlRow } from './sql-client.js'
+import type { SqlClient } from './sql-client.js'
 
 export interface PgliteClientOptions {
   /** Keeps the database in `<dataDir>/pglite`; in memory when undefined. */
@@ -21,10 +23,13 @@ export interface PgliteClientOptions {
 const SHARED_BUFFERS = '16MB'
 
 /**
- * An embedded PostgreSQL (WASM). A new data directory is initialized by a
- * child process (~5 s, see `initDataDirInChildProcess`); later opens take
- * well under a second. In memory (no `dataDir`, tests) initdb runs in this
- * process, which then keeps its memory.
+ * An embedded PostgreSQL (WASM), driven through PGlite's node-postgres
+ * adapter: the same driver, SQL and prepared statements as a PostgreSQL
+ * server, on one connection (a pool of one, so a transaction holds it and
+ * other statements wait). A new data directory is initialized by a child
+ * process (~5 s, see `initDataDirInChildProcess`); later opens take well
+ * under a second. In memory (no `dataDir`, tests) initdb runs in this process,
+ * which then keeps its memory.
  *
  * Durability: `relaxedDurability` stays off, so each statement (or a whole
  * transaction) is written through to the data directory before its promise
@@ -42,40 +47,21 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     await initDataDirInChildProcess(dir)
     db = await PGlite.create({ dataDir: dir, relaxedDurability: false, startParams })
   }
+  // Through the pool like every statement, so it never lands inside another's transaction.
+  let client: SqlClient | undefined
   const autovacuum = createAutovacuum({
     vacuum: async () => {
-      await db.exec('VACUUM ANALYZE')
+      await client?.exec('VACUUM ANALYZE')
     },
     ...(options.onMaintenanceError ? { onError: options.onMaintenanceError } : {}),
   })
-  const wrote = (result: { affectedRows?: number }) => {
-    if (result.affectedRows) autovacuum.wrote()
-  }
-  return {
-    ...queryable(db, wrote),
-    transaction: (fn) => db.transaction((tx) => fn(queryable(tx, wrote))),
-    async close() {
+  client = await createPgClient({
+    pool: { ...createPgConfig(db), max: 1 },
+    onWrite: () => autovacuum.wrote(),
+    async onClose() {
       await autovacuum.idle()
       await db.close()
     },
-  }
-}
-
-function queryable(
-  db: PGlite | Transaction,
-  wrote: (result: { affectedRows?: number }) => void,
-): SqlQueryable {
-  return {
-    async query<R extends SqlRow = SqlRow>(
-      sql: string,
-      params: readonly unknown[] = [],
-    ): Promise<SqlResult<R>> {
-      const result = await db.query<R>(sql, [...params])
-      wrote(result)
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
-    },
-    async exec(sql: string): Promise<void> {
-      await db.exec(sql)
-    },
-  }
+  })
+  return client
 }
