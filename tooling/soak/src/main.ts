@@ -77,6 +77,8 @@ async function soak(
       service: service.spec.name,
       pid: service.child.pid as number,
     })),
+    1_000,
+    (options.durationS * 1_000) / 2,
   )
   say(`${options.durationS} s of load, ${options.connections} connections, against ${gifts}`)
   const figures = await runLoad({

@@ -19,18 +19,23 @@ export function cpuSeconds(pid: number): number {
 
 /**
  * Samples processes' RSS: a start value now, then the peak until `finish()`
- * takes the end value; and the CPU time each used in between.
+ * takes the end value; and the CPU time each used in between. `halfKiB` is
+ * the first sample at or after `halfAfterMs`: the growth from there to the end
+ * tells a process that levels off from one that keeps growing.
  */
 export function sampleMemory(
   processes: ReadonlyArray<{ service: string; pid: number }>,
   everyMs = 1_000,
+  halfAfterMs = Number.POSITIVE_INFINITY,
 ) {
+  const startedAt = Date.now()
   const samples = processes.map((p) => {
     const start = rssKiB(p.pid)
     return {
       ...p,
       startKiB: start,
       peakKiB: start,
+      halfKiB: undefined as number | undefined,
       endKiB: start,
       cpuS: 0,
       cpuStart: cpuSeconds(p.pid),
@@ -41,6 +46,9 @@ export function sampleMemory(
       try {
         sample.endKiB = rssKiB(sample.pid)
         sample.peakKiB = Math.max(sample.peakKiB, sample.endKiB)
+        if (sample.halfKiB === undefined && Date.now() - startedAt >= halfAfterMs) {
+          sample.halfKiB = sample.endKiB
+        }
         sample.cpuS = Math.round((cpuSeconds(sample.pid) - sample.cpuStart) * 10) / 10
       } catch {
         // The process ended: its last value stands (the load's errors will say why).
@@ -52,7 +60,10 @@ export function sampleMemory(
     finish() {
       clearInterval(timer)
       take()
-      return samples.map(({ cpuStart: _, ...sample }) => sample)
+      return samples.map(({ cpuStart: _, halfKiB, ...sample }) => ({
+        ...sample,
+        halfKiB: halfKiB ?? sample.endKiB,
+      }))
     },
   }
 }

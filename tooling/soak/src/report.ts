@@ -19,6 +19,8 @@ export interface MemoryFigures {
   pid: number
   startKiB: number
   peakKiB: number
+  /** At half time of the load. */
+  halfKiB: number
   endKiB: number
   /** CPU seconds (user + system) it used during the load. */
   cpuS: number
@@ -37,6 +39,8 @@ export interface SoakReport {
     pid: number
     startMiB: number
     peakMiB: number
+    /** At half time: `endMiB - halfMiB` is the growth over the second half. */
+    halfMiB: number
     endMiB: number
     /** Share of one core it used during the load, in percent. */
     cpuPercent: number
@@ -67,6 +71,7 @@ export function buildReport(load: LoadFigures, memory: readonly MemoryFigures[])
       pid: m.pid,
       startMiB: mib(m.startKiB),
       peakMiB: mib(m.peakKiB),
+      halfMiB: mib(m.halfKiB),
       endMiB: mib(m.endKiB),
       cpuPercent: load.durationS > 0 ? Math.round((m.cpuS / load.durationS) * 100) : 0,
     })),
@@ -112,14 +117,26 @@ export function formatReport(report: SoakReport): string {
     ['errors: total', String(report.errors.total)],
   ])
   const memory = table([
-    ['process (RSS MiB)', 'pid', 'start', 'peak', 'end', 'end - start', 'CPU % of a core'],
+    [
+      'process (RSS MiB)',
+      'pid',
+      'start',
+      'half time',
+      'peak',
+      'end',
+      'end - start',
+      '2nd half',
+      'CPU % of a core',
+    ],
     ...report.memory.map((m) => [
       m.service,
       String(m.pid),
       m.startMiB.toFixed(1),
+      m.halfMiB.toFixed(1),
       m.peakMiB.toFixed(1),
       m.endMiB.toFixed(1),
       (m.endMiB - m.startMiB).toFixed(1),
+      (m.endMiB - m.halfMiB).toFixed(1),
       String(m.cpuPercent),
     ]),
   ])

@@ -18,6 +18,7 @@ const memory = [
     pid: 11,
     startKiB: 102_400,
     peakKiB: 110_000,
+    halfKiB: 104_448,
     endKiB: 104_448,
     cpuS: 0.5,
   },
@@ -26,6 +27,7 @@ const memory = [
     pid: 13,
     startKiB: 409_600,
     peakKiB: 480_000,
+    halfKiB: 440_320,
     endKiB: 460_800,
     cpuS: 9.5,
   },
@@ -46,6 +48,7 @@ describe('buildReport', () => {
         pid: 11,
         startMiB: 100,
         peakMiB: 107.4,
+        halfMiB: 102,
         endMiB: 102,
         cpuPercent: 5,
       },
@@ -54,6 +57,7 @@ describe('buildReport', () => {
         pid: 13,
         startMiB: 400,
         peakMiB: 468.8,
+        halfMiB: 430,
         endMiB: 450,
         cpuPercent: 95,
       },
@@ -81,7 +85,9 @@ describe('formatReport', () => {
     const text = formatReport(buildReport(load(), memory))
     expect(text).toContain('200: 8000, 201: 3000, 202: 1000')
     expect(text).toMatch(/requests\/s\s+1200/)
-    expect(text).toMatch(/gift-deliveries\s+13\s+400\.0\s+468\.8\s+450\.0\s+50\.0\s+95/)
+    expect(text).toMatch(
+      /gift-deliveries\s+13\s+400\.0\s+430\.0\s+468\.8\s+450\.0\s+50\.0\s+20\.0\s+95/,
+    )
     expect(text).toContain('soak passed: 12000 requests, 0 errors')
   })
 
