@@ -87,6 +87,17 @@ describe('m2m deliveries', () => {
     const page = JSON.parse(listed.stdout)
     expect(page.items.map((d: { id: string }) => d.id)).toContain(created.id)
     expect(page).toHaveProperty('nextCursor')
+    const summary = page.items.find((d: { id: string }) => d.id === created.id)
+    expect(summary).not.toHaveProperty('route')
+    expect(summary).toMatchObject({ destination: { name: 'Paris', countryCode: 'FR' } })
+
+    const whole = await runInProcess(
+      ['deliveries', 'list', '--status', 'planned', '--limit', '5', '--include-route'],
+      { env: env() },
+    )
+    expect(whole.code).toBe(ExitCode.OK)
+    const full = JSON.parse(whole.stdout).items.find((d: { id: string }) => d.id === created.id)
+    expect(full).toMatchObject({ route: { destination: { name: 'Paris', countryCode: 'FR' } } })
   })
 
   it('an unknown destination is a 422: the answer on stdout, one line on stderr (exit 1)', async () => {
