@@ -192,23 +192,6 @@ describe('store (PGlite in memory)', () => {
       expect(results.filter((r) => r.created)).toHaveLength(1)
       expect(await rowCount()).toBe(1)
     })
-
-    it('a discarded pending delivery frees its key', async () => {
-      const idempotency = { key: 'k', requestHash: 'h' }
-      const first = await store.createPending({ request: request(), clientId: 'c', idempotency })
-      expect(await store.discard(first.delivery.id)).toBe(true)
-      expect(await store.get(first.delivery.id)).toBeUndefined()
-      const second = await store.createPending({ request: request(), clientId: 'c', idempotency })
-      expect(second.created).toBe(true)
-      expect(second.delivery.id).not.toBe(first.delivery.id)
-    })
-
-    it('discard keeps deliveries that are no longer pending', async () => {
-      const { delivery } = await store.createPending({ request: request(), clientId: 'c' })
-      await store.markPlanned(delivery.id, route)
-      expect(await store.discard(delivery.id)).toBe(false)
-      expect((await store.get(delivery.id))?.status).toBe('planned')
-    })
   })
 
   describe('list', () => {

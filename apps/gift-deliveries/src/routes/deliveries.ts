@@ -9,7 +9,7 @@ import {
 import { requestHash } from '../deliveries/request-hash.js'
 import { DestinationNotFoundError } from '../planning/errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
-import { deliveryPageSchema } from './delivery-schemas.js'
+import { deliveryPageSchema, deliverySchema, errorSchema } from './delivery-schemas.js'
 
 const textField = (maxLength: number) =>
   ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const
@@ -173,6 +173,8 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
           required: ['id'],
           properties: { id: { type: 'string', format: 'uuid' } },
         },
+        // Sent as the database built it: documents the answer, never serializes it.
+        response: { 200: deliverySchema, 404: errorSchema },
       },
     },
     async (request, reply) => {
@@ -194,7 +196,7 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
       schema: {
         summary: 'Deliveries, oldest first, by pages',
         description:
-          'Summaries by default: id, status, request, the resolved destination, distance, estimated duration and timestamps (null until planned). With include=route, whole deliveries as GET /deliveries/{id} answers them, route and GeoJSON path included. Pass nextCursor as cursor for the next page; it is null on the last. Paging to the end lists every delivery that existed when the first page was read exactly once, in creation order, while others are being created.',
+          'Summaries by default: id, status, request, the resolved destination, distance, estimated duration and timestamps (null until planned). With include=route, whole deliveries as GET /deliveries/{id} answers them, route and GeoJSON path included. Pass nextCursor as cursor for the next page; it is null on the last. A listing is bounded by its first page: paging to the end lists every delivery that existed when the first page was read exactly once, in creation order, while others are being created; deliveries created after it are left out (start a new listing to see them).',
         tags: ['deliveries'],
         querystring: {
           type: 'object',

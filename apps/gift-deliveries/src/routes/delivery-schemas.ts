@@ -99,3 +99,9 @@ export const deliveryPageSchema = {
     nextCursor: { type: ['string', 'null'] },
   },
 } as const
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const

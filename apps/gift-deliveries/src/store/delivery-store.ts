@@ -97,8 +97,6 @@ export interface DeliveryStore {
    * that is not released comes back once its lease ends, under a new `claim`.
    */
   claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>
-  /** Deletes a delivery that is still pending (nothing kept, its idempotency key free again). */
-  discard(id: string): Promise<boolean>
   get(id: string): Promise<Delivery | undefined>
   /** `clientId`'s delivery as JSON text (`Delivery`); undefined when no such delivery is theirs. */
   getJson(id: string, clientId: string): Promise<string | undefined>

@@ -60,6 +60,17 @@ export const migrations: readonly Migration[] = [
       WHERE route IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'route as json text, uncompressed',
+    // The route (~5 KB, mostly the GeoJSON path) is written once and read whole: as
+    // `json` it is kept as text (no jsonb parse on write, no jsonb-to-text on read) and
+    // EXTERNAL skips pglz compression. Measured on PGlite: ~15 % less CPU per create.
+    sql: `
+      ALTER TABLE deliveries ALTER COLUMN route TYPE json USING route::json;
+      ALTER TABLE deliveries ALTER COLUMN route SET STORAGE EXTERNAL;
+    `,
+  },
 ]
 
 /** Any fixed 64-bit number; every replica must use the same one. */

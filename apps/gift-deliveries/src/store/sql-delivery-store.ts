@@ -15,8 +15,6 @@ export interface DeliveryStoreOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** Retries when a conflicting row vanished (discarded) between the insert and the read. */
-const CREATE_ATTEMPTS = 5
 const DELIVERY_JSON = deliveryJson()
 const DELIVERY_JSON_WITHOUT_ROUTE = deliveryJson({ route: false })
 
@@ -176,31 +174,28 @@ export function createDeliveryStore(
         claim,
         lockedUntil,
       ]
-      for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-        // A concurrent insert with the same key makes this one wait for it, then do nothing.
-        const inserted = await client.query(
-          `INSERT INTO deliveries (id, client_id, idempotency_key, request_hash, status, request,
-             next_attempt_at, created_at, updated_at, attempts, last_error, claim, locked_until)
-           VALUES ($1::uuid, $2, $3, $4, 'pending', $5::jsonb, $6::timestamptz, $7::timestamptz,
-             $7::timestamptz, $8::int, $9, $10::uuid, $11::timestamptz)
-           ON CONFLICT (client_id, idempotency_key) DO NOTHING`,
-          params,
-        )
-        if (inserted.rowCount > 0) return { delivery, created: true }
-        if (!input.idempotency) break
-        const existing = await client.query<JsonRow & { request_hash: string }>(
-          `SELECT request_hash, ${DELIVERY_JSON} AS json FROM deliveries
-           WHERE client_id = $1 AND idempotency_key = $2`,
-          [input.clientId, key],
-        )
-        const found = existing.rows[0]
-        if (!found) continue
-        if (found.request_hash !== input.idempotency.requestHash) {
-          throw new IdempotencyConflictError(input.idempotency.key)
-        }
-        return { delivery: JSON.parse(found.json) as Delivery, created: false }
+      // A concurrent insert with the same key makes this one wait for it, then do nothing.
+      const inserted = await client.query(
+        `INSERT INTO deliveries (id, client_id, idempotency_key, request_hash, status, request,
+           next_attempt_at, created_at, updated_at, attempts, last_error, claim, locked_until)
+         VALUES ($1::uuid, $2, $3, $4, 'pending', $5::jsonb, $6::timestamptz, $7::timestamptz,
+           $7::timestamptz, $8::int, $9, $10::uuid, $11::timestamptz)
+         ON CONFLICT (client_id, idempotency_key) DO NOTHING`,
+        params,
+      )
+      if (inserted.rowCount > 0 || !input.idempotency) return { delivery, created: true }
+      // Rows are never deleted: the row that holds the key is there.
+      const existing = await client.query<JsonRow & { request_hash: string }>(
+        `SELECT request_hash, ${DELIVERY_JSON} AS json FROM deliveries
+         WHERE client_id = $1 AND idempotency_key = $2`,
+        [input.clientId, key],
+      )
+      const found = existing.rows[0]
+      if (!found) throw new Error('createPending: the insert neither created nor found a delivery')
+      if (found.request_hash !== input.idempotency.requestHash) {
+        throw new IdempotencyConflictError(input.idempotency.key)
       }
-      throw new Error('createPending: the insert neither created nor found a delivery')
+      return { delivery: JSON.parse(found.json) as Delivery, created: false }
     },
 
     async createPlanned(input) {
@@ -221,7 +216,7 @@ export function createDeliveryStore(
       await client.query(
         `INSERT INTO deliveries (id, client_id, status, request, route, summary,
            created_at, updated_at, planned_at)
-         VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::jsonb, $5::jsonb, $6::timestamptz,
+         VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::json, $5::jsonb, $6::timestamptz,
            $6::timestamptz, $6::timestamptz)`,
         [
           delivery.id,
@@ -238,7 +233,7 @@ export function createDeliveryStore(
     markPlanned(id, route, claim) {
       return transition(
         id,
-        `status = 'planned', route = $2::jsonb, summary = $3::jsonb, planned_at = $4::timestamptz,
+        `status = 'planned', route = $2::json, summary = $3::jsonb, planned_at = $4::timestamptz,
           updated_at = $4::timestamptz, next_attempt_at = NULL, locked_until = NULL`,
         [JSON.stringify(route), JSON.stringify(summaryOf(route)), now().toISOString()],
         claim,
@@ -291,15 +286,6 @@ export function createDeliveryStore(
       return result.rows
         .sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))
         .map((row) => ({ ...(JSON.parse(row.json) as Delivery), claim }))
-    },
-
-    async discard(id) {
-      if (!UUID.test(id)) return false
-      const result = await client.query(
-        `DELETE FROM deliveries WHERE id = $1::uuid AND status = 'pending'`,
-        [id],
-      )
-      return result.rowCount > 0
     },
 
     get,
