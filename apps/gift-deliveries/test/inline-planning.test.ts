@@ -5,7 +5,7 @@ import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import type { Planner } from '../src/deliveries/plan-delivery.js'
 import { createMetrics } from '../src/metrics.js'
 import { DestinationNotFoundError } from '../src/planning/errors.js'
-import { openStore } from '../src/store/delivery-store.js'
+import { type DeliveryStore, openStore } from '../src/store/delivery-store.js'
 
 /** A verifier that accepts the token "storefront" with both scopes (routes are what is tested here). */
 const verifier: TokenVerifier = {
@@ -50,11 +50,14 @@ afterAll(async () => {
   await store.close()
 })
 
-async function appWith(planner: Planner) {
+async function appWith(
+  planner: Planner,
+  options: { store?: DeliveryStore; planTimeoutMs?: number } = {},
+) {
   return buildApp({
     issuer: 'http://auth.test/',
     audience: 'urn:gift-deliveries',
-    store,
+    store: options.store ?? store,
     planner,
     metrics: createMetrics({
       tokens: () => ({
@@ -68,7 +71,7 @@ async function appWith(planner: Planner) {
       deliveriesByStatus: () => store.countByStatus(),
     }),
     verifier,
-    planTimeoutMs: 50,
+    planTimeoutMs: options.planTimeoutMs ?? 50,
     inlineLeaseMs: 60_000,
   })
 }
@@ -120,25 +123,10 @@ describe('a plan slower than the request', () => {
 
   it('with an Idempotency-Key (stored before planning), answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
     const broken = { ...store, markPlanned: async () => Promise.reject(new Error('disk full')) }
-    const app = await buildApp({
-      issuer: 'http://auth.test/',
-      audience: 'urn:gift-deliveries',
-      store: broken,
-      planner: slowPlanner(1, () => ({}) as DeliveryRoute),
-      metrics: createMetrics({
-        tokens: () => ({
-          tokenRequests: 0,
-          exchanges: 0,
-          cacheHits: 0,
-          cacheMisses: 0,
-          refreshes: 0,
-          failures: 0,
-        }),
-        deliveriesByStatus: () => store.countByStatus(),
-      }),
-      verifier,
-      planTimeoutMs: 1_000,
-    })
+    const app = await appWith(
+      slowPlanner(1, () => ({}) as DeliveryRoute),
+      { store: broken, planTimeoutMs: 1_000 },
+    )
     const res = await app.inject({
       method: 'POST',
       url: '/deliveries',
@@ -153,25 +141,10 @@ describe('a plan slower than the request', () => {
   it('without a key (planned, then written once), a failed write answers an error and stores nothing', async () => {
     const before = await store.countByStatus()
     const broken = { ...store, createPlanned: async () => Promise.reject(new Error('disk full')) }
-    const app = await buildApp({
-      issuer: 'http://auth.test/',
-      audience: 'urn:gift-deliveries',
-      store: broken,
-      planner: slowPlanner(1, () => ({}) as DeliveryRoute),
-      metrics: createMetrics({
-        tokens: () => ({
-          tokenRequests: 0,
-          exchanges: 0,
-          cacheHits: 0,
-          cacheMisses: 0,
-          refreshes: 0,
-          failures: 0,
-        }),
-        deliveriesByStatus: () => store.countByStatus(),
-      }),
-      verifier,
-      planTimeoutMs: 1_000,
-    })
+    const app = await appWith(
+      slowPlanner(1, () => ({}) as DeliveryRoute),
+      { store: broken, planTimeoutMs: 1_000 },
+    )
     const res = await app.inject({
       method: 'POST',
       url: '/deliveries',
