@@ -87,20 +87,7 @@ export async function recordPlan(
       at,
       ...claimOf(delivery),
     )
-    const retry = {
-      ...context,
-      code,
-      nextAttemptAt: at.toISOString(),
-      err: error instanceof Error ? error.message : String(error),
-    }
-    if (error instanceof UpstreamUnavailableError) {
-      logger.warn(retry, 'planning deferred: upstream unavailable')
-    } else if (error instanceof UpstreamRejectedError) {
-      // Our credentials or grant are wrong: every delivery will wait until someone fixes it.
-      logger.error(retry, 'planning deferred: world-mappers or the tenant REJECTS our credentials')
-    } else {
-      logger.error(retry, 'planning deferred: unexpected error')
-    }
+    logDeferred(logger, { ...context, code }, error, at)
     return recorded
   }
   const recorded = await store.markPlanned(delivery.id, route, ...claimOf(delivery))
@@ -111,6 +98,23 @@ export async function recordPlan(
     logger.warn({ deliveryId: delivery.id }, 'plan dropped: the claim was taken over')
   }
   return recorded
+}
+
+/** Says why a plan is deferred: a warning while an upstream is down, an error otherwise. */
+function logDeferred(logger: PlanningLogger, context: object, error: unknown, at: Date) {
+  const retry = {
+    ...context,
+    nextAttemptAt: at.toISOString(),
+    err: error instanceof Error ? error.message : String(error),
+  }
+  if (error instanceof UpstreamUnavailableError) {
+    logger.warn(retry, 'planning deferred: upstream unavailable')
+  } else if (error instanceof UpstreamRejectedError) {
+    // Our credentials or grant are wrong: every delivery will wait until someone fixes it.
+    logger.error(retry, 'planning deferred: world-mappers or the tenant REJECTS our credentials')
+  } else {
+    logger.error(retry, 'planning deferred: unexpected error')
+  }
 }
 
 /** `planner.plan(request)`, with a synchronous throw turned into a rejection. */
@@ -248,14 +252,8 @@ export function createDeliveryPlanning(options: DeliveryPlanningOptions): Delive
       clientId,
       failedAttempt: { error: publicReason(settled.error), nextAttemptAt: at },
     })
-    outcome.logger.warn(
-      {
-        deliveryId: delivery.id,
-        code: (settled.error as { code?: unknown } | null)?.code,
-        nextAttemptAt: at.toISOString(),
-      },
-      'planning deferred: upstream unavailable',
-    )
+    const code = (settled.error as { code?: unknown } | null)?.code
+    logDeferred(outcome.logger, { deliveryId: delivery.id, attempts: 1, code }, settled.error, at)
     return { delivery, replayed: false }
   }
 
