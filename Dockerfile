@@ -23,6 +23,9 @@ RUN for service in auth-server world-mappers gift-deliveries; do \
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0
+# V8's young generation capped where Node 20 sizes it: on Node 24 it grows to 128 MiB
+# under load (measured on gift-deliveries: ~100 MiB more RSS, no throughput gained).
+ENV NODE_OPTIONS=--max-semi-space-size=16
 WORKDIR /app
 RUN mkdir /data && chown node:node /data
 USER node

@@ -80,9 +80,12 @@ export function describeServices(settings: StackSettings): ServiceSpec[] {
 
 /** The command that runs a service: its built `dist/main.js`, or its sources under `tsx watch`. */
 export function serviceCommand(spec: ServiceSpec, mode: RunMode): string[] {
-  if (mode === 'built') return ['--enable-source-maps', 'dist/main.js']
+  // V8's young generation capped where Node 20 sizes it: Node 24 lets it grow to 128 MiB
+  // under load, ~100 MiB more RSS per service for no throughput gained (as the Dockerfile).
+  const heap = '--max-semi-space-size=16'
+  if (mode === 'built') return [heap, '--enable-source-maps', 'dist/main.js']
   const tsx = join(spec.dir, 'node_modules/tsx/dist/cli.mjs')
-  return [tsx, 'watch', '--clear-screen=false', '--conditions=@m2m/source', 'src/main.ts']
+  return [heap, tsx, 'watch', '--clear-screen=false', '--conditions=@m2m/source', 'src/main.ts']
 }
 
 /**

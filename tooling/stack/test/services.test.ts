@@ -45,12 +45,15 @@ describe('the services', () => {
     expect(giftDeliveries?.env.DATA_DIR).toBe('')
   })
 
-  it('run built code for `start` and watched sources for `dev`', () => {
+  it('run built code for `start` and watched sources for `dev`, young generation capped', () => {
     expect(serviceCommand(giftDeliveries as never, 'built')).toEqual([
+      '--max-semi-space-size=16',
       '--enable-source-maps',
       'dist/main.js',
     ])
-    expect(serviceCommand(giftDeliveries as never, 'dev')).toContain('--conditions=@m2m/source')
+    const dev = serviceCommand(giftDeliveries as never, 'dev')
+    expect(dev).toContain('--conditions=@m2m/source')
+    expect(dev[0]).toBe('--max-semi-space-size=16')
   })
 })
 

@@ -36,7 +36,8 @@ export async function startService(
   const cwd = join(appsDir, app)
   const child = spawn(
     process.execPath,
-    ['--conditions=@m2m/source', '--import', 'tsx', 'src/main.ts'],
+    // Young generation capped as the stack and the Docker image run the services.
+    ['--max-semi-space-size=16', '--conditions=@m2m/source', '--import', 'tsx', 'src/main.ts'],
     {
       cwd,
       env: {
