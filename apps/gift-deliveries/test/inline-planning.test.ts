@@ -82,6 +82,21 @@ const payload = {
   destination: 'Nowhere',
 }
 
+/** A delivery to Paris, planned at once, through an app on `storeToUse`. */
+async function postWithStore(storeToUse: DeliveryStore, headers: Record<string, string> = {}) {
+  const app = await appWith(
+    slowPlanner(1, () => ({}) as DeliveryRoute),
+    { store: storeToUse, planTimeoutMs: 1_000 },
+  )
+  const res = await app.inject({
+    method: 'POST',
+    url: '/deliveries',
+    headers: { authorization: 'Bearer storefront', ...headers },
+    payload: { ...payload, destination: 'Paris' },
+  })
+  return { app, res }
+}
+
 describe('a plan slower than the request', () => {
   it('answers 202, and a late "unknown destination" marks the delivery failed instead of deleting it', async () => {
     const app = await appWith(
@@ -123,16 +138,7 @@ describe('a plan slower than the request', () => {
 
   it('with an Idempotency-Key (stored before planning), answers 202 pending when recording the plan fails, and the row stays for the worker', async () => {
     const broken = { ...store, markPlanned: async () => Promise.reject(new Error('disk full')) }
-    const app = await appWith(
-      slowPlanner(1, () => ({}) as DeliveryRoute),
-      { store: broken, planTimeoutMs: 1_000 },
-    )
-    const res = await app.inject({
-      method: 'POST',
-      url: '/deliveries',
-      headers: { authorization: 'Bearer storefront', 'idempotency-key': 'record-fails' },
-      payload: { ...payload, destination: 'Paris' },
-    })
+    const { app, res } = await postWithStore(broken, { 'idempotency-key': 'record-fails' })
     expect(res.statusCode).toBe(202)
     expect((await store.get(res.json().id))?.status).toBe('pending')
     await app.close()
@@ -141,16 +147,7 @@ describe('a plan slower than the request', () => {
   it('without a key (planned, then written once), a failed write answers an error and stores nothing', async () => {
     const before = await store.countByStatus()
     const broken = { ...store, createPlanned: async () => Promise.reject(new Error('disk full')) }
-    const app = await appWith(
-      slowPlanner(1, () => ({}) as DeliveryRoute),
-      { store: broken, planTimeoutMs: 1_000 },
-    )
-    const res = await app.inject({
-      method: 'POST',
-      url: '/deliveries',
-      headers: { authorization: 'Bearer storefront' },
-      payload: { ...payload, destination: 'Paris' },
-    })
+    const { app, res } = await postWithStore(broken)
     expect(res.statusCode).toBe(500)
     expect(res.json()).toEqual({ error: 'internal_error', message: 'Internal error' })
     expect(await store.countByStatus()).toEqual(before)

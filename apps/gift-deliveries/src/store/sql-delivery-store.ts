@@ -299,11 +299,11 @@ export function createDeliveryStore(
       return result.rows[0]?.json
     },
 
-    // biome-ignore lint/suspicious/noExplicitAny: one implementation of the interface's two overloads
-    async list(query: ListQuery): Promise<any> {
+    // One implementation for the interface's two overloads (summaries, or whole deliveries).
+    list: (async (query: ListQuery) => {
       const page = await listJson(query)
       return { items: JSON.parse(page.items), nextCursor: page.nextCursor }
-    },
+    }) as DeliveryStore['list'],
 
     listJson,
 
