@@ -1,4 +1,9 @@
-import type { DeliveryRoute, DeliverySummaryRoute } from '../deliveries/model.js'
+import type {
+  Delivery,
+  DeliveryRoute,
+  DeliverySummary,
+  DeliverySummaryRoute,
+} from '../deliveries/model.js'
 
 /**
  * Rows leave the database as the API's JSON text, built by PostgreSQL
@@ -30,13 +35,28 @@ export function deliveryJson(options: { route: boolean } = { route: true }): str
     'clientId', client_id, ${TIMESTAMPS})::text`
 }
 
-/** A list entry (`DeliverySummary`): no route, its summary instead. */
-export const SUMMARY_JSON = `json_build_object(
-    'id', id, 'status', status, 'request', request,
-    'destination', summary->'destination', 'distanceKm', summary->'distanceKm',
-    'estimatedDuration', summary->'estimatedDuration',
-    'attempts', attempts, 'lastError', last_error, 'nextAttemptAt', ${iso('next_attempt_at')},
-    ${TIMESTAMPS})::text`
+/**
+ * A new delivery's list entry (`DeliverySummary`), for its row's `list_json`:
+ * the same fields as the trigger of migration 5 builds on every later update.
+ */
+export function listEntryJson(delivery: Delivery): string {
+  const summary = delivery.route === null ? null : summaryOf(delivery.route)
+  const entry: DeliverySummary = {
+    id: delivery.id,
+    status: delivery.status,
+    request: delivery.request,
+    destination: summary?.destination ?? null,
+    distanceKm: summary?.distanceKm ?? null,
+    estimatedDuration: summary?.estimatedDuration ?? null,
+    attempts: delivery.attempts,
+    lastError: delivery.lastError,
+    nextAttemptAt: delivery.nextAttemptAt,
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+    plannedAt: delivery.plannedAt,
+  }
+  return JSON.stringify(entry)
+}
 
 /** What the `summary` column keeps of a route. */
 export function summaryOf(route: DeliveryRoute): DeliverySummaryRoute {

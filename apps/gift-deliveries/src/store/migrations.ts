@@ -71,6 +71,42 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE deliveries ALTER COLUMN route TYPE json USING route::json;
     `,
   },
+  {
+    version: 5,
+    name: 'list entries kept as JSON text',
+    // A list entry (DeliverySummary) as the API's JSON text, copied into the index
+    // that a client's list walks: a page is read from the index alone (an index-only
+    // scan), never building JSON at read time. On PGlite that took a page of 20 from
+    // ~580 to ~280 µs (building 21 entries per read cost more than the page's reads).
+    // An INSERT brings its entry (the store writes it as JSON.stringify would: a
+    // trigger building it cost an insert ~150 µs); a trigger rebuilds it on every
+    // UPDATE that changes what it shows (a claim changes nothing shown).
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN list_json text;
+      CREATE FUNCTION deliveries_list_json() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.list_json := json_build_object(
+          'id', NEW.id, 'status', NEW.status, 'request', NEW.request,
+          'destination', NEW.summary->'destination', 'distanceKm', NEW.summary->'distanceKm',
+          'estimatedDuration', NEW.summary->'estimatedDuration',
+          'attempts', NEW.attempts, 'lastError', NEW.last_error,
+          'nextAttemptAt', to_char(NEW.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'createdAt', to_char(NEW.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'updatedAt', to_char(NEW.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'plannedAt', to_char(NEW.planned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        )::text;
+        RETURN NEW;
+      END
+      $$;
+      CREATE TRIGGER deliveries_list_json
+        BEFORE UPDATE OF status, request, summary, attempts, last_error,
+          next_attempt_at, created_at, updated_at, planned_at
+        ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_list_json();
+      UPDATE deliveries SET status = status;
+      DROP INDEX deliveries_client_seq;
+      CREATE INDEX deliveries_client_seq_list ON deliveries (client_id, seq) INCLUDE (list_json);
+    `,
+  },
 ]
 
 /** Any fixed 64-bit number; every replica must use the same one. */

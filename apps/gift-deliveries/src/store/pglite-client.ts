@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { createPgConfig } from '@electric-sql/pglite/node-postgres'
-import { createPgClient } from './pg-client.js'
 import { createAutovacuum } from './pglite-autovacuum.js'
 import { initDataDirInChildProcess } from './pglite-initdb.js'
+import { createPgliteSqlClient } from './pglite-sql-client.js'
 import type { SqlClient } from './sql-client.js'
 
 export interface PgliteClientOptions {
@@ -23,10 +22,10 @@ export interface PgliteClientOptions {
 const SHARED_BUFFERS = '16MB'
 
 /**
- * An embedded PostgreSQL (WASM), driven through PGlite's node-postgres
- * adapter: the same driver, SQL and prepared statements as a PostgreSQL
- * server, on one connection (a pool of one, so a transaction holds it and
- * other statements wait). A new data directory is initialized by a child
+ * An embedded PostgreSQL (WASM), spoken to in PostgreSQL's wire protocol
+ * (`createPgliteSqlClient`): the same SQL and prepared statements as a
+ * PostgreSQL server, one statement at a time (a transaction holds the
+ * database and other statements wait). A new data directory is initialized by a child
  * process (~5 s, see `initDataDirInChildProcess`); later opens take well
  * under a second. In memory (no `dataDir`, tests) initdb runs in this process,
  * which then keeps its memory.
@@ -55,8 +54,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     },
     ...(options.onMaintenanceError ? { onError: options.onMaintenanceError } : {}),
   })
-  client = await createPgClient({
-    pool: { ...createPgConfig(db), max: 1 },
+  client = createPgliteSqlClient(db, {
     onWrite: () => autovacuum.wrote(),
     async onClose() {
       await autovacuum.idle()

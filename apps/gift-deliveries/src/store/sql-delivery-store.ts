@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryStatus } from '../deliveries/model.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { deliveryJson, SUMMARY_JSON, summaryOf } from './delivery-json.js'
+import { deliveryJson, listEntryJson, summaryOf } from './delivery-json.js'
 import type { DeliveryJsonPage, DeliveryStore, ListQuery } from './delivery-store.js'
 import { DeliveryNotFoundError, IdempotencyConflictError, InvalidListQueryError } from './errors.js'
 import type { SqlClient } from './sql-client.js'
@@ -120,7 +120,7 @@ export function createDeliveryStore(
     // `deliveries.seq`: a bare `seq` in ORDER BY would name the text output column.
     const result = await client.query<{ seq: string; upto: string; json: string }>(
       `SELECT deliveries.seq::text AS seq, ${upto} AS upto,
-         ${include === 'route' ? DELIVERY_JSON : SUMMARY_JSON} AS json
+         ${include === 'route' ? DELIVERY_JSON : 'list_json'} AS json
        FROM deliveries WHERE ${where} ORDER BY deliveries.seq LIMIT $2`,
       params,
     )
@@ -173,13 +173,15 @@ export function createDeliveryStore(
         delivery.lastError,
         claim,
         lockedUntil,
+        listEntryJson(delivery),
       ]
       // A concurrent insert with the same key makes this one wait for it, then do nothing.
       const inserted = await client.query(
         `INSERT INTO deliveries (id, client_id, idempotency_key, request_hash, status, request,
-           next_attempt_at, created_at, updated_at, attempts, last_error, claim, locked_until)
+           next_attempt_at, created_at, updated_at, attempts, last_error, claim, locked_until,
+           list_json)
          VALUES ($1::uuid, $2, $3, $4, 'pending', $5::jsonb, $6::timestamptz, $7::timestamptz,
-           $7::timestamptz, $8::int, $9, $10::uuid, $11::timestamptz)
+           $7::timestamptz, $8::int, $9, $10::uuid, $11::timestamptz, $12)
          ON CONFLICT (client_id, idempotency_key) DO NOTHING`,
         params,
       )
@@ -215,9 +217,9 @@ export function createDeliveryStore(
       }
       await client.query(
         `INSERT INTO deliveries (id, client_id, status, request, route, summary,
-           created_at, updated_at, planned_at)
+           created_at, updated_at, planned_at, list_json)
          VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::json, $5::jsonb, $6::timestamptz,
-           $6::timestamptz, $6::timestamptz)`,
+           $6::timestamptz, $6::timestamptz, $7)`,
         [
           delivery.id,
           input.clientId,
@@ -225,6 +227,7 @@ export function createDeliveryStore(
           JSON.stringify(input.route),
           JSON.stringify(summaryOf(input.route)),
           at,
+          listEntryJson(delivery),
         ],
       )
       return delivery
