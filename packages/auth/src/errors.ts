@@ -153,3 +153,31 @@ export const InsufficientScopeError = define(
   'The token lacks the required scope: %s',
   403,
 )
+
+// Classification -----------------------------------------------------------
+
+/** Codes whose cause is this side's own set-up, whatever status they carry. */
+const CONFIGURATION_CODES = new Set(['AUTH_ERR_INVALID_OPTION', 'AUTH_ERR_UNUSABLE_ACCESS_TOKEN'])
+
+/**
+ * Whether an error of this package may pass by itself, so the work that met it
+ * is worth retrying later: the token endpoint answered 5xx, 429 or 408 (not
+ * another 4xx, which is the client's credentials or grant), or could not be
+ * reached; discovery or the signing keys could not be fetched. Never for a
+ * configuration error, nor for anything not thrown by `@m2m/auth`.
+ *
+ * Recognized by `code`, not `instanceof`, so that an error from a second copy
+ * of this package in the dependency tree is classified the same.
+ */
+export function isTransientAuthError(error: unknown): boolean {
+  const candidate = error as { code?: unknown; statusCode?: unknown; status?: unknown } | null
+  if (typeof candidate !== 'object' || candidate === null) return false
+  const { code, statusCode, status } = candidate
+  if (typeof code !== 'string' || !code.startsWith('AUTH_ERR_')) return false
+  if (typeof statusCode !== 'number' || CONFIGURATION_CODES.has(code)) return false
+  // AUTH_ERR_TOKEN_ENDPOINT is always 502 to our callers; what the endpoint said decides.
+  if (code === 'AUTH_ERR_TOKEN_ENDPOINT' && typeof status === 'number') {
+    return status >= 500 || status === 429 || status === 408
+  }
+  return statusCode >= 500
+}

@@ -5,4 +5,5 @@ export {
   requestLogSerializer,
   type ServiceLoggerOptions,
 } from './redaction.js'
+export { fullJitterDelay, parseRetryAfter } from './retry.js'
 export * from './scopes.js'

@@ -4,7 +4,8 @@ import * as errors from '../src/errors.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const constructors = Object.entries(errors).filter(
-  ([name, value]) => typeof value === 'function' && name !== 'AuthError',
+  // The error classes (capitalized), not the classifying functions.
+  ([name, value]) => typeof value === 'function' && /^[A-Z]/.test(name) && name !== 'AuthError',
 ) as Array<[string, new (...args: unknown[]) => errors.AuthError]>
 
 describe('error codes', () => {

@@ -1,3 +1,5 @@
+import { fullJitterDelay } from '@m2m/auth/token'
+
 export interface BackoffOptions {
   /** Ceiling of the first retry. Default 1,000. */
   baseMs?: number
@@ -8,20 +10,14 @@ export interface BackoffOptions {
 }
 
 /**
- * Exponential backoff with full jitter: the delay of the `attempts`-th retry
- * is uniform in [0, min(cap, base × 2^(attempts−1))). Full jitter spreads the
- * retries of deliveries that failed together (world-mappers went down) so
- * they do not come back as one burst.
- *
- * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ * The delay before a delivery's `attempts`-th planning retry: `@m2m/auth`'s
+ * exponential backoff with full jitter, which spreads the retries of
+ * deliveries that failed together (world-mappers went down) so they do not
+ * come back as one burst.
  */
 export function createBackoff(options: BackoffOptions = {}): (attempts: number) => number {
   const baseMs = options.baseMs ?? 1_000
   const capMs = options.capMs ?? 300_000
   const random = options.random ?? Math.random
-  return (attempts) => {
-    // 2^n overflows to Infinity long after the cap applies; min() keeps it finite.
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1))
-    return Math.floor(random() * ceiling)
-  }
+  return (attempts) => fullJitterDelay(attempts, baseMs, capMs, random)
 }

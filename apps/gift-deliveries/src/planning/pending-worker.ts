@@ -50,7 +50,7 @@ export interface PendingWorker {
 
 const silentLogger: WorkerLogger = { info() {}, warn() {}, error() {} }
 
-function positive(name: string, value: number): number {
+function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new TypeError(`${name} must be a positive number, got ${value}`)
   }
@@ -66,9 +66,9 @@ function positive(name: string, value: number): number {
  */
 export function createPendingWorker(options: PendingWorkerOptions): PendingWorker {
   const { store, planner } = options
-  const intervalMs = positive('intervalMs', options.intervalMs ?? 1_000)
-  const leaseMs = positive('leaseMs', options.leaseMs ?? 30_000)
-  const batchSize = positive('batchSize', options.batchSize ?? 10)
+  const intervalMs = positive(options.intervalMs ?? 1_000, 'intervalMs')
+  const leaseMs = positive(options.leaseMs ?? 30_000, 'leaseMs')
+  const batchSize = positive(options.batchSize ?? 10, 'batchSize')
   const logger = options.logger ?? silentLogger
   const outcome: OutcomeOptions & { planner: Planner } = {
     store,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { createBearerInterceptor } from '@m2m/auth/http'
-import type { AccessTokenSource } from '@m2m/auth/token'
+import { type AccessTokenSource, isTransientAuthError, parseRetryAfter } from '@m2m/auth/token'
 import { Agent, type Dispatcher, request } from 'undici'
 import type {
   DeliveryRequest,
@@ -246,18 +246,8 @@ function statusError(
   return new UpstreamRejectedError(`World-mappers answered ${status}${said}`, { status })
 }
 
-function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  const header = Array.isArray(value) ? value[0] : value
-  if (header === undefined) return undefined
-  const trimmed = header.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
-}
-
 interface AuthErrorLike {
   code: string
-  statusCode: number
   message: string
   status?: unknown
   retryAfterMs?: unknown
@@ -266,18 +256,9 @@ interface AuthErrorLike {
 // Duck-typed rather than `instanceof AuthError`: a second copy of @m2m/auth in
 // the dependency tree must not turn a token error into "network error".
 function isAuthError(error: unknown): error is AuthErrorLike {
-  const candidate = error as Partial<AuthErrorLike> | null
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.code === 'string' &&
-    candidate.code.startsWith('AUTH_ERR_') &&
-    typeof candidate.statusCode === 'number'
-  )
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('AUTH_ERR_')
 }
-
-/** Errors that mean our own set-up is wrong, whatever status they carry. */
-const CONFIGURATION_CODES = new Set(['AUTH_ERR_INVALID_OPTION', 'AUTH_ERR_UNUSABLE_ACCESS_TOKEN'])
 
 /** A thrown error (not an HTTP answer) as a planning error. */
 function toPlanningError(error: unknown): PlanningError {
@@ -290,17 +271,12 @@ function toPlanningError(error: unknown): PlanningError {
     return error
   }
   if (isAuthError(error)) {
-    // AUTH_ERR_TOKEN_ENDPOINT is always statusCode 502; what the endpoint itself said decides.
     const status =
       error.code === 'AUTH_ERR_TOKEN_ENDPOINT' && typeof error.status === 'number'
         ? error.status
         : undefined
-    const transient =
-      status !== undefined
-        ? status >= 500 || status === 429 || status === 408
-        : error.statusCode >= 500 && !CONFIGURATION_CODES.has(error.code)
     const message = `No access token for world-mappers (${error.code}): ${error.message}`
-    if (transient) {
+    if (isTransientAuthError(error)) {
       const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined
       return new UpstreamUnavailableError(message, { cause: error, retryAfterMs })
     }

@@ -1,6 +1,6 @@
 import { type Dispatcher, request } from 'undici'
 import { TokenEndpointError, TokenNetworkError, TokenResponseError } from '../errors.js'
-import { parseRetryAfter } from './retry-policy.js'
+import { parseRetryAfter } from '../retry.js'
 
 /** How the client proves its identity (RFC 6749 §2.3.1). */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic'

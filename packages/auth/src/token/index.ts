@@ -1,4 +1,9 @@
-export { TokenEndpointError, type TokenEndpointErrorFields } from '../errors.js'
+export {
+  isTransientAuthError,
+  TokenEndpointError,
+  type TokenEndpointErrorFields,
+} from '../errors.js'
+export { fullJitterDelay, parseRetryAfter } from '../retry.js'
 export type {
   ClientAuthMethod,
   TokenRequestEncoding,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError } from '../errors.js'
+import { nonNegative, positive } from '../option-checks.js'
 import { formatScopes } from '../scopes.js'
 import type { ClientAuthMethod, TokenRequestEncoding } from './client-credentials.js'
 import { createMemoryTokenCache } from './memory-token-cache.js'
@@ -251,18 +252,4 @@ function requireUrl(value: unknown, name: string): string {
     throw new InvalidOptionError(`${name} must be an http(s) URL, got ${text}`)
   }
   return text
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(`${name} must be a positive number`)
-  }
-  return value
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a non-negative number`)
-  }
-  return value
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
+import { nonNegative, positive } from '../option-checks.js'
 import { createMemoryTokenCache } from './memory-token-cache.js'
 import type { TokenCache, TokenCacheLock } from './token-cache.js'
 import { createTokenSealer, type TokenEncryptionKey, tokenFingerprint } from './token-sealing.js'
@@ -352,18 +353,4 @@ function describe(error: unknown): { code?: unknown; message: string } {
     return { code: (error as { code?: unknown }).code, message: error.message }
   }
   return { message: String(error) }
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(`${name} must be a positive number`)
-  }
-  return value
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a non-negative number`)
-  }
-  return value
 }

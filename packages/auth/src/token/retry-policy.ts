@@ -1,3 +1,5 @@
+import { fullJitterDelay } from '../retry.js'
+
 /**
  * When to try a failed token request again, and after how long: exponential
  * backoff with full jitter (delay drawn uniformly from [0, min(cap, base * 2^n)]),
@@ -37,22 +39,8 @@ export function nextRetryDelay(
   random: () => number,
 ): number | undefined {
   if (attempt >= options.attempts) return undefined
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
-  const jittered = Math.floor(random() * ceiling)
+  const jittered = fullJitterDelay(attempt, options.baseDelayMs, options.maxDelayMs, random)
   const delay = Math.max(jittered, retryAfterMs ?? 0)
   if (elapsedMs + delay > options.maxElapsedMs) return undefined
   return delay
-}
-
-/**
- * Parses a `Retry-After` header (RFC 9110 §10.2.3): delay-seconds or an
- * HTTP-date. Returns milliseconds from `now`, or `undefined` if absent or invalid.
- */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now)
 }

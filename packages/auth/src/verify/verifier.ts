@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { Agent, type Dispatcher } from 'undici'
 import { InvalidOptionError, TokenAlgorithmError, TokenMalformedError } from '../errors.js'
+import { nonNegative, nonNegativeInteger, positive } from '../option-checks.js'
 import { parseScopes } from '../scopes.js'
 import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
@@ -276,26 +277,4 @@ function resolveOptions(options: VerifierOptions) {
 
 function isText(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a non-negative number`)
-  }
-  return value
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(`${name} must be a positive number`)
-  }
-  return value
-}
-
-/** lru-cache throws a plain TypeError on a fractional `max`. */
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a non-negative integer`)
-  }
-  return value
 }
