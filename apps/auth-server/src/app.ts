@@ -6,6 +6,7 @@ import { createTestControls } from './controls/test-controls.js'
 import type { KeyRing } from './keys/key-ring.js'
 import { createLogStore, type LogStore } from './logs/log-store.js'
 import { registerManagementApi } from './management/management-api.js'
+import { MANAGEMENT_API_SCOPES } from './management/management-api-scopes.js'
 import { createAccessTokenSigner } from './oauth/access-token.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
 import { createTokenExchange } from './oauth/token-exchange.js'
@@ -17,7 +18,6 @@ import { oauthTokenRoutes } from './routes/oauth-token.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createSecretChecker } from './secrets.js'
 import type { TenantState } from './state/tenant-state.js'
-import { MANAGEMENT_API_SCOPES } from './tenant/load-tenant.js'
 
 export interface AppDeps {
   issuer: string

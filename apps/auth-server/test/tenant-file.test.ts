@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
+import { MANAGEMENT_API_SCOPES } from '../src/management/management-api-scopes.js'
 import { createSecretChecker } from '../src/secrets.js'
 import {
   KeywordMappingsError,
@@ -19,7 +20,6 @@ import { markKeywords } from '../src/tenant/keyword-replace.js'
 import {
   type LoadedTenant,
   loadTenantFile,
-  MANAGEMENT_API_SCOPES,
   parseTenantDocument,
 } from '../src/tenant/load-tenant.js'
 import type { Tenant } from '../src/tenant/model.js'

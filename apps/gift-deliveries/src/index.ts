@@ -9,4 +9,4 @@ export type {
 export { createMetrics } from './metrics.js'
 export { createPendingWorker } from './planning/pending-worker.js'
 export { createWorldMappersClient } from './planning/world-mappers-client.js'
-export { openStore } from './store/delivery-store.js'
+export { openStore } from './store/open-store.js'

@@ -8,7 +8,7 @@ import { createMetrics } from './metrics.js'
 import { createPendingWorker } from './planning/pending-worker.js'
 import { trackTokenAvailability } from './planning/token-availability.js'
 import { createWorldMappersClient } from './planning/world-mappers-client.js'
-import { openStore } from './store/delivery-store.js'
+import { openStore } from './store/open-store.js'
 
 function fail(message: string): never {
   return failStartup('gift-deliveries', message)

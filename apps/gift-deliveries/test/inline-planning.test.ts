@@ -5,7 +5,8 @@ import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import type { Planner } from '../src/deliveries/plan-delivery.js'
 import { createMetrics } from '../src/metrics.js'
 import { DestinationNotFoundError } from '../src/planning/errors.js'
-import { type DeliveryStore, openStore } from '../src/store/delivery-store.js'
+import type { DeliveryStore } from '../src/store/delivery-store.js'
+import { openStore } from '../src/store/open-store.js'
 
 /** A verifier that accepts the token "storefront" with both scopes (routes are what is tested here). */
 const verifier: TokenVerifier = {

@@ -11,8 +11,9 @@ import type {
   DeliveryStatus,
   DeliverySummary,
 } from '../src/deliveries/model.js'
-import { type DeliveryStore, type ListQuery, openStore } from '../src/store/delivery-store.js'
+import type { DeliveryStore, ListQuery } from '../src/store/delivery-store.js'
 import { runMigrations } from '../src/store/migrations.js'
+import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import type { SqlClient } from '../src/store/sql-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'

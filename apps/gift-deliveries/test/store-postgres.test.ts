@@ -1,8 +1,9 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
-import { type DeliveryStore, openStore } from '../src/store/delivery-store.js'
+import type { DeliveryStore } from '../src/store/delivery-store.js'
 import { migrations } from '../src/store/migrations.js'
+import { openStore } from '../src/store/open-store.js'
 import { startPostgres } from './scale/servers.js'
 
 /**

@@ -6,8 +6,9 @@ import type {
   DeliveryRoute,
   DeliverySummary,
 } from '../src/deliveries/model.js'
-import { type DeliveryStore, openStore } from '../src/store/delivery-store.js'
+import type { DeliveryStore } from '../src/store/delivery-store.js'
 import { migrations, runMigrations } from '../src/store/migrations.js'
+import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
 import { startPostgres } from './scale/servers.js'

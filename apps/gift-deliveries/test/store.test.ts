@@ -7,9 +7,10 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import { decodeCursor, encodeCursor } from '../src/store/cursor.js'
-import { type DeliveryStore, openStore } from '../src/store/delivery-store.js'
+import type { DeliveryStore } from '../src/store/delivery-store.js'
 import { DeliveryNotFoundError, IdempotencyConflictError } from '../src/store/errors.js'
 import { migrations, runMigrations } from '../src/store/migrations.js'
+import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import type { SqlClient } from '../src/store/sql-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
@@ -609,7 +610,7 @@ describe('store (PGlite on disk)', () => {
 
   it('a created delivery survives the process being killed (SIGKILL, no close)', async () => {
     const dir = join(dataDir, 'killed')
-    const storeModule = fileURLToPath(new URL('../src/store/delivery-store.ts', import.meta.url))
+    const storeModule = fileURLToPath(new URL('../src/store/open-store.ts', import.meta.url))
     const script = `
       const { openStore } = await import(${JSON.stringify(storeModule)})
       const store = await openStore({ dataDir: ${JSON.stringify(dir)} })

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryStatus } from '../deliveries/model.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { deliveryJson, listEntryJson, summaryOf } from './delivery-json.js'
-import type { DeliveryJsonPage, DeliveryStore, ListQuery } from './delivery-store.js'
+import {
+  DELIVERY_STATUSES,
+  type DeliveryJsonPage,
+  type DeliveryStore,
+  type ListQuery,
+  MAX_LIST_LIMIT,
+} from './delivery-store.js'
 import { DeliveryNotFoundError, IdempotencyConflictError, InvalidListQueryError } from './errors.js'
 import type { SqlClient } from './sql-client.js'
-
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'planned', 'failed']
-export const MAX_LIST_LIMIT = 100
 
 export interface DeliveryStoreOptions {
   /** The clock for every timestamp, due time and lease. Default: `new Date()`. */

@@ -12,7 +12,7 @@ import { buildApp } from '../../src/app.js'
 import { createMetrics } from '../../src/metrics.js'
 import { createPendingWorker } from '../../src/planning/pending-worker.js'
 import { createWorldMappersClient } from '../../src/planning/world-mappers-client.js'
-import { openStore } from '../../src/store/delivery-store.js'
+import { openStore } from '../../src/store/open-store.js'
 
 const requireHere = createRequire(import.meta.url)
 const keywords = JSON.parse(

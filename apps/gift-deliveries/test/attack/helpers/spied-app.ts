@@ -5,7 +5,8 @@ import { buildApp } from '../../../src/app.js'
 import type { Planner } from '../../../src/deliveries/plan-delivery.js'
 import { createMetrics } from '../../../src/metrics.js'
 import { createWorldMappersClient } from '../../../src/planning/world-mappers-client.js'
-import { type DeliveryStore, openStore } from '../../../src/store/delivery-store.js'
+import type { DeliveryStore } from '../../../src/store/delivery-store.js'
+import { openStore } from '../../../src/store/open-store.js'
 import { dev } from '../../helpers/system.js'
 
 /** A copy of `target` whose every method call is counted (targets may be frozen: no Proxy). */

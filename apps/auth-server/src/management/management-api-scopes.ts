@@ -1,0 +1,21 @@
+/** Scopes of the local Management API (the subset of Auth0's that it serves). */
+export const MANAGEMENT_API_SCOPES = [
+  'read:clients',
+  'create:clients',
+  'update:clients',
+  'delete:clients',
+  'update:client_keys',
+  'read:client_grants',
+  'create:client_grants',
+  'update:client_grants',
+  'delete:client_grants',
+  'read:resource_servers',
+  'create:resource_servers',
+  'update:resource_servers',
+  'delete:resource_servers',
+  'read:logs',
+  'read:users',
+  'read:signing_keys',
+  'create:signing_keys',
+  'update:signing_keys',
+] as const

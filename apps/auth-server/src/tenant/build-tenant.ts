@@ -1,0 +1,387 @@
+import { randomBytes } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { MANAGEMENT_API_SCOPES } from '../management/management-api-scopes.js'
+import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
+import { describePath } from './document-path.js'
+import { managementApiAudience } from './issuer.js'
+import type { DocumentPath } from './keyword-replace.js'
+import type {
+  Client,
+  ClientGrant,
+  CredentialsExchangeAction,
+  Organization,
+  ResourceServer,
+  Tenant,
+  TenantSettings,
+  User,
+} from './model.js'
+import type { TenantDocument } from './tenant-schema.js'
+
+// Building the in-memory Tenant from a validated document: references
+// checked (grants, organizations, triggers, action files), defaults applied,
+// secrets generated and hashed.
+
+/** Defaults applied to entries that leave a field out (Auth0's own defaults). */
+export const TENANT_DEFAULTS = Object.freeze({
+  appType: 'non_interactive',
+  /** Only for `non_interactive` clients; other app types get no grant type. */
+  grantTypes: Object.freeze(['client_credentials']),
+  tokenEndpointAuthMethod: 'client_secret_post',
+  tokenLifetime: 86_400,
+  signingAlg: 'RS256',
+  tokenDialect: 'access_token',
+} as const)
+
+const CREDENTIALS_EXCHANGE = 'credentials-exchange'
+
+/** A client secret the loader generated: show it once, it is stored only hashed. */
+export interface GeneratedSecret {
+  clientName: string
+  clientId: string
+  clientSecret: string
+}
+
+export interface LoadedTenant {
+  tenant: Tenant
+  /** Secrets generated for clients the file gives none, in file order. */
+  generatedSecrets: GeneratedSecret[]
+}
+
+/** What every section builder shares: the document and the problem list. */
+interface Build {
+  doc: TenantDocument
+  /** Names a place: `clients[1] ("Storefront").client_id`. */
+  at(...path: DocumentPath): string
+  report(path: DocumentPath, message: string): void
+}
+
+export async function buildTenant(
+  doc: TenantDocument,
+  issuer: string,
+  baseDir: string,
+): Promise<{ problems: string[]; loaded: LoadedTenant }> {
+  const problems: string[] = []
+  const at = (...path: DocumentPath) => describePath(doc, path)
+  const build: Build = {
+    doc,
+    at,
+    report: (path, message) => {
+      problems.push(`${at(...path)}: ${message}`)
+    },
+  }
+
+  const resourceServers = buildResourceServers(build, issuer)
+  const apis = new Map(resourceServers.map((api) => [api.identifier, api]))
+  const clients = buildClients(build)
+  const grants = buildClientGrants(build, apis, clients.find)
+  const tenant: Tenant = {
+    settings: buildSettings(build, apis),
+    resourceServers,
+    clients: clients.list,
+    clientGrants: grants.list,
+    organizations: buildOrganizations(build, clients.find, grants.find),
+    actions: await buildActions(build, baseDir),
+    users: buildUsers(build),
+  }
+  if (problems.length > 0) return { problems, loaded: { tenant, generatedSecrets: [] } }
+
+  // Hashed only now that nothing is left to reject: scrypt is deliberately slow.
+  const hashes = await Promise.all(clients.secrets.map((secret) => hashSecret(secret)))
+  clients.list.forEach((client, i) => {
+    client.client_secret_hash = hashes[i] as string
+  })
+  return { problems, loaded: { tenant, generatedSecrets: clients.generated } }
+}
+
+/** The Management API first (it cannot be redeclared), then the file's APIs. */
+function buildResourceServers({ doc, at, report }: Build, issuer: string): ResourceServer[] {
+  const managementApi: ResourceServer = {
+    id: generateId('rs'),
+    name: 'Auth0 Management API',
+    identifier: managementApiAudience(issuer),
+    scopes: MANAGEMENT_API_SCOPES.map((value) => ({ value })),
+    signing_alg: TENANT_DEFAULTS.signingAlg,
+    token_lifetime: TENANT_DEFAULTS.tokenLifetime,
+    token_dialect: TENANT_DEFAULTS.tokenDialect,
+    is_system: true,
+  }
+  const list = [managementApi]
+  const firstIndex = new Map<string, number>()
+  ;(doc.resourceServers ?? []).forEach((entry, i) => {
+    const path = ['resourceServers', i, 'identifier']
+    if (entry.identifier === managementApi.identifier) {
+      report(path, `"${entry.identifier}" is the Management API, which the local tenant defines`)
+      return
+    }
+    const first = firstIndex.get(entry.identifier)
+    if (first !== undefined) {
+      report(path, `duplicate API identifier, also used by ${at('resourceServers', first)}`)
+      return
+    }
+    firstIndex.set(entry.identifier, i)
+
+    const scopes = entry.scopes ?? []
+    scopes.forEach((scope, k) => {
+      const same = scopes.findIndex((other) => other.value === scope.value)
+      if (same < k) {
+        report(
+          ['resourceServers', i, 'scopes', k, 'value'],
+          `duplicate scope, also scopes[${same}]`,
+        )
+      }
+    })
+    list.push({
+      id: generateId('rs'),
+      name: entry.name,
+      identifier: entry.identifier,
+      scopes: scopes.map(({ value, description }) =>
+        description === undefined ? { value } : { value, description },
+      ),
+      signing_alg: entry.signing_alg ?? TENANT_DEFAULTS.signingAlg,
+      token_lifetime: entry.token_lifetime ?? TENANT_DEFAULTS.tokenLifetime,
+      token_dialect: entry.token_dialect ?? TENANT_DEFAULTS.tokenDialect,
+    })
+  })
+  return list
+}
+
+/**
+ * Clients with their defaults. Plain secrets are kept apart (`secrets`, same
+ * order as `list`) until hashed; `find` resolves a grant's `client_id`, which
+ * the Deploy CLI writes as the client's name (a client id is accepted too).
+ */
+function buildClients({ doc, at, report }: Build) {
+  const list: Client[] = []
+  const secrets: string[] = []
+  const generated: GeneratedSecret[] = []
+  const byName = new Map<string, Client>()
+  const byId = new Map<string, Client>()
+
+  ;(doc.clients ?? []).forEach((entry, i) => {
+    const clientId = entry.client_id ?? generateClientId()
+    const sameName = list.findIndex((other) => other.name === entry.name)
+    if (sameName !== -1) {
+      report(['clients', i, 'name'], `duplicate client name, also used by clients[${sameName}]`)
+    }
+    const sameId = list.findIndex((other) => other.client_id === clientId)
+    if (sameId !== -1) {
+      report(
+        ['clients', i, 'client_id'],
+        `duplicate client_id, also used by ${at('clients', sameId)}`,
+      )
+    }
+
+    let secret = entry.client_secret
+    if (secret === undefined) {
+      secret = generateClientSecret()
+      generated.push({ clientName: entry.name, clientId, clientSecret: secret })
+    }
+    const appType = entry.app_type ?? TENANT_DEFAULTS.appType
+    const defaultGrantTypes = appType === 'non_interactive' ? TENANT_DEFAULTS.grantTypes : []
+    const quota = entry.token_quota?.client_credentials
+    const client: Client = {
+      client_id: clientId,
+      name: entry.name,
+      ...(entry.description === undefined ? {} : { description: entry.description }),
+      app_type: appType,
+      grant_types: [...(entry.grant_types ?? defaultGrantTypes)],
+      token_endpoint_auth_method:
+        entry.token_endpoint_auth_method ?? TENANT_DEFAULTS.tokenEndpointAuthMethod,
+      client_metadata: { ...entry.client_metadata },
+      client_secret_hash: '',
+      ...(quota && {
+        token_quota: {
+          client_credentials: {
+            enforce: quota.enforce ?? true,
+            ...(quota.per_hour === undefined ? {} : { per_hour: quota.per_hour }),
+            ...(quota.per_day === undefined ? {} : { per_day: quota.per_day }),
+          },
+        },
+      }),
+    }
+    list.push(client)
+    secrets.push(secret)
+    if (!byName.has(client.name)) byName.set(client.name, client)
+    if (!byId.has(client.client_id)) byId.set(client.client_id, client)
+  })
+
+  const find = (ref: string): Client | undefined => byName.get(ref) ?? byId.get(ref)
+  return { list, secrets, generated, find }
+}
+
+type FindClient = (ref: string) => Client | undefined
+type FindGrant = (clientId: string, audience: string) => ClientGrant | undefined
+
+/** Grants resolved to client ids; every scope must exist on the API. */
+function buildClientGrants(
+  { doc, report }: Build,
+  apis: ReadonlyMap<string, ResourceServer>,
+  findClient: FindClient,
+) {
+  const list: ClientGrant[] = []
+  const firstIndex = new Map<string, number>()
+  const key = (clientId: string, audience: string) => `${clientId}\n${audience}`
+
+  ;(doc.clientGrants ?? []).forEach((entry, i) => {
+    const client = findClient(entry.client_id)
+    if (!client) report(['clientGrants', i, 'client_id'], `no client named "${entry.client_id}"`)
+    const api = apis.get(entry.audience)
+    if (!api) report(['clientGrants', i, 'audience'], `no API with identifier "${entry.audience}"`)
+    const scope = entry.scope ?? []
+    if (api) {
+      const known = new Set(api.scopes.map((s) => s.value))
+      scope.forEach((value, k) => {
+        if (!known.has(value)) {
+          report(
+            ['clientGrants', i, 'scope', k],
+            `"${value}" is not a scope of "${api.identifier}"`,
+          )
+        }
+      })
+    }
+    if (!client || !api) return
+
+    const first = firstIndex.get(key(client.client_id, api.identifier))
+    if (first !== undefined) {
+      report(['clientGrants', i], `duplicate grant: clientGrants[${first}] grants the same API`)
+      return
+    }
+    firstIndex.set(key(client.client_id, api.identifier), i)
+    list.push({
+      id: generateId('cgr'),
+      client_id: client.client_id,
+      audience: api.identifier,
+      scope: [...new Set(scope)],
+      ...(entry.organization_usage === undefined
+        ? {}
+        : { organization_usage: entry.organization_usage }),
+      ...(entry.allow_any_organization === undefined
+        ? {}
+        : { allow_any_organization: entry.allow_any_organization }),
+    })
+  })
+
+  const byKey = new Map(list.map((grant) => [key(grant.client_id, grant.audience), grant]))
+  const find: FindGrant = (clientId, audience) => byKey.get(key(clientId, audience))
+  return { list, find }
+}
+
+/** Organizations, each with the grants (`client_grants` by client name + audience) it may use. */
+function buildOrganizations(
+  { doc, report }: Build,
+  findClient: FindClient,
+  findGrant: FindGrant,
+): Organization[] {
+  const list: Organization[] = []
+  ;(doc.organizations ?? []).forEach((entry, i) => {
+    const same = list.findIndex((other) => other.name === entry.name)
+    if (same !== -1) {
+      report(
+        ['organizations', i, 'name'],
+        `duplicate organization name, also organizations[${same}]`,
+      )
+      return
+    }
+    const grantIds = new Set<string>()
+    ;(entry.client_grants ?? []).forEach((ref, k) => {
+      const path = ['organizations', i, 'client_grants', k]
+      const client = findClient(ref.client_id)
+      const grant = client && findGrant(client.client_id, ref.audience)
+      if (!client) report([...path, 'client_id'], `no client named "${ref.client_id}"`)
+      else if (!grant) report(path, `no client grant gives "${ref.client_id}" "${ref.audience}"`)
+      else grantIds.add(grant.id)
+    })
+    list.push({
+      id: generateId('org'),
+      name: entry.name,
+      display_name: entry.display_name ?? entry.name,
+      metadata: { ...entry.metadata },
+      client_grant_ids: [...grantIds],
+    })
+  })
+  return list
+}
+
+/**
+ * The actions bound to `credentials-exchange`, in trigger order. Actions not
+ * bound there never run, so their files are not required (a real export's
+ * post-login actions, for instance).
+ */
+async function buildActions({ doc, at, report }: Build, baseDir: string) {
+  const entries = doc.actions ?? []
+  entries.forEach((entry, i) => {
+    const same = entries.findIndex((other) => other.name === entry.name)
+    if (same < i) report(['actions', i, 'name'], `duplicate action name, also actions[${same}]`)
+  })
+
+  const list: CredentialsExchangeAction[] = []
+  const checks: Array<Promise<void>> = []
+  const bindings = doc.triggers?.[CREDENTIALS_EXCHANGE] ?? []
+  bindings.forEach((binding, k) => {
+    const bindingPath = ['triggers', CREDENTIALS_EXCHANGE, k]
+    const i = entries.findIndex((entry) => entry.name === binding.action_name)
+    const entry = entries[i]
+    if (!entry) {
+      report([...bindingPath, 'action_name'], `no action named "${binding.action_name}"`)
+      return
+    }
+    const previous = bindings.findIndex((other) => other.action_name === binding.action_name)
+    if (previous < k) {
+      report(
+        [...bindingPath, 'action_name'],
+        `"${binding.action_name}" is already bound by ${at('triggers', CREDENTIALS_EXCHANGE, previous)}`,
+      )
+      return
+    }
+    if (!entry.supported_triggers.some((trigger) => trigger.id === CREDENTIALS_EXCHANGE)) {
+      report(
+        ['actions', i, 'supported_triggers'],
+        `lacks "${CREDENTIALS_EXCHANGE}", yet ${at(...bindingPath)} binds the action to it`,
+      )
+    }
+    const modulePath = resolve(baseDir, entry.code)
+    checks.push(
+      stat(modulePath).then(
+        (info) => {
+          if (!info.isFile()) report(['actions', i, 'code'], `${modulePath} is not a file`)
+        },
+        () => report(['actions', i, 'code'], `no file at ${modulePath}`),
+      ),
+    )
+    const secrets: Record<string, string> = {}
+    for (const secret of entry.secrets ?? []) {
+      // A real export names secrets without their values: those stay unset.
+      if (secret.value !== undefined) secrets[secret.name] = secret.value
+    }
+    list.push({ name: entry.name, modulePath, secrets })
+  })
+  await Promise.all(checks)
+  return list
+}
+
+/** Local users; every field is kept. Ids default to Auth0's shape, `auth0|<24 hex>`. */
+function buildUsers({ doc, report }: Build): User[] {
+  const list: User[] = []
+  ;(doc.users ?? []).forEach((entry, i) => {
+    const userId = entry.user_id ?? `auth0|${randomBytes(12).toString('hex')}`
+    const same = list.findIndex((other) => other.user_id === userId)
+    if (same !== -1) report(['users', i, 'user_id'], `duplicate user_id, also users[${same}]`)
+    else list.push({ ...entry, user_id: userId })
+  })
+  return list
+}
+
+function buildSettings(
+  { doc, report }: Build,
+  apis: ReadonlyMap<string, ResourceServer>,
+): TenantSettings {
+  const settings: TenantSettings = {}
+  const { friendly_name, default_audience } = doc.tenant ?? {}
+  if (friendly_name !== undefined) settings.friendly_name = friendly_name
+  if (default_audience !== undefined) {
+    if (apis.has(default_audience)) settings.default_audience = default_audience
+    else report(['tenant', 'default_audience'], `no API with identifier "${default_audience}"`)
+  }
+  return settings
+}
