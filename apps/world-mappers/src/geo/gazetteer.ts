@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { createCountryTable } from './countries.js'
-import { type CustomPlaceEntry, loadCustomPlaces } from './custom-places.js'
+import { loadCustomPlaces } from './custom-places.js'
 import {
   type GeoNamesRow,
   readGeoNamesFile,
@@ -9,11 +9,13 @@ import {
 } from './geonames-file.js'
 import { createNameIndex, ownCopy } from './name-index.js'
 import { normalizeName } from './normalize.js'
+import { createPlaceList } from './place-list.js'
+import { createQualifiers } from './qualifiers.js'
 import { expandAbbreviations, parseQuery } from './query-parser.js'
-import { type Candidate, compareCandidates, confidenceOf, proximityConfidence } from './ranking.js'
+import { proximityConfidence, rankPlaces } from './ranking.js'
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSpatialIndex } from './spatial-index.js'
-import type { Gazetteer, GeocodeMatch, Place, ReverseMatch } from './types.js'
+import type { Gazetteer, ReverseMatch } from './types.js'
 
 export interface GazetteerOptions {
   /** PLACES_FILE: the operator's own places (YAML or JSON). */
@@ -43,7 +45,8 @@ export const MAX_RESULTS = 100
 const REVERSE_MAX_EXTRA_KM = 10
 const REVERSE_CANDIDATES = 25
 
-type Lookup = { place: number; primary: boolean; custom: boolean }
+/** Only the last few words of a query can be qualifiers (bounds the work on long junk input). */
+const MAX_QUALIFIER_WORDS = 6
 
 /**
  * Loads GeoNames cities500 (≈200,000 places with population ≥ 500) and the optional PLACES_FILE
@@ -82,143 +85,24 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   })
   const regions = createRegionTable(table.areas, evidence)
   const spatial = createSpatialIndex(table.lat, table.lng)
-  const cityCount = table.count
-
-  const cache: Array<Place | undefined> = new Array(cityCount)
-  const cityPlace = (i: number): Place => {
-    const cached = cache[i]
-    if (cached) return cached
-    const areaId = table.area[i] as number
-    const countryCode = table.areas[areaId]?.countryCode ?? ''
-    const region = regions.get(areaId)
-    const place: Place = Object.freeze({
-      id: `geonames:${table.geonameId[i]}`,
-      name: table.name[i] as string,
-      lat: table.lat[i] as number,
-      lng: table.lng[i] as number,
-      region: region?.name,
-      regionCode: region?.code,
-      country: countries.name(countryCode),
-      countryCode,
-      population: table.population[i] as number,
-      kind: 'city',
-    })
-    cache[i] = place
-    return place
-  }
-
-  const nearestCity = (lat: number, lng: number): number | undefined =>
-    spatial.nearest(lat, lng, 1, Number.POSITIVE_INFINITY)[0]
-
-  // Custom places take their region and country from the nearest GeoNames place.
-  const custom = customEntries.map((entry) => customPlace(entry, nearestCity, cityPlace))
-  const customArea = customEntries.map((entry) => {
-    const nearest = nearestCity(entry.lat, entry.lng)
-    return nearest === undefined ? -1 : (table.area[nearest] as number)
+  const places = createPlaceList({
+    table,
+    names: index,
+    regions,
+    countries,
+    customEntries,
+    nearestCity: (lat, lng) => spatial.nearest(lat, lng, 1, Number.POSITIVE_INFINITY)[0],
   })
-  const customIndex = new Map<string, Array<{ place: number; primary: boolean }>>()
-  custom.forEach(({ entry }, i) => {
-    const names = [entry.name, ...entry.aliases]
-    names.forEach((n, j) => {
-      const key = normalizeName(n)
-      const list = customIndex.get(key) ?? []
-      if (!list.some((e) => e.place === i)) list.push({ place: i, primary: j === 0 })
-      customIndex.set(key, list)
-    })
-  })
+  const qualifiers = createQualifiers(countries, regions)
 
-  const placeAt = (i: number): Place =>
-    i < cityCount ? cityPlace(i) : (custom[i - cityCount]?.place as Place)
-  const areaOf = (i: number): number =>
-    i < cityCount ? (table.area[i] as number) : (customArea[i - cityCount] ?? -1)
-  const countryOf = (i: number): string => placeAt(i).countryCode
-
-  function lookup(name: string): Lookup[] {
-    const found: Lookup[] = []
-    for (const { place, primary } of customIndex.get(name) ?? []) {
-      found.push({ place: cityCount + place, primary, custom: true })
-    }
-    for (const value of index.get(name)) {
-      found.push({ place: value >> 1, primary: (value & 1) === 1, custom: false })
-    }
-    return found
-  }
-
-  const MAX_QUALIFIER_WORDS = 6
-
-  function isKnownQualifier(key: string): boolean {
-    return countries.match(key) !== undefined || regions.match(key) !== undefined
-  }
-
-  /** Splits trailing words into known qualifiers ("wa us" → ["wa", "us"]), longest first. */
-  function splitQualifiers(words: string[]): string[] | undefined {
-    const out: string[] = []
-    let start = 0
-    while (start < words.length) {
-      let end = words.length
-      while (end > start && !isKnownQualifier(words.slice(start, end).join(' '))) end--
-      if (end === start) return undefined
-      out.push(words.slice(start, end).join(' '))
-      start = end
-    }
-    return out
-  }
-
-  function rank(
-    found: Lookup[],
-    qualifiers: string[],
-    expanded: boolean,
-    limit: number,
-    raw: string,
-  ): GeocodeMatch[] {
-    const checks = qualifiers.map((q) => ({
-      countries: countries.match(q),
-      areas: regions.match(q),
-    }))
-    const recognized = checks.filter((c) => c.countries || c.areas).length
-    const candidates: Candidate[] = found.map(({ place, primary, custom: isCustom }) => {
-      const area = areaOf(place)
-      const countryCode = countryOf(place)
-      let matched = 0
-      for (const check of checks) {
-        if (check.countries?.includes(countryCode) || check.areas?.includes(area)) matched++
-      }
-      return {
-        place,
-        custom: isCustom,
-        primary,
-        population: isCustom ? 0 : (table.population[place] as number),
-        geonameId: isCustom ? 0 : (table.geonameId[place] as number),
-        id: isCustom ? placeAt(place).id : '',
-        recognized,
-        matched,
-        unknown: qualifiers.length - recognized,
-        expanded,
-      }
-    })
-    candidates.sort(compareCandidates)
-    return candidates.slice(0, limit).map((c) => {
-      const place = placeAt(c.place)
-      return {
-        place,
-        confidence: confidenceOf(c),
-        matchedName: c.primary ? place.name : c.custom ? customName(c.place - cityCount, raw) : raw,
-      }
-    })
-  }
-
-  function customName(i: number, raw: string): string {
-    const entry = custom[i]?.entry
-    const key = normalizeName(raw)
-    return entry?.aliases.find((a) => normalizeName(a) === key) ?? raw
-  }
-
-  function geocodeName(raw: string, name: string, qualifiers: string[], limit: number) {
+  function geocodeName(raw: string, name: string, given: string[], limit: number) {
     for (const [variant, expanded] of variants(name)) {
-      const found = lookup(variant)
-      if (found.length > 0) return rank(found, qualifiers, expanded, limit, raw)
+      const found = places.lookup(variant)
+      if (found.length > 0) {
+        return rankPlaces({ found, qualifiers: given, expanded, limit, raw }, places, qualifiers)
+      }
     }
-    if (qualifiers.length > 0) return []
+    if (given.length > 0) return []
     // "Paris France", "Bellevue WA US": trailing words that name regions or countries.
     // Only the last few words can be qualifiers: this bounds the work on long junk input.
     const words = name.split(' ')
@@ -227,14 +111,18 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
       split--
     ) {
-      const tail = splitQualifiers(words.slice(split))
+      const tail = qualifiers.split(words.slice(split))
       if (!tail) continue
       const head = words.slice(0, split).join(' ')
       for (const [variant, expanded] of variants(head)) {
-        const found = lookup(variant)
+        const found = places.lookup(variant)
         if (found.length > 0) {
           const rawHead = raw.split(/\s+/).slice(0, split).join(' ')
-          return rank(found, tail, expanded, limit, rawHead)
+          return rankPlaces(
+            { found, qualifiers: tail, expanded, limit, raw: rawHead },
+            places,
+            qualifiers,
+          )
         }
       }
     }
@@ -288,7 +176,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
           : undefined
       return spatial.nearest(lat, lng, max, maxKm, accept).map(
         (id): ReverseMatch => ({
-          place: cityPlace(id),
+          place: places.placeAt(id),
           distanceKm: spatial.distanceKm(
             lat,
             lng,
@@ -300,12 +188,12 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     },
 
     get size() {
-      return cityCount + custom.length
+      return places.size
     },
 
     stats: Object.freeze({
-      cities: cityCount,
-      customPlaces: custom.length,
+      cities: places.cityCount,
+      customPlaces: customEntries.length,
       indexedNames: index.keyCount,
       loadMs: Math.round(performance.now() - started),
     }),
@@ -336,29 +224,6 @@ function indexRow(row: GeoNamesRow, keys: string[], add: (key: string, value: nu
   }
   const base = row.index * 2
   for (let j = 0; j < keys.length; j++) add(keys[j] as string, base + (j < primaryCount ? 1 : 0))
-}
-
-function customPlace(
-  entry: CustomPlaceEntry,
-  nearestCity: (lat: number, lng: number) => number | undefined,
-  cityPlace: (i: number) => Place,
-): { entry: CustomPlaceEntry; place: Place } {
-  const nearest = nearestCity(entry.lat, entry.lng)
-  const near = nearest === undefined ? undefined : cityPlace(nearest)
-  const place: Place = Object.freeze({
-    id: `custom:${normalizeName(entry.name).replace(/ /g, '-')}`,
-    name: entry.name,
-    lat: entry.lat,
-    lng: entry.lng,
-    region: near?.region,
-    regionCode: near?.regionCode,
-    country: near?.country ?? '',
-    countryCode: near?.countryCode ?? '',
-    population: 0,
-    address: entry.address,
-    kind: 'custom',
-  })
-  return { entry, place }
 }
 
 /** The name as given, then its spelled-out abbreviations. */

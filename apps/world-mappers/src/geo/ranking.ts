@@ -1,3 +1,7 @@
+import type { Lookup, PlaceList } from './place-list.js'
+import type { Qualifiers } from './qualifiers.js'
+import type { GeocodeMatch } from './types.js'
+
 /**
  * Ordering and confidence of geocoding candidates. Order, best first:
  * 1. more of the recognized qualifiers matched ("Paris, TX" puts Texas first);
@@ -65,4 +69,59 @@ export function confidenceOf(c: Candidate): number {
 /** Confidence of the place nearest to coordinates given as a query: 1 at the spot, 0.37 at 50 km. */
 export function proximityConfidence(distanceKm: number): number {
   return Math.max(0.01, Math.round(Math.exp(-distanceKm / 50) * 1000) / 1000)
+}
+
+/** What one ranking of places found under a name needs to know. */
+export interface RankQuery {
+  /** The places found under the name. */
+  found: readonly Lookup[]
+  qualifiers: readonly string[]
+  /** Found only after spelling out an abbreviation. */
+  expanded: boolean
+  limit: number
+  /** The name as the caller typed it, for `matchedName`. */
+  raw: string
+}
+
+/** Ranks the places found under a name (see `compareCandidates`), best `limit` first. */
+export function rankPlaces(
+  query: RankQuery,
+  places: PlaceList,
+  qualifiers: Qualifiers,
+): GeocodeMatch[] {
+  const checks = query.qualifiers.map((q) => qualifiers.check(q))
+  const recognized = checks.filter((c) => c.countries || c.areas).length
+  const candidates: Candidate[] = query.found.map(({ place, primary, custom }) => {
+    const area = places.areaOf(place)
+    const countryCode = places.placeAt(place).countryCode
+    let matched = 0
+    for (const check of checks) {
+      if (check.countries?.includes(countryCode) || check.areas?.includes(area)) matched++
+    }
+    return {
+      place,
+      custom,
+      primary,
+      population: places.populationOf(place),
+      geonameId: places.geonameIdOf(place),
+      id: custom ? places.placeAt(place).id : '',
+      recognized,
+      matched,
+      unknown: query.qualifiers.length - recognized,
+      expanded: query.expanded,
+    }
+  })
+  candidates.sort(compareCandidates)
+  return candidates.slice(0, query.limit).map((c) => {
+    const place = places.placeAt(c.place)
+    return {
+      place,
+      confidence: confidenceOf(c),
+      matchedName: c.primary
+        ? place.name
+        : c.custom
+          ? places.customName(c.place, query.raw)
+          : query.raw,
+    }
+  })
 }
