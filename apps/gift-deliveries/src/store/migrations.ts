@@ -79,8 +79,9 @@ export const migrations: readonly Migration[] = [
     // scan), never building JSON at read time. On PGlite that took a page of 20 from
     // ~580 to ~280 µs (building 21 entries per read cost more than the page's reads).
     // An INSERT brings its entry (the store writes it as JSON.stringify would: a
-    // trigger building it cost an insert ~150 µs); a trigger rebuilds it on every
-    // UPDATE that changes what it shows (a claim changes nothing shown).
+    // trigger building it cost an insert ~150 µs; see migration 6 for inserts without
+    // one); a trigger rebuilds it on every UPDATE that changes what it shows (a claim
+    // changes nothing shown).
     sql: `
       ALTER TABLE deliveries ADD COLUMN list_json text;
       CREATE FUNCTION deliveries_list_json() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -105,6 +106,20 @@ export const migrations: readonly Migration[] = [
       UPDATE deliveries SET status = status;
       DROP INDEX deliveries_client_seq;
       CREATE INDEX deliveries_client_seq_list ON deliveries (client_id, seq) INCLUDE (list_json);
+    `,
+  },
+  {
+    version: 6,
+    name: 'list entries for rows inserted without one',
+    // Rows that another writer inserts without an entry (a replica still running the
+    // code from before migration 5, during a rolling upgrade; an operator's INSERT) get
+    // it from the same trigger function. The store's own inserts bring theirs, so the
+    // function never runs for them.
+    sql: `
+      CREATE TRIGGER deliveries_list_json_insert
+        BEFORE INSERT ON deliveries FOR EACH ROW WHEN (NEW.list_json IS NULL)
+        EXECUTE FUNCTION deliveries_list_json();
+      UPDATE deliveries SET status = status WHERE list_json IS NULL;
     `,
   },
 ]
