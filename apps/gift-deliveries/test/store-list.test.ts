@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startPostgresServer } from '@m2m/test-kit'
 import fc from 'fast-check'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,7 +18,6 @@ import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import type { SqlClient } from '../src/store/sql-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
-import { startPostgres } from './scale/servers.js'
 
 /**
  * Lists at the sizes users reach: 10,000 deliveries across several clients on
@@ -216,9 +216,9 @@ tenThousandRows(
   1,
 )
 
-let server: Awaited<ReturnType<typeof startPostgres>> | undefined
+let server: Awaited<ReturnType<typeof startPostgresServer>> | undefined
 const postgres = async () => {
-  server ??= await startPostgres()
+  server ??= await startPostgresServer()
   return server
 }
 afterAll(async () => {

@@ -1,10 +1,10 @@
+import { startPostgresServer } from '@m2m/test-kit'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import type { DeliveryStore } from '../src/store/delivery-store.js'
 import { migrations } from '../src/store/migrations.js'
 import { openStore } from '../src/store/open-store.js'
-import { startPostgres } from './scale/servers.js'
 
 /**
  * The store on a real PostgreSQL server (Debian's `postgresql`, started here),
@@ -18,11 +18,11 @@ const request = (name: string): DeliveryRequest => ({
 })
 const route = { distanceKm: 1, note: 'test' } as unknown as DeliveryRoute
 
-let server: Awaited<ReturnType<typeof startPostgres>>
+let server: Awaited<ReturnType<typeof startPostgresServer>>
 let replicas: DeliveryStore[] = []
 
 beforeAll(async () => {
-  server = await startPostgres()
+  server = await startPostgresServer()
   // Three replicas start together on an empty database: migrations run once.
   replicas = await Promise.all([1, 2, 3].map(() => openStore({ databaseUrl: server.url })))
 }, 60_000)

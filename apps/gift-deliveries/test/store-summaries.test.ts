@@ -1,3 +1,4 @@
+import { startPostgresServer } from '@m2m/test-kit'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
@@ -11,7 +12,6 @@ import { migrations, runMigrations } from '../src/store/migrations.js'
 import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
-import { startPostgres } from './scale/servers.js'
 
 /**
  * A list entry is written twice over: by the store on insert (JavaScript) and
@@ -139,8 +139,8 @@ function summariesMatch(name: string, open: () => Promise<DeliveryStore>) {
 
 summariesMatch('PGlite', () => openStore({}))
 
-describe('upgrading a store written before list entries were kept (migration 5)', () => {
-  it('gives every existing delivery its entry', async () => {
+describe('upgrading a store written before list entries were kept (migrations 5 and 6)', () => {
+  it('gives every existing delivery its entry, and rows inserted without one get theirs', async () => {
     const sql = await createPgliteClient()
     try {
       await runMigrations(
@@ -184,9 +184,22 @@ describe('upgrading a store written before list entries were kept (migration 5)'
       expect(await runMigrations(sql)).toEqual(
         migrations.filter((m) => m.version >= 5).map((m) => m.version),
       )
+      // A replica still running the old code inserts after the upgrade (migration 6).
+      await sql.query(insert, [
+        '00000000-0000-4000-8000-000000000009',
+        'planned',
+        JSON.stringify(request(9)),
+        JSON.stringify(planned),
+        JSON.stringify(summary),
+        0,
+        null,
+        null,
+        at,
+        at,
+      ])
       const store = createDeliveryStore(sql)
       const { items } = await store.list({ clientId: 'old', limit: 10 })
-      expect(items.map((item) => item.status)).toEqual(['planned', 'pending', 'failed'])
+      expect(items.map((item) => item.status)).toEqual(['planned', 'pending', 'failed', 'planned'])
       for (const item of items)
         expect(item).toEqual(summaryOf((await store.get(item.id)) as Delivery))
     } finally {
@@ -195,11 +208,11 @@ describe('upgrading a store written before list entries were kept (migration 5)'
   }, 60_000)
 })
 
-let server: Awaited<ReturnType<typeof startPostgres>> | undefined
+let server: Awaited<ReturnType<typeof startPostgresServer>> | undefined
 afterAll(async () => {
   await server?.stop()
 })
 summariesMatch('PostgreSQL', async () => {
-  server ??= await startPostgres()
+  server ??= await startPostgresServer()
   return openStore({ databaseUrl: server.url })
 })

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
-import { createServer as createNetServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { createTokenProvider, type TokenProviderOptions } from '@m2m/auth/token'
 import { createVerifier, type TokenVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { freePort } from '@m2m/test-kit'
 import { buildApp, devPlacesFile, type Gazetteer, loadGazetteer } from '@m2m/world-mappers'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -38,17 +38,6 @@ const deliveryTo = (
   destination: DeliveryRequest['destination'],
   origin?: DeliveryRequest['origin'],
 ): DeliveryRequest => ({ ...gift, destination, ...(origin === undefined ? {} : { origin }) })
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' })

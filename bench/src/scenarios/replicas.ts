@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createRedisTokenCache, createTokenProvider } from '@m2m/auth/token'
+import { startRedisServer } from '@m2m/test-kit'
 import { BENCH_AUDIENCE, CLIENTS, secretOf } from '../runner/bench-tenant.js'
 import { count } from '../runner/format.js'
-import { startRedisServer } from '../runner/redis-server.js'
 import { type Scenario, target } from '../runner/types.js'
 
 const REPLICAS = 4

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type RunningStack, StackError, startStack, storefrontCredentials } from '@m2m/stack'
+import { freePort } from '@m2m/test-kit'
 import { parseSoakArgs, type SoakOptions, USAGE, UsageError } from './args.js'
 import { runLoad } from './load.js'
 import { sampleMemory } from './memory.js'
@@ -12,17 +12,6 @@ import { buildReport, formatReport } from './report.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 
 const say = (message: string) => process.stderr.write(`soak: ${message}\n`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 async function json(
   url: string,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '@m2m/test-kit'
 import type { FastifyServerOptions } from 'fastify'
 import { devTenantFile } from '../../src/config.js'
 import { createAuthServer } from '../../src/server.js'
@@ -14,17 +14,6 @@ export function devClient(prefix: string) {
     clientId: devKeywords[`${prefix}_CLIENT_ID`] as string,
     clientSecret: devKeywords[`${prefix}_CLIENT_SECRET`] as string,
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 /**

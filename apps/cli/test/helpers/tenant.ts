@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { freePort } from '@m2m/test-kit'
 
 const requireHere = createRequire(import.meta.url)
 
@@ -21,17 +21,6 @@ export const devKeywords = JSON.parse(
 export const devCredentialsEnv: Record<string, string> = Object.fromEntries(
   Object.entries(devKeywords).filter(([name]) => /_CLIENT_(ID|SECRET)$/.test(name)),
 )
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * The real local tenant (apps/auth-server) with the dev tenant file on

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, startPostgresServer } from '@m2m/test-kit'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../scale/servers.js'
 import { destinationFor, type LoadResult, startDeliveryLoad } from './helpers/delivery-load.js'
 import {
   getJson,
@@ -14,7 +14,6 @@ import {
   startWorldMappers,
   storefrontToken,
 } from './helpers/fault-stack.js'
-import { startRestartablePostgres } from './helpers/restartable-postgres.js'
 
 /**
  * Faults 6 and 7: gift-deliveries stopped under load (SIGTERM, then started
@@ -145,14 +144,14 @@ describe('fault 7: store restarts', () => {
   }, 90_000)
 
   it('PostgreSQL restarted under load: 503 while it is down, no accepted delivery lost, each stored once', async () => {
-    const postgres = await startRestartablePostgres()
+    const postgres = await startPostgresServer({ durable: true })
     const db = new pg.Pool({ connectionString: postgres.url, max: 1 })
     db.on('error', () => {})
     try {
       const gifts = await start({ port: await freePort(), databaseUrl: postgres.url })
       const load = startDeliveryLoad({ url: () => gifts.url, token, run: 8 })
       await load.waitFor(100)
-      await postgres.stop()
+      await postgres.shutdown()
       const down = await getJson(`${gifts.url}/readyz`)
       expect(down.status).toBe(503)
       await load.waitFor(50)
@@ -176,7 +175,7 @@ describe('fault 7: store restarts', () => {
       running.delete(gifts)
     } finally {
       await db.end()
-      await postgres.destroy()
+      await postgres.stop()
     }
   }, 90_000)
 })

@@ -1,6 +1,6 @@
+import { freePort } from '@m2m/test-kit'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../scale/servers.js'
 import {
   clearFaults,
   clientToken,

@@ -1,5 +1,5 @@
+import { freePort } from '@m2m/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../scale/servers.js'
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js'
 import {
   destinationKey,

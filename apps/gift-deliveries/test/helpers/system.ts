@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { createTokenProvider, type TokenProvider } from '@m2m/auth/token'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { freePort } from '@m2m/test-kit'
 import { buildApp as buildWorldMappers, loadGazetteer } from '@m2m/world-mappers'
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
@@ -33,17 +33,6 @@ export const dev = (prefix: string) => ({
   clientId: keywords[`${prefix}_CLIENT_ID`] as string,
   clientSecret: keywords[`${prefix}_CLIENT_SECRET`] as string,
 })
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** The local tenant on loopback, with test controls. */
 export async function startTenant() {

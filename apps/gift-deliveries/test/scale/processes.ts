@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer, Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@m2m/test-kit'
 import { request } from 'undici'
-import { freePort } from './servers.js'
 
 const appsDir = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 

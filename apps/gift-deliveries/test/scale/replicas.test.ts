@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, startPostgresServer, startRedisServer } from '@m2m/test-kit'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ServiceProcess, startCountingProxy, startService } from './processes.js'
-import { freePort, startPostgres, startRedis } from './servers.js'
 
 /**
  * The scale-out proof: the local tenant, world-mappers and three
@@ -23,8 +23,8 @@ const keywords = JSON.parse(
 ) as Record<string, string>
 const GIFT_DELIVERIES_CLIENT = keywords.GIFT_DELIVERIES_CLIENT_ID as string
 
-let redis: Awaited<ReturnType<typeof startRedis>>
-let postgres: Awaited<ReturnType<typeof startPostgres>>
+let redis: Awaited<ReturnType<typeof startRedisServer>>
+let postgres: Awaited<ReturnType<typeof startPostgresServer>>
 let tenant: ServiceProcess
 let worldMappers: ServiceProcess
 let proxy: Awaited<ReturnType<typeof startCountingProxy>>
@@ -35,7 +35,7 @@ const load = new Agent({ connections: 1_200, headersTimeout: 60_000, bodyTimeout
 
 beforeAll(async () => {
   // Each step names itself in the error if it fails, so CI says which server is missing.
-  ;[redis, postgres] = await Promise.all([startRedis(), startPostgres()])
+  ;[redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()])
   // The tenant's issuer is the URL it is reached at, so its port is chosen first.
   const tenantPort = await freePort()
   const issuer = `http://127.0.0.1:${tenantPort}/`

@@ -4,7 +4,7 @@ import {
   request as httpRequest,
   type IncomingMessage,
 } from 'node:http'
-import { freePort } from '../../scale/servers.js'
+import { freePort } from '@m2m/test-kit'
 
 /** What the proxy does with one request. */
 export type ProxyRule =

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@m2m/test-kit'
 import { type Dispatcher, request } from 'undici'
 import { type ServiceProcess, startService } from '../../scale/processes.js'
-import { freePort } from '../../scale/servers.js'
 
 /**
  * The real services as separate processes on loopback, for the fault suite:

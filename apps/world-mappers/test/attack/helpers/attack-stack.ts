@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { freePort } from '@m2m/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { type Dispatcher, request } from 'undici'
 import { buildApp } from '../../../src/app.js'
@@ -36,13 +37,6 @@ function listenOnLoopback(server: Server): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port))
   })
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  const port = await listenOnLoopback(probe)
-  await new Promise((resolve) => probe.close(resolve))
-  return port
 }
 
 /**

@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@m2m/vitest-config'
+
+export default createVitestConfig()
