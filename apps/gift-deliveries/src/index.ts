@@ -9,4 +9,10 @@ export type {
 export { createMetrics } from './metrics.js'
 export { createPendingWorker } from './planning/pending-worker.js'
 export { createWorldMappersClient } from './planning/world-mappers-client.js'
+export {
+  createService,
+  type GiftDeliveriesService,
+  type ServiceOverrides,
+  ServiceStartError,
+} from './service.js'
 export { openStore } from './store/open-store.js'

@@ -319,7 +319,12 @@ describe('scopes', () => {
 describe('operations', () => {
   it('serves health, readiness, metrics and the OpenAPI document publicly', async () => {
     expect((await gifts.app.inject('/healthz')).json()).toEqual({ status: 'ok' })
-    expect((await gifts.app.inject('/readyz')).json()).toEqual({ status: 'ready' })
+    // As main.ts composes it, readiness reports whether world-mappers tokens can be
+    // had: the deliveries planned above got theirs.
+    expect((await gifts.app.inject('/readyz')).json()).toEqual({
+      status: 'ready',
+      tokens: 'available',
+    })
     const metrics = (await gifts.app.inject('/metrics')).body
     expect(metrics).toMatch(/^m2m_token_requests_total \d+/m)
     expect(metrics).toMatch(/^m2m_token_cache_hits_total \d+/m)

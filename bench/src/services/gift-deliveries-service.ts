@@ -1,17 +1,10 @@
 /**
- * Child process: gift-deliveries composed as its `src/main.ts` composes it
- * (PGlite store in BENCH_DATA_DIR, world-mappers client, pending worker), with either
+ * Child process: gift-deliveries composed by its own `createService` (PGlite
+ * store in BENCH_DATA_DIR, world-mappers client, pending worker), with either
  * its real token provider (`cached`) or a naive per-call token fetch
  * (`naive`): the token source is the only difference.
  */
-import { createTokenProvider } from '@m2m/auth/token'
-import {
-  buildApp,
-  createMetrics,
-  createPendingWorker,
-  createWorldMappersClient,
-  openStore,
-} from '@m2m/gift-deliveries'
+import { createService, loadConfig } from '@m2m/gift-deliveries'
 import { announce } from '../runner/processes.js'
 import { createNaiveTokenSource } from './naive-token-source.js'
 
@@ -26,28 +19,20 @@ await announce(async () => {
       'BENCH_ISSUER, BENCH_WORLD_MAPPERS_URL, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET are required',
     )
   }
-  const credentials = { issuer, clientId, clientSecret, audience: 'urn:worldmappers' }
-  const tokens =
-    mode === 'cached' ? createTokenProvider(credentials) : createNaiveTokenSource(credentials)
-  const store = await openStore({ dataDir: process.env.BENCH_DATA_DIR || undefined })
-  const metrics = createMetrics({
-    tokens: () => tokens.metrics,
-    deliveriesByStatus: () => store.countByStatus(),
+  const config = loadConfig({
+    ISSUER_BASE_URL: issuer,
+    AUTH0_CLIENT_ID: clientId,
+    AUTH0_CLIENT_SECRET: clientSecret,
+    WORLD_MAPPERS_URL: worldMappersUrl,
+    DATA_DIR: process.env.BENCH_DATA_DIR ?? '',
+    LOG_LEVEL: 'warn',
   })
-  const planner = createWorldMappersClient({
-    baseUrl: worldMappersUrl,
-    tokens,
-    onUpstream: (durationMs, outcome) => metrics.observeUpstream(durationMs, outcome),
-  })
-  const worker = createPendingWorker({ store, planner })
-  const app = await buildApp({
-    issuer,
-    audience: 'urn:gift-deliveries',
-    store,
-    planner,
-    metrics,
-  })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  worker.start()
-  return { port: (app.server.address() as { port: number }).port }
+  const credentials = { issuer, clientId, clientSecret, audience: config.worldMappersAudience }
+  const service = await createService(
+    config,
+    mode === 'naive' ? { tokens: createNaiveTokenSource(credentials) } : {},
+  )
+  await service.app.listen({ port: 0, host: '127.0.0.1' })
+  service.start()
+  return { port: (service.app.server.address() as { port: number }).port }
 })

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { createTokenProvider, type TokenProvider } from '@m2m/auth/token'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
 import { freePort } from '@m2m/test-kit'
 import { buildApp as buildWorldMappers, loadGazetteer } from '@m2m/world-mappers'
-import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
-import { buildApp } from '../../src/app.js'
-import { createMetrics } from '../../src/metrics.js'
-import { createPendingWorker } from '../../src/planning/pending-worker.js'
-import { createWorldMappersClient } from '../../src/planning/world-mappers-client.js'
-import { openStore } from '../../src/store/open-store.js'
+import { loadConfig } from '../../src/config.js'
+import { createService, type GiftDeliveriesService } from '../../src/service.js'
 
 const requireHere = createRequire(import.meta.url)
 const keywords = JSON.parse(
@@ -120,15 +115,13 @@ export async function startWorldMappers(issuer: string, port = 0) {
   }
 }
 
-export interface GiftDeliveries {
-  app: FastifyInstance
-  tokens: TokenProvider
-  store: Awaited<ReturnType<typeof openStore>>
-  worker: ReturnType<typeof createPendingWorker>
-  close(options?: { keepStore?: boolean }): Promise<void>
-}
+export type GiftDeliveries = GiftDeliveriesService
 
-/** The gift-deliveries app with its real token provider, planner, store and worker (not started). */
+/**
+ * The gift-deliveries service as `main.ts` composes it (`createService`), with
+ * the dev tenant's Gift Deliveries client, fast retries, no inline lease and
+ * no backoff; nothing started (tests drive the worker with `runOnce`).
+ */
 export async function startGiftDeliveries(options: {
   issuer: string
   worldMappersUrl: string
@@ -136,46 +129,21 @@ export async function startGiftDeliveries(options: {
   planTimeoutMs?: number
   plannerTimeoutMs?: number
 }): Promise<GiftDeliveries> {
-  const store = await openStore(options.dataDir ? { dataDir: options.dataDir } : {})
-  const tokens = createTokenProvider({
-    issuer: options.issuer,
-    ...dev('GIFT_DELIVERIES'),
-    audience: 'urn:worldmappers',
-    retry: { attempts: 2, baseDelayMs: 10, maxElapsedMs: 500 },
+  const credentials = dev('GIFT_DELIVERIES')
+  const config = loadConfig({
+    ISSUER_BASE_URL: options.issuer,
+    AUTH0_CLIENT_ID: credentials.clientId,
+    AUTH0_CLIENT_SECRET: credentials.clientSecret,
+    WORLD_MAPPERS_URL: options.worldMappersUrl,
+    DATA_DIR: options.dataDir ?? '',
+    PLAN_TIMEOUT_MS: String(options.planTimeoutMs ?? 5_000),
+  })
+  return createService(config, {
+    logger: false,
+    tokenRetry: { attempts: 2, baseDelayMs: 10, maxElapsedMs: 500 },
     transientCooldownMs: 0,
-  })
-  const metrics = createMetrics({
-    tokens: () => tokens.metrics,
-    deliveriesByStatus: () => store.countByStatus(),
-  })
-  const planner = createWorldMappersClient({
-    baseUrl: options.worldMappersUrl,
-    tokens,
-    timeoutMs: options.plannerTimeoutMs ?? 2_000,
-    onUpstream: (ms, outcome) => metrics.observeUpstream(ms, outcome),
-  })
-  const worker = createPendingWorker({ store, planner, backoff: () => 0 })
-  const app = await buildApp({
-    issuer: options.issuer,
-    audience: 'urn:gift-deliveries',
-    store,
-    planner,
-    metrics,
-    planTimeoutMs: options.planTimeoutMs ?? 5_000,
-    inlineLeaseMs: 0,
+    plannerTimeoutMs: options.plannerTimeoutMs ?? 2_000,
     backoff: () => 0,
+    inlineLeaseMs: 0,
   })
-  return {
-    app,
-    tokens,
-    store,
-    worker,
-    async close() {
-      await app.close()
-      await worker.stop()
-      await planner.close()
-      await tokens.close()
-      await store.close()
-    },
-  }
 }
