@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { stat } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { MANAGEMENT_API_SCOPES } from '../management/management-api-scopes.js'
 import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
+import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
 import { managementApiAudience } from './issuer.js'
 import type { DocumentPath } from './keyword-replace.js'
 import type {
   Client,
   ClientGrant,
-  CredentialsExchangeAction,
   Organization,
   ResourceServer,
   Tenant,
   TenantSettings,
   User,
 } from './model.js'
+import type { Build } from './section-build.js'
 import type { TenantDocument } from './tenant-schema.js'
 
 // Building the in-memory Tenant from a validated document: references
@@ -33,8 +32,6 @@ export const TENANT_DEFAULTS = Object.freeze({
   tokenDialect: 'access_token',
 } as const)
 
-const CREDENTIALS_EXCHANGE = 'credentials-exchange'
-
 /** A client secret the loader generated: show it once, it is stored only hashed. */
 export interface GeneratedSecret {
   clientName: string
@@ -46,14 +43,6 @@ export interface LoadedTenant {
   tenant: Tenant
   /** Secrets generated for clients the file gives none, in file order. */
   generatedSecrets: GeneratedSecret[]
-}
-
-/** What every section builder shares: the document and the problem list. */
-interface Build {
-  doc: TenantDocument
-  /** Names a place: `clients[1] ("Storefront").client_id`. */
-  at(...path: DocumentPath): string
-  report(path: DocumentPath, message: string): void
 }
 
 export async function buildTenant(
@@ -300,63 +289,6 @@ function buildOrganizations(
       client_grant_ids: [...grantIds],
     })
   })
-  return list
-}
-
-/**
- * The actions bound to `credentials-exchange`, in trigger order. Actions not
- * bound there never run, so their files are not required (a real export's
- * post-login actions, for instance).
- */
-async function buildActions({ doc, at, report }: Build, baseDir: string) {
-  const entries = doc.actions ?? []
-  entries.forEach((entry, i) => {
-    const same = entries.findIndex((other) => other.name === entry.name)
-    if (same < i) report(['actions', i, 'name'], `duplicate action name, also actions[${same}]`)
-  })
-
-  const list: CredentialsExchangeAction[] = []
-  const checks: Array<Promise<void>> = []
-  const bindings = doc.triggers?.[CREDENTIALS_EXCHANGE] ?? []
-  bindings.forEach((binding, k) => {
-    const bindingPath = ['triggers', CREDENTIALS_EXCHANGE, k]
-    const i = entries.findIndex((entry) => entry.name === binding.action_name)
-    const entry = entries[i]
-    if (!entry) {
-      report([...bindingPath, 'action_name'], `no action named "${binding.action_name}"`)
-      return
-    }
-    const previous = bindings.findIndex((other) => other.action_name === binding.action_name)
-    if (previous < k) {
-      report(
-        [...bindingPath, 'action_name'],
-        `"${binding.action_name}" is already bound by ${at('triggers', CREDENTIALS_EXCHANGE, previous)}`,
-      )
-      return
-    }
-    if (!entry.supported_triggers.some((trigger) => trigger.id === CREDENTIALS_EXCHANGE)) {
-      report(
-        ['actions', i, 'supported_triggers'],
-        `lacks "${CREDENTIALS_EXCHANGE}", yet ${at(...bindingPath)} binds the action to it`,
-      )
-    }
-    const modulePath = resolve(baseDir, entry.code)
-    checks.push(
-      stat(modulePath).then(
-        (info) => {
-          if (!info.isFile()) report(['actions', i, 'code'], `${modulePath} is not a file`)
-        },
-        () => report(['actions', i, 'code'], `no file at ${modulePath}`),
-      ),
-    )
-    const secrets: Record<string, string> = {}
-    for (const secret of entry.secrets ?? []) {
-      // A real export names secrets without their values: those stay unset.
-      if (secret.value !== undefined) secrets[secret.name] = secret.value
-    }
-    list.push({ name: entry.name, modulePath, secrets })
-  })
-  await Promise.all(checks)
   return list
 }
 
