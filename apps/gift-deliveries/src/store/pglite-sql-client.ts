@@ -45,7 +45,7 @@ const PARSERS: Record<number, (text: string) => unknown> = {
 
 /**
  * The store's SQL client on an open PGlite, speaking PostgreSQL's wire
- * protocol to it directly (with PGlite's own encoder and parser).
+ * protocol to it directly (`pg-protocol`, node-postgres' own encoder and parser).
  *
  * PGlite's node-postgres adapter hands each protocol message to PostgreSQL in
  * its own call (Bind, Execute and Sync: three WebAssembly round trips and
