@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import { registerOpenApi } from '@m2m/service-kit'
+import { healthRoutes, registerOpenApi } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
@@ -13,7 +13,6 @@ import { createTokenExchange } from './oauth/token-exchange.js'
 import { createTokenQuota } from './oauth/token-quota.js'
 import { batchPerTurn } from './oauth/turn-batch.js'
 import { deferredChildLoggerFactory } from './request-logger.js'
-import { healthRoutes } from './routes/health.js'
 import { oauthTokenRoutes } from './routes/oauth-token.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createSecretChecker } from './secrets.js'
@@ -111,7 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: deps.keys,
     logs,
   })
-  await app.register(healthRoutes)
+  // Ready as soon as it listens: keys and tenant state are loaded before `listen`.
+  await app.register(healthRoutes, {})
   if (controls) await app.register(controls.routes)
   return app
 }

@@ -4,8 +4,6 @@ import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { MANAGEMENT_API_SCOPES } from '../src/management/management-api-scopes.js'
-import { createSecretChecker } from '../src/secrets.js'
 import {
   KeywordMappingsError,
   TenantError,
@@ -15,7 +13,9 @@ import {
   TenantOptionError,
   TenantReadError,
   TenantSyntaxError,
-} from '../src/tenant/errors.js'
+} from '../src/errors.js'
+import { MANAGEMENT_API_SCOPES } from '../src/management/management-api-scopes.js'
+import { createSecretChecker } from '../src/secrets.js'
 import { markKeywords } from '../src/tenant/keyword-replace.js'
 import {
   type LoadedTenant,

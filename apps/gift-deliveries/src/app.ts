@@ -1,32 +1,27 @@
-import { m2mAuth } from '@m2m/auth/fastify'
-import type { TokenVerifier } from '@m2m/auth/verify'
-import { registerOpenApi } from '@m2m/service-kit'
+import {
+  answerErrors,
+  healthRoutes,
+  type ProtectedApiOptions,
+  registerOpenApi,
+  registerProtectedApi,
+} from '@m2m/service-kit'
 import { Ajv } from 'ajv'
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyServerOptions,
-} from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Planner } from './deliveries/plan-delivery.js'
+import { StoreUnavailableError } from './errors.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { TokenAvailability } from './planning/token-availability.js'
 import { deliveryRoutes } from './routes/deliveries.js'
-import { operationsRoutes } from './routes/health.js'
+import { metricsRoute } from './routes/metrics.js'
 import type { DeliveryStore } from './store/delivery-store.js'
 import { isStoreUnavailable } from './store/unavailable.js'
 
-export interface AppOptions {
-  issuer: string
-  audience: string
-  /** The issuer's JWKS when not at `<issuer>.well-known/jwks.json`. */
-  jwksUri?: string
+export interface AppOptions extends ProtectedApiOptions {
   store: DeliveryStore
   planner: Planner
   metrics: ServiceMetrics
   /** Whether world-mappers tokens can be had, reported by `/readyz` (omitted: not reported). */
   tokenAvailability?: () => TokenAvailability
-  /** For tests: verify with this instead of the issuer's JWKS. */
-  verifier?: TokenVerifier
   /** How long `POST /deliveries` waits for its plan before answering 202. Default 3,000. */
   planTimeoutMs?: number
   /** How long a fresh pending delivery is left to its request before the worker may take it. Default 30,000. */
@@ -39,14 +34,6 @@ export interface AppOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** Store errors that are the caller's doing, by code. */
-const CALLER_ERRORS: Record<string, number> = {
-  DELIVERY_ERR_IDEMPOTENCY_CONFLICT: 422,
-  DELIVERY_ERR_INVALID_CURSOR: 400,
-  DELIVERY_ERR_INVALID_QUERY: 400,
-  DELIVERY_ERR_NOT_FOUND: 404,
-}
 
 /** Builds the Gift Deliveries API; never listens (tests use `inject`). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -76,25 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     httpPart === 'body' ? strict.compile(schema) : lenient.compile(schema),
   )
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.code ? CALLER_ERRORS[error.code] : undefined
-    if (status) return reply.code(status).send({ error: error.code, message: error.message })
-    if (error.validation) {
-      return reply.code(400).send({ error: 'invalid_request', message: error.message })
-    }
-    if (isStoreUnavailable(error)) {
-      request.log.warn({ err: { code: error.code, message: error.message } }, 'store unavailable')
-      return reply.code(503).header('retry-after', '1').send({
-        error: 'DELIVERY_ERR_STORE_UNAVAILABLE',
-        message: 'The delivery store is unavailable; retry later (with the same Idempotency-Key)',
-      })
-    }
-    const code = error.statusCode ?? 500
-    if (code >= 500) request.log.error({ err: error }, 'unexpected error')
-    return reply.code(code).send({
-      error: code >= 500 ? 'internal_error' : 'invalid_request',
-      message: code >= 500 ? 'Internal error' : error.message,
-    })
+  answerErrors(app, {
+    classify: (error) => (isStoreUnavailable(error) ? new StoreUnavailableError() : undefined),
   })
 
   await registerOpenApi(app, {
@@ -107,22 +77,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       'read:deliveries': 'Read gift deliveries',
     },
   })
-  await app.register(operationsRoutes, {
-    ping: () => options.store.ping(),
-    registry: options.metrics.registry,
-    ...(options.tokenAvailability ? { tokens: options.tokenAvailability } : {}),
+  await app.register(healthRoutes, {
+    // Without world-mappers tokens deliveries are still accepted (pending): a detail, not a 503.
+    readiness: async (request) => {
+      try {
+        await options.store.ping()
+      } catch (error) {
+        request.log.warn({ err: { message: (error as Error).message } }, 'store unreachable')
+        return { ready: false, body: { status: 'store unreachable' } }
+      }
+      const tokens = options.tokenAvailability?.()
+      return { ready: true, body: tokens ? { status: 'ready', tokens } : { status: 'ready' } }
+    },
   })
-  await app.register(async (api) => {
-    await api.register(m2mAuth, {
-      ...(options.verifier
-        ? { verifier: options.verifier }
-        : {
-            issuer: options.issuer,
-            audience: options.audience,
-            ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
-          }),
-      realm: options.audience,
-    })
+  await app.register(metricsRoute, { registry: options.metrics.registry })
+  await registerProtectedApi(app, options, async (api) => {
     await api.register(deliveryRoutes, {
       store: options.store,
       planner: options.planner,

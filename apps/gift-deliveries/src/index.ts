@@ -6,13 +6,9 @@ export type {
   DeliveryRoute,
   DeliveryStatus,
 } from './deliveries/model.js'
+export { ServiceStartError } from './errors.js'
 export { createMetrics } from './metrics.js'
 export { createPendingWorker } from './planning/pending-worker.js'
 export { createWorldMappersClient } from './planning/world-mappers-client.js'
-export {
-  createService,
-  type GiftDeliveriesService,
-  type ServiceOverrides,
-  ServiceStartError,
-} from './service.js'
+export { createService, type GiftDeliveriesService, type ServiceOverrides } from './service.js'
 export { openStore } from './store/open-store.js'

@@ -1,6 +1,7 @@
 import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
 import { loadConfig } from './config.js'
-import { createService, ServiceStartError } from './service.js'
+import { ServiceStartError } from './errors.js'
+import { createService } from './service.js'
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('gift-deliveries', () => loadConfig())

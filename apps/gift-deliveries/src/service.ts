@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import type { GiftDeliveriesConfig } from './config.js'
 import { createBackoff } from './deliveries/backoff.js'
+import { ServiceStartError } from './errors.js'
 import { createMetrics, type ServiceMetrics } from './metrics.js'
 import { createPendingWorker, type PendingWorker } from './planning/pending-worker.js'
 import { trackTokenAvailability } from './planning/token-availability.js'
@@ -61,9 +62,6 @@ export interface GiftDeliveriesService {
   /** Stops taking requests, lets the worker and plans in flight finish, closes every connection. */
   close(): Promise<void>
 }
-
-/** The service could not be composed: the message names the setting to fix. */
-export class ServiceStartError extends Error {}
 
 /**
  * Gift Deliveries composed from its configuration: the store, the Redis token

@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { Delivery, DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
-import type { Planner } from '../src/deliveries/plan-delivery.js'
+import { type Planner, publicReason } from '../src/deliveries/plan-delivery.js'
 import {
   DestinationNotFoundError,
-  publicReason,
   UpstreamRejectedError,
   UpstreamUnavailableError,
-} from '../src/planning/errors.js'
+} from '../src/errors.js'
 import {
   createBackoff,
   createPendingWorker,

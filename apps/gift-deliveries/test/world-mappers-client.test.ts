@@ -16,7 +16,7 @@ import {
   UpstreamProtocolError,
   UpstreamRejectedError,
   UpstreamUnavailableError,
-} from '../src/planning/errors.js'
+} from '../src/errors.js'
 import {
   createWorldMappersClient,
   type UpstreamOutcome,

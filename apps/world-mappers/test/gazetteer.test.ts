@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PlacesFileInvalidError } from '../src/errors.js'
 import { CURATED_ADMIN1 } from '../src/geo/admin1-curated.js'
 import { loadCustomPlaces, validateCustomPlaces } from '../src/geo/custom-places.js'
-import { GeoError } from '../src/geo/errors.js'
 import { type LoadedGazetteer, loadGazetteer } from '../src/geo/gazetteer.js'
 import { normalizeName } from '../src/geo/normalize.js'
 import { parseQuery } from '../src/geo/query-parser.js'
@@ -589,10 +589,10 @@ describe('PLACES_FILE validation', () => {
       } catch (e) {
         error = e
       }
-      expect(error).toBeInstanceOf(GeoError)
-      expect((error as GeoError).code).toBe('GEO_ERR_PLACES_FILE_INVALID')
-      expect((error as GeoError).issues).toContain(issue)
-      expect((error as GeoError).message).toContain(issue)
+      expect(error).toBeInstanceOf(PlacesFileInvalidError)
+      expect((error as PlacesFileInvalidError).code).toBe('GEO_ERR_PLACES_FILE_INVALID')
+      expect((error as PlacesFileInvalidError).issues).toContain(issue)
+      expect((error as PlacesFileInvalidError).message).toContain(issue)
     })
   }
 

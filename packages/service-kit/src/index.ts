@@ -1,4 +1,10 @@
 export {
+  CodedError,
+  type CodedErrorConstructor,
+  defineError,
+  InvalidRequestError,
+} from './coded-error.js'
+export {
   ConfigError,
   isLoopbackHost,
   readFlag,
@@ -7,7 +13,15 @@ export {
   readIssuer,
   readLogLevel,
 } from './env.js'
+export { type AnswerErrorsOptions, answerErrors } from './error-handler.js'
+export { type HealthRoutesOptions, healthRoutes, type Readiness } from './health-routes.js'
 export { useStrictJsonBodies } from './json-body.js'
 export { type OpenApiOptions, registerOpenApi } from './openapi.js'
+export {
+  type ProtectedApiOptions,
+  type RequestAuth,
+  type RouteScopes,
+  registerProtectedApi,
+} from './protected-api.js'
 export { nameFieldsInSchemaErrors } from './schema-errors.js'
 export { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from './shutdown.js'

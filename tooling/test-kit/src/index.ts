@@ -1,3 +1,9 @@
+export {
+  type CodedErrorLike,
+  type ErrorTableOptions,
+  errorTableProblems,
+  readErrorTable,
+} from './error-table.js'
 export { freePort } from './ports.js'
 export {
   type PostgresServer,

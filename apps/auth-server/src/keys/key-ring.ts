@@ -6,6 +6,7 @@ import {
   randomBytes,
 } from 'node:crypto'
 import { join } from 'node:path'
+import { SigningKeyInUseError, SigningKeyNotFoundError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from '../state/json-file.js'
 
 /** One signing key. Only non-revoked keys are published in the JWKS. */
@@ -51,16 +52,6 @@ export interface KeyRing {
   /** Revokes a previous key: tokens it signed stop verifying; its private key is dropped. */
   revoke(kid: string): Promise<SigningKeyRecord>
   onChange(listener: () => void): void
-}
-
-export class KeyRingError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super(message)
-  }
 }
 
 /**
@@ -141,9 +132,9 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
     async revoke(kid) {
       const s = state as KeyRingFile
       const key = byKid(kid)
-      if (!key) throw new KeyRingError(404, 'inexistent_key', 'The key does not exist.')
+      if (!key) throw new SigningKeyNotFoundError()
       if (kid === s.current || kid === s.next) {
-        throw new KeyRingError(400, 'invalid_body', 'The current and next keys cannot be revoked.')
+        throw new SigningKeyInUseError()
       }
       key.revokedAt ??= new Date().toISOString()
       key.privateKeyPem = ''

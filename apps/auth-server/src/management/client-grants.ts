@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
+import { ManagementError } from '../errors.js'
 import { generateId } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { ClientGrant } from '../tenant/model.js'
-import { badBody, ManagementError, notFound } from './management-error.js'
+import { badBody, notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
 
 const scopeList = {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { type KeyRing, KeyRingError } from '../keys/key-ring.js'
-import { ManagementError } from './management-error.js'
+import { ManagementError, SigningKeyInUseError, SigningKeyNotFoundError } from '../errors.js'
+import type { KeyRing } from '../keys/key-ring.js'
 
 /** `/api/v2/keys/signing`: list, rotate, revoke. */
 export async function signingKeyRoutes(app: FastifyInstance, opts: { keys: KeyRing }) {
@@ -35,8 +35,11 @@ export async function signingKeyRoutes(app: FastifyInstance, opts: { keys: KeyRi
         const record = await keys.revoke((request.params as { kid: string }).kid)
         return { cert: record.cert, kid: record.kid }
       } catch (error) {
-        if (error instanceof KeyRingError) {
-          throw new ManagementError(error.statusCode, error.errorCode, error.message)
+        if (error instanceof SigningKeyNotFoundError) {
+          throw new ManagementError(404, 'inexistent_key', error.message)
+        }
+        if (error instanceof SigningKeyInUseError) {
+          throw new ManagementError(400, 'invalid_body', error.message)
         }
         throw error
       }

@@ -1,25 +1,4 @@
-/**
- * An error answer of the token endpoint, shaped as Auth0's:
- * `{ error, error_description [, error_uri] }` with its HTTP status.
- */
-export class OAuthError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly error: string,
-    readonly description: string,
-    readonly extra: { error_uri?: string; headers?: Record<string, string> } = {},
-  ) {
-    super(description)
-  }
-
-  toBody(): Record<string, string> {
-    return {
-      error: this.error,
-      error_description: this.description,
-      ...(this.extra.error_uri ? { error_uri: this.extra.error_uri } : {}),
-    }
-  }
-}
+import { OAuthError } from '../errors.js'
 
 /** The answers of auth0-facts.md, one constructor each. */
 export const auth0Errors = {

@@ -4,13 +4,14 @@ import {
   type createActionRunner,
   organizationForEvent,
 } from '../actions/action-runner.js'
+import { OAuthError } from '../errors.js'
 import type { LogStore } from '../logs/log-store.js'
 import type { createSecretChecker } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client, Organization } from '../tenant/model.js'
 import type { AccessTokenInput } from './access-token.js'
 import { readClientCredentials } from './client-authentication.js'
-import { auth0Errors, OAuthError } from './oauth-error.js'
+import { auth0Errors } from './oauth-error.js'
 import {
   type createRateLimiter,
   type RateLimitState,

@@ -1,4 +1,4 @@
-import { TenantOptionError } from './errors.js'
+import { TenantOptionError } from '../errors.js'
 
 /** The issuer as tokens carry it: an absolute http(s) URL ending in `/`. */
 export function normalizeIssuer(issuer: string): string {

@@ -25,7 +25,7 @@
  * `JSON.stringify`, as the Deploy CLI does. A placeholder with no mapping is an
  * error (the Deploy CLI leaves it in place).
  */
-import { KeywordMappingsError, TenantSyntaxError } from './errors.js'
+import { KeywordMappingsError, TenantSyntaxError } from '../errors.js'
 
 /** Keyword name to value, e.g. `{ "STOREFRONT_CLIENT_ID": "storefront-dev", "ORIGINS": ["a", "b"] }`. */
 export type KeywordMappings = Readonly<Record<string, unknown>>

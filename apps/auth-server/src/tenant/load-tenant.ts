@@ -13,9 +13,9 @@
  * building the tenant from the valid document in `build-tenant.ts`.
  */
 import { dirname, join, resolve } from 'node:path'
+import { TenantInvalidError, TenantKeywordError } from '../errors.js'
 import { buildTenant, type LoadedTenant } from './build-tenant.js'
 import { describePath } from './document-path.js'
-import { TenantInvalidError, TenantKeywordError } from './errors.js'
 import { managementApiAudience, normalizeIssuer } from './issuer.js'
 import {
   assertKeywordMappings,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parseDocument } from 'yaml'
-import { TenantFormatError, TenantReadError, TenantSyntaxError } from './errors.js'
+import { TenantFormatError, TenantReadError, TenantSyntaxError } from '../errors.js'
 import { type KeywordMappings, parseKeywordMappings, unmarkKeywords } from './keyword-replace.js'
 
 // Reading a tenant file and its keywords file, and parsing YAML or JSON with

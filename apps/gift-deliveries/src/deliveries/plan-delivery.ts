@@ -1,9 +1,8 @@
 import {
   DestinationNotFoundError,
-  publicReason,
   UpstreamRejectedError,
   UpstreamUnavailableError,
-} from '../planning/errors.js'
+} from '../errors.js'
 import type { ClaimedDelivery, DeliveryStore } from '../store/delivery-store.js'
 import { createBackoff } from './backoff.js'
 import type { Delivery, DeliveryRequest, DeliveryRoute } from './model.js'
@@ -285,4 +284,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** What a caller may read about a failed attempt: the kind of failure, not hosts or ports. */
+export function publicReason(error: unknown): string {
+  if (error instanceof UpstreamUnavailableError)
+    return 'World Mappers or the token endpoint is unavailable; planning will be retried'
+  if (error instanceof UpstreamRejectedError)
+    return 'World Mappers refused this service; planning will be retried once it is fixed'
+  return 'Planning failed; it will be retried'
 }

@@ -15,7 +15,7 @@ import {
   UpstreamProtocolError,
   UpstreamRejectedError,
   UpstreamUnavailableError,
-} from './errors.js'
+} from '../errors.js'
 
 /** How one call to world-mappers ended, for metrics (a Prometheus label). */
 export type UpstreamOutcome = 'ok' | 'not_found' | 'unavailable' | 'rejected' | 'protocol_error'

@@ -1,13 +1,14 @@
 import { nameFieldsInSchemaErrors, useStrictJsonBodies } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { DeliveryRequest, DeliveryStatus } from '../deliveries/model.js'
-import {
-  createDeliveryPlanning,
-  type Planner,
-  type Submitted,
-} from '../deliveries/plan-delivery.js'
+import { createDeliveryPlanning, type Planner } from '../deliveries/plan-delivery.js'
 import { requestHash } from '../deliveries/request-hash.js'
-import { DestinationNotFoundError } from '../planning/errors.js'
+import {
+  DeliveryNotFoundError,
+  InvalidRequestError,
+  NoClientError,
+  PLACE_NOT_FOUND,
+} from '../errors.js'
 import type { DeliveryStore } from '../store/delivery-store.js'
 import { deliveryPageSchema, deliverySchema, errorSchema } from './delivery-schemas.js'
 
@@ -90,23 +91,16 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
   app.addHook('onClose', () => planning.drain())
 
   // Deliveries belong to a client: a token must name one.
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', async (request) => {
     if (request.auth && !request.auth.clientId) {
-      return reply.code(403).send({
-        error: 'DELIVERY_ERR_NO_CLIENT',
-        message: 'The token names no client (azp or client_id)',
-      })
+      throw new NoClientError()
     }
   })
 
   // PostgreSQL stores neither NUL nor unpaired surrogates in text or jsonb: refuse them up front.
-  app.addHook('preValidation', async (request, reply) => {
+  app.addHook('preValidation', async (request) => {
     const bad = findUnstorableString(request.body, 'body')
-    if (bad)
-      return reply.code(400).send({
-        error: 'invalid_request',
-        message: `${bad} contains a NUL or an unpaired surrogate`,
-      })
+    if (bad) throw new InvalidRequestError(`${bad} contains a NUL or an unpaired surrogate`)
   })
 
   app.post(
@@ -135,27 +129,21 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     async (request, reply) => {
       const body = request.body as DeliveryRequest
       const key = request.headers['idempotency-key'] as string | undefined
-      let submitted: Submitted
-      try {
-        submitted = await planning.submit(
-          {
-            request: body,
-            clientId: callerOf(request),
-            ...(key ? { idempotency: { key, requestHash: requestHash(body) } } : {}),
-          },
-          request.log,
-        )
-      } catch (error) {
-        if (!(error instanceof DestinationNotFoundError)) throw error
-        return reply.code(422).send({ error: error.code, message: error.message })
-      }
-      const { delivery, replayed } = submitted
+      // An unknown place throws DestinationNotFoundError: 422, nothing stored.
+      const { delivery, replayed } = await planning.submit(
+        {
+          request: body,
+          clientId: callerOf(request),
+          ...(key ? { idempotency: { key, requestHash: requestHash(body) } } : {}),
+        },
+        request.log,
+      )
       reply.header('location', `/deliveries/${delivery.id}`)
       if (replayed) reply.header('idempotent-replayed', 'true')
       if (delivery.status === 'failed') {
         return reply
           .code(422)
-          .send({ error: 'DELIVERY_ERR_PLACE_NOT_FOUND', message: delivery.lastError, delivery })
+          .send({ error: PLACE_NOT_FOUND, message: delivery.lastError, delivery })
       }
       return reply.code(delivery.status === 'planned' ? 201 : 202).send(delivery)
     },
@@ -179,12 +167,9 @@ export async function deliveryRoutes(app: FastifyInstance, opts: DeliveryRoutesO
     },
     async (request, reply) => {
       // A client sees its own deliveries only; another's is as if it did not exist.
-      const json = await store.getJson((request.params as { id: string }).id, callerOf(request))
-      if (json === undefined) {
-        return reply
-          .code(404)
-          .send({ error: 'DELIVERY_ERR_NOT_FOUND', message: 'No delivery has this id' })
-      }
+      const { id } = request.params as { id: string }
+      const json = await store.getJson(id, callerOf(request))
+      if (json === undefined) throw new DeliveryNotFoundError(id)
       return reply.type('application/json; charset=utf-8').send(json)
     },
   )

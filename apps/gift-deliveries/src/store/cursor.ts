@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './errors.js'
+import { InvalidCursorError } from '../errors.js'
 
 /** After `after` (a creation sequence number), up to `upto` (the newest when the listing began). */
 export interface ListPosition {

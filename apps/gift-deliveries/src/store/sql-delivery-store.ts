@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryStatus } from '../deliveries/model.js'
+import {
+  DeliveryNotFoundError,
+  IdempotencyConflictError,
+  InvalidListQueryError,
+} from '../errors.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { deliveryJson, listEntryJson, summaryOf } from './delivery-json.js'
 import {
@@ -9,7 +14,6 @@ import {
   type ListQuery,
   MAX_LIST_LIMIT,
 } from './delivery-store.js'
-import { DeliveryNotFoundError, IdempotencyConflictError, InvalidListQueryError } from './errors.js'
 import type { SqlClient } from './sql-client.js'
 
 export interface DeliveryStoreOptions {

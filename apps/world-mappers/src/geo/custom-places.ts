@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { GeoError } from './errors.js'
+import { PlacesFileInvalidError, PlacesFileParseError, PlacesFileReadError } from '../errors.js'
 import { normalizeName } from './normalize.js'
 
 /** One of the operator's own places, as written in PLACES_FILE. */
@@ -33,20 +33,15 @@ export async function loadCustomPlaces(path: string): Promise<CustomPlaceEntry[]
   try {
     text = await readFile(path, 'utf8')
   } catch (cause) {
-    throw new GeoError(
-      'GEO_ERR_PLACES_FILE_READ',
-      `PLACES_FILE ${path}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
-      { cause },
-    )
+    const reason = (cause as NodeJS.ErrnoException).code ?? String(cause)
+    throw new PlacesFileReadError(path, reason, { cause })
   }
   let document: unknown
   try {
     document = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text)
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause)
-    throw new GeoError('GEO_ERR_PLACES_FILE_PARSE', `PLACES_FILE ${path}: not valid: ${detail}`, {
-      cause,
-    })
+    const detail = (cause instanceof Error && cause.message.split('\n')[0]) || String(cause)
+    throw new PlacesFileParseError(path, detail, { cause })
   }
   return validateCustomPlaces(document, `PLACES_FILE ${path}`)
 }
@@ -64,11 +59,9 @@ export function validateCustomPlaces(
         ? []
         : undefined
   if (list === undefined) {
-    throw new GeoError(
-      'GEO_ERR_PLACES_FILE_INVALID',
-      `${source}: expected a list of places or an object with a "places" list`,
-      { issues: ['expected a list of places or an object with a "places" list'] },
-    )
+    throw new PlacesFileInvalidError(source, [
+      'expected a list of places or an object with a "places" list',
+    ])
   }
 
   const issues: string[] = []
@@ -151,11 +144,7 @@ export function validateCustomPlaces(
   })
 
   if (issues.length > 0) {
-    throw new GeoError(
-      'GEO_ERR_PLACES_FILE_INVALID',
-      `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n  ${issues.join('\n  ')}`,
-      { issues },
-    )
+    throw new PlacesFileInvalidError(source, issues)
   }
   return places
 }

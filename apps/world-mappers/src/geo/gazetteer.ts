@@ -64,7 +64,7 @@ const MAX_QUALIFIER_WORDS = 6
  * - PLACES_FILE places are found by name and alias only; `reverse` and `nearby` answer with towns.
  * - Place objects are made on first use, frozen, and reused.
  *
- * @throws {GeoError} GEO_ERR_PLACES_FILE_* for a bad PLACES_FILE, GEO_ERR_DATA_NOT_FOUND when the
+ * @throws GEO_ERR_PLACES_FILE_* for a bad PLACES_FILE, GEO_ERR_DATA_NOT_FOUND when the
  *   GeoNames file is missing.
  */
 export async function loadGazetteer(options: GazetteerOptions = {}): Promise<LoadedGazetteer> {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { GeoError } from './errors.js'
+import { DataNotFoundError } from '../errors.js'
 import { ownCopy } from './name-index.js'
 
 /** Seat of a first-level region (PPLA) or of a country's government (PPLC). */
@@ -55,10 +55,7 @@ export function resolveGeoNamesPath(): string {
     const candidate = join(dir, PACKAGE, DATA_FILE)
     if (existsSync(candidate)) return candidate
   }
-  throw new GeoError(
-    'GEO_ERR_DATA_NOT_FOUND',
-    `GeoNames data not found: ${PACKAGE}/${DATA_FILE} is missing (is ${PACKAGE} installed?)`,
-  )
+  throw new DataNotFoundError(`${PACKAGE}/${DATA_FILE} is missing (is ${PACKAGE} installed?)`)
 }
 
 export async function readGeoNamesFile(
@@ -69,7 +66,7 @@ export async function readGeoNamesFile(
   try {
     bytes = await readFile(path)
   } catch (cause) {
-    throw new GeoError('GEO_ERR_DATA_NOT_FOUND', `cannot read GeoNames data at ${path}`, { cause })
+    throw new DataNotFoundError(`cannot read ${path}`, { cause })
   }
   // Decoding the whole buffer at once is several times faster than a streaming 'utf8' read.
   return parseGeoNames(bytes.toString('utf8'), onRow, countLines(bytes))

@@ -1,6 +1,6 @@
 import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance } from 'fastify'
-import { noMatch } from '../errors.js'
+import { NoMatchError } from '../errors.js'
 import { planDirections } from '../geo/directions.js'
 import { parseCoordinates } from '../geo/query-parser.js'
 import type { Gazetteer, Place } from '../geo/types.js'
@@ -75,7 +75,7 @@ export async function directionsRoutes(
         const best = gazetteer.geocode(query, 1)[0]
         // Below this, the qualifiers given contradict the match ("Paris, Germany"):
         // better a clear 404 than a delivery to another continent.
-        if (!best || best.confidence < MIN_CONFIDENCE) throw noMatch(parameter, query)
+        if (!best || best.confidence < MIN_CONFIDENCE) throw new NoMatchError(parameter, query)
         return best.place
       }
       const from = origin === undefined ? opts.depot() : resolve('origin', origin)

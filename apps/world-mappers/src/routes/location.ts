@@ -1,6 +1,6 @@
 import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { invalidParameter, noMatch } from '../errors.js'
+import { InvalidRequestError, NoMatchError } from '../errors.js'
 import type { Gazetteer } from '../geo/types.js'
 import { placeView, roundKm } from './place-view.js'
 
@@ -52,7 +52,7 @@ function strictNumbers(parameters: Record<string, RegExp>) {
       if (typeof value !== 'string' || value.length > 32 || !syntax.test(value)) {
         const what =
           syntax === INTEGER ? 'an integer such as 5' : 'a decimal number such as 48.8584'
-        throw invalidParameter(`querystring/${name} must be ${what}`)
+        throw new InvalidRequestError(`querystring/${name} must be ${what}`)
       }
     }
   }
@@ -76,7 +76,7 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
       const { address, limit } = request.query as { address: string; limit: number }
       const matches = opts.gazetteer().geocode(address, limit)
       const best = matches[0]
-      if (!best) throw noMatch('address', address)
+      if (!best) throw new NoMatchError('address', address)
       const results = matches.map((m) => ({
         ...placeView(m.place),
         confidence: m.confidence,
@@ -105,10 +105,10 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
         ['lng', lng],
       ] as const) {
         if (!Number.isFinite(value))
-          throw invalidParameter(`querystring/${name} must be a finite number`)
+          throw new InvalidRequestError(`querystring/${name} must be a finite number`)
       }
       const match = opts.gazetteer().reverse(lat, lng)
-      if (!match) throw noMatch('coordinates', `${lat},${lng}`)
+      if (!match) throw new NoMatchError('coordinates', `${lat},${lng}`)
       const { place } = match
       return {
         lat,
