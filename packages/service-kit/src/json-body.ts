@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import { InvalidRequestError } from './coded-error.js'
 
 /** Keys that reach `Object.prototype` when a parsed body is later merged or assigned. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
-class BodyError extends Error {
-  readonly statusCode = 400
-}
-
 function refuseForbiddenKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new BodyError(`body must not contain the key "${key}"`)
+  if (FORBIDDEN_KEYS.has(key)) throw new InvalidRequestError(`body must not contain the key "${key}"`)
   return value
 }
 
@@ -20,11 +17,11 @@ function refuseForbiddenKeys(key: string, value: unknown): unknown {
 export function useStrictJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    if (text === '') return done(new BodyError('body must not be empty'), undefined)
+    if (text === '') return done(new InvalidRequestError('body must not be empty'), undefined)
     try {
       done(null, JSON.parse(text as string, refuseForbiddenKeys))
     } catch (error) {
-      done(error instanceof BodyError ? error : new BodyError('body is not valid JSON'), undefined)
+      done(error instanceof InvalidRequestError ? error : new InvalidRequestError('body is not valid JSON'), undefined)
     }
   })
 }
