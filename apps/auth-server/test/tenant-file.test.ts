@@ -204,24 +204,7 @@ describe('the dev tenant', () => {
       signing_alg: 'RS256',
     })
     expect(tenant.resourceServers[0]?.scopes.map((s) => s.value)).toEqual([
-      'read:clients',
-      'create:clients',
-      'update:clients',
-      'delete:clients',
-      'update:client_keys',
-      'read:client_grants',
-      'create:client_grants',
-      'update:client_grants',
-      'delete:client_grants',
-      'read:resource_servers',
-      'create:resource_servers',
-      'update:resource_servers',
-      'delete:resource_servers',
-      'read:logs',
-      'read:users',
-      'read:signing_keys',
-      'create:signing_keys',
-      'update:signing_keys',
+      ...MANAGEMENT_API_SCOPES,
     ])
     // ##MANAGEMENT_API_AUDIENCE## follows the issuer.
     expect(grantOf(tenant, 'Tenant Admin', 'https://auth.example.test/api/v2/')).toBeDefined()

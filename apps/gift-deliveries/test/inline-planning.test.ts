@@ -1,3 +1,4 @@
+import { zeroTokenMetrics } from '@m2m/auth/token'
 import type { TokenVerifier } from '@m2m/auth/verify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
@@ -61,14 +62,7 @@ async function appWith(
     store: options.store ?? store,
     planner,
     metrics: createMetrics({
-      tokens: () => ({
-        tokenRequests: 0,
-        exchanges: 0,
-        cacheHits: 0,
-        cacheMisses: 0,
-        refreshes: 0,
-        failures: 0,
-      }),
+      tokens: zeroTokenMetrics,
       deliveriesByStatus: () => store.countByStatus(),
     }),
     verifier,

@@ -1,4 +1,8 @@
-import type { AccessTokenSource, TokenProviderMetrics } from '@m2m/auth/token'
+import {
+  type AccessTokenSource,
+  type TokenProviderMetrics,
+  zeroTokenMetrics,
+} from '@m2m/auth/token'
 import { Agent, request } from 'undici'
 
 /**
@@ -13,14 +17,7 @@ export function createNaiveTokenSource(options: {
   audience: string
 }): AccessTokenSource & { metrics: TokenProviderMetrics; close(): Promise<void> } {
   const agent = new Agent({ connections: 128 })
-  const metrics: TokenProviderMetrics = {
-    tokenRequests: 0,
-    exchanges: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-    refreshes: 0,
-    failures: 0,
-  }
+  const metrics = zeroTokenMetrics()
   const body = JSON.stringify({
     grant_type: 'client_credentials',
     client_id: options.clientId,

@@ -4,14 +4,16 @@ import { auth0Errors } from '../oauth/oauth-error.js'
 import { type createRateLimiter, rateLimitHeaders } from '../oauth/rate-limiter.js'
 import type { createTokenExchange } from '../oauth/token-exchange.js'
 
-const PARAMETERS = new Set([
+/** The parameters of a client-credentials token request; others are ignored, as Auth0 does. */
+export const TOKEN_REQUEST_PARAMETERS = [
   'grant_type',
   'client_id',
   'client_secret',
   'audience',
   'scope',
   'organization',
-])
+] as const
+const PARAMETERS = new Set<string>(TOKEN_REQUEST_PARAMETERS)
 
 /** `POST /oauth/token`: JSON or form body, client credentials. */
 export async function oauthTokenRoutes(

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TOKEN_REQUEST_PARAMETERS } from '../../src/routes/oauth-token.js'
 import { buildTestServer, tokenRequest } from '../helpers/test-server.js'
 import { MANAGEMENT_AUDIENCE } from '../helpers/test-tenant.js'
 
@@ -26,14 +27,7 @@ afterAll(async () => {
   expect(unhandled).toEqual([])
 })
 
-const PARAMETERS = [
-  'grant_type',
-  'client_id',
-  'client_secret',
-  'audience',
-  'scope',
-  'organization',
-] as const
+const PARAMETERS = TOKEN_REQUEST_PARAMETERS
 
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 1 }),

@@ -1,26 +1,12 @@
 import { fileURLToPath } from 'node:url'
+import { MANAGEMENT_API_SCOPES } from '../../src/management/management-api-scopes.js'
 import { hashSecret } from '../../src/secrets.js'
 import type { Client, ClientGrant, Tenant } from '../../src/tenant/model.js'
 
 export const ISSUER = 'http://auth.test/'
 export const MANAGEMENT_AUDIENCE = `${ISSUER}api/v2/`
-export const MANAGEMENT_SCOPES = [
-  'read:clients',
-  'create:clients',
-  'update:clients',
-  'delete:clients',
-  'update:client_keys',
-  'read:client_grants',
-  'create:client_grants',
-  'update:client_grants',
-  'delete:client_grants',
-  'read:resource_servers',
-  'read:logs',
-  'read:users',
-  'read:signing_keys',
-  'create:signing_keys',
-  'update:signing_keys',
-]
+/** Every scope of the local Management API: the admin client of the test tenant is granted them all. */
+export const MANAGEMENT_SCOPES = [...MANAGEMENT_API_SCOPES]
 
 /** Client id -> secret of the test tenant. */
 export const secrets: Record<string, string> = {

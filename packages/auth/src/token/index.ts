@@ -30,6 +30,7 @@ export {
   createTokenProvider,
   type TokenProvider,
   type TokenProviderMetrics,
+  zeroTokenMetrics,
 } from './token-provider.js'
 export {
   createTokenSealer,

@@ -30,6 +30,11 @@ export interface TokenProviderMetrics {
   failures: number
 }
 
+/** Counters at zero: a fresh provider's, or a stand-in's that never fetches. */
+export function zeroTokenMetrics(): TokenProviderMetrics {
+  return { tokenRequests: 0, exchanges: 0, cacheHits: 0, cacheMisses: 0, refreshes: 0, failures: 0 }
+}
+
 /** A client-credentials token source with caching, refresh-ahead, single flight and retries. */
 export interface TokenProvider extends AccessTokenSource {
   getToken(): Promise<string>
@@ -60,14 +65,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const ownDispatcher = config.dispatcher ? undefined : createAgent(config)
   const dispatcher = (config.dispatcher ?? ownDispatcher) as Dispatcher
   const { cache, cacheKey: key, now, logger } = config
-  const counters: TokenProviderMetrics = {
-    tokenRequests: 0,
-    exchanges: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-    refreshes: 0,
-    failures: 0,
-  }
+  const counters = zeroTokenMetrics()
 
   let inflight: Promise<CachedToken> | undefined
   // The last failed exchange, answered again without a request until `until`:
