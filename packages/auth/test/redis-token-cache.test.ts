@@ -10,7 +10,7 @@ import {
   type TokenProviderOptions,
 } from '../src/token/index.js'
 import { startRedisServer } from './helpers/redis-server.js'
-import { startTokenServer, type TokenServer } from './helpers/token-server.js'
+import { providerOptionsFor, startTokenServer, type TokenServer } from './helpers/token-server.js'
 
 const secret = 'redis-test-secret-0123456789abcdef'
 const key = randomBytes(32).toString('base64')
@@ -62,11 +62,7 @@ async function cache(options: Partial<RedisTokenCacheOptions> = {}): Promise<Red
 
 function provider(tokenCache: RedisTokenCache, overrides: Partial<TokenProviderOptions> = {}) {
   const p = createTokenProvider({
-    issuer: server.issuer,
-    tokenEndpoint: server.tokenEndpoint,
-    clientId: 'gift-deliveries',
-    clientSecret: secret,
-    audience: 'urn:worldmappers',
+    ...providerOptionsFor(server, secret),
     cache: tokenCache,
     lockPollMs: 10,
     ...overrides,

@@ -9,7 +9,7 @@ import {
   type TokenProviderOptions,
   tokenCacheKey,
 } from '../src/token/index.js'
-import { startTokenServer, type TokenServer } from './helpers/token-server.js'
+import { providerOptionsFor, startTokenServer, type TokenServer } from './helpers/token-server.js'
 
 const secret = 'super-secret-value-0123456789'
 let server: TokenServer
@@ -31,11 +31,7 @@ afterEach(async () => {
 /** A provider on the test server with a manual clock and an instant, recorded sleep. */
 function provider(overrides: Partial<TokenProviderOptions> = {}): TokenProvider {
   const p = createTokenProvider({
-    issuer: server.issuer,
-    tokenEndpoint: server.tokenEndpoint,
-    clientId: 'gift-deliveries',
-    clientSecret: secret,
-    audience: 'urn:worldmappers',
+    ...providerOptionsFor(server, secret),
     now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms)

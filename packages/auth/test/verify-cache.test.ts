@@ -1,23 +1,13 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { generateRsaKey, type TestKey } from './helpers/jwks-server.js'
-import { expectAuthError, startHarness, type VerifyHarness } from './helpers/verify-harness.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { generateRsaKey } from './helpers/jwks-server.js'
+import { expectAuthError, harnessPerTest } from './helpers/verify-harness.js'
 
-let keyA: TestKey
-let keyB: TestKey
-let h: VerifyHarness
+const keyA = generateRsaKey('key-a')
+const keyB = generateRsaKey('key-b')
+const h = harnessPerTest(keyA)
 
-beforeAll(() => {
-  keyA = generateRsaKey('key-a')
-  keyB = generateRsaKey('key-b')
-})
-
-beforeEach(async () => {
-  h = await startHarness(keyA)
-})
-
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers()
-  await h.close()
 })
 
 describe('verified-token cache', () => {

@@ -1,23 +1,10 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { generateRsaKey, type TestKey } from './helpers/jwks-server.js'
-import { expectAuthError, startHarness, type VerifyHarness } from './helpers/verify-harness.js'
+import { describe, expect, it } from 'vitest'
+import { generateRsaKey } from './helpers/jwks-server.js'
+import { expectAuthError, harnessPerTest } from './helpers/verify-harness.js'
 
-let keyA: TestKey
-let keyB: TestKey
-let h: VerifyHarness
-
-beforeAll(() => {
-  keyA = generateRsaKey('key-a')
-  keyB = generateRsaKey('key-b')
-})
-
-beforeEach(async () => {
-  h = await startHarness(keyA)
-})
-
-afterEach(async () => {
-  await h.close()
-})
+const keyA = generateRsaKey('key-a')
+const keyB = generateRsaKey('key-b')
+const h = harnessPerTest(keyA)
 
 describe('verifyCached', () => {
   it('answers undefined for a token never verified, without fetching the JWKS', () => {

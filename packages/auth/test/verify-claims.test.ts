@@ -1,26 +1,9 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { generateRsaKey, type TestKey } from './helpers/jwks-server.js'
-import {
-  AUDIENCE,
-  expectAuthError,
-  startHarness,
-  type VerifyHarness,
-} from './helpers/verify-harness.js'
+import { describe, expect, it } from 'vitest'
+import { generateRsaKey } from './helpers/jwks-server.js'
+import { AUDIENCE, expectAuthError, harnessPerTest } from './helpers/verify-harness.js'
 
-let key: TestKey
-let h: VerifyHarness
-
-beforeAll(() => {
-  key = generateRsaKey('key-1')
-})
-
-beforeEach(async () => {
-  h = await startHarness(key)
-})
-
-afterEach(async () => {
-  await h.close()
-})
+const key = generateRsaKey('key-1')
+const h = harnessPerTest(key)
 
 const seconds = () => Math.floor(Date.now() / 1000)
 

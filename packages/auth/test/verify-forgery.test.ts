@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  generateRsaKey,
-  type JwksServer,
-  startJwksServer,
-  type TestKey,
-} from './helpers/jwks-server.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { generateRsaKey, type JwksServer, startJwksServer } from './helpers/jwks-server.js'
 import {
   encodeSegment,
   flipSignatureBit,
@@ -13,24 +8,11 @@ import {
   replacePayload,
   signJwt,
 } from './helpers/sign-jwt.js'
-import { expectAuthError, startHarness, type VerifyHarness } from './helpers/verify-harness.js'
+import { expectAuthError, harnessPerTest } from './helpers/verify-harness.js'
 
-let key: TestKey
-let attackerKey: TestKey
-let h: VerifyHarness
-
-beforeAll(() => {
-  key = generateRsaKey('key-1')
-  attackerKey = generateRsaKey('attacker-key')
-})
-
-beforeEach(async () => {
-  h = await startHarness(key)
-})
-
-afterEach(async () => {
-  await h.close()
-})
+const key = generateRsaKey('key-1')
+const attackerKey = generateRsaKey('attacker-key')
+const h = harnessPerTest(key)
 
 describe('algorithm confusion', () => {
   for (const alg of ['none', 'None', 'NONE']) {

@@ -1,26 +1,13 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { Agent } from 'undici'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { generateRsaKey, type JwksMode, type TestKey } from './helpers/jwks-server.js'
+import { describe, expect, it, vi } from 'vitest'
+import { generateRsaKey, type JwksMode } from './helpers/jwks-server.js'
 import { forgeJwt } from './helpers/sign-jwt.js'
-import { expectAuthError, startHarness, type VerifyHarness } from './helpers/verify-harness.js'
+import { expectAuthError, harnessPerTest } from './helpers/verify-harness.js'
 
-let keyA: TestKey
-let keyB: TestKey
-let h: VerifyHarness
-
-beforeAll(() => {
-  keyA = generateRsaKey('key-a')
-  keyB = generateRsaKey('key-b')
-})
-
-beforeEach(async () => {
-  h = await startHarness(keyA)
-})
-
-afterEach(async () => {
-  await h.close()
-})
+const keyA = generateRsaKey('key-a')
+const keyB = generateRsaKey('key-b')
+const h = harnessPerTest(keyA)
 
 const COOLDOWN = 30_000
 const ERROR_COOLDOWN = 5_000

@@ -2,12 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { createBearerInterceptor } from '@m2m/auth/http'
 import { type AccessTokenSource, isTransientAuthError, parseRetryAfter } from '@m2m/auth/token'
 import { Agent, type Dispatcher, request } from 'undici'
-import type {
-  DeliveryRequest,
-  DeliveryRoute,
-  PlaceInput,
-  ResolvedPlace,
-} from '../deliveries/model.js'
+import type { DeliveryRequest, DeliveryRoute, PlaceInput } from '../deliveries/model.js'
 import {
   DestinationNotFoundError,
   type PlaceParameter,
@@ -16,6 +11,7 @@ import {
   UpstreamRejectedError,
   UpstreamUnavailableError,
 } from '../errors.js'
+import { toDeliveryRoute } from './directions-answer.js'
 
 /** How one call to world-mappers ended, for metrics (a Prometheus label). */
 export type UpstreamOutcome = 'ok' | 'not_found' | 'unavailable' | 'rejected' | 'protocol_error'
@@ -296,76 +292,4 @@ function outcomeOf(error: PlanningError): UpstreamOutcome {
   if (error instanceof UpstreamRejectedError) return 'rejected'
   if (error instanceof UpstreamProtocolError) return 'protocol_error'
   return 'unavailable'
-}
-
-// --- the answer ---------------------------------------------------------------
-
-function fail(what: string): never {
-  throw new TypeError(`${what} is missing or invalid`)
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(what)
-  return value as Record<string, unknown>
-}
-
-function text(value: unknown, what: string): string {
-  return typeof value === 'string' ? value : fail(what)
-}
-
-function finite(value: unknown, what: string): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fail(what)
-}
-
-function toResolvedPlace(value: unknown, what: string): ResolvedPlace {
-  const place = record(value, what)
-  const region = place.region ?? null
-  return {
-    name: text(place.name, `${what}.name`),
-    lat: finite(place.lat, `${what}.lat`),
-    lng: finite(place.lng, `${what}.lng`),
-    region: region === null ? null : text(region, `${what}.region`),
-    country: text(place.country, `${what}.country`),
-    countryCode: text(place.countryCode, `${what}.countryCode`),
-  }
-}
-
-/** World-mappers' directions answer → our route (steps without their from/to points). */
-function toDeliveryRoute(value: unknown): DeliveryRoute {
-  const answer = record(value, 'the answer')
-  const duration = record(answer.estimatedDuration, 'estimatedDuration')
-  const heading = answer.heading == null ? null : record(answer.heading, 'heading')
-  const path = record(answer.path, 'path')
-  if (path.type !== 'LineString' || !Array.isArray(path.coordinates)) fail('path')
-  const steps = Array.isArray(answer.steps) ? answer.steps : fail('steps')
-  return {
-    origin: toResolvedPlace(answer.origin, 'origin'),
-    destination: toResolvedPlace(answer.destination, 'destination'),
-    distanceKm: finite(answer.distanceKm, 'distanceKm'),
-    estimatedDuration: {
-      seconds: finite(duration.seconds, 'estimatedDuration.seconds'),
-      text: text(duration.text, 'estimatedDuration.text'),
-      method: text(duration.method, 'estimatedDuration.method'),
-    },
-    heading: heading && {
-      abbreviation: text(heading.abbreviation, 'heading.abbreviation'),
-      word: text(heading.word, 'heading.word'),
-    },
-    steps: steps.map((entry, index) => {
-      const step = record(entry, `steps[${index}]`)
-      return {
-        instruction: text(step.instruction, `steps[${index}].instruction`),
-        distanceKm: finite(step.distanceKm, `steps[${index}].distanceKm`),
-      }
-    }),
-    path: {
-      type: 'LineString',
-      coordinates: (path.coordinates as unknown[]).map((point, index) =>
-        Array.isArray(point)
-          ? point.map((n) => finite(n, `path[${index}]`))
-          : fail(`path[${index}]`),
-      ),
-    },
-    note: text(answer.note, 'note'),
-  }
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { TokenProviderOptions } from '../../src/token/index.js'
 
 export interface RecordedTokenRequest {
   path: string
@@ -94,6 +95,27 @@ export async function startTokenServer() {
 }
 
 export type TokenServer = Awaited<ReturnType<typeof startTokenServer>>
+
+/**
+ * What a token provider needs to get tokens from `server`: its issuer and token
+ * endpoint, as client `gift-deliveries` with `clientSecret`, for the audience
+ * `urn:worldmappers`.
+ */
+export function providerOptionsFor(
+  server: TokenServer,
+  clientSecret: string,
+): Pick<
+  TokenProviderOptions,
+  'issuer' | 'tokenEndpoint' | 'clientId' | 'clientSecret' | 'audience'
+> {
+  return {
+    issuer: server.issuer,
+    tokenEndpoint: server.tokenEndpoint,
+    clientId: 'gift-deliveries',
+    clientSecret,
+    audience: 'urn:worldmappers',
+  }
+}
 
 function json(
   res: ServerResponse,

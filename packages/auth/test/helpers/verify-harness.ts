@@ -1,4 +1,4 @@
-import { expect } from 'vitest'
+import { afterEach, beforeEach, expect } from 'vitest'
 import { AuthError } from '../../src/errors.js'
 import { createVerifier, type JwtVerifier, type VerifierOptions } from '../../src/verify/index.js'
 import { type JwksServer, startJwksServer, type TestKey } from './jwks-server.js'
@@ -70,6 +70,39 @@ export async function startHarness(...keys: TestKey[]): Promise<VerifyHarness> {
       await Promise.all(verifiers.splice(0).map((verifier) => verifier.close()))
       await server.close()
     },
+  }
+}
+
+/**
+ * Registers hooks that start a harness serving `keys` before each test of the
+ * enclosing file or `describe`, and close it after. The returned harness stands
+ * for the current test's one, so test code can hold it in a `const`.
+ */
+export function harnessPerTest(...keys: TestKey[]): VerifyHarness {
+  let current: VerifyHarness | undefined
+  beforeEach(async () => {
+    current = await startHarness(...keys)
+  })
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+  })
+  const harness = () => {
+    if (current === undefined) throw new Error('the per-test harness exists only while a test runs')
+    return current
+  }
+  return {
+    get server() {
+      return harness().server
+    },
+    get clock() {
+      return harness().clock
+    },
+    advance: (ms) => harness().advance(ms),
+    verifier: (overrides) => harness().verifier(overrides),
+    claims: (overrides) => harness().claims(overrides),
+    sign: (key, claims, header) => harness().sign(key, claims, header),
+    close: () => harness().close(),
   }
 }
 
