@@ -2,15 +2,17 @@ import { describe, expect, it } from 'vitest'
 import {
   DIRECTIONS_NOTE,
   type Directions,
+  placeLabel,
+  planDirections,
+} from '../src/geo/directions.js'
+import { haversineKm, type LatLng, trackPosition } from '../src/geo/great-circle.js'
+import {
   estimateTravelTime,
   FLIGHT_METHOD,
   formatDistanceKm,
   formatDuration,
-  placeLabel,
-  planDirections,
   ROAD_METHOD,
-} from '../src/geo/directions.js'
-import { haversineKm, type LatLng, trackPosition } from '../src/geo/great-circle.js'
+} from '../src/geo/travel-time.js'
 import type { Gazetteer, Place, ReverseMatch } from '../src/geo/types.js'
 
 // A small stand-in for the real gazetteer: the same contract (within maxKm,

@@ -5,7 +5,8 @@ import { InvalidRequestError } from './coded-error.js'
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 function refuseForbiddenKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new InvalidRequestError(`body must not contain the key "${key}"`)
+  if (FORBIDDEN_KEYS.has(key))
+    throw new InvalidRequestError(`body must not contain the key "${key}"`)
   return value
 }
 
@@ -21,7 +22,12 @@ export function useStrictJsonBodies(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(text as string, refuseForbiddenKeys))
     } catch (error) {
-      done(error instanceof InvalidRequestError ? error : new InvalidRequestError('body is not valid JSON'), undefined)
+      done(
+        error instanceof InvalidRequestError
+          ? error
+          : new InvalidRequestError('body is not valid JSON'),
+        undefined,
+      )
     }
   })
 }

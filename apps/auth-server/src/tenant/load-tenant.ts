@@ -30,7 +30,8 @@ import {
   type TenantFileFormat,
   tenantFileFormat,
 } from './read-tenant-text.js'
-import { pruneToSchema, tenantDocumentSchema, validateTenantDocument } from './tenant-schema.js'
+import { tenantDocumentSchema } from './tenant-schema.js'
+import { pruneToSchema, validateTenantDocument } from './validate-document.js'
 
 export {
   type GeneratedSecret,

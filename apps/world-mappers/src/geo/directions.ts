@@ -15,6 +15,7 @@ import {
   toLineString,
   trackPosition,
 } from './great-circle.js'
+import { estimateTravelTime, formatDistanceKm, type TravelEstimate } from './travel-time.js'
 import type { Gazetteer, Place, ReverseMatch } from './types.js'
 
 export interface DirectionsOptions {
@@ -29,28 +30,6 @@ export const DIRECTIONS_DEFAULTS: Readonly<Required<DirectionsOptions>> = Object
   minPopulation: 1_000,
 })
 
-/**
- * The travel-time model. Below `flightThresholdKm` a road-like trip: the
- * great-circle distance times a detour factor (roads are not great circles),
- * at an average speed that includes towns and stops. From `flightThresholdKm`
- * a flight: the great-circle distance at cruise speed, plus a fixed overhead
- * for taxiing, take-off, climb and landing. Deliberately simple: an order of
- * magnitude, not a timetable. The two regimes do not meet at the threshold
- * (16 h 15 min by road just below it, 2 h 15 min by air at it), as a traveller
- * choosing to fly would also find.
- */
-export const TRAVEL_MODEL = Object.freeze({
-  roadDetourFactor: 1.3,
-  roadSpeedKmh: 80,
-  flightThresholdKm: 1_000,
-  flightSpeedKmh: 800,
-  flightOverheadHours: 1,
-})
-
-export const ROAD_METHOD =
-  'Road estimate: great-circle distance × 1.3 (detour factor) at an average 80 km/h; used below 1,000 km.'
-export const FLIGHT_METHOD =
-  'Flight estimate: great-circle distance at 800 km/h plus 1 h for taxiing, take-off and landing; used from 1,000 km.'
 export const DIRECTIONS_NOTE =
   'A great-circle route through named towns, not turn-by-turn road directions.'
 
@@ -67,14 +46,6 @@ export interface DirectionsStep {
   distanceKm: number
   from: DirectionsPoint
   to: DirectionsPoint
-}
-
-export interface TravelEstimate {
-  seconds: number
-  /** "2 h 15 min", "45 min", "under 1 min", "0 min". */
-  text: string
-  /** How the estimate was made: {@link ROAD_METHOD} or {@link FLIGHT_METHOD}. */
-  method: string
 }
 
 export interface Directions {
@@ -217,42 +188,6 @@ export function planDirections(
   }
 }
 
-/** Travel time for a great-circle distance, by {@link TRAVEL_MODEL}. */
-export function estimateTravelTime(distanceKm: number): TravelEstimate {
-  if (!Number.isFinite(distanceKm) || distanceKm < 0) {
-    throw new RangeError(`distanceKm must be a finite number >= 0, got ${distanceKm}`)
-  }
-  const m = TRAVEL_MODEL
-  const flight = distanceKm >= m.flightThresholdKm
-  const hours = flight
-    ? distanceKm / m.flightSpeedKmh + m.flightOverheadHours
-    : (distanceKm * m.roadDetourFactor) / m.roadSpeedKmh
-  const seconds = Math.round(hours * 3600)
-  return { seconds, text: formatDuration(seconds), method: flight ? FLIGHT_METHOD : ROAD_METHOD }
-}
-
-/**
- * A distance for people, the same on every machine (no locale): whole km with
- * thousands separators from 10 km ("5,420 km"), one decimal below ("2.4 km"),
- * "under 0.1 km" for less than that but more than 0, and "0 km".
- */
-export function formatDistanceKm(km: number): string {
-  const tenths = Math.round(km * 10)
-  if (tenths >= 100) return `${groupThousands(Math.round(km))} km`
-  if (tenths >= 1) return `${Math.floor(tenths / 10)}.${tenths % 10} km`
-  return km > 0 ? 'under 0.1 km' : '0 km'
-}
-
-/** A duration for people, to the minute: "2 h 15 min", "3 h", "45 min", "under 1 min", "0 min". */
-export function formatDuration(seconds: number): string {
-  const minutes = Math.round(seconds / 60)
-  if (minutes === 0) return seconds > 0 ? 'under 1 min' : '0 min'
-  const h = Math.floor(minutes / 60)
-  const min = minutes % 60
-  if (h === 0) return `${min} min`
-  return min === 0 ? `${groupThousands(h)} h` : `${groupThousands(h)} h ${min} min`
-}
-
 /**
  * A place as the steps name it in full: "Portland, Oregon, United States";
  * parts equal to one before them are left out ("Singapore"), and the
@@ -364,14 +299,4 @@ function roundBearing(bearing: number): number {
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value))
-}
-
-function groupThousands(n: number): string {
-  const digits = String(Math.abs(Math.trunc(n)))
-  let out = ''
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ','
-    out += digits[i]
-  }
-  return n < 0 ? `-${out}` : out
 }

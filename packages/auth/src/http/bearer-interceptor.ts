@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError, UnusableAccessTokenError } from '../errors.js'
 import type { AccessTokenSource } from '../token/types.js'
+import { type BaseHeaders, stripAuthorization, withBearer } from './authorization-header.js'
 import { bearerError } from './www-authenticate.js'
 
 /** Options of {@link createBearerInterceptor}. Give `origins`, `shouldAuthorize`, or both. */
@@ -22,7 +23,6 @@ type Dispatch = Dispatcher.Dispatch
 type DispatchOptions = Dispatcher.DispatchOptions
 type DispatchHandler = Dispatcher.DispatchHandler
 type DispatchController = Dispatcher.DispatchController
-type Headers = DispatchOptions['headers']
 
 /**
  * Creates an undici interceptor that sends `Authorization: Bearer <token>` with
@@ -151,64 +151,6 @@ function isReplayable(body: unknown): boolean {
     ArrayBuffer.isView(body) ||
     body instanceof ArrayBuffer
   )
-}
-
-/** The request's headers without any authorization header, in a form we can extend. */
-type BaseHeaders = { object: Record<string, unknown> } | { flat: unknown[] }
-
-function isAuthorization(name: unknown): boolean {
-  return typeof name === 'string' && name.toLowerCase() === 'authorization'
-}
-
-function hasSafeIterator(headers: object): headers is Iterable<unknown> {
-  const proto = Object.getPrototypeOf(headers)
-  return (
-    Object.hasOwn(headers, Symbol.iterator) ||
-    (proto !== null &&
-      proto !== Object.prototype &&
-      typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
-  )
-}
-
-// undici accepts: undefined/null, a plain object, a flat [name, value, ...] array,
-// an array of [name, value] pairs, or any iterable of pairs (Map, Headers).
-function stripAuthorization(headers: Headers): BaseHeaders {
-  if (headers == null) return { object: {} }
-  if (typeof headers !== 'object') return { flat: [] }
-  const pairs =
-    Array.isArray(headers) && (headers.length === 0 || !Array.isArray(headers[0]))
-      ? undefined
-      : hasSafeIterator(headers)
-        ? headers
-        : undefined
-  if (Array.isArray(headers) && pairs === undefined) {
-    const flat: unknown[] = []
-    for (let i = 0; i < headers.length; i += 2) {
-      if (!isAuthorization(headers[i])) flat.push(headers[i], headers[i + 1])
-    }
-    return { flat }
-  }
-  if (pairs !== undefined) {
-    const flat: unknown[] = []
-    for (const pair of pairs) {
-      // A malformed entry is passed on as is, for undici to reject as it would without us.
-      if (!Array.isArray(pair) || pair.length !== 2) flat.push(pair)
-      else if (!isAuthorization(pair[0])) flat.push(pair[0], pair[1])
-    }
-    return { flat }
-  }
-  const object: Record<string, unknown> = {}
-  const record = headers as Record<string, unknown>
-  for (const name of Object.keys(record)) {
-    if (!isAuthorization(name)) object[name] = record[name]
-  }
-  return { object }
-}
-
-function withBearer(base: BaseHeaders, token: string): Headers {
-  const value = `Bearer ${token}`
-  if ('object' in base) return { ...base.object, authorization: value } as Headers
-  return [...base.flat, 'authorization', value] as Headers
 }
 
 /**
