@@ -66,6 +66,10 @@ beforeAll(async () => {
       }),
     ),
   )
+  // Each replica fetches a token as it starts. Under load that fetch can still be in
+  // flight when a test empties the cache and resets the count: it would then land in
+  // the test's count, and race the test's own exchange for the (flushed) lock.
+  await Promise.all(replicas.map((replica) => tokensAvailable(replica, 60_000)))
   db = new pg.Pool({ connectionString: postgres.url, max: 2 })
   db.on('error', () => {})
   storefrontToken = await clientToken('STOREFRONT', 'urn:gift-deliveries')
@@ -99,6 +103,20 @@ async function clientToken(prefix: string, audience: string): Promise<string> {
   const body = (await res.body.json()) as { access_token?: string }
   if (!body.access_token) throw new Error(`the tenant gave ${prefix} no token`)
   return body.access_token
+}
+
+/** Waits until the replica's `/readyz` says it holds a world-mappers token. */
+async function tokensAvailable(replica: ServiceProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const res = await request(`${replica.url}/readyz`)
+    const body = (await res.body.json()) as { tokens?: string }
+    if (body.tokens === 'available') return
+    if (Date.now() > deadline) {
+      throw new Error(`${replica.name} has no token after ${timeoutMs} ms: ${JSON.stringify(body)}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 async function exchangesOf(clientId: string): Promise<number> {
