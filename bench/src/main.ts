@@ -144,8 +144,9 @@ await writeFile(
     ]),
   ].join('\n\n'),
 )
-const missed = results.flatMap((r) => r.targets).filter((t) => !t.met)
+const targets = results.flatMap((r) => r.targets)
+const verdicts = (verdict: string) => targets.filter((t) => t.verdict === verdict).length
 log(
-  `done: ${results.length} scenarios, ${failures.length} failures, ${missed.length} targets missed; results/latest.json written`,
+  `done: ${results.length} scenarios, ${failures.length} failures; targets ${verdicts('met')} met, ${verdicts('missed')} missed, ${verdicts('not distinguishable')} not distinguishable; results/latest.json written`,
 )
 process.exit(failures.length > 0 ? 1 : exitCode)

@@ -1,141 +1,46 @@
-import { Writable } from 'node:stream'
 import { createServiceLogger } from '@m2m/auth'
-import Fastify from 'fastify'
-import { describe, expect, it, vi } from 'vitest'
+import { captureLogLines } from '@m2m/test-kit'
+import { expect, it, vi } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { openKeyRing } from '../src/keys/key-ring.js'
-import { deferredChildLoggerFactory } from '../src/request-logger.js'
 import { openTenantState } from '../src/state/tenant-state.js'
 import { buildTestTenant, ISSUER, secrets } from './helpers/test-tenant.js'
 
-// request.log is made only when something is written through it: the lines,
-// their reqId and their redaction must be those of pino's own child.
+// request.log is made only when something is written through it (@m2m/auth's
+// deferredChildLoggerFactory): at warn, a token exchange makes none.
 
 function capture(level: string) {
-  const lines: Array<Record<string, unknown>> = []
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-      done()
-    },
-  })
+  const { destination, lines } = captureLogLines()
   const logger = createServiceLogger({ level, destination })
   const child = vi.spyOn(logger, 'child')
   return { logger, lines, child }
 }
 
-async function appWith(level: string) {
-  const { logger, lines, child } = capture(level)
-  const app = Fastify({ loggerInstance: logger, childLoggerFactory: deferredChildLoggerFactory })
-  app.get('/quiet', async () => ({ ok: true }))
-  app.get('/warns', async (request) => {
-    request.log.info('not at warn')
-    request.log.warn(
-      { client_secret: 'hunter2', headers: { authorization: 'Bearer abc' } },
-      'something odd',
-    )
-    return { ok: true }
-  })
-  app.get('/debug-route', { logLevel: 'debug' }, async (request) => {
-    request.log.debug('route at debug')
-    return { ok: true }
-  })
-  app.get('/nested', async (request) => {
-    request.log.child({ part: 'inner' }).error('from a child of the request logger')
-    return {
-      level: request.log.level,
-      warnEnabled: (
-        request.log as unknown as { isLevelEnabled(l: string): boolean }
-      ).isLevelEnabled('warn'),
-    }
+it('keeps the token endpoint from making a child logger at warn', async () => {
+  const { logger, lines, child } = capture('warn')
+  const tenant = await buildTestTenant()
+  const { state } = await openTenantState(tenant, [], undefined)
+  const app = await buildApp({
+    issuer: ISSUER,
+    state,
+    keys: await openKeyRing(undefined),
+    logger,
+    rateLimit: { perSecond: 1000, burst: 1000 },
   })
   await app.ready()
   child.mockClear() // Fastify makes one child of its own at start-up
-  return { app, lines, child }
-}
-
-describe('deferred request logger', () => {
-  it('makes no child logger for a request that logs nothing at the enabled levels', async () => {
-    const { app, lines, child } = await appWith('warn')
-    for (let i = 0; i < 5; i++) expect((await app.inject('/quiet')).statusCode).toBe(200)
-    expect(child).not.toHaveBeenCalled()
-    expect(lines).toEqual([])
-    await app.close()
+  const res = await app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: {
+      grant_type: 'client_credentials',
+      client_id: 'limited',
+      client_secret: secrets.limited,
+      audience: 'urn:worldmappers',
+    },
   })
-
-  it('writes through the real child: reqId bound, credentials redacted, lower levels dropped', async () => {
-    const { app, lines, child } = await appWith('warn')
-    expect((await app.inject('/warns')).statusCode).toBe(200)
-    expect(child).toHaveBeenCalledTimes(1)
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatchObject({
-      level: 40,
-      msg: 'something odd',
-      reqId: expect.any(String),
-      client_secret: '[redacted]',
-      headers: { authorization: '[redacted]' },
-    })
-    await app.close()
-  })
-
-  it('honours a per-route log level', async () => {
-    const { app, lines } = await appWith('warn')
-    await app.inject('/debug-route')
-    expect(lines.map((l) => l.msg)).toContain('route at debug')
-    await app.close()
-  })
-
-  it('gives children of request.log both bindings, and answers level questions', async () => {
-    const { app, lines } = await appWith('warn')
-    const res = await app.inject('/nested')
-    expect(res.json()).toEqual({ level: 'warn', warnEnabled: true })
-    expect(lines).toEqual([
-      expect.objectContaining({ reqId: expect.any(String), part: 'inner', level: 50 }),
-    ])
-    await app.close()
-  })
-
-  it('logs each request at info with one reqId per request, as pino children do', async () => {
-    const { app, lines } = await appWith('info')
-    await app.inject('/quiet')
-    await app.inject('/quiet')
-    const ids = [...new Set(lines.map((l) => l.reqId))]
-    expect(ids).toHaveLength(2)
-    for (const id of ids) {
-      expect(lines.filter((l) => l.reqId === id).map((l) => l.msg)).toEqual([
-        'incoming request',
-        'request completed',
-      ])
-    }
-    await app.close()
-  })
-
-  it('keeps the token endpoint from making a child logger at warn', async () => {
-    const { logger, lines, child } = capture('warn')
-    const tenant = await buildTestTenant()
-    const { state } = await openTenantState(tenant, [], undefined)
-    const app = await buildApp({
-      issuer: ISSUER,
-      state,
-      keys: await openKeyRing(undefined),
-      logger,
-      rateLimit: { perSecond: 1000, burst: 1000 },
-    })
-    await app.ready()
-    child.mockClear() // Fastify makes one child of its own at start-up
-    const res = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'client_credentials',
-        client_id: 'limited',
-        client_secret: secrets.limited,
-        audience: 'urn:worldmappers',
-      },
-    })
-    expect(res.statusCode).toBe(200)
-    expect(child).not.toHaveBeenCalled()
-    expect(lines).toEqual([])
-    await app.close()
-  })
+  expect(res.statusCode).toBe(200)
+  expect(child).not.toHaveBeenCalled()
+  expect(lines).toEqual([])
+  await app.close()
 })

@@ -1,3 +1,4 @@
+import { deferredChildLoggerFactory } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
@@ -39,6 +40,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // request.log is made only when a request writes a line: at warn, almost none do.
+    childLoggerFactory: deferredChildLoggerFactory,
     return503OnClosing: true,
     // Unknown fields are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },

@@ -1,3 +1,4 @@
+import { deferredChildLoggerFactory } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
@@ -27,6 +28,8 @@ const attribution =
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // request.log is made only when a request writes a line: at warn, almost none do.
+    childLoggerFactory: deferredChildLoggerFactory,
     return503OnClosing: true,
     // Unknown query parameters are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { allErrors: false, removeAdditional: false } },

@@ -1,5 +1,19 @@
 import type { Table, Target } from './types.js'
 
+/** `0.0412` → `4.1 %`. */
+export function percent(value: number): string {
+  return Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : '-'
+}
+
+/** A spread as `median (min–max)` with `format` for each figure. */
+export function spreadText(
+  s: { median: number; min: number; max: number; rounds: number },
+  format: (value: number) => string,
+): string {
+  if (s.rounds <= 1) return format(s.median)
+  return `${format(s.median)} (${format(s.min)}–${format(s.max)})`
+}
+
 /** `12345.6` → `12,346`. */
 export function count(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-'
@@ -66,7 +80,14 @@ export function describeTarget(t: Target): string {
       : t.kind === 'at-most'
         ? `<= ${count(t.target)}${unit}`
         : `>= ${t.target}x`
-  return `${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${value} (target ${wanted})`
+  const label =
+    t.verdict === 'met' ? 'met   ' : t.verdict === 'missed' ? 'MISSED' : 'NOT DISTINGUISHABLE'
+  const rounds = t.spread
+    ? ` [${ratio(t.spread.min, 1)}–${ratio(t.spread.max, 1)} over ${t.spread.rounds} rounds${
+        t.floor !== undefined && Number.isFinite(t.floor) ? `, A/A floor ±${percent(t.floor)}` : ''
+      }]`
+    : ''
+  return `${label}  ${t.name}: ${value}${rounds} (target ${wanted})`
 }
 
 /** `50 connections, 6 s after a 2 s warm-up`. */

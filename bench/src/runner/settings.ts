@@ -5,6 +5,8 @@ export interface BenchSettings {
   connections: number
   warmupSeconds: number
   durationSeconds: number
+  /** Alternating rounds of each side-by-side comparison (one run of durationSeconds each). */
+  rounds: number
   /** Distinct device tokens of scenario 2. */
   fleetSize: number
   /** Concurrent `getToken()` callers of scenario 3 (ours and the auth0 SDK). */
@@ -21,6 +23,7 @@ const FULL = {
   connections: 50,
   warmupSeconds: 2,
   durationSeconds: 6,
+  rounds: 5,
   fleetSize: 10_000,
   concurrentCallers: 10_000,
   naiveCallers: 10_000,
@@ -33,17 +36,19 @@ const QUICK = {
   connections: 50,
   warmupSeconds: 0,
   durationSeconds: 1,
+  rounds: 1,
   fleetSize: 1_000,
   concurrentCallers: 10_000,
   naiveCallers: 500,
   geocoderCalls: 2_000,
 }
 
-export const USAGE = `pnpm bench [--quick] [--only 1,2] [--duration seconds] [--cpu-prof]
+export const USAGE = `pnpm bench [--quick] [--only 1,2] [--duration seconds] [--rounds n] [--cpu-prof]
 
   --quick        short runs (CI): every check, rough figures, under a minute
   --only 1,4     run these scenarios only
   --duration N   measured seconds per load run (whole seconds; default 6, quick 1)
+  --rounds N     alternating rounds of each comparison (default 5, quick 1)
   --cpu-prof     write V8 CPU profiles of our servers to bench/.cache/profiles`
 
 /** Reads the command line; throws a message naming the wrong argument. */
@@ -73,6 +78,12 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
         throw new Error('--duration: whole seconds from 1 to 60')
       }
       settings.durationSeconds = seconds
+    } else if (name === '--rounds') {
+      const rounds = Number(value())
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 51) {
+        throw new Error('--rounds: a whole number from 1 to 51')
+      }
+      settings.rounds = rounds
     } else if (name === '--help' || name === '-h') {
       throw new Error(USAGE)
     } else {

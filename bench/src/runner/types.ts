@@ -1,5 +1,6 @@
 import type { BenchTenant } from './bench-tenant.js'
 import type { LoadGenerator } from './load.js'
+import type { Spread } from './rounds.js'
 import type { BenchSettings } from './settings.js'
 
 export interface Table {
@@ -16,6 +17,12 @@ export interface Target {
   /** `at-most`: a cost (CPU µs, MiB) that must not exceed the target; `unit` names it. */
   kind: 'ratio-at-least' | 'exactly' | 'at-most'
   unit?: string
+  /** The rounds behind `value` (their median) when it comes from alternating rounds. */
+  spread?: Spread
+  /** The run's A/A noise floor (relative): a median closer to the target is not told apart. */
+  floor?: number
+  verdict: 'met' | 'missed' | 'not distinguishable'
+  /** `verdict === 'met'`. */
   met: boolean
 }
 
@@ -65,5 +72,29 @@ export function target(
       : kind === 'at-most'
         ? Number.isFinite(value) && value <= wanted
         : Number.isFinite(value) && value >= wanted
-  return { name, value, target: wanted, kind, met }
+  return { name, value, target: wanted, kind, verdict: met ? 'met' : 'missed', met }
+}
+
+/**
+ * A ratio target judged on the median of alternating rounds: met or missed
+ * only when the median is farther from the target than the A/A noise floor,
+ * otherwise "not distinguishable" (never counted as met).
+ */
+export function roundsTarget(name: string, rounds: Spread, wanted: number, floor: number): Target {
+  const value = rounds.median
+  let verdict: Target['verdict']
+  if (!Number.isFinite(value)) verdict = 'missed'
+  else if (Number.isFinite(floor) && Math.abs(value / wanted - 1) <= floor) {
+    verdict = 'not distinguishable'
+  } else verdict = value >= wanted ? 'met' : 'missed'
+  return {
+    name,
+    value,
+    target: wanted,
+    kind: 'ratio-at-least',
+    spread: rounds,
+    floor,
+    verdict,
+    met: verdict === 'met',
+  }
 }

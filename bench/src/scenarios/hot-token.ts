@@ -1,12 +1,7 @@
 import { BENCH_AUDIENCE, CLIENTS } from '../runner/bench-tenant.js'
 import { describeLoad } from '../runner/format.js'
-import { type Scenario, target } from '../runner/types.js'
-import {
-  measureResourceServers,
-  oursOver,
-  oursOverByCpu,
-  RESOURCE_NOTES,
-} from './resource-servers.js'
+import type { Scenario } from '../runner/types.js'
+import { measureResourceServers, oursOver, RESOURCE_NOTES } from './resource-servers.js'
 
 /** Scenario 1: one valid token on every request, the same route on every variant. */
 export const hotToken: Scenario = {
@@ -14,40 +9,21 @@ export const hotToken: Scenario = {
   title: 'Resource server, hot token',
   async run(context) {
     const token = await context.tenant.token(CLIENTS.fleetDevice, BENCH_AUDIENCE)
-    const { table, failures, figures } = await measureResourceServers(context, {
+    const measured = await measureResourceServers(context, {
       title: `GET /resource with one valid RS256 token, ${describeLoad(context.settings)}`,
       checkToken: token,
       authorizations: [`Bearer ${token}`],
     })
     return {
-      tables: [table],
+      tables: [measured.table],
       notes: RESOURCE_NOTES,
-      failures,
+      failures: measured.failures,
       targets: [
-        target('ours / Fastify no-auth (req/s)', oursOver(figures, 'fastify-no-auth'), 0.95),
-        target(
-          'ours / express-oauth2-jwt-bearer (req/s)',
-          oursOver(figures, 'express-oauth2-jwt-bearer'),
-          7,
-        ),
-        target('ours / fastify-auth0-verify (req/s)', oursOver(figures, 'fastify-auth0-verify'), 3),
-        target(
-          'ours / Fastify no-auth (CPU per request)',
-          oursOverByCpu(figures, 'fastify-no-auth'),
-          0.95,
-        ),
-        target(
-          'ours / express-oauth2-jwt-bearer (CPU per request)',
-          oursOverByCpu(figures, 'express-oauth2-jwt-bearer'),
-          7,
-        ),
-        target(
-          'ours / fastify-auth0-verify (CPU per request)',
-          oursOverByCpu(figures, 'fastify-auth0-verify'),
-          3,
-        ),
+        oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'),
+        oursOver(measured, 'fastify-auth0-verify', 3, 'cpu'),
+        oursOver(measured, 'express-oauth2-jwt-bearer', 7, 'cpu'),
       ],
-      measurements: { figures },
+      measurements: { rounds: measured.rounds, control: measured.control, floor: measured.floor },
     }
   },
 }

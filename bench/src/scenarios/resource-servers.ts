@@ -1,10 +1,10 @@
 import { checkEndpoint } from '../checks/endpoint-check.js'
-import type { LoadResult } from '../load/load-job.js'
 import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
-import { count, ms, ratio, ratioValue } from '../runner/format.js'
+import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
-import type { BenchContext, Table } from '../runner/types.js'
+import { noiseFloor, ratioSpread, roundOrder, type Spread, spread } from '../runner/rounds.js'
+import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
 import {
   RESOURCE_BODY,
   RESOURCE_PATH,
@@ -48,8 +48,9 @@ export function resourceServers(context: BenchContext): Promise<Map<VariantId, S
 
 /** How to read the columns of a resource-server table. */
 export const RESOURCE_NOTES = [
-  '"vs no-auth" = variant req/s / Fastify without auth; "ours vs it" = @m2m/auth/fastify req/s / variant req/s (same run)',
-  '"server CPU µs/req" = the server process\'s CPU time (user + system) in the measured run / requests answered: its cost per request, whatever limits the load generator; "ours vs it (CPU)" = its CPU per request / ours, the req/s ratio each would reach with a core of its own',
+  'each variant is measured once per round, in alternating order (A B C …, then … C B A), every server kept up between rounds; a figure is the median of the rounds with their min–max',
+  '"server CPU µs/req" = the server process\'s CPU time (user + system) in a round / requests it answered: its cost per request, whatever limits the load generator (the headline figure); "ours vs it (CPU)" = its CPU per request / ours in the same round, the req/s ratio each would reach with a core of its own; "ours vs it (req/s)" the same from throughput',
+  'the A/A control is the no-auth server measured twice per round: the largest difference between the two is the noise floor, and a ratio within it of its target is reported as not distinguishable',
 ]
 
 export interface ResourceRun {
@@ -62,13 +63,27 @@ export interface ResourceRun {
   warmupPass?: boolean
 }
 
+/** One variant's rounds. */
+export interface VariantRounds {
+  requestsPerSecond: number[]
+  cpuMicrosPerRequest: number[]
+  p99: number[]
+}
+
 export interface ResourceRunResult {
   table: Table
   failures: string[]
-  figures: Partial<Record<VariantId, LoadResult & { cpuMicrosPerRequest: number }>>
+  rounds: Partial<Record<VariantId, VariantRounds>>
+  /** The A/A control: no-auth CPU per request over its second copy's, per round. */
+  control: Spread
+  /** The relative noise floor from the control (see `noiseFloor`). */
+  floor: number
 }
 
-/** Checks, then loads each variant in turn with the same route, connections and durations. */
+/**
+ * Checks every variant, warms each up, then measures them in alternating
+ * rounds with the same route, connections and durations.
+ */
 export async function measureResourceServers(
   context: BenchContext,
   run: ResourceRun,
@@ -76,10 +91,20 @@ export async function measureResourceServers(
   const { settings, load, log } = context
   const servers = await resourceServers(context)
   const failures: string[] = []
-  const figures: ResourceRunResult['figures'] = {}
   const problems = new Map<VariantId, string>()
+  const jobs = new Map<VariantId, { url: string; child: Child }>()
 
-  for (const { id } of RESOURCE_VARIANTS) {
+  const [only] = run.authorizations
+  const jobOf = (url: string) => ({
+    url,
+    ...(run.authorizations.length === 1 && only
+      ? { headers: { authorization: only } }
+      : { authorizations: run.authorizations }),
+    connections: settings.connections,
+    warmupSeconds: 0,
+  })
+
+  for (const { id, auth } of RESOURCE_VARIANTS) {
     const state = servers.get(id)
     if (!state || 'error' in state) {
       problems.set(id, `did not start: ${state && 'error' in state ? state.error : 'unknown'}`)
@@ -87,104 +112,114 @@ export async function measureResourceServers(
     }
     const url = `http://127.0.0.1:${state.port}${RESOURCE_PATH}`
     try {
-      if (id !== 'fastify-no-auth') {
-        await checkEndpoint({ url, token: run.checkToken, body200: RESOURCE_BODY })
-      }
-    } catch (error) {
-      problems.set(id, `check failed: ${(error as Error).message}`)
-      continue
-    }
-    log(`  ${id}`)
-    const [only] = run.authorizations
-    const job = {
-      url,
-      ...(run.authorizations.length === 1 && only
-        ? { headers: { authorization: only } }
-        : { authorizations: run.authorizations }),
-      connections: settings.connections,
-      warmupSeconds: 0,
-    }
-    let result: LoadResult & { cpuMicrosPerRequest: number }
-    try {
+      if (auth) await checkEndpoint({ url, token: run.checkToken, body200: RESOURCE_BODY })
       if (run.warmupPass) {
-        await load.run({ ...job, durationSeconds: 1, amount: run.authorizations.length })
+        await load.run({ ...jobOf(url), durationSeconds: 1, amount: run.authorizations.length })
       }
-      // The warm-up as a run of its own, so the server's CPU time is read between the two.
       if (settings.warmupSeconds > 0) {
-        await load.run({ ...job, durationSeconds: settings.warmupSeconds })
+        await load.run({ ...jobOf(url), durationSeconds: settings.warmupSeconds })
       }
-      const cpuBefore = await cpuTimeOf(state.child)
-      const measured = await load.run({ ...job, durationSeconds: settings.durationSeconds })
-      const cpu = (await cpuTimeOf(state.child)) - cpuBefore
-      result = {
-        ...measured,
-        cpuMicrosPerRequest: measured.total > 0 ? cpu / measured.total : Number.NaN,
-      }
+      jobs.set(id, { url, child: state.child })
     } catch (error) {
-      problems.set(id, `load run failed: ${(error as Error).message}`)
-      continue
+      problems.set(id, `check or warm-up failed: ${(error as Error).message}`)
     }
-    const broken = result.non2xx + result.errors - result.timeouts
-    if (broken > 0) {
-      problems.set(
-        id,
-        `${result.non2xx} non-2xx answers and ${result.errors - result.timeouts} connection errors under load (${JSON.stringify(result.statusCodes)})`,
-      )
-      continue
-    }
-    figures[id] = result
   }
 
-  const limit = figures['fastify-no-auth']?.requestsPerSecond
-  const ours = figures['m2m-auth-fastify']?.requestsPerSecond
-  const oursCpu = figures['m2m-auth-fastify']?.cpuMicrosPerRequest
+  const rounds: ResourceRunResult['rounds'] = {}
+  const measured = RESOURCE_VARIANTS.map(({ id }) => id).filter((id) => jobs.has(id))
+  for (let round = 0; round < settings.rounds; round++) {
+    log(`  round ${round + 1}/${settings.rounds}`)
+    for (const id of roundOrder(measured, round)) {
+      if (problems.has(id)) continue
+      const { url, child } = jobs.get(id) as { url: string; child: Child }
+      try {
+        const cpuBefore = await cpuTimeOf(child)
+        const result = await load.run({ ...jobOf(url), durationSeconds: settings.durationSeconds })
+        const cpu = (await cpuTimeOf(child)) - cpuBefore
+        const broken = result.non2xx + result.errors - result.timeouts
+        if (broken > 0) {
+          problems.set(
+            id,
+            `${result.non2xx} non-2xx answers and ${result.errors - result.timeouts} connection errors under load (${JSON.stringify(result.statusCodes)})`,
+          )
+          continue
+        }
+        const figures = rounds[id] ?? { requestsPerSecond: [], cpuMicrosPerRequest: [], p99: [] }
+        rounds[id] = figures
+        figures.requestsPerSecond.push(result.requestsPerSecond)
+        figures.cpuMicrosPerRequest.push(result.total > 0 ? cpu / result.total : Number.NaN)
+        figures.p99.push(result.p99)
+      } catch (error) {
+        problems.set(id, `load run failed: ${(error as Error).message}`)
+      }
+    }
+  }
+  for (const id of problems.keys()) delete rounds[id]
+
+  const control = ratioSpread(
+    rounds['fastify-no-auth-b']?.cpuMicrosPerRequest ?? [],
+    rounds['fastify-no-auth']?.cpuMicrosPerRequest ?? [],
+  )
+  const floor = noiseFloor(control)
+  const ours = rounds['m2m-auth-fastify']
   const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
-    const f = figures[id]
+    const f = rounds[id]
     const problem = problems.get(id)
     if (problem) failures.push(`${label}: ${problem}`)
-    if (!f) return [label, 'error', '-', '-', '-', '-', '-', '-']
+    if (!f) return [label, 'error', '-', '-', '-', '-']
+    const versus = (mine: number[] | undefined, theirs: number[], inverse: boolean) =>
+      id === 'm2m-auth-fastify' || !mine
+        ? '-'
+        : spreadText(inverse ? ratioSpread(theirs, mine) : ratioSpread(mine, theirs), (r) =>
+            ratio(r, 1),
+          )
     return [
       label,
-      count(f.requestsPerSecond),
-      ms(f.p50),
-      ms(f.p99),
-      ratio(f.requestsPerSecond, limit),
-      ratio(ours, f.requestsPerSecond),
-      count(f.cpuMicrosPerRequest),
-      ratio(f.cpuMicrosPerRequest, oursCpu),
+      spreadText(spread(f.cpuMicrosPerRequest), (v) => v.toFixed(1)),
+      versus(ours?.cpuMicrosPerRequest, f.cpuMicrosPerRequest, true),
+      spreadText(spread(f.requestsPerSecond), count),
+      versus(ours?.requestsPerSecond, f.requestsPerSecond, false),
+      ms(spread(f.p99).median),
     ]
   })
   return {
     table: {
-      title: run.title,
+      title: `${run.title}; ${settings.rounds} alternating round${settings.rounds === 1 ? '' : 's'}; A/A floor ±${percent(floor)}`,
       columns: [
         'variant',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'vs no-auth',
-        'ours vs it',
         'server CPU µs/req',
         'ours vs it (CPU)',
+        'req/s',
+        'ours vs it (req/s)',
+        'p99 ms',
       ],
       rows,
     },
     failures,
-    figures,
+    rounds,
+    control,
+    floor,
   }
 }
 
-export function oursOver(figures: ResourceRunResult['figures'], peer: VariantId): number {
-  return ratioValue(
-    figures['m2m-auth-fastify']?.requestsPerSecond,
-    figures[peer]?.requestsPerSecond,
-  )
-}
-
-/** The same ratio from CPU per request: what each would serve with a core of its own. */
-export function oursOverByCpu(figures: ResourceRunResult['figures'], peer: VariantId): number {
-  return ratioValue(
-    figures[peer]?.cpuMicrosPerRequest,
-    figures['m2m-auth-fastify']?.cpuMicrosPerRequest,
+/** Ours against `peer` as a target on CPU per request (`by: 'cpu'`) or req/s, judged on the median of the rounds. */
+export function oursOver(
+  result: ResourceRunResult,
+  peer: VariantId,
+  wanted: number,
+  by: 'cpu' | 'throughput',
+): Target {
+  const ours = result.rounds['m2m-auth-fastify']
+  const theirs = result.rounds[peer]
+  const rounds =
+    by === 'cpu'
+      ? ratioSpread(theirs?.cpuMicrosPerRequest ?? [], ours?.cpuMicrosPerRequest ?? [])
+      : ratioSpread(ours?.requestsPerSecond ?? [], theirs?.requestsPerSecond ?? [])
+  const label = RESOURCE_VARIANTS.find((v) => v.id === peer)?.label ?? peer
+  return roundsTarget(
+    `ours / ${label} (${by === 'cpu' ? 'CPU per request' : 'req/s'})`,
+    rounds,
+    wanted,
+    result.floor,
   )
 }

@@ -27,12 +27,23 @@ type Build = (settings: VariantSettings) => Promise<ListeningVariant>
 
 /** The resource servers of scenarios 1 and 2, in table order. */
 export const RESOURCE_VARIANTS = [
-  { id: 'fastify-no-auth', label: 'Fastify, no auth (the limit)', ours: false },
-  { id: 'm2m-auth-fastify', label: 'Fastify + @m2m/auth/fastify (ours)', ours: true },
-  { id: 'fastify-auth0-verify', label: 'Fastify + fastify-auth0-verify', ours: false },
-  { id: 'naive-fast-jwt', label: 'Fastify + naive fast-jwt + get-jwks', ours: false },
-  { id: 'express-oauth2-jwt-bearer', label: 'Express + express-oauth2-jwt-bearer', ours: false },
-  { id: 'express-jwt', label: 'Express + express-jwt + jwks-rsa', ours: false },
+  { id: 'fastify-no-auth', label: 'Fastify, no auth (the limit)', ours: false, auth: false },
+  {
+    id: 'fastify-no-auth-b',
+    label: 'Fastify, no auth, a second copy (A/A control)',
+    ours: false,
+    auth: false,
+  },
+  { id: 'm2m-auth-fastify', label: 'Fastify + @m2m/auth/fastify (ours)', ours: true, auth: true },
+  { id: 'fastify-auth0-verify', label: 'Fastify + fastify-auth0-verify', ours: false, auth: true },
+  { id: 'naive-fast-jwt', label: 'Fastify + naive fast-jwt + get-jwks', ours: false, auth: true },
+  {
+    id: 'express-oauth2-jwt-bearer',
+    label: 'Express + express-oauth2-jwt-bearer',
+    ours: false,
+    auth: true,
+  },
+  { id: 'express-jwt', label: 'Express + express-jwt + jwks-rsa', ours: false, auth: true },
 ] as const
 
 export type VariantId = (typeof RESOURCE_VARIANTS)[number]['id']
@@ -70,6 +81,8 @@ function listenExpress(app: express.Express): Promise<ListeningVariant> {
 /** Each variant as its documentation shows it, verifying RS256 against the issuer's JWKS. */
 const builders: Record<VariantId, Build> = {
   'fastify-no-auth': async () => listenFastify(Fastify()),
+  // The same server again: what two identical things measure apart is the run's noise.
+  'fastify-no-auth-b': async () => listenFastify(Fastify()),
 
   'm2m-auth-fastify': async ({ issuer, audience }) => {
     const app = Fastify()

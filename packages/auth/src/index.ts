@@ -1,3 +1,4 @@
+export { deferredChildLoggerFactory } from './deferred-child-logger.js'
 export * from './errors.js'
 export {
   createServiceLogger,

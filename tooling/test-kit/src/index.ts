@@ -4,6 +4,7 @@ export {
   errorTableProblems,
   readErrorTable,
 } from './error-table.js'
+export { captureLogLines } from './log-lines.js'
 export { freePort } from './ports.js'
 export {
   type PostgresServer,

@@ -1,0 +1,49 @@
+/**
+ * Comparisons in alternating rounds: every variant measured once per round,
+ * the order reversed every other round (A B C, C B A, …) so that a drift of
+ * the machine during the run weighs on all of them alike. A figure is the
+ * median of its rounds, shown with their min–max; a ratio is taken per round
+ * (both sides measured minutes apart at most) and summarized the same way.
+ */
+
+/** The median of some rounds and their range. */
+export interface Spread {
+  median: number
+  min: number
+  max: number
+  /** Rounds that gave a finite figure. */
+  rounds: number
+}
+
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b)
+  const n = finite.length
+  if (n === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, rounds: 0 }
+  const mid = Math.floor(n / 2)
+  const median =
+    n % 2 === 1
+      ? (finite[mid] as number)
+      : ((finite[mid - 1] as number) + (finite[mid] as number)) / 2
+  return { median, min: finite[0] as number, max: finite[n - 1] as number, rounds: n }
+}
+
+/** `a[r] / b[r]` for each round both measured. */
+export function ratioSpread(a: readonly number[], b: readonly number[]): Spread {
+  return spread(a.map((value, round) => value / (b[round] as number)).filter((r) => r > 0))
+}
+
+/** The variants in the order of round `round` (0-based): as given, then reversed, and so on. */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse()
+}
+
+/**
+ * The noise floor of a run from its A/A control (the same server measured
+ * twice per round): the largest relative difference any round showed between
+ * two identical things. A ratio closer to its target than this is not told
+ * apart from it by this run.
+ */
+export function noiseFloor(aa: Spread): number {
+  if (aa.rounds === 0) return Number.NaN
+  return Math.max(Math.abs(aa.min - 1), Math.abs(aa.max - 1))
+}

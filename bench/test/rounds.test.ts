@@ -1,0 +1,68 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { describeTarget } from '../src/runner/format.js'
+import { noiseFloor, ratioSpread, roundOrder, spread } from '../src/runner/rounds.js'
+import { parseSettings } from '../src/runner/settings.js'
+import { roundsTarget } from '../src/runner/types.js'
+
+describe('alternating rounds', () => {
+  it('alternates the order: as given, reversed, as given', () => {
+    expect([0, 1, 2].map((round) => roundOrder(['a', 'b', 'c'], round).join(''))).toEqual([
+      'abc',
+      'cba',
+      'abc',
+    ])
+  })
+
+  it('medians with their range, ignoring rounds without a figure', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, rounds: 3 })
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4, rounds: 4 })
+    expect(spread([1, Number.NaN, 3])).toEqual({ median: 2, min: 1, max: 3, rounds: 2 })
+    expect(spread([]).rounds).toBe(0)
+  })
+
+  it('the median lies within the range, whatever the rounds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.01, max: 1e6, noNaN: true }), { minLength: 1 }),
+        (values) => {
+          const s = spread(values)
+          return s.min <= s.median && s.median <= s.max && s.rounds === values.length
+        },
+      ),
+    )
+  })
+
+  it('ratios per round, and the A/A floor is the largest difference two copies showed', () => {
+    const control = ratioSpread([10, 10.4, 9.8], [10, 10, 10])
+    expect(control.median).toBeCloseTo(1)
+    expect(noiseFloor(control)).toBeCloseTo(0.04)
+    expect(noiseFloor(spread([]))).toBeNaN()
+  })
+
+  it('--rounds is five by default, one in quick runs, and refuses nonsense', () => {
+    expect(parseSettings([]).rounds).toBe(5)
+    expect(parseSettings(['--quick']).rounds).toBe(1)
+    expect(parseSettings(['--rounds', '7']).rounds).toBe(7)
+    expect(() => parseSettings(['--rounds', '0'])).toThrow('--rounds')
+  })
+})
+
+describe('targets judged on the median of rounds', () => {
+  const rounds = (median: number) => ({ median, min: median - 0.05, max: median + 0.05, rounds: 5 })
+
+  it('met or missed only beyond the A/A floor; within it, not distinguishable', () => {
+    expect(roundsTarget('t', rounds(1.2), 1, 0.04).verdict).toBe('met')
+    expect(roundsTarget('t', rounds(0.8), 1, 0.04).verdict).toBe('missed')
+    const close = roundsTarget('t', rounds(1.03), 1, 0.04)
+    expect(close.verdict).toBe('not distinguishable')
+    expect(close.met).toBe(false)
+    expect(roundsTarget('t', rounds(Number.NaN), 1, 0.04).verdict).toBe('missed')
+  })
+
+  it('prints the verdict, the range and the floor', () => {
+    expect(describeTarget(roundsTarget('ours / peer', rounds(3.2), 3, 0.04))).toBe(
+      'met     ours / peer: 3.20x [3.15x–3.25x over 5 rounds, A/A floor ±4.0 %] (target >= 3x)',
+    )
+  })
+})

@@ -1,0 +1,101 @@
+import { captureLogLines } from '@m2m/test-kit'
+import Fastify from 'fastify'
+import { describe, expect, it, vi } from 'vitest'
+import { createServiceLogger, deferredChildLoggerFactory } from '../src/index.js'
+
+// request.log is made only when something is written through it: the lines,
+// their reqId and their redaction must be those of pino's own child.
+
+function capture(level: string) {
+  const { destination, lines } = captureLogLines()
+  const logger = createServiceLogger({ level, destination })
+  const child = vi.spyOn(logger, 'child')
+  return { logger, lines, child }
+}
+
+async function appWith(level: string) {
+  const { logger, lines, child } = capture(level)
+  const app = Fastify({ loggerInstance: logger, childLoggerFactory: deferredChildLoggerFactory })
+  app.get('/quiet', async () => ({ ok: true }))
+  app.get('/warns', async (request) => {
+    request.log.info('not at warn')
+    request.log.warn(
+      { client_secret: 'hunter2', headers: { authorization: 'Bearer abc' } },
+      'something odd',
+    )
+    return { ok: true }
+  })
+  app.get('/debug-route', { logLevel: 'debug' }, async (request) => {
+    request.log.debug('route at debug')
+    return { ok: true }
+  })
+  app.get('/nested', async (request) => {
+    request.log.child({ part: 'inner' }).error('from a child of the request logger')
+    return {
+      level: request.log.level,
+      warnEnabled: (
+        request.log as unknown as { isLevelEnabled(l: string): boolean }
+      ).isLevelEnabled('warn'),
+    }
+  })
+  await app.ready()
+  child.mockClear() // Fastify makes one child of its own at start-up
+  return { app, lines, child }
+}
+
+describe('deferred request logger', () => {
+  it('makes no child logger for a request that logs nothing at the enabled levels', async () => {
+    const { app, lines, child } = await appWith('warn')
+    for (let i = 0; i < 5; i++) expect((await app.inject('/quiet')).statusCode).toBe(200)
+    expect(child).not.toHaveBeenCalled()
+    expect(lines).toEqual([])
+    await app.close()
+  })
+
+  it('writes through the real child: reqId bound, credentials redacted, lower levels dropped', async () => {
+    const { app, lines, child } = await appWith('warn')
+    expect((await app.inject('/warns')).statusCode).toBe(200)
+    expect(child).toHaveBeenCalledTimes(1)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      msg: 'something odd',
+      reqId: expect.any(String),
+      client_secret: '[redacted]',
+      headers: { authorization: '[redacted]' },
+    })
+    await app.close()
+  })
+
+  it('honours a per-route log level', async () => {
+    const { app, lines } = await appWith('warn')
+    await app.inject('/debug-route')
+    expect(lines.map((l) => l.msg)).toContain('route at debug')
+    await app.close()
+  })
+
+  it('gives children of request.log both bindings, and answers level questions', async () => {
+    const { app, lines } = await appWith('warn')
+    const res = await app.inject('/nested')
+    expect(res.json()).toEqual({ level: 'warn', warnEnabled: true })
+    expect(lines).toEqual([
+      expect.objectContaining({ reqId: expect.any(String), part: 'inner', level: 50 }),
+    ])
+    await app.close()
+  })
+
+  it('logs each request at info with one reqId per request, as pino children do', async () => {
+    const { app, lines } = await appWith('info')
+    await app.inject('/quiet')
+    await app.inject('/quiet')
+    const ids = [...new Set(lines.map((l) => l.reqId))]
+    expect(ids).toHaveLength(2)
+    for (const id of ids) {
+      expect(lines.filter((l) => l.reqId === id).map((l) => l.msg)).toEqual([
+        'incoming request',
+        'request completed',
+      ])
+    }
+    await app.close()
+  })
+})
