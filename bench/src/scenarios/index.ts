@@ -6,6 +6,7 @@ import { hotToken } from './hot-token.js'
 import { issuance } from './issuance.js'
 import { replicas } from './replicas.js'
 import { tokenAcquisition } from './token-acquisition.js'
+import { worldMappersApp } from './world-mappers-app.js'
 
 /** In run order; a new scenario is one file and one line here. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   geocoder,
   deliveries,
   replicas,
+  worldMappersApp,
 ]

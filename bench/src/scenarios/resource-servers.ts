@@ -1,9 +1,10 @@
 import { checkEndpoint } from '../checks/endpoint-check.js'
 import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
 import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
+import { measureRounds, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, roundOrder, type Spread, spread } from '../runner/rounds.js'
+import { noiseFloor, ratioSpread, type Spread, spread } from '../runner/rounds.js'
 import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
 import {
   RESOURCE_BODY,
@@ -63,17 +64,10 @@ export interface ResourceRun {
   warmupPass?: boolean
 }
 
-/** One variant's rounds. */
-export interface VariantRounds {
-  requestsPerSecond: number[]
-  cpuMicrosPerRequest: number[]
-  p99: number[]
-}
-
 export interface ResourceRunResult {
   table: Table
   failures: string[]
-  rounds: Partial<Record<VariantId, VariantRounds>>
+  rounds: Partial<Record<VariantId, SideRounds>>
   /** The A/A control: no-auth CPU per request over its second copy's, per round. */
   control: Spread
   /** The relative noise floor from the control (see `noiseFloor`). */
@@ -88,7 +82,7 @@ export async function measureResourceServers(
   context: BenchContext,
   run: ResourceRun,
 ): Promise<ResourceRunResult> {
-  const { settings, load, log } = context
+  const { settings, load } = context
   const servers = await resourceServers(context)
   const failures: string[] = []
   const problems = new Map<VariantId, string>()
@@ -101,7 +95,6 @@ export async function measureResourceServers(
       ? { headers: { authorization: only } }
       : { authorizations: run.authorizations }),
     connections: settings.connections,
-    warmupSeconds: 0,
   })
 
   for (const { id, auth } of RESOURCE_VARIANTS) {
@@ -114,10 +107,15 @@ export async function measureResourceServers(
     try {
       if (auth) await checkEndpoint({ url, token: run.checkToken, body200: RESOURCE_BODY })
       if (run.warmupPass) {
-        await load.run({ ...jobOf(url), durationSeconds: 1, amount: run.authorizations.length })
+        await load.run({
+          ...jobOf(url),
+          warmupSeconds: 0,
+          durationSeconds: 1,
+          amount: run.authorizations.length,
+        })
       }
       if (settings.warmupSeconds > 0) {
-        await load.run({ ...jobOf(url), durationSeconds: settings.warmupSeconds })
+        await load.run({ ...jobOf(url), warmupSeconds: 0, durationSeconds: settings.warmupSeconds })
       }
       jobs.set(id, { url, child: state.child })
     } catch (error) {
@@ -125,36 +123,15 @@ export async function measureResourceServers(
     }
   }
 
-  const rounds: ResourceRunResult['rounds'] = {}
-  const measured = RESOURCE_VARIANTS.map(({ id }) => id).filter((id) => jobs.has(id))
-  for (let round = 0; round < settings.rounds; round++) {
-    log(`  round ${round + 1}/${settings.rounds}`)
-    for (const id of roundOrder(measured, round)) {
-      if (problems.has(id)) continue
+  const measured = await measureRounds(
+    context,
+    RESOURCE_VARIANTS.filter(({ id }) => jobs.has(id) && !problems.has(id)).map(({ id }) => {
       const { url, child } = jobs.get(id) as { url: string; child: Child }
-      try {
-        const cpuBefore = await cpuTimeOf(child)
-        const result = await load.run({ ...jobOf(url), durationSeconds: settings.durationSeconds })
-        const cpu = (await cpuTimeOf(child)) - cpuBefore
-        const broken = result.non2xx + result.errors - result.timeouts
-        if (broken > 0) {
-          problems.set(
-            id,
-            `${result.non2xx} non-2xx answers and ${result.errors - result.timeouts} connection errors under load (${JSON.stringify(result.statusCodes)})`,
-          )
-          continue
-        }
-        const figures = rounds[id] ?? { requestsPerSecond: [], cpuMicrosPerRequest: [], p99: [] }
-        rounds[id] = figures
-        figures.requestsPerSecond.push(result.requestsPerSecond)
-        figures.cpuMicrosPerRequest.push(result.total > 0 ? cpu / result.total : Number.NaN)
-        figures.p99.push(result.p99)
-      } catch (error) {
-        problems.set(id, `load run failed: ${(error as Error).message}`)
-      }
-    }
-  }
-  for (const id of problems.keys()) delete rounds[id]
+      return { id, job: jobOf(url), cpuMicros: () => cpuTimeOf(child) }
+    }),
+  )
+  const { rounds } = measured
+  for (const [id, problem] of measured.problems) problems.set(id, problem)
 
   const control = ratioSpread(
     rounds['fastify-no-auth-b']?.cpuMicrosPerRequest ?? [],

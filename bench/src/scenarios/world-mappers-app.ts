@@ -1,0 +1,135 @@
+import { request } from 'undici'
+import { CLIENTS } from '../runner/bench-tenant.js'
+import { processCpuMicros } from '../runner/cpu-time.js'
+import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/format.js'
+import { measureRounds, type Side } from '../runner/measure-rounds.js'
+import { benchScript } from '../runner/paths.js'
+import { type Child, startReadyChild } from '../runner/processes.js'
+import { noiseFloor, ratioSpread, spread } from '../runner/rounds.js'
+import { roundsTarget, type Scenario } from '../runner/types.js'
+import { worldMappers } from './world-mappers.js'
+
+const PATH = '/api/me'
+const SIDES = [
+  { id: 'bare', label: 'bare Fastify route, the same body (the limit)' },
+  { id: 'bare-b', label: 'bare Fastify route, a second copy (A/A control)' },
+  { id: 'world-mappers', label: 'world-mappers app (src/main.ts), GET /api/me (ours)' },
+] as const
+type SideId = (typeof SIDES)[number]['id']
+
+async function cpuOf(child: Child): Promise<number> {
+  const micros = await processCpuMicros(child.process.pid)
+  if (micros === undefined) throw new Error(`no CPU time for ${child.name} (Linux /proc only)`)
+  return micros
+}
+
+/**
+ * Scenario 8: the whole world-mappers app — its logger, request ids, error
+ * handler, OpenAPI, health routes and `@m2m/auth/fastify` — answering
+ * `GET /api/me` to a valid token, against a bare Fastify route that answers
+ * the very same bytes. What the app costs beyond the route itself.
+ */
+export const worldMappersApp: Scenario = {
+  id: '8',
+  title: 'The world-mappers app against a bare route',
+  async run(context) {
+    const { settings, load } = context
+    const failures: string[] = []
+    const app = await worldMappers(context)
+    const token = await context.tenant.token(CLIENTS.giftDeliveries, 'urn:worldmappers')
+    const headers = { authorization: `Bearer ${token}` }
+    const answer = await request(`${app.url}${PATH}`, { headers })
+    const body = await answer.body.text()
+    if (answer.statusCode !== 200) throw new Error(`${PATH} answered ${answer.statusCode}: ${body}`)
+
+    const bare = await Promise.all(
+      (['bare', 'bare-b'] as const).map(async (id) => {
+        const { child, ready } = await startReadyChild<{ port: number }>({
+          name: id,
+          script: benchScript('servers/serve-fixed-body.ts'),
+          role: 'server',
+          env: { BENCH_PATH: PATH, BENCH_BODY: body },
+        })
+        return { id, child, url: `http://127.0.0.1:${ready.port}${PATH}` }
+      }),
+    )
+    try {
+      const sides: Side<SideId>[] = [
+        ...bare.map(({ id, child, url }) => ({
+          id,
+          job: { url, headers, connections: settings.connections },
+          cpuMicros: () => cpuOf(child),
+        })),
+        {
+          id: 'world-mappers' as const,
+          job: { url: `${app.url}${PATH}`, headers, connections: settings.connections },
+          cpuMicros: () => cpuOf(app.child),
+        },
+      ]
+      for (const side of sides) {
+        const check = await request(side.job.url, { headers })
+        const text = await check.body.text()
+        if (text !== body) failures.push(`${side.id} answers another body than the app`)
+        if (settings.warmupSeconds > 0) {
+          await load.run({ ...side.job, warmupSeconds: 0, durationSeconds: settings.warmupSeconds })
+        }
+      }
+      const { rounds, problems } = await measureRounds(context, sides)
+      const control = ratioSpread(
+        rounds['bare-b']?.cpuMicrosPerRequest ?? [],
+        rounds.bare?.cpuMicrosPerRequest ?? [],
+      )
+      const floor = noiseFloor(control)
+      const limit = rounds.bare
+      const rows = SIDES.map(({ id, label }) => {
+        const problem = problems.get(id)
+        if (problem) failures.push(`${label}: ${problem}`)
+        const f = rounds[id]
+        if (!f || !limit) return [label, 'error', '-', '-', '-', '-']
+        return [
+          label,
+          spreadText(spread(f.cpuMicrosPerRequest), (v) => v.toFixed(1)),
+          spreadText(ratioSpread(limit.cpuMicrosPerRequest, f.cpuMicrosPerRequest), (r) =>
+            ratio(r, 1),
+          ),
+          spreadText(spread(f.requestsPerSecond), count),
+          spreadText(ratioSpread(f.requestsPerSecond, limit.requestsPerSecond), (r) => ratio(r, 1)),
+          ms(spread(f.p99).median),
+        ]
+      })
+      const ours = rounds['world-mappers']
+      return {
+        tables: [
+          {
+            title: `GET ${PATH} with one valid token, ${describeLoad(settings)}; ${settings.rounds} alternating round${settings.rounds === 1 ? '' : 's'}; A/A floor ±${percent(floor)}`,
+            columns: [
+              'server',
+              'server CPU µs/req',
+              'vs the limit (CPU)',
+              'req/s',
+              'vs the limit (req/s)',
+              'p99 ms',
+            ],
+            rows,
+          },
+        ],
+        notes: [
+          `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
+          '"vs the limit (CPU)" = the bare route\'s CPU per request / this server\'s, in the same round: the share of the limit it keeps',
+        ],
+        failures,
+        targets: [
+          roundsTarget(
+            'world-mappers app / bare route (CPU per request)',
+            ratioSpread(limit?.cpuMicrosPerRequest ?? [], ours?.cpuMicrosPerRequest ?? []),
+            0.9,
+            floor,
+          ),
+        ],
+        measurements: { rounds, control, floor, bodyBytes: body.length },
+      }
+    } finally {
+      await Promise.all(bare.map(({ child }) => child.stop()))
+    }
+  },
+}
