@@ -8,17 +8,10 @@ import {
   deliverySchema,
   deliverySummarySchema,
 } from '../src/routes/delivery-schemas.js'
-import {
-  type GiftDeliveries,
-  startGiftDeliveries,
-  startTenant,
-  startWorldMappers,
-} from './helpers/system.js'
+import { type Stack, startStack } from './helpers/stack.js'
+import { type GiftDeliveries, startGiftDeliveries, startWorldMappers } from './helpers/system.js'
 
-let tenant: Awaited<ReturnType<typeof startTenant>>
-let mappers: Awaited<ReturnType<typeof startWorldMappers>>
-let gifts: GiftDeliveries
-let storefront: string
+let stack: Stack<GiftDeliveries>
 
 const body = (destination: unknown = 'Auth0 Office', extra: Record<string, unknown> = {}) => ({
   recipient: { name: 'Ada Lovelace', email: 'ada@example.com' },
@@ -27,8 +20,8 @@ const body = (destination: unknown = 'Auth0 Office', extra: Record<string, unkno
   ...extra,
 })
 
-function post(payload: unknown, headers: Record<string, string> = {}, token = storefront) {
-  return gifts.app.inject({
+function post(payload: unknown, headers: Record<string, string> = {}, token = stack.storefront) {
+  return stack.gifts.app.inject({
     method: 'POST',
     url: '/deliveries',
     headers: { authorization: `Bearer ${token}`, ...headers },
@@ -36,21 +29,16 @@ function post(payload: unknown, headers: Record<string, string> = {}, token = st
   })
 }
 
-function get(url: string, token = storefront) {
-  return gifts.app.inject({ url, headers: { authorization: `Bearer ${token}` } })
+function get(url: string, token = stack.storefront) {
+  return stack.gifts.app.inject({ url, headers: { authorization: `Bearer ${token}` } })
 }
 
 beforeAll(async () => {
-  tenant = await startTenant()
-  mappers = await startWorldMappers(tenant.issuer)
-  gifts = await startGiftDeliveries({ issuer: tenant.issuer, worldMappersUrl: mappers.url })
-  storefront = await tenant.token('STOREFRONT', 'urn:gift-deliveries')
+  stack = await startStack(startGiftDeliveries)
 }, 60_000)
 
 afterAll(async () => {
-  await gifts?.close()
-  await mappers?.close()
-  await tenant?.close()
+  await stack?.close()
 })
 
 describe('create, read, list', () => {
@@ -134,7 +122,7 @@ describe('create, read, list', () => {
     expect(ajv.validate(deliverySchema, full)).toBe(true)
     expect((await get('/deliveries?include=steps')).statusCode).toBe(400)
 
-    const doc = (await gifts.app.inject('/docs/json')).json()
+    const doc = (await stack.gifts.app.inject('/docs/json')).json()
     const list = doc.paths['/deliveries'].get
     expect(list.parameters).toContainEqual(
       expect.objectContaining({ name: 'include', in: 'query' }),
@@ -155,14 +143,17 @@ describe('idempotency', () => {
   it('returns the same delivery for the same key and body, with no second plan or row', async () => {
     const key = { 'idempotency-key': 'order-1001' }
     const first = await post(body('Berlin'), key)
-    const requestsBefore = gifts.tokens.metrics.cacheHits + gifts.tokens.metrics.cacheMisses
+    const requestsBefore =
+      stack.gifts.tokens.metrics.cacheHits + stack.gifts.tokens.metrics.cacheMisses
     const again = await post(body('Berlin'), key)
     expect(first.statusCode).toBe(201)
     expect(again.statusCode).toBe(201)
     expect(again.headers['idempotent-replayed']).toBe('true')
     expect(again.json().id).toBe(first.json().id)
     // no second plan: the token provider was not even asked
-    expect(gifts.tokens.metrics.cacheHits + gifts.tokens.metrics.cacheMisses).toBe(requestsBefore)
+    expect(stack.gifts.tokens.metrics.cacheHits + stack.gifts.tokens.metrics.cacheMisses).toBe(
+      requestsBefore,
+    )
   })
 
   it('refuses the same key with another body (422)', async () => {
@@ -243,14 +234,14 @@ describe("the caller's mistakes", () => {
 
 /** A new client of the tenant, granted `scope` on this API, and a token for it. */
 async function clientToken(name: string, scope: string[]): Promise<string> {
-  const client = await tenant.management('POST', 'clients', { name })
-  await tenant.management('POST', 'client-grants', {
+  const client = await stack.tenant.management('POST', 'clients', { name })
+  await stack.tenant.management('POST', 'client-grants', {
     client_id: client.client_id,
     audience: 'urn:gift-deliveries',
     scope,
   })
   const { request } = await import('undici')
-  const res = await request(`${tenant.issuer}oauth/token`, {
+  const res = await request(`${stack.tenant.issuer}oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -266,13 +257,14 @@ async function clientToken(name: string, scope: string[]): Promise<string> {
 describe('scopes', () => {
   it('needs a token, for this API, with create:deliveries to create and read:deliveries to read', async () => {
     expect(
-      (await gifts.app.inject({ method: 'POST', url: '/deliveries', payload: body() })).statusCode,
+      (await stack.gifts.app.inject({ method: 'POST', url: '/deliveries', payload: body() }))
+        .statusCode,
     ).toBe(401)
-    const mapperToken = await tenant.token('GIFT_DELIVERIES', 'urn:worldmappers')
+    const mapperToken = await stack.tenant.token('GIFT_DELIVERIES', 'urn:worldmappers')
     expect((await post(body(), {}, mapperToken)).statusCode).toBe(401)
 
     // Limited Mapper has no grant for this API at all: it cannot even get a token to create with
-    await expect(tenant.token('LIMITED_MAPPER', 'urn:gift-deliveries')).rejects.toThrow(
+    await expect(stack.tenant.token('LIMITED_MAPPER', 'urn:gift-deliveries')).rejects.toThrow(
       'no token for LIMITED_MAPPER',
     )
 
@@ -285,14 +277,14 @@ describe('scopes', () => {
     expect(unreadable.headers['www-authenticate']).toContain('scope="read:deliveries"')
 
     // a client granted only read:deliveries cannot create
-    const reader = await tenant.management('POST', 'clients', { name: 'Delivery Reader' })
-    await tenant.management('POST', 'client-grants', {
+    const reader = await stack.tenant.management('POST', 'clients', { name: 'Delivery Reader' })
+    await stack.tenant.management('POST', 'client-grants', {
       client_id: reader.client_id,
       audience: 'urn:gift-deliveries',
       scope: ['read:deliveries'],
     })
     const { request } = await import('undici')
-    const res = await request(`${tenant.issuer}oauth/token`, {
+    const res = await request(`${stack.tenant.issuer}oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -318,19 +310,19 @@ describe('scopes', () => {
 
 describe('operations', () => {
   it('serves health, readiness, metrics and the OpenAPI document publicly', async () => {
-    expect((await gifts.app.inject('/healthz')).json()).toEqual({ status: 'ok' })
+    expect((await stack.gifts.app.inject('/healthz')).json()).toEqual({ status: 'ok' })
     // As main.ts composes it, readiness reports whether world-mappers tokens can be
     // had: the deliveries planned above got theirs.
-    expect((await gifts.app.inject('/readyz')).json()).toEqual({
+    expect((await stack.gifts.app.inject('/readyz')).json()).toEqual({
       status: 'ready',
       tokens: 'available',
     })
-    const metrics = (await gifts.app.inject('/metrics')).body
+    const metrics = (await stack.gifts.app.inject('/metrics')).body
     expect(metrics).toMatch(/^m2m_token_requests_total \d+/m)
     expect(metrics).toMatch(/^m2m_token_cache_hits_total \d+/m)
     expect(metrics).toMatch(/^deliveries\{status="planned"\} \d+/m)
     expect(metrics).toMatch(/^world_mappers_request_duration_seconds_count\{outcome="ok"\} \d+/m)
-    const doc = (await gifts.app.inject('/docs/json')).json()
+    const doc = (await stack.gifts.app.inject('/docs/json')).json()
     expect(doc.paths['/deliveries'].post.security).toEqual([{ oauth2: ['create:deliveries'] }])
     expect(doc.paths['/deliveries'].get.security).toEqual([{ oauth2: ['read:deliveries'] }])
   })
@@ -339,18 +331,18 @@ describe('operations', () => {
 describe('one token exchange for the whole fleet', () => {
   it('1,000 concurrent POST /deliveries on a cold start make exactly one exchange at the tenant', async () => {
     const cold = await startGiftDeliveries({
-      issuer: tenant.issuer,
-      worldMappersUrl: mappers.url,
+      issuer: stack.tenant.issuer,
+      worldMappersUrl: stack.mappers.url,
       planTimeoutMs: 60_000,
       plannerTimeoutMs: 30_000,
     })
-    await tenant.control('DELETE', 'exchanges')
+    await stack.tenant.control('DELETE', 'exchanges')
     const answers = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
         cold.app.inject({
           method: 'POST',
           url: '/deliveries',
-          headers: { authorization: `Bearer ${storefront}` },
+          headers: { authorization: `Bearer ${stack.storefront}` },
           payload: body(i % 2 ? 'Paris' : 'Tokyo'),
         }),
       ),
@@ -360,7 +352,7 @@ describe('one token exchange for the whole fleet', () => {
     const statuses = new Set(answers.map((a) => a.statusCode))
     expect([...statuses].filter((code) => code !== 201 && code !== 202)).toEqual([])
     expect(answers.filter((a) => a.statusCode === 201).length).toBeGreaterThan(0)
-    const exchanges = (await tenant.control('GET', 'exchanges')) as Record<
+    const exchanges = (await stack.tenant.control('GET', 'exchanges')) as Record<
       string,
       { succeeded: number }
     >
@@ -380,10 +372,10 @@ describe('nothing accepted is lost', () => {
   })
 
   it('stores a delivery as pending (202) while world-mappers is down, and plans it once it is back — across a restart', async () => {
-    const down = await startWorldMappers(tenant.issuer)
+    const down = await startWorldMappers(stack.tenant.issuer)
     const { port } = down
     const first = await startGiftDeliveries({
-      issuer: tenant.issuer,
+      issuer: stack.tenant.issuer,
       worldMappersUrl: down.url,
       dataDir,
     })
@@ -391,7 +383,7 @@ describe('nothing accepted is lost', () => {
     const res = await first.app.inject({
       method: 'POST',
       url: '/deliveries',
-      headers: { authorization: `Bearer ${storefront}` },
+      headers: { authorization: `Bearer ${stack.storefront}` },
       payload: body('Vienna'),
     })
     expect(res.statusCode).toBe(202)
@@ -402,9 +394,9 @@ describe('nothing accepted is lost', () => {
     await first.close()
 
     // restart with the pending row on disk, world-mappers back on the same port
-    const back = await startWorldMappers(tenant.issuer, port)
+    const back = await startWorldMappers(stack.tenant.issuer, port)
     const second = await startGiftDeliveries({
-      issuer: tenant.issuer,
+      issuer: stack.tenant.issuer,
       worldMappersUrl: back.url,
       dataDir,
     })
@@ -418,12 +410,15 @@ describe('nothing accepted is lost', () => {
   }, 120_000)
 
   it('keeps a delivery pending while the token endpoint answers 503, and plans it after', async () => {
-    const fresh = await startGiftDeliveries({ issuer: tenant.issuer, worldMappersUrl: mappers.url })
-    await tenant.control('POST', 'faults', { target: 'token', status: 503, count: 2 })
+    const fresh = await startGiftDeliveries({
+      issuer: stack.tenant.issuer,
+      worldMappersUrl: stack.mappers.url,
+    })
+    await stack.tenant.control('POST', 'faults', { target: 'token', status: 503, count: 2 })
     const res = await fresh.app.inject({
       method: 'POST',
       url: '/deliveries',
-      headers: { authorization: `Bearer ${storefront}` },
+      headers: { authorization: `Bearer ${stack.storefront}` },
       payload: body('Prague'),
     })
     expect(res.statusCode).toBe(202)
@@ -436,17 +431,17 @@ describe('nothing accepted is lost', () => {
 describe('key rotation', () => {
   it('after the signing key is revoked, one refresh and one replay keep deliveries flowing', async () => {
     expect((await post(body('Dublin'))).statusCode).toBe(201)
-    const before = gifts.tokens.metrics.tokenRequests
-    const keys = (await tenant.management('GET', 'keys/signing')) as unknown as Array<{
+    const before = stack.gifts.tokens.metrics.tokenRequests
+    const keys = (await stack.tenant.management('GET', 'keys/signing')) as unknown as Array<{
       kid: string
       current: boolean
     }>
     const oldKid = keys.find((k) => k.current)?.kid
-    await tenant.management('POST', 'keys/signing/rotate')
-    await tenant.management('PUT', `keys/signing/${oldKid}/revoke`)
-    await mappers.verifier.keys.refresh()
+    await stack.tenant.management('POST', 'keys/signing/rotate')
+    await stack.tenant.management('PUT', `keys/signing/${oldKid}/revoke`)
+    await stack.mappers.verifier.keys.refresh()
     const res = await post(body('Edinburgh'))
     expect(res.statusCode).toBe(201)
-    expect(gifts.tokens.metrics.tokenRequests).toBe(before + 1)
+    expect(stack.gifts.tokens.metrics.tokenRequests).toBe(before + 1)
   })
 })

@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server } from 'node:http'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { createTokenProvider, type TokenProviderOptions } from '@m2m/auth/token'
 import { createVerifier, type TokenVerifier } from '@m2m/auth/verify'
-import { createAuthServer, devTenantFile } from '@m2m/auth-server'
 import { freePort } from '@m2m/test-kit'
 import { buildApp, devPlacesFile, type Gazetteer, loadGazetteer } from '@m2m/world-mappers'
 import type { FastifyInstance } from 'fastify'
@@ -22,16 +18,7 @@ import {
   type UpstreamOutcome,
   type WorldMappersClientOptions,
 } from '../src/planning/world-mappers-client.js'
-
-const keywords = JSON.parse(
-  readFileSync(
-    join(
-      dirname(createRequire(import.meta.url).resolve('@m2m/auth-server/package.json')),
-      'tenants/dev/keywords.json',
-    ),
-    'utf8',
-  ),
-) as Record<string, string>
+import { dev, startTenant } from './helpers/system.js'
 
 const gift = { recipient: { name: 'Ada' }, gift: { description: 'A telescope' } }
 const deliveryTo = (
@@ -67,8 +54,7 @@ async function worldMappersApp(places: Gazetteer | Promise<Gazetteer>) {
 function provider(client = 'GIFT_DELIVERIES', options: Partial<TokenProviderOptions> = {}) {
   const tokens = createTokenProvider({
     issuer,
-    clientId: keywords[`${client}_CLIENT_ID`] as string,
-    clientSecret: keywords[`${client}_CLIENT_SECRET`] as string,
+    ...dev(client),
     audience: 'urn:worldmappers',
     ...options,
   })
@@ -94,18 +80,7 @@ async function planError(promise: Promise<unknown>): Promise<PlanningError> {
 }
 
 beforeAll(async () => {
-  const port = await freePort()
-  issuer = `http://127.0.0.1:${port}/`
-  ;({ app: authServer } = await createAuthServer({
-    issuer,
-    tenantFile: devTenantFile,
-    dataDir: undefined,
-    keywordMappings: {},
-    testControls: true,
-    rateLimit: { perSecond: 10_000, burst: 10_000 },
-    ipRateLimit: { perSecond: 10_000, burst: 10_000 },
-  }))
-  await authServer.listen({ port, host: '127.0.0.1' })
+  ;({ issuer, app: authServer } = await startTenant())
   verifier = createVerifier({
     issuer,
     audience: 'urn:worldmappers',
@@ -241,7 +216,7 @@ describe('plans with the real world-mappers and a real token', () => {
     expect(tokens.metrics.tokenRequests).toBe(1)
     expect(tokens.metrics.exchanges).toBe(1)
     const exchanges = (await authServer.inject('/__test__/exchanges')).json()
-    expect(exchanges[keywords.GIFT_DELIVERIES_CLIENT_ID as string]).toEqual({
+    expect(exchanges[dev('GIFT_DELIVERIES').clientId]).toEqual({
       succeeded: 1,
       failed: 0,
     })

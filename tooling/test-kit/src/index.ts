@@ -4,6 +4,14 @@ export {
   errorTableProblems,
   readErrorTable,
 } from './error-table.js'
+export { type HttpAnswer, type HttpResponseLike, readHttpAnswer } from './http-answer.js'
+export {
+  type ListeningApp,
+  type LocalTenant,
+  type LocalTenantConfig,
+  type LocalTenantOptions,
+  startLocalTenant,
+} from './local-tenant.js'
 export { captureLogLines } from './log-lines.js'
 export { freePort } from './ports.js'
 export {
@@ -13,3 +21,4 @@ export {
 } from './postgres-server.js'
 export { onPath, stopChild, waitForOutput } from './processes.js'
 export { findRedisServer, type RedisServer, startRedisServer } from './redis-server.js'
+export { type ClientCredentials, clientCredentials, readTenantKeywords } from './tenant-keywords.js'

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { createTokenProvider } from '@m2m/auth/token'
 import {
   buildApp as buildGiftDeliveries,
@@ -7,21 +5,15 @@ import {
   createWorldMappersClient,
   openStore,
 } from '@m2m/gift-deliveries'
-import { buildApp as buildWorldMappers, loadGazetteer } from '@m2m/world-mappers'
+import { buildApp as buildWorldMappers, devPlacesFile, loadGazetteer } from '@m2m/world-mappers'
 import { devKeywords } from './tenant.js'
-
-const requireHere = createRequire(import.meta.url)
-const placesFile = join(
-  dirname(requireHere.resolve('@m2m/world-mappers/package.json')),
-  'config/places.yaml',
-)
 
 /** The real world-mappers app on loopback, verifying tokens against the tenant's JWKS. */
 export async function startWorldMappers(issuer: string) {
   const app = await buildWorldMappers({
     issuer,
     audience: 'urn:worldmappers',
-    gazetteer: await loadGazetteer({ placesFile }),
+    gazetteer: await loadGazetteer({ placesFile: devPlacesFile }),
     depot: 'North Pole Depot',
   })
   await app.listen({ port: 0, host: '127.0.0.1' })

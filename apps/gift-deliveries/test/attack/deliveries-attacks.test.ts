@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startTenant, startWorldMappers } from '../helpers/system.js'
-import { startSpiedGiftDeliveries } from './helpers/spied-app.js'
+import { type Stack, startStack } from '../helpers/stack.js'
+import { type SpiedGiftDeliveries, startSpiedGiftDeliveries } from './helpers/spied-app.js'
 
 // Hostile requests at the real gift-deliveries app: credentials in the wrong
 // place, tokens for another API, prototype pollution and SQL-ish text in
@@ -9,10 +9,7 @@ import { startSpiedGiftDeliveries } from './helpers/spied-app.js'
 
 const REALM = 'urn:gift-deliveries'
 
-let tenant: Awaited<ReturnType<typeof startTenant>>
-let mappers: Awaited<ReturnType<typeof startWorldMappers>>
-let gifts: Awaited<ReturnType<typeof startSpiedGiftDeliveries>>
-let storefront: string
+let stack: Stack<SpiedGiftDeliveries>
 let callsBefore: number
 
 const delivery = (extra: Record<string, unknown> = {}) => ({
@@ -23,24 +20,21 @@ const delivery = (extra: Record<string, unknown> = {}) => ({
 })
 
 beforeAll(async () => {
-  tenant = await startTenant()
-  mappers = await startWorldMappers(tenant.issuer)
-  gifts = await startSpiedGiftDeliveries(tenant.issuer, mappers.url)
-  storefront = await tenant.token('STOREFRONT', 'urn:gift-deliveries')
+  stack = await startStack(({ issuer, worldMappersUrl }) =>
+    startSpiedGiftDeliveries(issuer, worldMappersUrl),
+  )
 }, 60_000)
 
 afterAll(async () => {
-  await gifts?.close()
-  await mappers?.close()
-  await tenant?.close()
+  await stack?.close()
 })
 
 beforeEach(() => {
-  callsBefore = gifts.handlerCalls()
+  callsBefore = stack.gifts.handlerCalls()
 })
 
 function expectHandlerNotRun() {
-  expect(gifts.handlerCalls()).toBe(callsBefore)
+  expect(stack.gifts.handlerCalls()).toBe(callsBefore)
 }
 
 function expectPrototypeClean() {
@@ -51,14 +45,14 @@ function expectPrototypeClean() {
 }
 
 const jsonHeaders = () => ({
-  authorization: `Bearer ${storefront}`,
+  authorization: `Bearer ${stack.storefront}`,
   'content-type': 'application/json',
 })
 
 describe('credentials', () => {
   it('answers POST /deliveries without a token with a bare Bearer challenge', async () => {
     expect(
-      await gifts.call(
+      await stack.gifts.call(
         'POST',
         '/deliveries',
         { 'content-type': 'application/json' },
@@ -76,9 +70,11 @@ describe('credentials', () => {
   })
 
   it('refuses a world-mappers token (another audience) at GET /deliveries', async () => {
-    const token = await tenant.token('GIFT_DELIVERIES', 'urn:worldmappers')
+    const token = await stack.tenant.token('GIFT_DELIVERIES', 'urn:worldmappers')
     const description = 'The token claims are invalid: The aud claim value is not allowed.'
-    expect(await gifts.call('GET', '/deliveries', { authorization: `Bearer ${token}` })).toEqual({
+    expect(
+      await stack.gifts.call('GET', '/deliveries', { authorization: `Bearer ${token}` }),
+    ).toEqual({
       statusCode: 401,
       wwwAuthenticate: `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
       body: { error: 'invalid_token', error_description: description },
@@ -90,12 +86,12 @@ describe('credentials', () => {
     const description =
       'The authorization request is malformed: more than one Authorization header was sent'
     expect(
-      await gifts.call(
+      await stack.gifts.call(
         'POST',
         '/deliveries',
         [
           'authorization',
-          `Bearer ${storefront}`,
+          `Bearer ${stack.storefront}`,
           'authorization',
           'Bearer x',
           'content-type',
@@ -115,9 +111,9 @@ describe('credentials', () => {
     const description =
       'The authorization request is malformed: access tokens in the query string are not accepted; send an Authorization: Bearer header'
     expect(
-      await gifts.call(
+      await stack.gifts.call(
         'POST',
-        `/deliveries?access_token=${storefront}`,
+        `/deliveries?access_token=${stack.storefront}`,
         jsonHeaders(),
         JSON.stringify(delivery()),
       ),
@@ -131,14 +127,14 @@ describe('credentials', () => {
 
   it('reads no token from a form body: a form POST with header and access_token field is 415, unparsed', async () => {
     expect(
-      await gifts.call(
+      await stack.gifts.call(
         'POST',
         '/deliveries',
         {
-          authorization: `Bearer ${storefront}`,
+          authorization: `Bearer ${stack.storefront}`,
           'content-type': 'application/x-www-form-urlencoded',
         },
-        `access_token=${storefront}`,
+        `access_token=${stack.storefront}`,
       ),
     ).toEqual({
       statusCode: 415,
@@ -179,7 +175,7 @@ describe('prototype pollution in POST /deliveries bodies', () => {
   ]
   for (const [name, raw, key] of payloads) {
     it(`refuses ${name} with a clear 400 and leaves Object.prototype clean`, async () => {
-      const answer = await gifts.call('POST', '/deliveries', jsonHeaders(), raw)
+      const answer = await stack.gifts.call('POST', '/deliveries', jsonHeaders(), raw)
       expect(answer.statusCode).toBe(400)
       expect(answer.wwwAuthenticate).toBeUndefined()
       expect(answer.body).toEqual({
@@ -195,7 +191,7 @@ describe('prototype pollution in POST /deliveries bodies', () => {
 describe('SQL-ish text', () => {
   it('stores SQL-ish text in a name verbatim, as data (parameterized queries)', async () => {
     const name = "Robert'); DROP TABLE deliveries; --"
-    const created = await gifts.call(
+    const created = await stack.gifts.call(
       'POST',
       '/deliveries',
       jsonHeaders(),
@@ -203,12 +199,14 @@ describe('SQL-ish text', () => {
     )
     expect(created.statusCode).toBe(201)
     const id = (created.body as { id: string }).id
-    const read = await gifts.call('GET', `/deliveries/${id}`, {
-      authorization: `Bearer ${storefront}`,
+    const read = await stack.gifts.call('GET', `/deliveries/${id}`, {
+      authorization: `Bearer ${stack.storefront}`,
     })
     expect(read.statusCode).toBe(200)
     expect(read.body).toMatchObject({ request: { recipient: { name } } })
-    const list = await gifts.call('GET', '/deliveries', { authorization: `Bearer ${storefront}` })
+    const list = await stack.gifts.call('GET', '/deliveries', {
+      authorization: `Bearer ${stack.storefront}`,
+    })
     expect(list.statusCode).toBe(200)
   })
 
@@ -240,7 +238,9 @@ describe('SQL-ish text', () => {
   ]
   for (const [where, path, message, bySchema] of refused) {
     it(`refuses SQL-ish text in ${where} with a 400 naming it`, async () => {
-      const answer = await gifts.call('GET', path, { authorization: `Bearer ${storefront}` })
+      const answer = await stack.gifts.call('GET', path, {
+        authorization: `Bearer ${stack.storefront}`,
+      })
       expect(answer.statusCode).toBe(400)
       expect(answer.wwwAuthenticate).toBeUndefined()
       expect(answer.body).toEqual({ error: expect.any(String), message })
@@ -252,7 +252,7 @@ describe('SQL-ish text', () => {
 
 describe('JSON bodies that are not JSON', () => {
   it('refuses a syntax error without echoing the body back', async () => {
-    const answer = await gifts.call(
+    const answer = await stack.gifts.call(
       'POST',
       '/deliveries',
       jsonHeaders(),
@@ -267,7 +267,7 @@ describe('JSON bodies that are not JSON', () => {
   })
 
   it('refuses an empty JSON body', async () => {
-    const answer = await gifts.call('POST', '/deliveries', jsonHeaders(), '')
+    const answer = await stack.gifts.call('POST', '/deliveries', jsonHeaders(), '')
     expect(answer).toEqual({
       statusCode: 400,
       wwwAuthenticate: undefined,

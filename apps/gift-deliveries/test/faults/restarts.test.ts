@@ -10,10 +10,9 @@ import {
   postDelivery,
   type ServiceProcess,
   startGiftDeliveries,
-  startTenant,
-  startWorldMappers,
   storefrontToken,
 } from './helpers/fault-stack.js'
+import { startUpstreamsAndGiftDeliveries, type Upstreams } from './helpers/upstreams.js'
 
 /**
  * Faults 6 and 7: gift-deliveries stopped under load (SIGTERM, then started
@@ -23,9 +22,7 @@ import {
  * Idempotency-Key; every 201/202 must be there afterwards, once.
  */
 
-let tenant: ServiceProcess
-let worldMappers: ServiceProcess
-let issuer: string
+let upstreams: Upstreams
 let token: string
 /** gift-deliveries on PGlite in `dataDir`, started with the others (and again by fault 6). */
 let first: ServiceProcess
@@ -34,32 +31,27 @@ const dataDir = mkdtempSync(join(tmpdir(), 'm2m-faults-pglite-'))
 const running = new Set<ServiceProcess>()
 
 beforeAll(async () => {
-  const tenantPort = await freePort()
-  issuer = `http://127.0.0.1:${tenantPort}/`
-  const worldMappersPort = await freePort()
   firstPort = await freePort()
-  ;[tenant, worldMappers, first] = await Promise.all([
-    startTenant({ port: tenantPort }),
-    startWorldMappers(issuer, worldMappersPort),
-    startGiftDeliveries({
-      issuer,
-      worldMappersUrl: `http://127.0.0.1:${worldMappersPort}`,
-      port: firstPort,
-      dataDir,
-    }),
-  ])
+  ;({ upstreams, gifts: first } = await startUpstreamsAndGiftDeliveries({
+    port: firstPort,
+    dataDir,
+  }))
   running.add(first)
-  token = await storefrontToken(tenant.url)
+  token = await storefrontToken(upstreams.tenant.url)
 }, 120_000)
 
 afterAll(async () => {
   await Promise.allSettled([...running].map((s) => s.stop()))
-  await Promise.allSettled([worldMappers?.stop(), tenant?.stop()])
+  await upstreams?.stop()
   rmSync(dataDir, { recursive: true, force: true })
 })
 
 async function start(options: { port: number; dataDir?: string; databaseUrl?: string }) {
-  const gifts = await startGiftDeliveries({ issuer, worldMappersUrl: worldMappers.url, ...options })
+  const gifts = await startGiftDeliveries({
+    issuer: upstreams.issuer,
+    worldMappersUrl: upstreams.worldMappers.url,
+    ...options,
+  })
   running.add(gifts)
   return gifts
 }

@@ -1,4 +1,3 @@
-import { freePort } from '@m2m/test-kit'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -8,11 +7,9 @@ import {
   injectFault,
   postDelivery,
   type ServiceProcess,
-  startGiftDeliveries,
-  startTenant,
-  startWorldMappers,
   storefrontToken,
 } from './helpers/fault-stack.js'
+import { startUpstreamsAndGiftDeliveries, type Upstreams } from './helpers/upstreams.js'
 
 /**
  * Faults 3 and 4, both about the tenant's signing keys as the two resource
@@ -21,26 +18,16 @@ import {
  * while both carry load.
  */
 
-let tenant: ServiceProcess
-let worldMappers: ServiceProcess
+let upstreams: Upstreams
 let gifts: ServiceProcess
-let issuer: string
 
 beforeAll(async () => {
-  const tenantPort = await freePort()
-  issuer = `http://127.0.0.1:${tenantPort}/`
-  // gift-deliveries needs neither peer to start: all three start together.
-  const worldMappersPort = await freePort()
-  ;[tenant, worldMappers, gifts] = await Promise.all([
-    startTenant({ port: tenantPort }),
-    startWorldMappers(issuer, worldMappersPort),
-    startGiftDeliveries({ issuer, worldMappersUrl: `http://127.0.0.1:${worldMappersPort}` }),
-  ])
+  ;({ upstreams, gifts } = await startUpstreamsAndGiftDeliveries())
 }, 120_000)
 
 afterAll(async () => {
   await gifts?.stop()
-  await Promise.allSettled([worldMappers?.stop(), tenant?.stop()])
+  await upstreams?.stop()
 })
 
 const kidOf = (jwt: string) =>
@@ -48,7 +35,7 @@ const kidOf = (jwt: string) =>
     .kid
 
 async function geocode(token: string) {
-  const res = await request(`${worldMappers.url}/api/location/geocode?address=Oslo`, {
+  const res = await request(`${upstreams.worldMappers.url}/api/location/geocode?address=Oslo`, {
     headers: { authorization: `Bearer ${token}` },
   })
   await res.body.dump()
@@ -58,22 +45,22 @@ async function geocode(token: string) {
 describe('fault 3: JWKS endpoint down while tokens flow', { timeout: 60_000 }, () => {
   it('known keys keep verifying at gift-deliveries and world-mappers, for tokens issued during the outage too', async () => {
     // Both resource servers learn the keys: one delivery goes through both.
-    const before = await storefrontToken(tenant.url)
+    const before = await storefrontToken(upstreams.tenant.url)
     const warm = await postDelivery(gifts.url, before, { destination: destinationOf(3, 0) })
     expect(warm.status, JSON.stringify(warm.body)).toBe(201)
     expect(
-      await geocode(await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')),
+      await geocode(await clientToken(upstreams.tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')),
     ).toBe(200)
 
-    await injectFault(tenant.url, { target: 'jwks', status: 503, count: 1_000_000 })
+    await injectFault(upstreams.tenant.url, { target: 'jwks', status: 503, count: 1_000_000 })
     try {
-      const jwks = await request(`${tenant.url}/.well-known/jwks.json`)
+      const jwks = await request(`${upstreams.tenant.url}/.well-known/jwks.json`)
       await jwks.body.dump()
       expect(jwks.statusCode, 'the JWKS is really down').toBe(503)
 
       // Tokens still flow: issued during the outage, signed by the same (known) key.
-      const during = await storefrontToken(tenant.url)
-      const gdToken = await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')
+      const during = await storefrontToken(upstreams.tenant.url)
+      const gdToken = await clientToken(upstreams.tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           postDelivery(gifts.url, i % 2 ? during : before, {
@@ -84,17 +71,21 @@ describe('fault 3: JWKS endpoint down while tokens flow', { timeout: 60_000 }, (
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201))
       expect(await geocode(gdToken)).toBe(200)
     } finally {
-      await clearFaults(tenant.url)
+      await clearFaults(upstreams.tenant.url)
     }
   })
 })
 
 describe('fault 4: signing keys rotated under load', { timeout: 90_000 }, () => {
   it('zero failed requests at gift-deliveries and world-mappers across the rotation; new-key tokens verify', async () => {
-    const admin = await clientToken(tenant.url, 'TENANT_ADMIN', `${issuer}api/v2/`)
+    const admin = await clientToken(
+      upstreams.tenant.url,
+      'TENANT_ADMIN',
+      `${upstreams.issuer}api/v2/`,
+    )
     const tokens = {
-      storefront: await storefrontToken(tenant.url),
-      gifts: await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers'),
+      storefront: await storefrontToken(upstreams.tenant.url),
+      gifts: await clientToken(upstreams.tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers'),
     }
     const oldKid = kidOf(tokens.storefront)
     const failures: string[] = []
@@ -106,8 +97,12 @@ describe('fault 4: signing keys rotated under load', { timeout: 90_000 }, () => 
     // Callers keep taking fresh tokens, so tokens signed by the new key join the load as soon as it is current.
     const refresher = (async () => {
       while (!stop) {
-        tokens.storefront = await storefrontToken(tenant.url)
-        tokens.gifts = await clientToken(tenant.url, 'GIFT_DELIVERIES', 'urn:worldmappers')
+        tokens.storefront = await storefrontToken(upstreams.tenant.url)
+        tokens.gifts = await clientToken(
+          upstreams.tenant.url,
+          'GIFT_DELIVERIES',
+          'urn:worldmappers',
+        )
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
     })()
@@ -145,7 +140,7 @@ describe('fault 4: signing keys rotated under load', { timeout: 90_000 }, () => 
       while (n < target && failures.length === 0) await new Promise((r) => setTimeout(r, 50))
     }
     await waitForRequests(100)
-    const res = await request(`${tenant.url}/api/v2/keys/signing/rotate`, {
+    const res = await request(`${upstreams.tenant.url}/api/v2/keys/signing/rotate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}` },
     })

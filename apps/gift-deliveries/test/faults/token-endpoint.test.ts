@@ -1,4 +1,3 @@
-import { freePort } from '@m2m/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js'
 import {
@@ -11,11 +10,10 @@ import {
   postDelivery,
   type ServiceProcess,
   startGiftDeliveries,
-  startTenant,
-  startWorldMappers,
   storefrontToken,
   waitFor,
 } from './helpers/fault-stack.js'
+import { startUpstreams, type Upstreams } from './helpers/upstreams.js'
 
 /**
  * Faults 1 and 2: the tenant's token endpoint down when gift-deliveries
@@ -24,30 +22,37 @@ import {
  * request, so attempts are counted where they arrive.
  */
 
-let tenant: ServiceProcess
+let upstreams: Upstreams
 let proxy: FaultProxy
-let worldMappers: ServiceProcess
-let issuer: string
 let token: string
 const started: ServiceProcess[] = []
 
 const tokenRequests = () => proxy.log.filter((r) => r.path === '/oauth/token')
 
 beforeAll(async () => {
-  const tenantPort = await freePort()
-  proxy = await startFaultProxy(`http://127.0.0.1:${tenantPort}`)
-  issuer = `${proxy.url}/`
-  ;[tenant, worldMappers] = await Promise.all([
-    startTenant({ port: tenantPort, issuer }),
-    startWorldMappers(issuer),
-  ])
+  upstreams = await startUpstreams({
+    issuerFor: async (tenantUrl) => {
+      proxy = await startFaultProxy(tenantUrl)
+      return `${proxy.url}/`
+    },
+  })
   token = await storefrontToken(proxy.url)
 }, 120_000)
 
 afterAll(async () => {
   await Promise.allSettled(started.map((s) => s.stop()))
-  await Promise.allSettled([worldMappers?.stop(), tenant?.stop(), proxy?.close()])
+  await Promise.allSettled([upstreams?.stop(), proxy?.close()])
 })
+
+/** A gift-deliveries of the fault's own, started after the fault is set up. */
+async function startGifts() {
+  const gifts = await startGiftDeliveries({
+    issuer: upstreams.issuer,
+    worldMappersUrl: upstreams.worldMappers.url,
+  })
+  started.push(gifts)
+  return gifts
+}
 
 async function readyz(gifts: ServiceProcess) {
   return getJson(`${gifts.url}/readyz`)
@@ -59,9 +64,8 @@ describe('fault 1: token endpoint down when gift-deliveries starts', { timeout: 
 
   beforeAll(async () => {
     // Every connection to /oauth/token is dropped by the tenant from now on.
-    await injectFault(tenant.url, { target: 'token', drop: true, count: 1_000_000 })
-    gifts = await startGiftDeliveries({ issuer, worldMappersUrl: worldMappers.url })
-    started.push(gifts)
+    await injectFault(upstreams.tenant.url, { target: 'token', drop: true, count: 1_000_000 })
+    gifts = await startGifts()
   }, 120_000)
 
   it('starts and stays ready (200) for load balancers, with a readiness detail saying no token can be had', async () => {
@@ -90,7 +94,7 @@ describe('fault 1: token endpoint down when gift-deliveries starts', { timeout: 
   })
 
   it('plans every pending delivery once the token endpoint answers again', async () => {
-    await clearFaults(tenant.url)
+    await clearFaults(upstreams.tenant.url)
     await waitFor(
       async () => ((await readyz(gifts)).body.tokens === 'available' ? true : undefined),
       {
@@ -136,8 +140,7 @@ describe('fault 2: token endpoint answers 503, then 429 with Retry-After', {
             body: { error: 'too_many_requests', error_description: 'Too many requests' },
           }
     })
-    gifts = await startGiftDeliveries({ issuer, worldMappersUrl: worldMappers.url })
-    started.push(gifts)
+    gifts = await startGifts()
   }, 120_000)
 
   it('retries after a 503, and never sends a token request sooner than Retry-After after a 429 (no tight loop), deliveries answered 202 meanwhile', async () => {

@@ -1,4 +1,3 @@
-import { freePort } from '@m2m/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js'
 import {
@@ -12,11 +11,11 @@ import {
   rssKiB,
   type ServiceProcess,
   startGiftDeliveries,
-  startTenant,
   startWorldMappers,
   storefrontToken,
   waitFor,
 } from './helpers/fault-stack.js'
+import { startUpstreams, type Upstreams } from './helpers/upstreams.js'
 
 /**
  * Faults 5 and 8: upstreams down or slow. The tenant answers token requests
@@ -31,32 +30,23 @@ const WORLD_MAPPERS_TIMEOUT_MS = 5_000 // the world-mappers client's default
 const MAX_INLINE_PLANS = 128 // buildApp's default
 const WORKER_BATCH = 10 // the pending worker's default
 
-let tenant: ServiceProcess
-let worldMappers: ServiceProcess
+let upstreams: Upstreams
 let proxy: FaultProxy
 let gifts: ServiceProcess
 let token: string
-let issuer: string
-let worldMappersPort: number
 
 beforeAll(async () => {
-  const tenantPort = await freePort()
-  worldMappersPort = await freePort()
-  issuer = `http://127.0.0.1:${tenantPort}/`
-  ;[tenant, worldMappers] = await Promise.all([
-    startTenant({ port: tenantPort }),
-    startWorldMappers(issuer, worldMappersPort),
-  ])
-  proxy = await startFaultProxy(worldMappers.url)
-  token = await storefrontToken(tenant.url)
+  upstreams = await startUpstreams()
+  proxy = await startFaultProxy(upstreams.worldMappers.url)
+  token = await storefrontToken(upstreams.tenant.url)
   // Longer than the token provider's 5 s request timeout, for its first two attempts.
-  await injectFault(tenant.url, { target: 'token', latencyMs: 8_000, count: 2 })
-  gifts = await startGiftDeliveries({ issuer, worldMappersUrl: proxy.url })
+  await injectFault(upstreams.tenant.url, { target: 'token', latencyMs: 8_000, count: 2 })
+  gifts = await startGiftDeliveries({ issuer: upstreams.issuer, worldMappersUrl: proxy.url })
 }, 120_000)
 
 afterAll(async () => {
   await gifts?.stop()
-  await Promise.allSettled([worldMappers?.stop(), tenant?.stop(), proxy?.close()])
+  await Promise.allSettled([upstreams?.stop(), proxy?.close()])
 })
 
 const burst = (run: number, size: number) =>
@@ -126,7 +116,7 @@ describe('fault 5: world-mappers down mid-run', { timeout: 90_000 }, () => {
     expect(before.map((a) => a.status)).toEqual(before.map(() => 201))
     accepted.push(...before.map((a) => a.id as string))
 
-    await worldMappers.stop()
+    await upstreams.worldMappers.stop()
     const during = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         postDelivery(gifts.url, token, { destination: destinationOf(7, i) }),
@@ -143,7 +133,7 @@ describe('fault 5: world-mappers down mid-run', { timeout: 90_000 }, () => {
   })
 
   it('plans every one once world-mappers is back: none lost, none planned twice', async () => {
-    worldMappers = await startWorldMappers(issuer, worldMappersPort)
+    upstreams.worldMappers = await startWorldMappers(upstreams.issuer, upstreams.worldMappers.port)
     await waitFor(
       async () => {
         const pending = await getJson(`${gifts.url}/deliveries?status=pending&limit=1`, token)

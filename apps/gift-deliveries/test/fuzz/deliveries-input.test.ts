@@ -1,41 +1,29 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type GiftDeliveries,
-  startGiftDeliveries,
-  startTenant,
-  startWorldMappers,
-} from '../helpers/system.js'
+import { type Stack, startStack } from '../helpers/stack.js'
+import { type GiftDeliveries, startGiftDeliveries } from '../helpers/system.js'
 
 // Property-based: whatever the body, id or query, gift-deliveries answers a
 // 2xx or a 4xx that names the field at fault, never a 5xx, and leaves no
 // promise rejected. Bodies are mutations of a valid one, so the fuzz reaches
 // past the first required-field check.
 
-let tenant: Awaited<ReturnType<typeof startTenant>>
-let mappers: Awaited<ReturnType<typeof startWorldMappers>>
-let gifts: GiftDeliveries
-let storefront: string
+let stack: Stack<GiftDeliveries>
 const unhandled: unknown[] = []
 const onUnhandled = (reason: unknown) => unhandled.push(reason)
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled)
-  tenant = await startTenant()
-  mappers = await startWorldMappers(tenant.issuer)
-  gifts = await startGiftDeliveries({ issuer: tenant.issuer, worldMappersUrl: mappers.url })
-  storefront = await tenant.token('STOREFRONT', 'urn:gift-deliveries')
+  stack = await startStack(startGiftDeliveries)
 }, 60_000)
 
 afterAll(async () => {
-  await gifts?.close()
-  await mappers?.close()
-  await tenant?.close()
+  await stack?.close()
   process.off('unhandledRejection', onUnhandled)
   expect(unhandled).toEqual([])
 })
 
-const auth = () => ({ authorization: `Bearer ${storefront}` })
+const auth = () => ({ authorization: `Bearer ${stack.storefront}` })
 
 function expectHandled(res: { statusCode: number; body: string }, fields: RegExp) {
   expect(res.statusCode, res.body).toBeLessThan(500)
@@ -79,7 +67,7 @@ describe('POST /deliveries', () => {
   it('answers one hostile field without a 5xx, naming the field', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), hostile, async (path, value) => {
-        const res = await gifts.app.inject({
+        const res = await stack.gifts.app.inject({
           method: 'POST',
           url: '/deliveries',
           headers: auth(),
@@ -94,7 +82,7 @@ describe('POST /deliveries', () => {
   it('answers any JSON document as a body without a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.json({ maxDepth: 3 }), async (text) => {
-        const res = await gifts.app.inject({
+        const res = await stack.gifts.app.inject({
           method: 'POST',
           url: '/deliveries',
           headers: { ...auth(), 'content-type': 'application/json' },
@@ -109,7 +97,7 @@ describe('POST /deliveries', () => {
   it('answers any raw text sent as JSON without a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 80 }), async (text) => {
-        const res = await gifts.app.inject({
+        const res = await stack.gifts.app.inject({
           method: 'POST',
           url: '/deliveries',
           headers: { ...auth(), 'content-type': 'application/json' },
@@ -124,7 +112,7 @@ describe('POST /deliveries', () => {
   it('answers any Idempotency-Key without a 5xx, naming the header', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme-ascii', maxLength: 300 }), async (key) => {
-        const res = await gifts.app.inject({
+        const res = await stack.gifts.app.inject({
           method: 'POST',
           url: '/deliveries',
           headers: { ...auth(), 'idempotency-key': key },
@@ -143,7 +131,7 @@ describe('GET /deliveries/:id and GET /deliveries', () => {
       fc.asyncProperty(
         fc.oneof(fc.uuid(), fc.string({ unit: 'binary', minLength: 1, maxLength: 60 })),
         async (id) => {
-          const res = await gifts.app.inject({
+          const res = await stack.gifts.app.inject({
             url: `/deliveries/${encodeURIComponent(id)}`,
             headers: auth(),
           })
@@ -182,7 +170,10 @@ describe('GET /deliveries/:id and GET /deliveries', () => {
           if (status !== undefined) search.set('status', status)
           if (limit !== undefined) search.set('limit', limit)
           if (cursor !== undefined) search.set('cursor', cursor)
-          const res = await gifts.app.inject({ url: `/deliveries?${search}`, headers: auth() })
+          const res = await stack.gifts.app.inject({
+            url: `/deliveries?${search}`,
+            headers: auth(),
+          })
           expectHandled(res, /status|limit|cursor/)
         },
       ),

@@ -1,48 +1,20 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import { freePort } from '@m2m/test-kit'
-import { buildApp as buildWorldMappers, loadGazetteer } from '@m2m/world-mappers'
+import { clientCredentials, readTenantKeywords, startLocalTenant } from '@m2m/test-kit'
+import { buildApp as buildWorldMappers, devPlacesFile, loadGazetteer } from '@m2m/world-mappers'
 import { request } from 'undici'
 import { loadConfig } from '../../src/config.js'
 import { createService, type GiftDeliveriesService } from '../../src/service.js'
 
-const requireHere = createRequire(import.meta.url)
-const keywords = JSON.parse(
-  readFileSync(
-    join(
-      dirname(requireHere.resolve('@m2m/auth-server/package.json')),
-      'tenants/dev/keywords.json',
-    ),
-    'utf8',
-  ),
-) as Record<string, string>
-const worldMappersPlaces = join(
-  dirname(requireHere.resolve('@m2m/world-mappers/package.json')),
-  'config/places.yaml',
-)
+const keywords = readTenantKeywords(devTenantFile)
 
-export const dev = (prefix: string) => ({
-  clientId: keywords[`${prefix}_CLIENT_ID`] as string,
-  clientSecret: keywords[`${prefix}_CLIENT_SECRET`] as string,
-})
+/** A dev-tenant client's id and secret, by keyword prefix (`STOREFRONT`, `GIFT_DELIVERIES`, …). */
+export const dev = (prefix: string) => clientCredentials(keywords, prefix)
 
 /** The local tenant on loopback, with test controls. */
 export async function startTenant() {
-  const port = await freePort()
-  const issuer = `http://127.0.0.1:${port}/`
-  const { app } = await createAuthServer({
-    issuer,
-    tenantFile: devTenantFile,
-    dataDir: undefined,
-    keywordMappings: {},
-    testControls: true,
-    rateLimit: { perSecond: 100_000, burst: 100_000 },
-    ipRateLimit: { perSecond: 100_000, burst: 100_000 },
-  })
-  await app.listen({ port, host: '127.0.0.1' })
+  const tenant = await startLocalTenant({ createAuthServer, tenantFile: devTenantFile })
+  const { issuer } = tenant
 
   async function token(prefix: string, audience: string): Promise<string> {
     const res = await request(`${issuer}oauth/token`, {
@@ -75,8 +47,10 @@ export async function startTenant() {
     })
     return (await res.body.json()) as Record<string, unknown>
   }
-  return { app, issuer, port, token, control, management, close: () => app.close() }
+  return { ...tenant, token, control, management }
 }
+
+export type Tenant = Awaited<ReturnType<typeof startTenant>>
 
 function toWire(c: { clientId: string; clientSecret: string }) {
   return { client_id: c.clientId, client_secret: c.clientSecret }
@@ -86,7 +60,7 @@ let gazetteer: ReturnType<typeof loadGazetteer> | undefined
 
 /** The real world-mappers app on loopback, verifying tokens against the tenant's JWKS over HTTP. */
 export async function startWorldMappers(issuer: string, port = 0) {
-  gazetteer ??= loadGazetteer({ placesFile: worldMappersPlaces })
+  gazetteer ??= loadGazetteer({ placesFile: devPlacesFile })
   // Re-read the JWKS eagerly, so a revoked key is noticed as soon as the test refreshes.
   const verifier: JwtVerifier = createVerifier({
     issuer,
@@ -114,6 +88,8 @@ export async function startWorldMappers(issuer: string, port = 0) {
     },
   }
 }
+
+export type WorldMappers = Awaited<ReturnType<typeof startWorldMappers>>
 
 export type GiftDeliveries = GiftDeliveriesService
 

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer, Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '@m2m/test-kit'
 import { request } from 'undici'
+import { startPassThroughProxy } from '../helpers/pass-through-proxy.js'
 
 const appsDir = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 
@@ -104,45 +104,17 @@ export async function startService(
  * destination, so this counts how many times each delivery was planned.
  */
 export async function startCountingProxy(target: string) {
-  const upstream = new URL(target)
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 512 })
   const directions = new Map<string, number>()
-  const server = createServer((req, res) => {
+  const proxy = await startPassThroughProxy(target, 512, (req, res, passOn) => {
     const url = new URL(req.url ?? '/', 'http://proxy')
     if (url.pathname === '/api/directions') {
       const destination = url.searchParams.get('destination') ?? ''
       directions.set(destination, (directions.get(destination) ?? 0) + 1)
     }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
-    forward.on('error', () => {
+    passOn(req, res).on('error', () => {
       if (!res.headersSent) res.writeHead(502)
       res.end()
     })
-    req.pipe(forward)
   })
-  server.keepAliveTimeout = 30_000
-  const port = await freePort()
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${port}`,
-    directions,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      agent.destroy()
-    },
-  }
+  return { url: proxy.url, directions, close: proxy.close }
 }

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort, startPostgresServer, startRedisServer } from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { freePort, readTenantKeywords, startPostgresServer, startRedisServer } from '@m2m/test-kit'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { Agent, request } from 'undici'
@@ -17,10 +15,7 @@ import { type ServiceProcess, startCountingProxy, startService } from './process
 
 const REQUESTS = Number(process.env.SCALE_TEST_REQUESTS || 3_000)
 const REPLICAS = 3
-const here = dirname(fileURLToPath(import.meta.url))
-const keywords = JSON.parse(
-  readFileSync(join(here, '../../../auth-server/tenants/dev/keywords.json'), 'utf8'),
-) as Record<string, string>
+const keywords = readTenantKeywords(devTenantFile)
 const GIFT_DELIVERIES_CLIENT = keywords.GIFT_DELIVERIES_CLIENT_ID as string
 
 let redis: Awaited<ReturnType<typeof startRedisServer>>

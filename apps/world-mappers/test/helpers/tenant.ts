@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { createVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
+import { readTenantKeywords } from '@m2m/test-kit'
 
 export const ISSUER = 'http://auth.test/'
 
-const keywordsFile = join(
-  dirname(createRequire(import.meta.url).resolve('@m2m/auth-server/package.json')),
-  'tenants/dev/keywords.json',
-)
-const keywords = JSON.parse(readFileSync(keywordsFile, 'utf8')) as Record<string, string>
+const keywords = readTenantKeywords(devTenantFile)
 
 /**
  * The real local tenant (apps/auth-server) in process, with the dev tenant:

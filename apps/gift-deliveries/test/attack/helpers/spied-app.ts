@@ -1,4 +1,5 @@
 import { createTokenProvider } from '@m2m/auth/token'
+import { readHttpAnswer } from '@m2m/test-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type Dispatcher, request } from 'undici'
 import { buildApp } from '../../../src/app.js'
@@ -70,17 +71,13 @@ export async function startSpiedGiftDeliveries(
     headers: Dispatcher.DispatchOptions['headers'] = {},
     body?: string,
   ) {
-    const res = await request(`${url}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-    })
-    const text = await res.body.text()
-    return {
-      statusCode: res.statusCode,
-      wwwAuthenticate: res.headers['www-authenticate'],
-      body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-    }
+    return readHttpAnswer(
+      await request(`${url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      }),
+    )
   }
 
   return {
@@ -96,3 +93,5 @@ export async function startSpiedGiftDeliveries(
     },
   }
 }
+
+export type SpiedGiftDeliveries = Awaited<ReturnType<typeof startSpiedGiftDeliveries>>

@@ -1,10 +1,5 @@
-import {
-  createServer,
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-} from 'node:http'
-import { freePort } from '@m2m/test-kit'
+import type { IncomingMessage } from 'node:http'
+import { startPassThroughProxy } from '../../helpers/pass-through-proxy.js'
 
 /** What the proxy does with one request. */
 export type ProxyRule =
@@ -29,15 +24,13 @@ export interface ProxiedRequest {
  * drops the client's connection, as the upstream being down would.
  */
 export async function startFaultProxy(target: string) {
-  const upstream = new URL(target)
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 })
   const log: ProxiedRequest[] = []
   let rule: (request: IncomingMessage, seen: number) => ProxyRule = () => ({ kind: 'pass' })
   let seen = 0
   let inFlight = 0
   let maxInFlight = 0
 
-  const server = createServer((req, res) => {
+  const proxy = await startPassThroughProxy(target, 256, (req, res, passOn) => {
     const url = new URL(req.url ?? '/', 'http://proxy')
     const entry: ProxiedRequest = {
       method: req.method ?? 'GET',
@@ -65,34 +58,18 @@ export async function startFaultProxy(target: string) {
     const forward = () => {
       // The client gave up while the request was held: nothing to pass on.
       if (closed) return
-      const out = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-          agent,
-        },
-        (answer) => {
-          entry.status = answer.statusCode ?? 0
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
-        },
-      )
+      const out = passOn(req, res, (answer) => {
+        entry.status = answer.statusCode ?? 0
+      })
       out.on('error', () => res.socket?.destroy())
       res.once('close', () => out.destroy())
-      req.pipe(out)
     }
     if (decided.delayMs) setTimeout(forward, decided.delayMs)
     else forward()
   })
-  server.keepAliveTimeout = 30_000
-  const port = await freePort()
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: proxy.url,
+    port: proxy.port,
     log,
     /** Decides each later request; `seen` counts every request since the proxy started. */
     setRule(next: (request: IncomingMessage, seen: number) => ProxyRule) {
@@ -111,11 +88,7 @@ export async function startFaultProxy(target: string) {
     pass() {
       rule = () => ({ kind: 'pass' })
     },
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      agent.destroy()
-    },
+    close: proxy.close,
   }
 }
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort } from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { freePort, readTenantKeywords } from '@m2m/test-kit'
 import { type Dispatcher, request } from 'undici'
 import { type ServiceProcess, startService } from '../../scale/processes.js'
 
@@ -12,10 +11,7 @@ import { type ServiceProcess, startService } from '../../scale/processes.js'
  * `startService`. Helpers here speak to them over HTTP only.
  */
 
-const here = dirname(fileURLToPath(import.meta.url))
-export const keywords = JSON.parse(
-  readFileSync(join(here, '../../../../auth-server/tenants/dev/keywords.json'), 'utf8'),
-) as Record<string, string>
+export const keywords = readTenantKeywords(devTenantFile)
 
 export type { ServiceProcess }
 

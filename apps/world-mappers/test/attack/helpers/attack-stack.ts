@@ -1,13 +1,16 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import { freePort } from '@m2m/test-kit'
+import {
+  clientCredentials,
+  readHttpAnswer,
+  readTenantKeywords,
+  startLocalTenant,
+} from '@m2m/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { type Dispatcher, request } from 'undici'
 import { buildApp } from '../../../src/app.js'
@@ -15,21 +18,12 @@ import { devPlacesFile } from '../../../src/config.js'
 import { loadGazetteer } from '../../../src/geo/gazetteer.js'
 import type { Gazetteer } from '../../../src/geo/types.js'
 
-const keywords = JSON.parse(
-  readFileSync(
-    join(
-      dirname(createRequire(import.meta.url).resolve('@m2m/auth-server/package.json')),
-      'tenants/dev/keywords.json',
-    ),
-    'utf8',
-  ),
-) as Record<string, string>
+const keywords = readTenantKeywords(devTenantFile)
 
+/** A dev-tenant client's credentials as `/oauth/token` takes them. */
 export function devClient(prefix: string) {
-  return {
-    client_id: keywords[`${prefix}_CLIENT_ID`] as string,
-    client_secret: keywords[`${prefix}_CLIENT_SECRET`] as string,
-  }
+  const { clientId, clientSecret } = clientCredentials(keywords, prefix)
+  return { client_id: clientId, client_secret: clientSecret }
 }
 
 function listenOnLoopback(server: Server): Promise<number> {
@@ -46,20 +40,16 @@ function listenOnLoopback(server: Server): Promise<number> {
  */
 export async function startTenant() {
   const dataDir = await mkdtemp(join(tmpdir(), 'm2m-attack-tenant-'))
-  const port = await freePort()
-  const issuer = `http://127.0.0.1:${port}/`
-  const { app } = await createAuthServer({
-    issuer,
+  const tenant = await startLocalTenant({
+    createAuthServer,
     tenantFile: devTenantFile,
     dataDir,
-    keywordMappings: {},
     testControls: false,
-    rateLimit: { perSecond: 100_000, burst: 100_000 },
-    ipRateLimit: { perSecond: 100_000, burst: 100_000 },
   })
+  const { app, issuer } = tenant
+  // Hooked before its URL is handed out: no request to it goes unrecorded.
   const paths: string[] = []
   app.server.on('request', (req: { url?: string }) => paths.push(req.url ?? ''))
-  await app.listen({ port, host: '127.0.0.1' })
 
   async function token(prefix: string, audience: string): Promise<string> {
     const res = await request(`${issuer}oauth/token`, {
@@ -101,7 +91,7 @@ export async function startTenant() {
     management,
     currentKey,
     close: async () => {
-      await app.close()
+      await tenant.close()
       await rm(dataDir, { recursive: true, force: true })
     },
   }
@@ -172,17 +162,13 @@ export async function startWorldMappers(issuer: string) {
     headers: Dispatcher.DispatchOptions['headers'] = {},
     options: { method?: 'GET' | 'POST'; body?: string } = {},
   ) {
-    const res = await request(`${url}${path}`, {
-      method: options.method ?? 'GET',
-      headers,
-      ...(options.body === undefined ? {} : { body: options.body }),
-    })
-    const text = await res.body.text()
-    return {
-      statusCode: res.statusCode,
-      wwwAuthenticate: res.headers['www-authenticate'],
-      body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-    }
+    return readHttpAnswer(
+      await request(`${url}${path}`, {
+        method: options.method ?? 'GET',
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body }),
+      }),
+    )
   }
 
   return {
