@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: the scenarios of bench/README.md, ours and the peers in the
- * same run, tables with ratios on stdout, everything in results/latest.json.
+ * same run, tables with ratios on stdout, everything in results/latest.json
+ * (a complete full run; quick and --only runs write quick.json, partial.json).
  * Exits 1 when a variant errored or failed its accept/reject check, never
  * because of a figure.
  */
@@ -130,10 +131,12 @@ const report = {
   seconds: Math.round((performance.now() - started) / 100) / 10,
   scenarios: results,
 }
+// Only a complete full run is the record the READMEs are made from; others go beside it.
+const name = settings.quick ? 'quick' : settings.only.length > 0 ? 'partial' : 'latest'
 await mkdir(resultsDir, { recursive: true })
-await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+await writeFile(join(resultsDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`)
 await writeFile(
-  join(resultsDir, 'latest.md'),
+  join(resultsDir, `${name}.md`),
   [
     `Measured ${report.date.slice(0, 10)} (${report.mode} run, ${report.seconds} s) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.pinning}.`,
     ...results.flatMap((r) => [
@@ -147,6 +150,6 @@ await writeFile(
 const targets = results.flatMap((r) => r.targets)
 const verdicts = (verdict: string) => targets.filter((t) => t.verdict === verdict).length
 log(
-  `done: ${results.length} scenarios, ${failures.length} failures; targets ${verdicts('met')} met, ${verdicts('missed')} missed, ${verdicts('not distinguishable')} not distinguishable; results/latest.json written`,
+  `done: ${results.length} scenarios, ${failures.length} failures; targets ${verdicts('met')} met, ${verdicts('missed')} missed, ${verdicts('not distinguishable')} not distinguishable; results/${name}.json written`,
 )
 process.exit(failures.length > 0 ? 1 : exitCode)

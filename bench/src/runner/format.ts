@@ -66,7 +66,8 @@ export function renderMarkdown(table: Table): string {
   ].join('\n')
 }
 
-export function describeTarget(t: Target): string {
+/** A target's figures as text: its value, the rounds behind it, and what was wanted. */
+export function targetParts(t: Target): { value: string; rounds: string; wanted: string } {
   const unit = t.unit ? ` ${t.unit}` : ''
   const value =
     t.kind === 'exactly'
@@ -80,14 +81,19 @@ export function describeTarget(t: Target): string {
       : t.kind === 'at-most'
         ? `<= ${count(t.target)}${unit}`
         : `>= ${t.target}x`
+  const floor =
+    t.floor !== undefined && Number.isFinite(t.floor) ? `, A/A floor ±${percent(t.floor)}` : ''
+  const rounds = t.spread
+    ? `${ratio(t.spread.min, 1)}–${ratio(t.spread.max, 1)} over ${t.spread.rounds} rounds${floor}`
+    : ''
+  return { value, rounds, wanted }
+}
+
+export function describeTarget(t: Target): string {
+  const { value, rounds, wanted } = targetParts(t)
   const label =
     t.verdict === 'met' ? 'met   ' : t.verdict === 'missed' ? 'MISSED' : 'NOT DISTINGUISHABLE'
-  const rounds = t.spread
-    ? ` [${ratio(t.spread.min, 1)}–${ratio(t.spread.max, 1)} over ${t.spread.rounds} rounds${
-        t.floor !== undefined && Number.isFinite(t.floor) ? `, A/A floor ±${percent(t.floor)}` : ''
-      }]`
-    : ''
-  return `${label}  ${t.name}: ${value}${rounds} (target ${wanted})`
+  return `${label}  ${t.name}: ${value}${rounds ? ` [${rounds}]` : ''} (target ${wanted})`
 }
 
 /** `50 connections, 6 s after a 2 s warm-up`. */

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import {
+  type BenchReport,
+  readBlocks,
+  renderBlocks,
+  replaceBlocks,
+  withoutTablePadding,
+} from '../src/report/readme-blocks.js'
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
+
+describe('README figures', () => {
+  it("replaces only what is between a block's markers, and reads it back", () => {
+    const text = 'intro\n<!-- bench:summary:start -->\n\nold\n\n<!-- bench:summary:end -->\nafter\n'
+    const updated = replaceBlocks(text, { summary: '| a |', latest: 'not in this file' })
+    expect(updated).toBe(
+      'intro\n<!-- bench:summary:start -->\n\n| a |\n\n<!-- bench:summary:end -->\nafter\n',
+    )
+    expect(readBlocks(updated)).toEqual({ summary: '| a |' })
+  })
+
+  it('compares tables without the padding the formatter adds', () => {
+    expect(withoutTablePadding('| a   |  b |\n| --- | ---: |\n| x \\| y | 1 |')).toBe(
+      '| a | b |\n| --- | ---: |\n| x \\| y | 1 |',
+    )
+  })
+
+  it('are those of results/latest.json, in both READMEs (pnpm --filter @m2m/bench tables)', () => {
+    const report = JSON.parse(read('../results/latest.json')) as BenchReport
+    expect(report.mode).toBe('full')
+    const blocks = renderBlocks(report)
+    const summary = readBlocks(read('../../README.md')).summary ?? ''
+    const latest = readBlocks(read('../README.md')).latest ?? ''
+    expect(withoutTablePadding(summary)).toBe(withoutTablePadding(blocks.summary as string))
+    expect(withoutTablePadding(latest)).toBe(withoutTablePadding(blocks.latest as string))
+  })
+})
