@@ -1,6 +1,5 @@
 import formbody from '@fastify/formbody'
-import { deferredChildLoggerFactory } from '@m2m/auth'
-import { healthRoutes, registerOpenApi } from '@m2m/service-kit'
+import { healthRoutes, registerOpenApi, serviceServerOptions } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
@@ -35,10 +34,8 @@ export interface AppDeps {
 /** Builds the auth server; never listens (tests use `inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    childLoggerFactory: deferredChildLoggerFactory,
+    ...serviceServerOptions(deps.logger),
     trustProxy: false,
-    return503OnClosing: true,
   })
   const logs = deps.logs ?? createLogStore()
   const controls = deps.testControls ? createTestControls() : undefined

@@ -1,10 +1,10 @@
-import { deferredChildLoggerFactory } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
   type ProtectedApiOptions,
   registerOpenApi,
   registerProtectedApi,
+  serviceServerOptions,
 } from '@m2m/service-kit'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -39,10 +39,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Builds the Gift Deliveries API; never listens (tests use `inject`). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // request.log is made only when a request writes a line: at warn, almost none do.
-    childLoggerFactory: deferredChildLoggerFactory,
-    return503OnClosing: true,
+    ...serviceServerOptions(options.logger),
     // Unknown fields are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   })

@@ -1,10 +1,10 @@
-import { deferredChildLoggerFactory } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
   type ProtectedApiOptions,
   registerOpenApi,
   registerProtectedApi,
+  serviceServerOptions,
 } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { NoDepotError, NotReadyError } from './errors.js'
@@ -27,10 +27,7 @@ const attribution =
 /** Builds the World Mappers API; never listens (tests use `inject`). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // request.log is made only when a request writes a line: at warn, almost none do.
-    childLoggerFactory: deferredChildLoggerFactory,
-    return503OnClosing: true,
+    ...serviceServerOptions(options.logger),
     // Unknown query parameters are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { allErrors: false, removeAdditional: false } },
   })

@@ -28,8 +28,13 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** `a[r] / b[r]` for each round both measured. */
+export function roundRatios(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((value, round) => value / (b[round] as number)).filter((r) => r > 0)
+}
+
+/** The spread of `roundRatios(a, b)`. */
 export function ratioSpread(a: readonly number[], b: readonly number[]): Spread {
-  return spread(a.map((value, round) => value / (b[round] as number)).filter((r) => r > 0))
+  return spread(roundRatios(a, b))
 }
 
 /** The variants in the order of round `round` (0-based): as given, then reversed, and so on. */
@@ -38,12 +43,13 @@ export function roundOrder<T>(items: readonly T[], round: number): T[] {
 }
 
 /**
- * The noise floor of a run from its A/A control (the same server measured
- * twice per round): the largest relative difference any round showed between
- * two identical things. A ratio closer to its target than this is not told
- * apart from it by this run.
+ * The noise floor of a comparison from its A/A control (the same server
+ * measured twice per round): the median, over the rounds, of how far apart
+ * the two copies were in a round. A median ratio closer to its target than
+ * this is not told apart from it by this run. (The median rather than the
+ * largest: one disturbed round would otherwise decide the whole run; and a
+ * median of rounds moves less than any one round, so this errs on the safe side.)
  */
-export function noiseFloor(aa: Spread): number {
-  if (aa.rounds === 0) return Number.NaN
-  return Math.max(Math.abs(aa.min - 1), Math.abs(aa.max - 1))
+export function noiseFloor(control: readonly number[]): number {
+  return spread(control.map((ratio) => Math.abs(ratio - 1))).median
 }

@@ -6,7 +6,7 @@ import { processCpuMicros } from '../runner/cpu-time.js'
 import { count, describeLoad, percent, ratio, spreadText } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, roundOrder, spread } from '../runner/rounds.js'
+import { noiseFloor, ratioSpread, roundOrder, roundRatios, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 
 const form = (secret: string) =>
@@ -130,8 +130,12 @@ export const issuance: Scenario = {
       await child.stop()
     }
 
-    const control = ratioSpread(rounds['raw-b'].cpuMicrosPerToken, rounds.raw.cpuMicrosPerToken)
-    const floor = noiseFloor(control)
+    const controlRatios = roundRatios(
+      rounds['raw-b'].cpuMicrosPerToken,
+      rounds.raw.cpuMicrosPerToken,
+    )
+    const control = spread(controlRatios)
+    const floor = noiseFloor(controlRatios)
     const row = (
       label: string,
       figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[] },

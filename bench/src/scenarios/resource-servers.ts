@@ -4,7 +4,7 @@ import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { measureRounds, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, type Spread, spread } from '../runner/rounds.js'
+import { noiseFloor, ratioSpread, roundRatios, type Spread, spread } from '../runner/rounds.js'
 import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
 import {
   RESOURCE_BODY,
@@ -51,7 +51,7 @@ export function resourceServers(context: BenchContext): Promise<Map<VariantId, S
 export const RESOURCE_NOTES = [
   'each variant is measured once per round, in alternating order (A B C …, then … C B A), every server kept up between rounds; a figure is the median of the rounds with their min–max',
   '"server CPU µs/req" = the server process\'s CPU time (user + system) in a round / requests it answered: its cost per request, whatever limits the load generator (the headline figure); "ours vs it (CPU)" = its CPU per request / ours in the same round, the req/s ratio each would reach with a core of its own; "ours vs it (req/s)" the same from throughput',
-  'the A/A control is the no-auth server measured twice per round: the largest difference between the two is the noise floor, and a ratio within it of its target is reported as not distinguishable',
+  'the A/A control is the no-auth server measured twice per round: how far apart the two copies were in a round (median over the rounds) is the noise floor, and a median ratio within it of its target is reported as not distinguishable',
 ]
 
 export interface ResourceRun {
@@ -133,11 +133,12 @@ export async function measureResourceServers(
   const { rounds } = measured
   for (const [id, problem] of measured.problems) problems.set(id, problem)
 
-  const control = ratioSpread(
+  const controlRatios = roundRatios(
     rounds['fastify-no-auth-b']?.cpuMicrosPerRequest ?? [],
     rounds['fastify-no-auth']?.cpuMicrosPerRequest ?? [],
   )
-  const floor = noiseFloor(control)
+  const control = spread(controlRatios)
+  const floor = noiseFloor(controlRatios)
   const ours = rounds['m2m-auth-fastify']
   const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
     const f = rounds[id]

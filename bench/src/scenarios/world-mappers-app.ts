@@ -3,9 +3,9 @@ import { CLIENTS } from '../runner/bench-tenant.js'
 import { processCpuMicros } from '../runner/cpu-time.js'
 import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { measureRounds, type Side } from '../runner/measure-rounds.js'
-import { benchScript } from '../runner/paths.js'
+import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, spread } from '../runner/rounds.js'
+import { noiseFloor, ratioSpread, roundRatios, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 import { worldMappers } from './world-mappers.js'
 
@@ -49,6 +49,7 @@ export const worldMappersApp: Scenario = {
           script: benchScript('servers/serve-fixed-body.ts'),
           role: 'server',
           env: { BENCH_PATH: PATH, BENCH_BODY: body },
+          ...(settings.cpuProfile ? { nodeFlags: profileFlags(id) } : {}),
         })
         return { id, child, url: `http://127.0.0.1:${ready.port}${PATH}` }
       }),
@@ -75,11 +76,12 @@ export const worldMappersApp: Scenario = {
         }
       }
       const { rounds, problems } = await measureRounds(context, sides)
-      const control = ratioSpread(
+      const controlRatios = roundRatios(
         rounds['bare-b']?.cpuMicrosPerRequest ?? [],
         rounds.bare?.cpuMicrosPerRequest ?? [],
       )
-      const floor = noiseFloor(control)
+      const control = spread(controlRatios)
+      const floor = noiseFloor(controlRatios)
       const limit = rounds.bare
       const rows = SIDES.map(({ id, label }) => {
         const problem = problems.get(id)

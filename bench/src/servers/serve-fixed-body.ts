@@ -1,7 +1,8 @@
 /**
  * Child process: a bare Fastify route on 127.0.0.1 answering `GET <BENCH_PATH>`
- * with the JSON text of `BENCH_BODY`, nothing else: the limit a whole app on
- * the same route is compared with (port in the ready message).
+ * with the JSON value of `BENCH_BODY`, serialized per request as any route
+ * returning an object is, and nothing else: the limit a whole app on the same
+ * route is compared with (port in the ready message).
  */
 import Fastify from 'fastify'
 import { announce } from '../runner/processes.js'
@@ -10,8 +11,9 @@ await announce(async () => {
   const path = process.env.BENCH_PATH
   const body = process.env.BENCH_BODY
   if (!path || !body) throw new Error('BENCH_PATH and BENCH_BODY are required')
+  const value = JSON.parse(body) as object
   const app = Fastify()
-  app.get(path, async (_request, reply) => reply.type('application/json; charset=utf-8').send(body))
+  app.get(path, async () => value)
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: (app.server.address() as { port: number }).port }
 })

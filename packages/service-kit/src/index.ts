@@ -24,4 +24,5 @@ export {
   registerProtectedApi,
 } from './protected-api.js'
 export { nameFieldsInSchemaErrors } from './schema-errors.js'
+export { serviceServerOptions } from './server-options.js'
 export { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from './shutdown.js'
