@@ -14,6 +14,7 @@ export const CLIENTS = {
   auth0Sdk: 'bench-auth0-sdk',
   issuance: 'bench-issuance',
   giftDeliveries: 'gift-deliveries-bench',
+  giftDeliveriesNaive: 'gift-deliveries-naive-bench',
   storefront: 'storefront-bench',
 } as const
 
@@ -26,6 +27,7 @@ const secretKeywords: Record<string, string> = {
   [CLIENTS.auth0Sdk]: 'BENCH_AUTH0_SDK_CLIENT_SECRET',
   [CLIENTS.issuance]: 'BENCH_ISSUANCE_CLIENT_SECRET',
   [CLIENTS.giftDeliveries]: 'GIFT_DELIVERIES_CLIENT_SECRET',
+  [CLIENTS.giftDeliveriesNaive]: 'GIFT_DELIVERIES_NAIVE_CLIENT_SECRET',
   [CLIENTS.storefront]: 'STOREFRONT_CLIENT_SECRET',
 }
 

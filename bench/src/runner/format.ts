@@ -83,8 +83,9 @@ export function targetParts(t: Target): { value: string; rounds: string; wanted:
         : `>= ${t.target}x`
   const floor =
     t.floor !== undefined && Number.isFinite(t.floor) ? `, A/A floor ±${percent(t.floor)}` : ''
+  const figure = (v: number) => (t.kind === 'at-most' ? count(v) : ratio(v, 1))
   const rounds = t.spread
-    ? `${ratio(t.spread.min, 1)}–${ratio(t.spread.max, 1)} over ${t.spread.rounds} rounds${floor}`
+    ? `${figure(t.spread.min)}–${figure(t.spread.max)}${t.kind === 'at-most' ? unit : ''} over ${t.spread.rounds} rounds${floor}`
     : ''
   return { value, rounds, wanted }
 }

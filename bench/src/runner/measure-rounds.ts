@@ -7,18 +7,28 @@ export interface Side<Id extends string = string> {
   id: Id
   job: Omit<LoadJob, 'durationSeconds' | 'warmupSeconds'>
   cpuMicros(): Promise<number>
+  /** Another process the side's requests make work for (its CPU per request is kept apart). */
+  upstreamCpuMicros?(): Promise<number>
 }
 
 /** One side's figures, one entry per round. */
 export interface SideRounds {
   requestsPerSecond: number[]
   cpuMicrosPerRequest: number[]
+  /** Only for sides with `upstreamCpuMicros`. */
+  upstreamCpuMicrosPerRequest: number[]
   p99: number[]
+  /** Requests answered over all its measured runs. */
+  answered: number
 }
 
 /**
  * Measures `sides` in `settings.rounds` alternating rounds of
- * `settings.durationSeconds` each (warm-ups are the caller's). A side whose
+ * `settings.durationSeconds` each (warm-ups are the caller's). Each measured
+ * run follows `settings.settleSeconds` of unmeasured load on the same side:
+ * without it, a side measured right after itself (the last of a round is the
+ * first of the next) came out up to a fifth cheaper than an identical server
+ * measured after another one (issue 15's A/A control). A side whose
  * load run fails or answers anything but 2xx is left out from then on, with
  * the reason in `problems`.
  */
@@ -34,13 +44,18 @@ export async function measureRounds<Id extends string>(
     for (const side of roundOrder(sides, round)) {
       if (problems.has(side.id)) continue
       try {
+        if (settings.settleSeconds > 0) {
+          await load.run({ ...side.job, warmupSeconds: 0, durationSeconds: settings.settleSeconds })
+        }
         const cpuBefore = await side.cpuMicros()
+        const upstreamBefore = await side.upstreamCpuMicros?.()
         const result = await load.run({
           ...side.job,
           warmupSeconds: 0,
           durationSeconds: settings.durationSeconds,
         })
         const cpu = (await side.cpuMicros()) - cpuBefore
+        const upstreamAfter = await side.upstreamCpuMicros?.()
         const broken = result.non2xx + result.errors - result.timeouts
         if (broken > 0) {
           problems.set(
@@ -52,12 +67,20 @@ export async function measureRounds<Id extends string>(
         const figures = rounds[side.id] ?? {
           requestsPerSecond: [],
           cpuMicrosPerRequest: [],
+          upstreamCpuMicrosPerRequest: [],
           p99: [],
+          answered: 0,
         }
         rounds[side.id] = figures
         figures.requestsPerSecond.push(result.requestsPerSecond)
-        figures.cpuMicrosPerRequest.push(result.total > 0 ? cpu / result.total : Number.NaN)
+        const perRequest = (micros: number) =>
+          result.total > 0 ? micros / result.total : Number.NaN
+        figures.cpuMicrosPerRequest.push(perRequest(cpu))
+        if (upstreamBefore !== undefined && upstreamAfter !== undefined) {
+          figures.upstreamCpuMicrosPerRequest.push(perRequest(upstreamAfter - upstreamBefore))
+        }
         figures.p99.push(result.p99)
+        figures.answered += result.total
       } catch (error) {
         problems.set(side.id, `load run failed: ${(error as Error).message}`)
       }

@@ -7,6 +7,8 @@ export interface BenchSettings {
   durationSeconds: number
   /** Alternating rounds of each side-by-side comparison (one run of durationSeconds each). */
   rounds: number
+  /** Unmeasured load on a side right before each of its measured runs. */
+  settleSeconds: number
   /** Distinct device tokens of scenario 2. */
   fleetSize: number
   /** Concurrent `getToken()` callers of scenario 3 (ours and the auth0 SDK). */
@@ -24,6 +26,7 @@ const FULL = {
   warmupSeconds: 2,
   durationSeconds: 6,
   rounds: 5,
+  settleSeconds: 1,
   fleetSize: 10_000,
   concurrentCallers: 10_000,
   naiveCallers: 10_000,
@@ -37,6 +40,7 @@ const QUICK = {
   warmupSeconds: 0,
   durationSeconds: 1,
   rounds: 1,
+  settleSeconds: 0,
   fleetSize: 1_000,
   concurrentCallers: 10_000,
   naiveCallers: 500,

@@ -98,3 +98,8 @@ export function roundsTarget(name: string, rounds: Spread, wanted: number, floor
     met: verdict === 'met',
   }
 }
+
+/** A cost target (`at-most`) judged on the median of alternating rounds, shown with their spread. */
+export function atMostRounds(name: string, rounds: Spread, wanted: number, unit: string): Target {
+  return { ...target(name, rounds.median, wanted, 'at-most'), unit, spread: rounds }
+}

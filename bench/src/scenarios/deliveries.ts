@@ -1,19 +1,43 @@
 import { readFile } from 'node:fs/promises'
 import { checkEndpoint } from '../checks/endpoint-check.js'
-import type { LoadJob, LoadResult } from '../load/load-job.js'
 import { CLIENTS, secretOf } from '../runner/bench-tenant.js'
 import { processCpuMicros } from '../runner/cpu-time.js'
-import { count, describeLoad, ms, ratio } from '../runner/format.js'
+import { count, describeLoad, ms, ratio, spreadText } from '../runner/format.js'
+import { measureRounds, type Side, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
-import { type BenchContext, type Scenario, type Target, target } from '../runner/types.js'
+import { ratioSpread, type Spread, spread } from '../runner/rounds.js'
+import {
+  atMostRounds,
+  type BenchContext,
+  type Scenario,
+  type ScenarioResult,
+  target,
+} from '../runner/types.js'
 import { freshStoreDir } from '../services/store-template.js'
 import { worldMappers } from './world-mappers.js'
 
 const MODES = [
-  { mode: 'cached', label: 'gift-deliveries, @m2m/auth token provider (ours)' },
-  { mode: 'naive', label: 'gift-deliveries, naive per-call token fetch' },
+  {
+    mode: 'cached',
+    label: 'gift-deliveries, @m2m/auth token provider (ours)',
+    clientId: CLIENTS.giftDeliveries,
+  },
+  {
+    mode: 'naive',
+    label: 'gift-deliveries, naive per-call token fetch',
+    clientId: CLIENTS.giftDeliveriesNaive,
+  },
 ] as const
+
+type SideId = (typeof MODES)[number]['mode'] | 'list' | 'byId'
+
+const SIDE_LABELS: Record<SideId, string> = {
+  cached: MODES[0].label,
+  naive: MODES[1].label,
+  list: 'GET /deliveries?limit=20 (a page of 20 summaries)',
+  byId: 'GET /deliveries/:id (a whole delivery)',
+}
 
 const DESTINATIONS = [
   'Paris',
@@ -44,7 +68,7 @@ function giftDeliveriesServices(context: BenchContext): Promise<Started> {
     async () => {
       const { url: worldMappersUrl } = await worldMappers(context)
       return Promise.all(
-        MODES.map(async ({ mode }) =>
+        MODES.map(async ({ mode, clientId }) =>
           startReadyChild<{ port: number }>({
             name: `gift-deliveries (${mode})`,
             script: benchScript('services/gift-deliveries-service.ts'),
@@ -56,8 +80,8 @@ function giftDeliveriesServices(context: BenchContext): Promise<Started> {
             env: {
               BENCH_ISSUER: context.tenant.issuer,
               BENCH_WORLD_MAPPERS_URL: worldMappersUrl,
-              BENCH_CLIENT_ID: CLIENTS.giftDeliveries,
-              BENCH_CLIENT_SECRET: secretOf(CLIENTS.giftDeliveries),
+              BENCH_CLIENT_ID: clientId,
+              BENCH_CLIENT_SECRET: secretOf(clientId),
               BENCH_DATA_DIR: await freshStoreDir(mode),
             },
           }).catch((error: Error) => error),
@@ -85,35 +109,6 @@ async function rssMiB(pid: number | undefined): Promise<number> {
   }
 }
 
-type Measured = LoadResult & { cpuMicrosPerRequest: number; upstreamCpuMicrosPerRequest: number }
-
-/**
- * A warm-up run, then the measured run, with the CPU time (from /proc) that
- * gift-deliveries and world-mappers spent during the measured one, per request.
- */
-async function measure(
-  context: BenchContext,
-  job: Omit<LoadJob, 'connections' | 'warmupSeconds' | 'durationSeconds'>,
-  pids: { service: number | undefined; upstream: number | undefined },
-): Promise<Measured> {
-  const { settings, load } = context
-  const base = { ...job, connections: settings.connections, warmupSeconds: 0 }
-  if (settings.warmupSeconds > 0)
-    await load.run({ ...base, durationSeconds: settings.warmupSeconds })
-  const before = await Promise.all([
-    processCpuMicros(pids.service),
-    processCpuMicros(pids.upstream),
-  ])
-  const result = await load.run({ ...base, durationSeconds: settings.durationSeconds })
-  const after = await Promise.all([processCpuMicros(pids.service), processCpuMicros(pids.upstream)])
-  const per = (i: 0 | 1) =>
-    result.total > 0 && after[i] !== undefined && before[i] !== undefined
-      ? ((after[i] as number) - (before[i] as number)) / result.total
-      : Number.NaN
-  return { ...result, cpuMicrosPerRequest: per(0), upstreamCpuMicrosPerRequest: per(1) }
-}
-
-const micros = (value: number) => (Number.isFinite(value) ? `${count(value)} µs` : '-')
 const mib = (value: number) => (Number.isFinite(value) ? `${count(value)} MiB` : '-')
 
 /**
@@ -130,26 +125,18 @@ export const deliveries: Scenario = {
     giftDeliveriesServices(context).catch(() => {})
   },
   async run(context) {
-    const { settings, tenant } = context
+    const { settings, tenant, load } = context
     const services = await giftDeliveriesServices(context)
     const upstream = (await worldMappers(context)).child.process.pid
     const failures: string[] = []
-    const figures: Record<
-      string,
-      Measured & { exchanges: number; planned: number; pending: number }
-    > = {}
-    const reads: Record<string, Measured> = {}
     const memory: { startMiB?: number; endMiB?: number; deliveries?: number } = {}
-    const broken = (label: string, result: LoadResult) => {
-      if (result.non2xx + result.errors - result.timeouts > 0) {
-        failures.push(
-          `${label}: ${result.non2xx} non-2xx answers under load (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`,
-        )
-      }
-    }
+    const sides: Array<Side<SideId>> = []
+    let cachedPid: number | undefined
     try {
       const token = await tenant.token(CLIENTS.storefront, 'urn:gift-deliveries')
+      const authorization = `Bearer ${token}`
       const bodies = DESTINATIONS.map(deliveryBody)
+      const headers = { 'content-type': 'application/json' }
       for (const [i, { mode, label }] of MODES.entries()) {
         const service = services[i]
         if (!service || service instanceof Error) {
@@ -157,146 +144,192 @@ export const deliveries: Scenario = {
           continue
         }
         const pid = service.child.process.pid
-        if (mode === 'cached') memory.startMiB = await rssMiB(pid)
-        const url = `http://127.0.0.1:${service.ready.port}/deliveries`
-        const headers = { 'content-type': 'application/json' }
-        let firstId = ''
+        const cpuMicros = async () => (await processCpuMicros(pid)) ?? Number.NaN
+        const upstreamCpuMicros = async () => (await processCpuMicros(upstream)) ?? Number.NaN
+        if (mode === 'cached') {
+          cachedPid = pid
+          memory.startMiB = await rssMiB(pid)
+        }
+        const origin = `http://127.0.0.1:${service.ready.port}`
+        let firstId: string
         try {
-          for (const body of bodies) {
-            await checkEndpoint({
-              url,
-              method: 'POST',
-              headers,
-              body,
-              token,
-              status: 201,
-              inspect: (answer) => {
-                const parsed = JSON.parse(answer) as { status?: string; id?: string }
-                firstId ||= parsed.id ?? ''
-                return parsed.status === 'planned'
-                  ? undefined
-                  : `not planned: ${answer.slice(0, 200)}`
-              },
-            })
-          }
+          firstId = await checkCreates(`${origin}/deliveries`, bodies, token)
         } catch (error) {
           failures.push(`${label}: check failed: ${(error as Error).message}`)
           continue
         }
-        context.log(`  ${mode}`)
-        await tenant.resetExchanges()
-        const authorization = `Bearer ${token}`
-        const result = await measure(
-          context,
-          { url, method: 'POST', headers: { ...headers, authorization }, bodies },
-          { service: pid, upstream },
-        )
-        const exchanges = (await tenant.exchanges())[CLIENTS.giftDeliveries]
-        broken(label, result)
-        figures[mode] = {
-          ...result,
-          exchanges: (exchanges?.succeeded ?? 0) + (exchanges?.failed ?? 0),
-          planned: result.statusCodes['201'] ?? 0,
-          pending: result.statusCodes['202'] ?? 0,
-        }
+        sides.push({
+          id: mode,
+          job: {
+            url: `${origin}/deliveries`,
+            method: 'POST',
+            headers: { ...headers, authorization },
+            bodies,
+            connections: settings.connections,
+          },
+          cpuMicros,
+          upstreamCpuMicros,
+        })
+        // Reads need no M2M token: measured on ours only, over the rows its creates leave.
         if (mode !== 'cached') continue
-        // Reads need no M2M token: measured once, on the service with the rows just created.
-        context.log('  reads')
         for (const [read, path] of [
           ['list', '/deliveries?limit=20'],
           ['byId', `/deliveries/${firstId}`],
         ] as const) {
-          const measured = await measure(
-            context,
-            { url: `http://127.0.0.1:${service.ready.port}${path}`, headers: { authorization } },
-            { service: pid, upstream: undefined },
-          )
-          broken(`${label}, GET ${path}`, measured)
-          reads[read] = measured
+          sides.push({
+            id: read,
+            job: {
+              url: `${origin}${path}`,
+              headers: { authorization },
+              connections: settings.connections,
+            },
+            cpuMicros,
+          })
         }
-        memory.endMiB = await rssMiB(pid)
-        memory.deliveries = bodies.length + (figures.cached?.total ?? 0)
       }
+      if (settings.warmupSeconds > 0) {
+        for (const side of sides) {
+          await load.run({ ...side.job, warmupSeconds: 0, durationSeconds: settings.warmupSeconds })
+        }
+      }
+      await tenant.resetExchanges()
+      const measured = await measureRounds(context, sides)
+      for (const [id, problem] of measured.problems) failures.push(`${SIDE_LABELS[id]}: ${problem}`)
+      const exchanges = await tenant.exchanges()
+      memory.endMiB = await rssMiB(cachedPid)
+      return report(context, measured.rounds, exchanges, memory, failures)
     } finally {
       await Promise.all(
         services.map((s) => (s instanceof Error ? undefined : (s.child as Child).stop())),
       )
     }
-
-    const cached = figures.cached
-    const readRow = (name: string, f: Measured | undefined) =>
-      f
-        ? [name, count(f.requestsPerSecond), ms(f.p50), ms(f.p99), micros(f.cpuMicrosPerRequest)]
-        : [name, 'error', '-', '-', '-']
-    return {
-      tables: [
-        {
-          title: `POST /deliveries (planned with world-mappers directions, stored in PGlite), ${describeLoad(settings)}`,
-          columns: [
-            'service',
-            'req/s',
-            'p50 ms',
-            'p99 ms',
-            'gift-deliveries CPU/req',
-            'world-mappers CPU/req',
-            '201 planned',
-            '202 pending',
-            'token exchanges',
-            'ours vs it (req/s)',
-            'ours vs it (CPU/req)',
-          ],
-          rows: MODES.map(({ mode, label }) => {
-            const f = figures[mode]
-            if (!f) return [label, 'error', '-', '-', '-', '-', '-', '-', '-', '-', '-']
-            return [
-              label,
-              count(f.requestsPerSecond),
-              ms(f.p50),
-              ms(f.p99),
-              micros(f.cpuMicrosPerRequest),
-              micros(f.upstreamCpuMicrosPerRequest),
-              count(f.planned),
-              count(f.pending),
-              count(f.exchanges),
-              ratio(cached?.requestsPerSecond, f.requestsPerSecond),
-              ratio(f.cpuMicrosPerRequest, cached?.cpuMicrosPerRequest),
-            ]
-          }),
-        },
-        {
-          title: `Reads of gift-deliveries (ours), ${describeLoad(settings)}; RSS ${mib(memory.startMiB ?? Number.NaN)} after start, ${mib(memory.endMiB ?? Number.NaN)} after ${count(memory.deliveries ?? 0)} deliveries`,
-          columns: ['request', 'req/s', 'p50 ms', 'p99 ms', 'gift-deliveries CPU/req'],
-          rows: [
-            readRow('GET /deliveries?limit=20 (a page of 20 summaries)', reads.list),
-            readRow('GET /deliveries/:id (a whole delivery)', reads.byId),
-          ],
-        },
-      ],
-      notes: [
-        'tenant, world-mappers and gift-deliveries all on the server core, the load on the other; exchanges counted at the tenant during warm-up and run',
-        'CPU per request: user + system time of the process (/proc/<pid>/stat, 10 ms ticks) during the measured run, divided by the requests answered; the "ours vs it (CPU/req)" column is how many times less CPU ours spent per create',
-      ],
-      failures,
-      targets: [
-        atMost(
-          'gift-deliveries CPU per created delivery (inline plan, world-mappers excluded)',
-          cached?.cpuMicrosPerRequest,
-          1_000,
-          'µs',
-        ),
-        atMost(
-          'gift-deliveries CPU per list page of 20 summaries',
-          reads.list?.cpuMicrosPerRequest,
-          500,
-          'µs',
-        ),
-        atMost('gift-deliveries RSS after start (PGlite)', memory.startMiB, 300, 'MiB'),
-      ],
-      measurements: { figures, reads, memory },
-    }
   },
 }
 
-function atMost(name: string, value: number | undefined, wanted: number, unit: string): Target {
-  return { ...target(name, value ?? Number.NaN, wanted, 'at-most'), unit }
+/** Creates one delivery per body and checks that each is planned; the first one's id. */
+async function checkCreates(url: string, bodies: string[], token: string): Promise<string> {
+  let firstId = ''
+  for (const body of bodies) {
+    await checkEndpoint({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      token,
+      status: 201,
+      inspect: (answer) => {
+        const parsed = JSON.parse(answer) as { status?: string; id?: string }
+        firstId ||= parsed.id ?? ''
+        return parsed.status === 'planned' ? undefined : `not planned: ${answer.slice(0, 200)}`
+      },
+    })
+  }
+  return firstId
+}
+
+function report(
+  context: BenchContext,
+  rounds: Partial<Record<SideId, SideRounds>>,
+  exchanges: Record<string, { succeeded: number; failed: number }>,
+  memory: { startMiB?: number; endMiB?: number },
+  failures: string[],
+): ScenarioResult {
+  const { settings } = context
+  const cached = rounds.cached
+  const answered = (f: SideRounds | undefined) => f?.answered ?? 0
+  const exchangesOf = (clientId: string) => {
+    const e = exchanges[clientId]
+    return (e?.succeeded ?? 0) + (e?.failed ?? 0)
+  }
+  const cpu = (values: number[] | undefined) =>
+    values?.length ? spreadText(spread(values), (v) => `${count(v)} µs`) : '-'
+  const rounded = `${settings.rounds} alternating round${settings.rounds === 1 ? '' : 's'}`
+  const createRow = (mode: 'cached' | 'naive') => {
+    const f = rounds[mode]
+    if (!f) return [SIDE_LABELS[mode], 'error', '-', '-', '-', '-', '-', '-', '-']
+    return [
+      SIDE_LABELS[mode],
+      cpu(f.cpuMicrosPerRequest),
+      cpu(f.upstreamCpuMicrosPerRequest),
+      spreadText(spread(f.requestsPerSecond), count),
+      ms(spread(f.p99).median),
+      count(answered(f)),
+      count(exchangesOf(mode === 'cached' ? CLIENTS.giftDeliveries : CLIENTS.giftDeliveriesNaive)),
+      mode === 'cached' || !cached
+        ? '-'
+        : spreadText(ratioSpread(f.cpuMicrosPerRequest, cached.cpuMicrosPerRequest), (r) =>
+            ratio(r, 1),
+          ),
+      mode === 'cached' || !cached
+        ? '-'
+        : spreadText(ratioSpread(cached.requestsPerSecond, f.requestsPerSecond), (r) =>
+            ratio(r, 1),
+          ),
+    ]
+  }
+  const readRow = (id: 'list' | 'byId') => {
+    const f = rounds[id]
+    if (!f) return [SIDE_LABELS[id], 'error', '-', '-']
+    return [
+      SIDE_LABELS[id],
+      cpu(f.cpuMicrosPerRequest),
+      spreadText(spread(f.requestsPerSecond), count),
+      ms(spread(f.p99).median),
+    ]
+  }
+  const none: Spread = { median: Number.NaN, min: Number.NaN, max: Number.NaN, rounds: 0 }
+  const cpuSpread = (f: SideRounds | undefined) => (f ? spread(f.cpuMicrosPerRequest) : none)
+  return {
+    tables: [
+      {
+        title: `POST /deliveries (planned with world-mappers directions, stored in PGlite), ${describeLoad(settings)}; ${rounded}`,
+        columns: [
+          'service',
+          'gift-deliveries CPU µs/req',
+          'world-mappers CPU µs/req',
+          'req/s',
+          'p99 ms',
+          'created',
+          'token exchanges',
+          'ours vs it (CPU)',
+          'ours vs it (req/s)',
+        ],
+        rows: [createRow('cached'), createRow('naive')],
+      },
+      {
+        title: `Reads of gift-deliveries (ours), ${describeLoad(settings)}; ${rounded}; RSS ${mib(memory.startMiB ?? Number.NaN)} after start, ${mib(memory.endMiB ?? Number.NaN)} after ${count(answered(cached) + DESTINATIONS.length)} deliveries of its own`,
+        columns: ['request', 'gift-deliveries CPU µs/req', 'req/s', 'p99 ms'],
+        rows: [readRow('list'), readRow('byId')],
+      },
+    ],
+    notes: [
+      'tenant, world-mappers and gift-deliveries all on the server core, the load on the other; the two services (ours and the naive one, each with its own PGlite directory and its own M2M client) and the two reads are measured once per round, in alternating order, each after 1 s of unmeasured load of its own',
+      'CPU per request: user + system time of the process (/proc/<pid>/stat, 10 ms ticks) during a measured run, divided by the requests answered; figures are medians of the rounds (min–max); "ours vs it (CPU)" is how many times less CPU ours spent per create, per round; token exchanges are counted at the tenant over all rounds',
+    ],
+    failures,
+    targets: [
+      atMostRounds(
+        'gift-deliveries CPU per created delivery (inline plan, world-mappers excluded)',
+        cpuSpread(cached),
+        1_000,
+        'µs',
+      ),
+      atMostRounds(
+        'gift-deliveries CPU per list page of 20 summaries',
+        cpuSpread(rounds.list),
+        500,
+        'µs',
+      ),
+      {
+        ...target(
+          'gift-deliveries RSS after start (PGlite)',
+          memory.startMiB ?? Number.NaN,
+          300,
+          'at-most',
+        ),
+        unit: 'MiB',
+      },
+    ],
+    measurements: { rounds, exchanges, memory },
+  }
 }
