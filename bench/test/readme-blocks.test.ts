@@ -5,6 +5,7 @@ import {
   readBlocks,
   renderBlocks,
   replaceBlocks,
+  type SoakReport,
   withoutTablePadding,
 } from '../src/report/readme-blocks.js'
 
@@ -26,13 +27,21 @@ describe('README figures', () => {
     )
   })
 
-  it('are those of results/latest.json, in both READMEs (pnpm --filter @m2m/bench tables)', () => {
+  it('are those of results/latest.json and soak.json, in every README (pnpm --filter @m2m/bench tables)', () => {
     const report = JSON.parse(read('../results/latest.json')) as BenchReport
+    const soak = JSON.parse(read('../results/soak.json')) as SoakReport
     expect(report.mode).toBe('full')
-    const blocks = renderBlocks(report)
+    const blocks = renderBlocks(report, soak)
     const summary = readBlocks(read('../../README.md')).summary ?? ''
     const latest = readBlocks(read('../README.md')).latest ?? ''
     expect(withoutTablePadding(summary)).toBe(withoutTablePadding(blocks.summary as string))
     expect(withoutTablePadding(latest)).toBe(withoutTablePadding(blocks.latest as string))
+    const deliveries = readBlocks(read('../../apps/gift-deliveries/README.md'))
+    expect(withoutTablePadding(deliveries.scenario6 ?? '')).toBe(
+      withoutTablePadding(blocks.scenario6 as string),
+    )
+    expect(withoutTablePadding(deliveries.soak ?? '')).toBe(
+      withoutTablePadding(blocks.soak as string),
+    )
   })
 })

@@ -17,8 +17,29 @@ export interface BenchReport {
   scenarios: Array<{ id: string; title: string; seconds: number } & ScenarioResult>
 }
 
-/** The generated blocks by name: `summary` (the top README), `latest` (bench/README). */
-export function renderBlocks(report: BenchReport): Record<string, string> {
+/** What `pnpm soak --json bench/results/soak.json` writes (the fields shown here). */
+export interface SoakReport {
+  durationS: number
+  connections: number
+  requests: number
+  requestsPerSecond: number
+  errors: { total: number }
+  latencyMs: { p50: number; p99: number; max: number }
+  memory: Array<{
+    service: string
+    startMiB: number
+    peakMiB: number
+    halfMiB: number
+    endMiB: number
+    cpuPercent: number
+  }>
+}
+
+/**
+ * The generated blocks by name: `summary` (the top README), `latest`
+ * (bench/README), `scenario6` and `soak` (the gift-deliveries README).
+ */
+export function renderBlocks(report: BenchReport, soak?: SoakReport): Record<string, string> {
   const { machine } = report
   const measured = `Measured ${report.date.slice(0, 10)} by \`pnpm bench\` (${report.mode} run, ${Math.round(report.seconds)} s) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.pinning}.`
   const targets = report.scenarios.flatMap((scenario) =>
@@ -37,15 +58,46 @@ export function renderBlocks(report: BenchReport): Record<string, string> {
   ].join('\n')
   const latest = [
     measured,
-    ...report.scenarios.flatMap((r) => [
-      `### ${r.id}. ${r.title}`,
-      ...r.tables.map(renderMarkdown),
-      ...(r.notes.length > 0 ? [r.notes.map((n) => `- ${n}`).join('\n')] : []),
-      ...(r.targets.length > 0 ? [r.targets.map(targetLine).join('\n')] : []),
-      ...(r.failures.length > 0 ? [r.failures.map((f) => `- FAILED: ${f}`).join('\n')] : []),
-    ]),
+    ...report.scenarios.flatMap((r) => [`### ${r.id}. ${r.title}`, ...scenarioParts(r)]),
   ].join('\n\n')
-  return { summary, latest }
+  const blocks: Record<string, string> = { summary, latest }
+  const deliveries = report.scenarios.find((r) => r.id === '6')
+  if (deliveries) blocks.scenario6 = [measured, ...scenarioParts(deliveries)].join('\n\n')
+  if (soak) blocks.soak = renderSoak(soak)
+  return blocks
+}
+
+function scenarioParts(r: BenchReport['scenarios'][number]): string[] {
+  return [
+    ...r.tables.map(renderMarkdown),
+    ...(r.notes.length > 0 ? [r.notes.map((n) => `- ${n}`).join('\n')] : []),
+    ...(r.targets.length > 0 ? [r.targets.map(targetLine).join('\n')] : []),
+    ...(r.failures.length > 0 ? [r.failures.map((f) => `- FAILED: ${f}`).join('\n')] : []),
+  ]
+}
+
+/** Issue 13's soak targets: 4× the 294 requests/s it measured, p99 under 250 ms, no error. */
+const SOAK_TARGETS = { requestsPerSecond: 4 * 294, p99Ms: 250 }
+
+function renderSoak(soak: SoakReport): string {
+  const n = (v: number) => Math.round(v).toLocaleString('en-US')
+  const verdict = (met: boolean) => (met ? '**met**' : '**missed**')
+  return [
+    `\`pnpm soak --duration ${Math.round(soak.durationS)} --json bench/results/soak.json\` (${soak.connections} connections: creates, reads by id and list pages, through the built services): ${n(soak.requests)} requests, **${n(soak.requestsPerSecond)} requests/s**, latency p50 ${soak.latencyMs.p50} ms, **p99 ${soak.latencyMs.p99} ms**, max ${soak.latencyMs.max} ms, **${soak.errors.total} errors**.`,
+    '',
+    '| service | RSS at start | at half time | at the end | peak | growth over the second half | CPU (share of a core) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...soak.memory.map(
+      (m) =>
+        `| ${m.service} | ${n(m.startMiB)} MiB | ${n(m.halfMiB)} MiB | ${n(m.endMiB)} MiB | ${n(m.peakMiB)} MiB | ${n(m.endMiB - m.halfMiB)} MiB | ${n(m.cpuPercent)} % |`,
+    ),
+    '',
+    [
+      `- ${verdict(soak.requestsPerSecond >= SOAK_TARGETS.requestsPerSecond)} at least ${n(SOAK_TARGETS.requestsPerSecond)} requests/s (4× issue #13's 294): ${n(soak.requestsPerSecond)}`,
+      `- ${verdict(soak.latencyMs.p99 < SOAK_TARGETS.p99Ms)} p99 under ${SOAK_TARGETS.p99Ms} ms: ${soak.latencyMs.p99} ms`,
+      `- ${verdict(soak.errors.total === 0)} no error: ${soak.errors.total}`,
+    ].join('\n'),
+  ].join('\n')
 }
 
 /** A target as a Markdown list item: `- **met** name: 1.02x [0.98x–1.05x …] (target >= 0.95x)`. */

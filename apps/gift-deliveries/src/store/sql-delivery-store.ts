@@ -14,7 +14,6 @@ import {
   type ListQuery,
   MAX_LIST_LIMIT,
 } from './delivery-store.js'
-import { createPlannedInserter } from './planned-insert-batch.js'
 import type { SqlClient } from './sql-client.js'
 
 export interface DeliveryStoreOptions {
@@ -34,7 +33,6 @@ export function createDeliveryStore(
   options: DeliveryStoreOptions = {},
 ): DeliveryStore {
   const now = options.now ?? (() => new Date())
-  const insertPlanned = createPlannedInserter(client)
   let closing: Promise<void> | undefined
 
   async function current(id: string): Promise<Delivery> {
@@ -224,15 +222,21 @@ export function createDeliveryStore(
         updatedAt: at,
         plannedAt: at,
       }
-      await insertPlanned({
-        id: delivery.id,
-        clientId: input.clientId,
-        requestJson: JSON.stringify(input.request),
-        routeJson: JSON.stringify(input.route),
-        summaryJson: JSON.stringify(summaryOf(input.route)),
-        at,
-        listJson: listEntryJson(delivery),
-      })
+      await client.query(
+        `INSERT INTO deliveries (id, client_id, status, request, route, summary,
+           created_at, updated_at, planned_at, list_json)
+         VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::json, $5::jsonb, $6::timestamptz,
+           $6::timestamptz, $6::timestamptz, $7)`,
+        [
+          delivery.id,
+          input.clientId,
+          JSON.stringify(input.request),
+          JSON.stringify(input.route),
+          JSON.stringify(summaryOf(input.route)),
+          at,
+          listEntryJson(delivery),
+        ],
+      )
       return delivery
     },
 
