@@ -1,7 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { describeTarget } from '../src/runner/format.js'
-import { noiseFloor, ratioSpread, roundOrder, roundRatios, spread } from '../src/runner/rounds.js'
+import {
+  noiseFloor,
+  pairMean,
+  ratioSpread,
+  roundOrder,
+  roundRatios,
+  spread,
+} from '../src/runner/rounds.js'
 import { parseSettings } from '../src/runner/settings.js'
 import { roundsTarget } from '../src/runner/types.js'
 
@@ -12,6 +19,32 @@ describe('alternating rounds', () => {
       'cba',
       'abc',
     ])
+  })
+
+  it('takes the limit as the mean of an A/A pair, round by round', () => {
+    expect(pairMean([10, 20, 30], [12, 18])).toEqual([11, 19, 30])
+    expect(pairMean([10], [Number.NaN])).toEqual([10])
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.double({ min: 1, max: 1e6, noNaN: true }),
+            fc.double({ min: 1, max: 1e6, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+          },
+        ),
+        (pairs) =>
+          pairMean(
+            pairs.map(([a]) => a),
+            pairs.map(([, b]) => b),
+          ).every((mean, i) => {
+            const [a, b] = pairs[i] as [number, number]
+            return Math.min(a, b) <= mean && mean <= Math.max(a, b)
+          }),
+      ),
+    )
   })
 
   it('medians with their range, ignoring rounds without a figure', () => {

@@ -32,6 +32,19 @@ export function roundRatios(a: readonly number[], b: readonly number[]): number[
   return a.map((value, round) => value / (b[round] as number)).filter((r) => r > 0)
 }
 
+/**
+ * Per round, the mean of two copies of the same server (an A/A pair): the
+ * limit a comparison is judged against. Identical servers came out up to a
+ * fifth apart in some runs of this shared machine, in the same round; the
+ * mean of both estimates their common cost better than either copy alone.
+ */
+export function pairMean(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((value, round) => {
+    const other = b[round]
+    return other === undefined || !Number.isFinite(other) ? value : (value + other) / 2
+  })
+}
+
 /** The spread of `roundRatios(a, b)`. */
 export function ratioSpread(a: readonly number[], b: readonly number[]): Spread {
   return spread(roundRatios(a, b))

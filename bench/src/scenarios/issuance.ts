@@ -6,7 +6,14 @@ import { processCpuMicros } from '../runner/cpu-time.js'
 import { count, describeLoad, percent, ratio, spreadText } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, roundOrder, roundRatios, spread } from '../runner/rounds.js'
+import {
+  noiseFloor,
+  pairMean,
+  ratioSpread,
+  roundOrder,
+  roundRatios,
+  spread,
+} from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 
 const form = (secret: string) =>
@@ -136,17 +143,22 @@ export const issuance: Scenario = {
     )
     const control = spread(controlRatios)
     const floor = noiseFloor(controlRatios)
+    // The limit: the mean of the two raw runs in each round.
+    const rawLimit = {
+      cpuMicrosPerToken: pairMean(rounds.raw.cpuMicrosPerToken, rounds['raw-b'].cpuMicrosPerToken),
+      tokensPerSecond: pairMean(rounds.raw.tokensPerSecond, rounds['raw-b'].tokensPerSecond),
+    }
     const row = (
       label: string,
       figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[] },
     ) => [
       label,
       spreadText(spread(figures.cpuMicrosPerToken), count),
-      spreadText(ratioSpread(rounds.raw.cpuMicrosPerToken, figures.cpuMicrosPerToken), (r) =>
+      spreadText(ratioSpread(rawLimit.cpuMicrosPerToken, figures.cpuMicrosPerToken), (r) =>
         ratio(r, 1),
       ),
       spreadText(spread(figures.tokensPerSecond), count),
-      spreadText(ratioSpread(figures.tokensPerSecond, rounds.raw.tokensPerSecond), (r) =>
+      spreadText(ratioSpread(figures.tokensPerSecond, rawLimit.tokensPerSecond), (r) =>
         ratio(r, 1),
       ),
     ]
@@ -164,13 +176,13 @@ export const issuance: Scenario = {
       ],
       notes: [
         'the tenant runs apps/auth-server src/main.ts with the bench tenant (no Action), LOG_LEVEL=warn, token rate limits raised to 1,000,000/s',
-        '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor',
+        '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor, their mean the limit',
       ],
       failures,
       targets: [
         roundsTarget(
           'issuance / raw signing (CPU per token)',
-          ratioSpread(rounds.raw.cpuMicrosPerToken, rounds.endpoint.cpuMicrosPerToken),
+          ratioSpread(rawLimit.cpuMicrosPerToken, rounds.endpoint.cpuMicrosPerToken),
           0.9,
           floor,
         ),

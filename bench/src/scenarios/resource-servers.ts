@@ -4,7 +4,14 @@ import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { measureRounds, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, roundRatios, type Spread, spread } from '../runner/rounds.js'
+import {
+  noiseFloor,
+  pairMean,
+  ratioSpread,
+  roundRatios,
+  type Spread,
+  spread,
+} from '../runner/rounds.js'
 import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
 import {
   RESOURCE_BODY,
@@ -65,7 +72,7 @@ const rank = (id: VariantId) => {
 export const RESOURCE_NOTES = [
   'each variant is measured once per round, in alternating order (A B C …, then … C B A), every server kept up between rounds; a figure is the median of the rounds with their min–max',
   '"server CPU µs/req" = the server process\'s CPU time (user + system) in a round / requests it answered: its cost per request, whatever limits the load generator (the headline figure); "ours vs it (CPU)" = its CPU per request / ours in the same round, the req/s ratio each would reach with a core of its own; "ours vs it (req/s)" the same from throughput',
-  'the A/A control is the no-auth server measured twice per round: how far apart the two copies were in a round (median over the rounds) is the noise floor, and a median ratio within it of its target is reported as not distinguishable',
+  'the A/A control is the no-auth server measured twice per round: how far apart the two copies were in a round (median over the rounds) is the noise floor, and a median ratio within it of its target is reported as not distinguishable; the targets against no auth take the mean of the two copies in each round as the limit',
 ]
 
 export interface ResourceRun {
@@ -205,12 +212,19 @@ export function oursOver(
   by: 'cpu' | 'throughput',
 ): Target {
   const ours = result.rounds['m2m-auth-fastify']
-  const theirs = result.rounds[peer]
+  // The limit is the no-auth server: the mean of its two copies in each round.
+  const copy = peer === 'fastify-no-auth' ? result.rounds['fastify-no-auth-b'] : undefined
+  const of = (key: 'cpuMicrosPerRequest' | 'requestsPerSecond') => {
+    const theirs = result.rounds[peer]?.[key] ?? []
+    return copy ? pairMean(theirs, copy[key]) : theirs
+  }
   const rounds =
     by === 'cpu'
-      ? ratioSpread(theirs?.cpuMicrosPerRequest ?? [], ours?.cpuMicrosPerRequest ?? [])
-      : ratioSpread(ours?.requestsPerSecond ?? [], theirs?.requestsPerSecond ?? [])
-  const label = RESOURCE_VARIANTS.find((v) => v.id === peer)?.label ?? peer
+      ? ratioSpread(of('cpuMicrosPerRequest'), ours?.cpuMicrosPerRequest ?? [])
+      : ratioSpread(ours?.requestsPerSecond ?? [], of('requestsPerSecond'))
+  const label = copy
+    ? 'Fastify, no auth (the limit: the mean of its two copies)'
+    : (RESOURCE_VARIANTS.find((v) => v.id === peer)?.label ?? peer)
   return roundsTarget(
     `ours / ${label} (${by === 'cpu' ? 'CPU per request' : 'req/s'})`,
     rounds,

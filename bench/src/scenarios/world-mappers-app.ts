@@ -5,7 +5,7 @@ import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/f
 import { measureRounds, type Side } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, ratioSpread, roundRatios, spread } from '../runner/rounds.js'
+import { noiseFloor, pairMean, ratioSpread, roundRatios, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 import { worldMappers } from './world-mappers.js'
 
@@ -82,7 +82,20 @@ export const worldMappersApp: Scenario = {
       )
       const control = spread(controlRatios)
       const floor = noiseFloor(controlRatios)
-      const limit = rounds.bare
+      // The limit: the mean of the two bare copies in each round.
+      const limit =
+        rounds.bare && rounds['bare-b']
+          ? {
+              cpuMicrosPerRequest: pairMean(
+                rounds.bare.cpuMicrosPerRequest,
+                rounds['bare-b'].cpuMicrosPerRequest,
+              ),
+              requestsPerSecond: pairMean(
+                rounds.bare.requestsPerSecond,
+                rounds['bare-b'].requestsPerSecond,
+              ),
+            }
+          : rounds.bare
       const rows = SIDES.map(({ id, label }) => {
         const problem = problems.get(id)
         if (problem) failures.push(`${label}: ${problem}`)
@@ -117,7 +130,7 @@ export const worldMappersApp: Scenario = {
         ],
         notes: [
           `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
-          '"vs the limit (CPU)" = the bare route\'s CPU per request / this server\'s, in the same round: the share of the limit it keeps',
+          '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
         ],
         failures,
         targets: [
