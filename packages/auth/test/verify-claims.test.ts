@@ -146,17 +146,30 @@ describe('issuer and audience', () => {
     await expectAuthError(h.verifier().verify(token), 'AUTH_ERR_TOKEN_CLAIM', 401, /iss/)
   })
 
-  it('matches the issuer exactly: a missing trailing slash is another issuer', async () => {
-    const token = h.sign(key, { iss: h.server.issuer.replace(/\/$/, '') })
-    await expectAuthError(h.verifier().verify(token), 'AUTH_ERR_TOKEN_CLAIM', 401, /iss/)
+  // Issue 16: an issuer configured with or without its trailing slash accepts both spellings
+  // of it (configurations often drop Auth0's slash), and nothing else.
+  it('accepts the issuer with or without its trailing slash, as configured either way', async () => {
+    const bare = h.server.issuer.replace(/\/$/, '')
+    for (const configured of [h.server.issuer, bare]) {
+      const verifier = h.verifier({ issuer: configured })
+      for (const iss of [h.server.issuer, bare]) {
+        const result = await verifier.verify(h.sign(key, { iss, jti: `${configured}|${iss}` }))
+        expect(result.claims.iss).toBe(iss)
+      }
+    }
   })
 
-  it('matches the issuer exactly: an extra trailing slash is another issuer', async () => {
+  it('still compares the issuer exactly: another path, a doubled slash or another case are refused', async () => {
     const bare = h.server.issuer.replace(/\/$/, '')
     const verifier = h.verifier({ issuer: bare })
-    const result = await verifier.verify(h.sign(key, { iss: bare }))
-    expect(result.claims.iss).toBe(bare)
-    await expectAuthError(verifier.verify(h.sign(key)), 'AUTH_ERR_TOKEN_CLAIM', 401, /iss/)
+    for (const iss of [`${bare}//`, `${bare}/other/`, `${bare}x`, bare.toUpperCase()]) {
+      await expectAuthError(
+        verifier.verify(h.sign(key, { iss })),
+        'AUTH_ERR_TOKEN_CLAIM',
+        401,
+        /iss/,
+      )
+    }
   })
 
   const refusedAud: Array<[string, unknown]> = [

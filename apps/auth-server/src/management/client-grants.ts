@@ -11,6 +11,9 @@ const scopeList = {
   items: { type: 'string', minLength: 1 },
   uniqueItems: true,
 } as const
+const grantFields = {
+  allow_all_scopes: { type: 'boolean' },
+} as const
 const organizationFields = {
   organization_usage: { enum: ['deny', 'allow', 'require'] },
   allow_any_organization: { type: 'boolean' },
@@ -71,19 +74,25 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       schema: {
         body: {
           type: 'object',
-          required: ['client_id', 'audience', 'scope'],
+          required: ['client_id', 'audience'],
+          // A grant names its scopes, or allows all of the API's.
+          anyOf: [{ required: ['scope'] }, { required: ['allow_all_scopes'] }],
           additionalProperties: false,
           properties: {
             client_id: { type: 'string', minLength: 1 },
             audience: { type: 'string', minLength: 1 },
             scope: scopeList,
+            ...grantFields,
             ...organizationFields,
           },
         },
       },
     },
     async (request, reply) => {
-      const body = request.body as Omit<ClientGrant, 'id'>
+      const { scope = [], ...rest } = request.body as Omit<ClientGrant, 'id' | 'scope'> & {
+        scope?: string[]
+      }
+      const body = { ...rest, scope }
       if (!state.client(body.client_id)) throw notFound('client', 'inexistent_client')
       checkScopes(body.audience, body.scope)
       if (state.grantFor(body.client_id, body.audience)) {
@@ -109,7 +118,7 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { scope: scopeList, ...organizationFields },
+          properties: { scope: scopeList, ...grantFields, ...organizationFields },
         },
       },
     },

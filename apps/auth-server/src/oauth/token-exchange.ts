@@ -8,7 +8,7 @@ import { OAuthError } from '../errors.js'
 import type { LogStore } from '../logs/log-store.js'
 import type { createSecretChecker } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
-import type { Client, Organization } from '../tenant/model.js'
+import { type Client, grantedScopes, type Organization } from '../tenant/model.js'
 import type { AccessTokenInput } from './access-token.js'
 import { readClientCredentials } from './client-authentication.js'
 import { auth0Errors } from './oauth-error.js'
@@ -90,13 +90,14 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
 
       audience = body.audience || state.settings.default_audience
       if (!audience) throw auth0Errors.noAudience()
-      const api = state.resourceServerByIdentifier(audience)
+      const api = state.resourceServerForAudience(audience)
       if (!api) throw auth0Errors.serviceNotEnabled(audience)
-      const grant = state.grantFor(client.client_id, audience)
+      const grant = state.grantFor(client.client_id, api.identifier)
       if (!grant) throw auth0Errors.noClientGrant(audience)
 
+      const granted = grantedScopes(grant, api)
       const requested = (body.scope ?? '').split(' ').filter(Boolean)
-      const notGranted = requested.filter((s) => !grant.scope.includes(s))
+      const notGranted = requested.filter((s) => !granted.includes(s))
       if (notGranted.length > 0) throw auth0Errors.scopesNotGranted(notGranted)
 
       const organization = resolveOrganization(body.organization, grant)
@@ -119,7 +120,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
               },
               ...(organization ? { organization: organizationForEvent(organization) } : {}),
               transaction: { requested_scopes: requested },
-              grantedScopes: grant.scope,
+              grantedScopes: granted,
               tenant: { id: deps.tenantId },
             })
       if (outcome.kind === 'deny') throw auth0Errors.actionDenied(outcome.code, outcome.reason)
@@ -129,13 +130,13 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       const { token, expiresIn } = await deps.sign({
         clientId: client.client_id,
         resourceServer: api,
-        scopes: grant.scope,
+        scopes: granted,
         organization,
         customClaims: outcome.customClaims,
       })
       const quotaHeader = quota?.header
       quota = undefined // spent for good
-      const scope = grant.scope.join(' ')
+      const scope = granted.join(' ')
       deps.logs.add({
         type: 'seccft',
         description: 'Client Credentials for Access Token',

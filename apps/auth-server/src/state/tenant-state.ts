@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { isAuth0ManagementAudience } from '../tenant/issuer.js'
 import type { Client, ClientGrant, Organization, ResourceServer, Tenant } from '../tenant/model.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 
@@ -137,6 +138,20 @@ export class TenantState {
 
   resourceServerByIdentifier(identifier: string): ResourceServer | undefined {
     return this.data.resourceServers.find((r) => r.identifier === identifier)
+  }
+
+  /**
+   * The API a token request's `audience` names: a declared identifier, or the
+   * Management API for the Management API audience of an Auth0 tenant (an
+   * exported client asks for its own tenant's).
+   */
+  resourceServerForAudience(audience: string): ResourceServer | undefined {
+    return (
+      this.resourceServerByIdentifier(audience) ??
+      (isAuth0ManagementAudience(audience)
+        ? this.data.resourceServers.find((r) => r.is_system)
+        : undefined)
+    )
   }
 
   resourceServer(id: string): ResourceServer | undefined {

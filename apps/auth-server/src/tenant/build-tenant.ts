@@ -3,7 +3,7 @@ import { MANAGEMENT_API_SCOPES } from '../management/management-api-scopes.js'
 import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
 import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
-import { managementApiAudience } from './issuer.js'
+import { isAuth0ManagementAudience, managementApiAudience } from './issuer.js'
 import type { DocumentPath } from './keyword-replace.js'
 import type {
   Client,
@@ -215,7 +215,12 @@ function buildClientGrants(
   ;(doc.clientGrants ?? []).forEach((entry, i) => {
     const client = findClient(entry.client_id)
     if (!client) report(['clientGrants', i, 'client_id'], `no client named "${entry.client_id}"`)
-    const api = apis.get(entry.audience)
+    // An export's grant to its own tenant's Management API is a grant to the local one.
+    const api =
+      apis.get(entry.audience) ??
+      (isAuth0ManagementAudience(entry.audience)
+        ? [...apis.values()].find((candidate) => candidate.is_system)
+        : undefined)
     if (!api) report(['clientGrants', i, 'audience'], `no API with identifier "${entry.audience}"`)
     const scope = entry.scope ?? []
     if (api) {
@@ -242,6 +247,7 @@ function buildClientGrants(
       client_id: client.client_id,
       audience: api.identifier,
       scope: [...new Set(scope)],
+      ...(entry.allow_all_scopes === undefined ? {} : { allow_all_scopes: entry.allow_all_scopes }),
       ...(entry.organization_usage === undefined
         ? {}
         : { organization_usage: entry.organization_usage }),

@@ -16,3 +16,17 @@ export function normalizeIssuer(issuer: string): string {
 export function managementApiAudience(issuer: string): string {
   return `${normalizeIssuer(issuer)}api/v2/`
 }
+
+// A tenant's canonical Auth0 domain (never a custom domain): tenant.auth0.com,
+// tenant.eu.auth0.com, tenant.us3.auth0.com, …
+const AUTH0_MANAGEMENT_AUDIENCE =
+  /^https:\/\/[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)?\.auth0\.com\/api\/v2\/$/
+
+/**
+ * True for the Management API audience of an Auth0 tenant
+ * (`https://<tenant>[.<region>].auth0.com/api/v2/`). An export names its own
+ * tenant's; here it stands for the local Management API.
+ */
+export function isAuth0ManagementAudience(audience: string): boolean {
+  return AUTH0_MANAGEMENT_AUDIENCE.test(audience)
+}

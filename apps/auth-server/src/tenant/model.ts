@@ -50,6 +50,11 @@ export interface ClientGrant {
   client_id: string
   audience: string
   scope: string[]
+  /**
+   * Auth0's "all scopes configured on the resource server are allowed for this
+   * grant": the API's scopes when a token is issued, added ones included.
+   */
+  allow_all_scopes?: boolean
   organization_usage?: OrganizationUsage
   allow_any_organization?: boolean
   /** Where it was declared: the tenant file, or the Management API. Internal. */
@@ -96,4 +101,9 @@ export interface Tenant {
   /** Bound to `credentials-exchange`, in execution order. */
   actions: CredentialsExchangeAction[]
   users: User[]
+}
+
+/** The scopes a grant gives on its API: all of the API's when `allow_all_scopes` is set. */
+export function grantedScopes(grant: ClientGrant, api: ResourceServer): string[] {
+  return grant.allow_all_scopes ? api.scopes.map((scope) => scope.value) : grant.scope
 }

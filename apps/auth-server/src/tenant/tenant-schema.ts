@@ -44,6 +44,8 @@ export interface ClientGrantEntry {
   client_id: string
   audience: string
   scope?: string[]
+  /** Every scope of the API, including those added later, whatever `scope` says. */
+  allow_all_scopes?: boolean
   organization_usage?: 'deny' | 'allow' | 'require'
   allow_any_organization?: boolean
 }
@@ -182,6 +184,7 @@ const clientGrant = {
     client_id: name,
     audience: name,
     scope: stringList,
+    allow_all_scopes: { type: 'boolean' },
     organization_usage: { enum: ['deny', 'allow', 'require'] },
     allow_any_organization: { type: 'boolean' },
   },

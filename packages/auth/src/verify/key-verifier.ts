@@ -6,7 +6,8 @@ export type KeyVerifyFn = (token: string) => Record<string, unknown>
 
 export interface KeyVerifierSettings {
   algorithms: readonly string[]
-  issuer: string
+  /** The `iss` values accepted, each compared exactly (see `issuerForms`). */
+  issuers: readonly string[]
   audience: readonly string[]
   /** Milliseconds, as fast-jwt counts. */
   clockToleranceMs: number
@@ -53,7 +54,7 @@ export function createKeyVerifier(
     return createVerifier({
       key: pem,
       algorithms: algorithms as never,
-      allowedIss: settings.issuer,
+      allowedIss: [...settings.issuers],
       allowedAud: [...settings.audience],
       requiredClaims: [...settings.requiredClaims],
       clockTolerance: settings.clockToleranceMs,

@@ -11,7 +11,11 @@ import { readTokenHeader } from './token-header.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
 
 export interface VerifierOptions {
-  /** The exact `iss` expected, e.g. `https://tenant.auth0.com/` (Auth0 issuers end with `/`). */
+  /**
+   * The `iss` expected, e.g. `https://tenant.auth0.com/` (Auth0 issuers end
+   * with `/`). Given with or without the trailing slash, it accepts a token
+   * whose `iss` is either form of it, and nothing else (see `issuerForms`).
+   */
   issuer: string
   /** The API identifier(s) a token's `aud` must contain. */
   audience: string | readonly string[]
@@ -105,7 +109,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
       })
   const keySettings = {
     algorithms: settings.algorithms,
-    issuer: settings.issuer,
+    issuers: issuerForms(settings.issuer),
     audience: settings.audience,
     clockToleranceMs: settings.clockToleranceMs,
     requiredClaims: settings.requiredClaims,
@@ -277,4 +281,15 @@ function resolveOptions(options: VerifierOptions) {
 
 function isText(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
+}
+
+/**
+ * The two spellings of an issuer: without and with its trailing slash. Auth0
+ * issuers end with `/`, and configurations (ISSUER_BASE_URL, a domain with
+ * `https://` prepended) often drop it; `iss` is still compared exactly with
+ * one of them, so `https://tenant.auth0.com//` or `…/other/` never match.
+ */
+export function issuerForms(issuer: string): [string, string] {
+  const bare = issuer.replace(/\/+$/, '')
+  return [bare, `${bare}/`]
 }
