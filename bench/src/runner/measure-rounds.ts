@@ -20,6 +20,8 @@ export interface SideRounds {
   p99: number[]
   /** Requests answered over all its measured runs. */
   answered: number
+  /** Answers by HTTP status over all its measured runs. */
+  statusCodes: Record<string, number>
 }
 
 /**
@@ -70,6 +72,7 @@ export async function measureRounds<Id extends string>(
           upstreamCpuMicrosPerRequest: [],
           p99: [],
           answered: 0,
+          statusCodes: {},
         }
         rounds[side.id] = figures
         figures.requestsPerSecond.push(result.requestsPerSecond)
@@ -81,6 +84,9 @@ export async function measureRounds<Id extends string>(
         }
         figures.p99.push(result.p99)
         figures.answered += result.total
+        for (const [status, n] of Object.entries(result.statusCodes)) {
+          figures.statusCodes[status] = (figures.statusCodes[status] ?? 0) + n
+        }
       } catch (error) {
         problems.set(side.id, `load run failed: ${(error as Error).message}`)
       }

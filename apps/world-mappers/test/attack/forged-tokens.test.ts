@@ -291,8 +291,15 @@ describe('time claims', () => {
 })
 
 describe('issuer and audience', () => {
+  // The issuer without its trailing slash is the same issuer (issue 16: @m2m/auth/verify
+  // accepts both spellings of the configured one); any other spelling is another issuer.
+  it('accepts the issuer without its trailing slash', async () => {
+    const answer = await geocode(signedByTenant(claims({ iss: tenant.issuer.replace(/\/$/, '') })))
+    expect(answer.statusCode).toBe(200)
+  })
+
   const wrongIssuers: Array<[string, () => string]> = [
-    ['without the trailing slash', () => tenant.issuer.replace(/\/$/, '')],
+    ['with a doubled trailing slash', () => `${tenant.issuer}/`],
     ['with https instead of http', () => tenant.issuer.replace('http:', 'https:')],
     ['on another host', () => 'http://evil.example/'],
     ['with a path appended', () => `${tenant.issuer}evil/`],
