@@ -3,7 +3,8 @@ import { createSigner } from 'fast-jwt'
 import { describe, expect, it } from 'vitest'
 import { openKeyRing } from '../src/keys/key-ring.js'
 import { type AccessTokenInput, createAccessTokenSigner } from '../src/oauth/access-token.js'
-import type { ResourceServer } from '../src/tenant/model.js'
+import { parseTenantDocument } from '../src/tenant/load-tenant.js'
+import { type ResourceServer, TOKEN_DIALECTS } from '../src/tenant/model.js'
 import { decodeJwt } from './helpers/test-server.js'
 
 // The signer encodes the header once per key and signs with node:crypto
@@ -107,6 +108,48 @@ describe('access token signer', () => {
     expect(token).toBe(reference(payload))
   })
 
+  // Auth0's token_dialect (node-auth0 ResourceServerTokenDialectSchemaEnum): "access_token_authz
+  // and rfc9068_profile_authz additionally include RBAC permissions claims".
+  const dialects: Array<[ResourceServer['token_dialect'], string, Record<string, unknown>]> = [
+    ['access_token', 'JWT', { gty: 'client-credentials', permissions: undefined }],
+    [
+      'access_token_authz',
+      'JWT',
+      { gty: 'client-credentials', permissions: ['read:a', 'write:b'] },
+    ],
+    ['rfc9068_profile', 'at+jwt', { client_id: 'client-4', permissions: undefined }],
+    [
+      'rfc9068_profile_authz',
+      'at+jwt',
+      { client_id: 'client-4', permissions: ['read:a', 'write:b'] },
+    ],
+  ]
+  for (const [dialect, typ, expected] of dialects) {
+    it(`issues the ${dialect} dialect`, async () => {
+      const keys = await openKeyRing(undefined)
+      const key = keys.current()
+      const sign = createAccessTokenSigner(keys, ISSUER)
+      const { token } = sign({
+        clientId: 'client-4',
+        resourceServer: api(dialect),
+        scopes: ['read:a', 'write:b'],
+        organization: undefined,
+        customClaims: {},
+      })
+      const { header, payload } = decodeJwt(token)
+      expect(header.typ).toBe(typ)
+      expect(payload.scope).toBe('read:a write:b')
+      for (const [claim, value] of Object.entries(expected)) expect(payload[claim]).toEqual(value)
+      const reference = createSigner({
+        key: key.privateKeyPem,
+        algorithm: 'RS256',
+        kid: key.kid,
+        header: { alg: 'RS256', typ },
+      })
+      expect(token).toBe(reference(payload))
+    })
+  }
+
   it('signs with the new current key after a rotation', async () => {
     const keys = await openKeyRing(undefined)
     const sign = createAccessTokenSigner(keys, ISSUER)
@@ -128,5 +171,21 @@ describe('access token signer', () => {
         Buffer.from(signature, 'base64url'),
       ),
     ).toBe(true)
+  })
+})
+
+describe('token dialects in a tenant file', () => {
+  it('loads every dialect Auth0 exports (an API with "Add permissions in the access token" is _authz)', async () => {
+    const { tenant } = await parseTenantDocument(
+      `
+resourceServers:
+${TOKEN_DIALECTS.map((dialect) => `  - { name: ${dialect}, identifier: "urn:${dialect}", token_dialect: ${dialect} }`).join('\n')}
+`,
+      'yaml',
+      { issuer: ISSUER, baseDir: '.' },
+    )
+    expect(tenant.resourceServers.filter((r) => !r.is_system).map((r) => r.token_dialect)).toEqual([
+      ...TOKEN_DIALECTS,
+    ])
   })
 })

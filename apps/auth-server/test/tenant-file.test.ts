@@ -773,10 +773,11 @@ describe('validation errors name the entry and the field', () => {
     {
       name: 'an unknown token dialect',
       change: (d) => {
-        d.resourceServers[0].token_dialect = 'access_token_authz'
+        // access_token_authz and rfc9068_profile_authz are Auth0's too (issue 16): not unknown.
+        d.resourceServers[0].token_dialect = 'opaque'
       },
       problems: [
-        'resourceServers[0] ("World Mappers API").token_dialect: must be one of "access_token", "rfc9068_profile" (got "access_token_authz")',
+        'resourceServers[0] ("World Mappers API").token_dialect: must be one of "access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz" (got "opaque")',
       ],
     },
     {

@@ -57,7 +57,8 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
   ): { token: string; expiresIn: number } {
     const iat = Math.floor(now / 1000)
     const expiresIn = input.resourceServer.token_lifetime
-    const rfc9068 = input.resourceServer.token_dialect === 'rfc9068_profile'
+    const dialect = input.resourceServer.token_dialect
+    const rfc9068 = dialect === 'rfc9068_profile' || dialect === 'rfc9068_profile_authz'
     // Custom claims first, then Auth0's (which win): the order fast-jwt's spread gave.
     const claims: Record<string, unknown> = { ...input.customClaims }
     claims.iss = issuer
@@ -72,6 +73,9 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
     } else {
       claims.gty = 'client-credentials'
       claims.azp = input.clientId
+    }
+    if (dialect === 'access_token_authz' || dialect === 'rfc9068_profile_authz') {
+      claims.permissions = [...input.scopes]
     }
     if (input.organization) {
       claims.org_id = input.organization.id

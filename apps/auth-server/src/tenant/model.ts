@@ -3,6 +3,20 @@
  * what only a local tenant needs (secret hashes, action module paths).
  */
 
+/**
+ * Auth0's access-token dialects: `access_token` (Auth0's claims), `rfc9068_profile`
+ * (RFC 9068: `typ: at+jwt`, `client_id`, `jti`), and each with `_authz`, which
+ * "additionally include RBAC permissions claims" (the Management API's
+ * `token_dialect`): `permissions`, the granted scopes, as an array.
+ */
+export const TOKEN_DIALECTS = [
+  'access_token',
+  'access_token_authz',
+  'rfc9068_profile',
+  'rfc9068_profile_authz',
+] as const
+export type TokenDialect = (typeof TOKEN_DIALECTS)[number]
+
 export interface ResourceServerScope {
   value: string
   description?: string
@@ -17,7 +31,7 @@ export interface ResourceServer {
   signing_alg: 'RS256'
   /** Seconds; Auth0 default 86,400, at most 2,592,000. */
   token_lifetime: number
-  token_dialect: 'access_token' | 'rfc9068_profile'
+  token_dialect: TokenDialect
   /** True for the Management API itself. */
   is_system?: boolean
 }

@@ -11,6 +11,8 @@
  * A field the loader reads must have the right type.
  */
 
+import { TOKEN_DIALECTS, type TokenDialect } from './model.js'
+
 /** Auth0's maximum access token lifetime for an API, in seconds (30 days). */
 export const MAX_TOKEN_LIFETIME = 2_592_000
 
@@ -20,7 +22,7 @@ export interface ResourceServerEntry {
   scopes?: Array<{ value: string; description?: string }>
   token_lifetime?: number
   signing_alg?: 'RS256'
-  token_dialect?: 'access_token' | 'rfc9068_profile'
+  token_dialect?: TokenDialect
 }
 
 export interface ClientEntry {
@@ -137,7 +139,7 @@ const resourceServer = {
       enum: ['RS256'],
       'x-hint': 'the local tenant signs access tokens with RS256 only',
     },
-    token_dialect: { enum: ['access_token', 'rfc9068_profile'] },
+    token_dialect: { enum: [...TOKEN_DIALECTS] },
   },
 } satisfies SchemaNode
 
