@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { describeTarget } from '../src/runner/format.js'
 import {
   noiseFloor,
+  pairControl,
   pairMean,
   ratioSpread,
   roundOrder,
@@ -45,6 +46,19 @@ describe('alternating rounds', () => {
           }),
       ),
     )
+  })
+
+  it('judges a run by its A/A pair: control, floor and limit per figure', () => {
+    const first = { cpu: [10, 20, 10], rps: [100, 50, 100], p99: [1, 1, 1] }
+    const second = { cpu: [11, 18, 10], rps: [90, 55, 100], p99: [9, 9, 9] }
+    const { control, floor, limit } = pairControl(first, second, ['cpu', 'rps'])
+    expect(control).toEqual({ median: 1, min: 0.9, max: 1.1, rounds: 3 })
+    expect(floor).toBeCloseTo(0.1)
+    expect(limit).toEqual({ cpu: [10.5, 19, 10], rps: [95, 52.5, 100] })
+    // Without a second copy: no floor, and the first copy is the limit.
+    const alone = pairControl(first, undefined, ['cpu'])
+    expect(alone.floor).toBeNaN()
+    expect(alone.limit).toEqual({ cpu: first.cpu })
   })
 
   it('medians with their range, ignoring rounds without a figure', () => {

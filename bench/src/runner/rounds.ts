@@ -66,3 +66,31 @@ export function roundOrder<T>(items: readonly T[], round: number): T[] {
 export function noiseFloor(control: readonly number[]): number {
   return spread(control.map((ratio) => Math.abs(ratio - 1))).median
 }
+
+/** An A/A pair's verdict on a run: how far its copies were apart, and the limit they set. */
+export interface PairControl<K extends string> {
+  /** The spread of `second / first` on the cost figure: 1 when the copies agree. */
+  control: Spread
+  /** `noiseFloor` of that control. */
+  floor: number
+  /** Per figure, the mean of both copies in each round (`pairMean`); the first copy alone when the second did not run. */
+  limit: Record<K, number[]>
+}
+
+/**
+ * The control, noise floor and limit of two copies of the same server measured
+ * in every round. `figures` names the per-round figures to average; the first
+ * is the cost (a CPU time per unit) whose ratio gives the floor.
+ */
+export function pairControl<K extends string>(
+  first: Record<K, number[]>,
+  second: Record<K, number[]> | undefined,
+  figures: readonly [cost: K, ...others: K[]],
+): PairControl<K> {
+  const [cost] = figures
+  const controlRatios = roundRatios(second?.[cost] ?? [], first[cost])
+  const limit = Object.fromEntries(
+    figures.map((key) => [key, second ? pairMean(first[key], second[key]) : first[key]]),
+  ) as Record<K, number[]>
+  return { control: spread(controlRatios), floor: noiseFloor(controlRatios), limit }
+}

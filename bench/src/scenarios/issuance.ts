@@ -6,14 +6,7 @@ import { processCpuMicros } from '../runner/cpu-time.js'
 import { count, describeLoad, percent, ratio, spreadText } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
-import {
-  noiseFloor,
-  pairMean,
-  ratioSpread,
-  roundOrder,
-  roundRatios,
-  spread,
-} from '../runner/rounds.js'
+import { pairControl, ratioSpread, roundOrder, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 
 const form = (secret: string) =>
@@ -137,17 +130,12 @@ export const issuance: Scenario = {
       await child.stop()
     }
 
-    const controlRatios = roundRatios(
-      rounds['raw-b'].cpuMicrosPerToken,
-      rounds.raw.cpuMicrosPerToken,
-    )
-    const control = spread(controlRatios)
-    const floor = noiseFloor(controlRatios)
     // The limit: the mean of the two raw runs in each round.
-    const rawLimit = {
-      cpuMicrosPerToken: pairMean(rounds.raw.cpuMicrosPerToken, rounds['raw-b'].cpuMicrosPerToken),
-      tokensPerSecond: pairMean(rounds.raw.tokensPerSecond, rounds['raw-b'].tokensPerSecond),
-    }
+    const {
+      control,
+      floor,
+      limit: rawLimit,
+    } = pairControl(rounds.raw, rounds['raw-b'], ['cpuMicrosPerToken', 'tokensPerSecond'])
     const row = (
       label: string,
       figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[] },

@@ -4,14 +4,7 @@ import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { measureRounds, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
-import {
-  noiseFloor,
-  pairMean,
-  ratioSpread,
-  roundRatios,
-  type Spread,
-  spread,
-} from '../runner/rounds.js'
+import { pairControl, ratioSpread, type Spread, spread } from '../runner/rounds.js'
 import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
 import {
   RESOURCE_BODY,
@@ -93,6 +86,8 @@ export interface ResourceRunResult {
   control: Spread
   /** The relative noise floor from the control (see `noiseFloor`). */
   floor: number
+  /** The no-auth limit per round: the mean of its two copies. */
+  noAuthLimit: Record<'cpuMicrosPerRequest' | 'requestsPerSecond', number[]> | undefined
 }
 
 /**
@@ -157,12 +152,12 @@ export async function measureResourceServers(
   const { rounds } = measured
   for (const [id, problem] of measured.problems) problems.set(id, problem)
 
-  const controlRatios = roundRatios(
-    rounds['fastify-no-auth-b']?.cpuMicrosPerRequest ?? [],
-    rounds['fastify-no-auth']?.cpuMicrosPerRequest ?? [],
-  )
-  const control = spread(controlRatios)
-  const floor = noiseFloor(controlRatios)
+  const noAuth = rounds['fastify-no-auth']
+  const pair =
+    noAuth &&
+    pairControl(noAuth, rounds['fastify-no-auth-b'], ['cpuMicrosPerRequest', 'requestsPerSecond'])
+  const control = pair?.control ?? spread([])
+  const floor = pair?.floor ?? Number.NaN
   const ours = rounds['m2m-auth-fastify']
   const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
     const f = rounds[id]
@@ -201,6 +196,7 @@ export async function measureResourceServers(
     rounds,
     control,
     floor,
+    noAuthLimit: pair?.limit,
   }
 }
 
@@ -213,16 +209,14 @@ export function oursOver(
 ): Target {
   const ours = result.rounds['m2m-auth-fastify']
   // The limit is the no-auth server: the mean of its two copies in each round.
-  const copy = peer === 'fastify-no-auth' ? result.rounds['fastify-no-auth-b'] : undefined
-  const of = (key: 'cpuMicrosPerRequest' | 'requestsPerSecond') => {
-    const theirs = result.rounds[peer]?.[key] ?? []
-    return copy ? pairMean(theirs, copy[key]) : theirs
-  }
+  const limit = peer === 'fastify-no-auth' ? result.noAuthLimit : undefined
+  const of = (key: 'cpuMicrosPerRequest' | 'requestsPerSecond') =>
+    limit ? limit[key] : (result.rounds[peer]?.[key] ?? [])
   const rounds =
     by === 'cpu'
       ? ratioSpread(of('cpuMicrosPerRequest'), ours?.cpuMicrosPerRequest ?? [])
       : ratioSpread(ours?.requestsPerSecond ?? [], of('requestsPerSecond'))
-  const label = copy
+  const label = limit
     ? 'Fastify, no auth (the limit: the mean of its two copies)'
     : (RESOURCE_VARIANTS.find((v) => v.id === peer)?.label ?? peer)
   return roundsTarget(

@@ -5,7 +5,7 @@ import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/f
 import { measureRounds, type Side } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
-import { noiseFloor, pairMean, ratioSpread, roundRatios, spread } from '../runner/rounds.js'
+import { pairControl, ratioSpread, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 import { worldMappers } from './world-mappers.js'
 
@@ -76,26 +76,13 @@ export const worldMappersApp: Scenario = {
         }
       }
       const { rounds, problems } = await measureRounds(context, sides)
-      const controlRatios = roundRatios(
-        rounds['bare-b']?.cpuMicrosPerRequest ?? [],
-        rounds.bare?.cpuMicrosPerRequest ?? [],
-      )
-      const control = spread(controlRatios)
-      const floor = noiseFloor(controlRatios)
       // The limit: the mean of the two bare copies in each round.
-      const limit =
-        rounds.bare && rounds['bare-b']
-          ? {
-              cpuMicrosPerRequest: pairMean(
-                rounds.bare.cpuMicrosPerRequest,
-                rounds['bare-b'].cpuMicrosPerRequest,
-              ),
-              requestsPerSecond: pairMean(
-                rounds.bare.requestsPerSecond,
-                rounds['bare-b'].requestsPerSecond,
-              ),
-            }
-          : rounds.bare
+      const pair =
+        rounds.bare &&
+        pairControl(rounds.bare, rounds['bare-b'], ['cpuMicrosPerRequest', 'requestsPerSecond'])
+      const control = pair?.control ?? spread([])
+      const floor = pair?.floor ?? Number.NaN
+      const limit = pair?.limit
       const rows = SIDES.map(({ id, label }) => {
         const problem = problems.get(id)
         if (problem) failures.push(`${label}: ${problem}`)
