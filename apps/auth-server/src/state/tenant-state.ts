@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { isAuth0ManagementAudience } from '../tenant/issuer.js'
+import { apiForAudience } from '../tenant/issuer.js'
 import type { Client, ClientGrant, Organization, ResourceServer, Tenant } from '../tenant/model.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 
@@ -146,12 +146,7 @@ export class TenantState {
    * exported client asks for its own tenant's).
    */
   resourceServerForAudience(audience: string): ResourceServer | undefined {
-    return (
-      this.resourceServerByIdentifier(audience) ??
-      (isAuth0ManagementAudience(audience)
-        ? this.data.resourceServers.find((r) => r.is_system)
-        : undefined)
-    )
+    return apiForAudience(this.data.resourceServers, audience)
   }
 
   resourceServer(id: string): ResourceServer | undefined {

@@ -3,7 +3,7 @@ import { MANAGEMENT_API_SCOPES } from '../management/management-api-scopes.js'
 import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
 import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
-import { isAuth0ManagementAudience, managementApiAudience } from './issuer.js'
+import { apiForAudience, managementApiAudience } from './issuer.js'
 import type { DocumentPath } from './keyword-replace.js'
 import type {
   Client,
@@ -216,11 +216,7 @@ function buildClientGrants(
     const client = findClient(entry.client_id)
     if (!client) report(['clientGrants', i, 'client_id'], `no client named "${entry.client_id}"`)
     // An export's grant to its own tenant's Management API is a grant to the local one.
-    const api =
-      apis.get(entry.audience) ??
-      (isAuth0ManagementAudience(entry.audience)
-        ? [...apis.values()].find((candidate) => candidate.is_system)
-        : undefined)
+    const api = apis.get(entry.audience) ?? apiForAudience(apis.values(), entry.audience)
     if (!api) report(['clientGrants', i, 'audience'], `no API with identifier "${entry.audience}"`)
     const scope = entry.scope ?? []
     if (api) {

@@ -30,3 +30,20 @@ const AUTH0_MANAGEMENT_AUDIENCE =
 export function isAuth0ManagementAudience(audience: string): boolean {
   return AUTH0_MANAGEMENT_AUDIENCE.test(audience)
 }
+
+/**
+ * The API an `audience` names among `apis`: the one with that identifier, or
+ * the Management API (the system API) for an Auth0 tenant's Management API
+ * audience, since an export names its own tenant's.
+ */
+export function apiForAudience<Api extends { identifier: string; is_system?: boolean }>(
+  apis: Iterable<Api>,
+  audience: string,
+): Api | undefined {
+  let system: Api | undefined
+  for (const api of apis) {
+    if (api.identifier === audience) return api
+    if (api.is_system) system ??= api
+  }
+  return isAuth0ManagementAudience(audience) ? system : undefined
+}
