@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`cannot start: ${(error as Error).message}`)
   }
-  const { app, newSecrets } = server
+  const { app, newSecrets, ignoredSections, clientSecretsFile } = server
   // Before listening: a signal as soon as the port answers must close gracefully too.
   exitGracefully(logger, () => app.close())
 
@@ -32,7 +32,16 @@ async function main(): Promise<void> {
         `  ${s.clientName}: client_id=${s.clientId} client_secret=${s.clientSecret}\n`,
       )
     }
+    if (clientSecretsFile) {
+      process.stdout.write(`They are kept, with every other client's, in ${clientSecretsFile}\n`)
+    }
     process.stdout.write('\n')
+  }
+  if (ignoredSections.length > 0) {
+    logger.info(
+      { ignoredSections },
+      'tenant file: these sections are not read by the local tenant (nothing M2M in them)',
+    )
   }
   logger.info(
     { issuer: config.issuer, tenantFile: config.tenantFile, dataDir: config.dataDir },

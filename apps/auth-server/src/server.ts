@@ -1,7 +1,9 @@
+import { join } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { buildApp } from './app.js'
 import type { AuthServerConfig } from './config.js'
 import { openKeyRing } from './keys/key-ring.js'
+import { CLIENT_SECRETS_ENV } from './state/client-secrets-env.js'
 import { type GeneratedSecret, openTenantState } from './state/tenant-state.js'
 import { loadTenantFile } from './tenant/load-tenant.js'
 
@@ -9,6 +11,10 @@ export interface AuthServer {
   app: FastifyInstance
   /** Secrets generated on this start for clients the tenant file gives none: show them once. */
   newSecrets: GeneratedSecret[]
+  /** Sections of the tenant file that the local tenant does not read. */
+  ignoredSections: string[]
+  /** Where the clients' ids and secrets are listed as env lines; undefined without `dataDir`. */
+  clientSecretsFile: string | undefined
 }
 
 /** Loads the tenant file, the persisted state and the signing keys, and builds the app. */
@@ -39,5 +45,10 @@ export async function createAuthServer(
     ...(config.ipRateLimit ? { ipRateLimit: config.ipRateLimit } : {}),
     ...(logger ? { logger } : {}),
   })
-  return { app, newSecrets }
+  return {
+    app,
+    newSecrets,
+    ignoredSections: loaded.ignoredSections,
+    clientSecretsFile: config.dataDir && join(config.dataDir, CLIENT_SECRETS_ENV),
+  }
 }

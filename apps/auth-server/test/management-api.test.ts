@@ -110,8 +110,9 @@ describe('clients', () => {
     expect(client.client_secret.length).toBeGreaterThanOrEqual(43)
     expect(client.client_secret_hash).toBeUndefined()
 
+    // The admin token has read:client_keys: Auth0 then returns the secret.
     const fetched = (await call('GET', `/api/v2/clients/${client.client_id}`, admin)).json()
-    expect(fetched.client_secret).toBeUndefined()
+    expect(fetched.client_secret).toBe(client.client_secret)
     expect(JSON.stringify((await call('GET', '/api/v2/clients', admin)).json())).not.toContain(
       'scrypt$',
     )

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client } from '../tenant/model.js'
@@ -24,15 +24,24 @@ const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const
 
-/** The public view of a client: never its secret hash. */
-export function clientView(client: Client) {
+/**
+ * The public view of a client: never its secret hash; its secret only with
+ * `withSecret` (a token with `read:client_keys`, as on Auth0).
+ */
+export function clientView(client: Client, withSecret = false) {
   const {
     client_secret_hash: _hash,
+    client_secret: secret,
     source: _source,
     secret_rotated_at: _rotated,
     ...view
   } = client
-  return { ...view, is_first_party: true, oidc_conformant: true }
+  return {
+    ...view,
+    ...(withSecret && secret !== undefined ? { client_secret: secret } : {}),
+    is_first_party: true,
+    oidc_conformant: true,
+  }
 }
 
 /** `/api/v2/clients`: list, create (the secret is returned once), get, update, delete, rotate-secret. */
@@ -45,7 +54,14 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
       config: { scopes: ['read:clients'] },
       schema: { querystring: { type: 'object', properties: { ...pagingQuerySchema } } },
     },
-    async (request) => page(state.clients.map(clientView), request.query as PagingQuery, 'clients'),
+    async (request) => {
+      const withSecret = mayReadKeys(request)
+      return page(
+        state.clients.map((client) => clientView(client, withSecret)),
+        request.query as PagingQuery,
+        'clients',
+      )
+    },
   )
 
   app.post(
@@ -75,6 +91,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
         client_metadata: body.client_metadata ?? {},
         client_secret_hash: await hashSecret(secret),
+        client_secret: secret,
         source: 'api',
       }
       await state.addClient(client)
@@ -88,7 +105,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
     async (request) => {
       const client = state.client((request.params as { id: string }).id)
       if (!client) throw notFound('client', 'inexistent_client')
-      return clientView(client)
+      return clientView(client, mayReadKeys(request))
     },
   )
 
@@ -134,10 +151,16 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
       const secret = generateClientSecret()
       const client = await state.updateClient((request.params as { id: string }).id, {
         client_secret_hash: await hashSecret(secret),
+        client_secret: secret,
         secret_rotated_at: new Date().toISOString(),
       })
       if (!client) throw notFound('client', 'inexistent_client')
       return { ...clientView(client), client_secret: secret }
     },
   )
+}
+
+/** Whether the caller's token may read client secrets (`read:client_keys`). */
+function mayReadKeys(request: FastifyRequest): boolean {
+  return request.auth?.scopes.has('read:client_keys') ?? false
 }

@@ -4,6 +4,7 @@ export const MANAGEMENT_API_SCOPES = [
   'create:clients',
   'update:clients',
   'delete:clients',
+  'read:client_keys',
   'update:client_keys',
   'read:client_grants',
   'create:client_grants',

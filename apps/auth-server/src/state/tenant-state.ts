@@ -1,6 +1,7 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { apiForAudience } from '../tenant/issuer.js'
 import type { Client, ClientGrant, Organization, ResourceServer, Tenant } from '../tenant/model.js'
+import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 
 interface PersistedState {
@@ -35,6 +36,9 @@ export async function openTenantState(
 ): Promise<{ state: TenantState; newSecrets: GeneratedSecret[] }> {
   const file = dataDir ? join(dataDir, 'tenant-state.json') : undefined
   const persisted = file ? await readJsonFile<PersistedState>(file) : undefined
+  const knownSecrets = file
+    ? await readClientSecrets(join(dirname(file), CLIENT_SECRETS_ENV))
+    : new Map()
   const newSecrets: GeneratedSecret[] = []
   const previousFileClients = (persisted?.clients ?? []).filter((c) => c.source !== 'api')
   const renamed = new Map<string, string>()
@@ -47,9 +51,8 @@ export async function openTenantState(
     if (wasGenerated && previous) {
       renamed.set(client.client_id, previous.client_id)
       return {
-        ...client,
+        ...withSecretOf(client, previous, knownSecrets),
         client_id: previous.client_id,
-        client_secret_hash: previous.client_secret_hash,
         ...(previous.secret_rotated_at ? { secret_rotated_at: previous.secret_rotated_at } : {}),
         source: 'file',
       }
@@ -57,8 +60,7 @@ export async function openTenantState(
     if (wasGenerated) newSecrets.push(wasGenerated)
     if (previous?.secret_rotated_at) {
       return {
-        ...client,
-        client_secret_hash: previous.client_secret_hash,
+        ...withSecretOf(client, previous, knownSecrets),
         secret_rotated_at: previous.secret_rotated_at,
         source: 'file',
       }
@@ -66,9 +68,9 @@ export async function openTenantState(
     return { ...client, source: 'file' }
   })
   const fileIds = new Set(fileClients.map((c) => c.client_id))
-  const apiClients = (persisted?.clients ?? []).filter(
-    (c) => c.source === 'api' && !fileIds.has(c.client_id),
-  )
+  const apiClients = (persisted?.clients ?? [])
+    .filter((c) => c.source === 'api' && !fileIds.has(c.client_id))
+    .map((c) => withSecretOf(c, c, knownSecrets))
   const clients = [...fileClients, ...apiClients]
   const clientIds = new Set(clients.map((c) => c.client_id))
 
@@ -94,6 +96,21 @@ export async function openTenantState(
   const state = new TenantState(loaded, data, file)
   await state.persist()
   return { state, newSecrets }
+}
+
+/** `client` with the secret of `previous`: its hash, and its text when `known` holds it. */
+function withSecretOf(
+  client: Client,
+  previous: Client,
+  known: ReadonlyMap<string, string>,
+): Client {
+  const { client_secret: _given, ...rest } = client
+  const text = known.get(previous.client_id)
+  return {
+    ...rest,
+    client_secret_hash: previous.client_secret_hash,
+    ...(text === undefined ? {} : { client_secret: text }),
+  }
 }
 
 /** Reads and changes of the tenant; every change is persisted before it is answered. */
@@ -214,6 +231,13 @@ export class TenantState {
   }
 
   async persist(): Promise<void> {
-    if (this.file) await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2))
+    if (!this.file) return
+    // Secrets in plain text go to client-secrets.env only; the state keeps their hashes.
+    const clients = this.data.clients.map(({ client_secret: _text, ...client }) => client)
+    await writeFileAtomic(this.file, JSON.stringify({ ...this.data, clients }, null, 2))
+    await writeFileAtomic(
+      join(dirname(this.file), CLIENT_SECRETS_ENV),
+      clientSecretsEnv(this.data.clients),
+    )
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { MANAGEMENT_API_SCOPES } from '../management/management-api-scopes.js'
+import { AUTH0_MANAGEMENT_API_SCOPES } from '../management/auth0-management-api-scopes.js'
 import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
 import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
@@ -43,6 +43,11 @@ export interface LoadedTenant {
   tenant: Tenant
   /** Secrets generated for clients the file gives none, in file order. */
   generatedSecrets: GeneratedSecret[]
+  /**
+   * Top-level sections of the file that the local tenant does not read (pages,
+   * connections, emailTemplates, …: nothing M2M), in file order.
+   */
+  ignoredSections: string[]
 }
 
 export async function buildTenant(
@@ -73,14 +78,19 @@ export async function buildTenant(
     actions: await buildActions(build, baseDir),
     users: buildUsers(build),
   }
-  if (problems.length > 0) return { problems, loaded: { tenant, generatedSecrets: [] } }
+  if (problems.length > 0) {
+    return { problems, loaded: { tenant, generatedSecrets: [], ignoredSections: [] } }
+  }
 
   // Hashed only now that nothing is left to reject: scrypt is deliberately slow.
   const hashes = await Promise.all(clients.secrets.map((secret) => hashSecret(secret)))
   clients.list.forEach((client, i) => {
     client.client_secret_hash = hashes[i] as string
   })
-  return { problems, loaded: { tenant, generatedSecrets: clients.generated } }
+  return {
+    problems,
+    loaded: { tenant, generatedSecrets: clients.generated, ignoredSections: [] },
+  }
 }
 
 /** The Management API first (it cannot be redeclared), then the file's APIs. */
@@ -89,7 +99,7 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
     id: generateId('rs'),
     name: 'Auth0 Management API',
     identifier: managementApiAudience(issuer),
-    scopes: MANAGEMENT_API_SCOPES.map((value) => ({ value })),
+    scopes: AUTH0_MANAGEMENT_API_SCOPES.map((value) => ({ value })),
     signing_alg: TENANT_DEFAULTS.signingAlg,
     token_lifetime: TENANT_DEFAULTS.tokenLifetime,
     token_dialect: TENANT_DEFAULTS.tokenDialect,
@@ -179,6 +189,7 @@ function buildClients({ doc, at, report }: Build) {
         entry.token_endpoint_auth_method ?? TENANT_DEFAULTS.tokenEndpointAuthMethod,
       client_metadata: { ...entry.client_metadata },
       client_secret_hash: '',
+      client_secret: secret,
       ...(quota && {
         token_quota: {
           client_credentials: {
@@ -200,7 +211,8 @@ function buildClients({ doc, at, report }: Build) {
 }
 
 type FindClient = (ref: string) => Client | undefined
-type FindGrant = (clientId: string, audience: string) => ClientGrant | undefined
+/** A client's grant for `audience`; without an audience, its first grant in file order. */
+type FindGrant = (clientId: string, audience?: string) => ClientGrant | undefined
 
 /** Grants resolved to client ids; every scope must exist on the API. */
 function buildClientGrants(
@@ -254,11 +266,20 @@ function buildClientGrants(
   })
 
   const byKey = new Map(list.map((grant) => [key(grant.client_id, grant.audience), grant]))
-  const find: FindGrant = (clientId, audience) => byKey.get(key(clientId, audience))
+  const find: FindGrant = (clientId, audience) => {
+    if (audience === undefined) return list.find((grant) => grant.client_id === clientId)
+    const api = apis.get(audience) ?? apiForAudience(apis.values(), audience)
+    return api && byKey.get(key(clientId, api.identifier))
+  }
   return { list, find }
 }
 
-/** Organizations, each with the grants (`client_grants` by client name + audience) it may use. */
+/**
+ * Organizations, each with the grants it may use. An export names each by its
+ * client alone (`client_grants: [{ client_id: <name> }]`): the Deploy CLI then
+ * takes that client's first grant, and so does this. An `audience` beside it
+ * (a local extension) picks the grant to that API.
+ */
 function buildOrganizations(
   { doc, report }: Build,
   findClient: FindClient,
@@ -280,8 +301,14 @@ function buildOrganizations(
       const client = findClient(ref.client_id)
       const grant = client && findGrant(client.client_id, ref.audience)
       if (!client) report([...path, 'client_id'], `no client named "${ref.client_id}"`)
-      else if (!grant) report(path, `no client grant gives "${ref.client_id}" "${ref.audience}"`)
-      else grantIds.add(grant.id)
+      else if (!grant) {
+        report(
+          path,
+          ref.audience === undefined
+            ? `no client grant gives "${ref.client_id}" an API`
+            : `no client grant gives "${ref.client_id}" "${ref.audience}"`,
+        )
+      } else grantIds.add(grant.id)
     })
     list.push({
       id: generateId('org'),

@@ -148,5 +148,9 @@ export async function parseTenantDocument(
 
   const built = await buildTenant(validation.document, issuer, options.baseDir)
   if (built.problems.length > 0) throw new TenantInvalidError(source, built.problems)
-  return built.loaded
+  const read = new Set(Object.keys(tenantDocumentSchema.properties))
+  return {
+    ...built.loaded,
+    ignoredSections: Object.keys(parsed ?? {}).filter((section) => !read.has(section)),
+  }
 }

@@ -47,8 +47,14 @@ export interface Client {
   grant_types: string[]
   token_endpoint_auth_method: TokenEndpointAuthMethod
   client_metadata: Record<string, string>
-  /** `scrypt$<salt b64url>$<hash b64url>`. */
+  /** `scrypt$<salt b64url>$<hash b64url>`: what a token request is checked against. */
   client_secret_hash: string
+  /**
+   * The secret itself, which Auth0 returns to a token with `read:client_keys`
+   * and which `DATA_DIR/client-secrets.env` lists (both files owner-only).
+   * Absent for clients persisted before it was kept.
+   */
+  client_secret?: string
   /** Where it was declared: the tenant file, or the Management API. Internal. */
   source?: 'file' | 'api'
   /** Set when the secret was rotated through the Management API: it then outlives the file's. Internal. */

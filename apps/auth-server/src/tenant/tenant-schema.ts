@@ -56,7 +56,8 @@ export interface OrganizationEntry {
   name: string
   display_name?: string
   metadata?: Record<string, string>
-  client_grants?: Array<{ client_id: string; audience: string }>
+  /** Each grant by its client's name, as the Deploy CLI exports it; `audience` (local) picks among several. */
+  client_grants?: Array<{ client_id: string; audience?: string }>
 }
 
 export interface ActionEntry {
@@ -209,7 +210,7 @@ const organization = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['client_id', 'audience'],
+        required: ['client_id'],
         properties: { client_id: name, audience: name },
       },
     },

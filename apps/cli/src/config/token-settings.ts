@@ -22,7 +22,7 @@ export interface TokenSettings {
   provider: TokenProviderOptions
 }
 
-const PROFILE = /^[a-z][a-z0-9_-]{0,40}$/i
+const PROFILE = /^[a-z][a-z0-9_-]{0,127}$/i
 
 /**
  * Flags win over the environment, the environment over the env file. The
