@@ -755,12 +755,13 @@ describe('validation errors name the entry and the field', () => {
       ],
     },
     {
-      name: 'a signing algorithm other than RS256',
+      // Issue 16: HS256, RS512 and PS256 load (test/signing-algorithms.test.ts); Auth0 has no other.
+      name: 'a signing algorithm Auth0 does not offer',
       change: (d) => {
-        d.resourceServers[0].signing_alg = 'HS256'
+        d.resourceServers[0].signing_alg = 'ES256'
       },
       problems: [
-        'resourceServers[0] ("World Mappers API").signing_alg: must be "RS256" (got "HS256"): the local tenant signs access tokens with RS256 only',
+        'resourceServers[0] ("World Mappers API").signing_alg: must be one of "RS256", "RS512", "PS256", "HS256" (got "ES256")',
       ],
     },
     {

@@ -26,7 +26,17 @@ describe('options', () => {
     ['a missing audience', { audience: undefined }, /audience/],
     ['an empty algorithm list', { algorithms: [] }, /algorithms must be a non-empty list/],
     ['algorithms as a string', { algorithms: 'RS256' as never }, /algorithms/],
-    ['HS256', { algorithms: ['HS256'] }, /HS256 is refused/],
+    ['HS256 without a secret', { algorithms: ['HS256'] }, /HS256 needs the API's signing secret/],
+    [
+      'a secret shorter than 16 characters',
+      { secret: 'fifteen chars!!' },
+      /secret must be a string of at least 16/,
+    ],
+    [
+      'a secret with RS256',
+      { secret: 'sixteen characters', algorithms: ['RS256'] },
+      /with secret, only HS256 verifies \(not RS256\)/,
+    ],
     ['HS512 next to RS256', { algorithms: ['RS256', 'HS512'] }, /HS512 is refused/],
     ['hs256 in lower case', { algorithms: ['hs256'] }, /hs256 is refused/],
     ['none', { algorithms: ['none'] }, /none is refused/],

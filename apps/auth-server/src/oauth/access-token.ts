@@ -1,6 +1,13 @@
-import { createPrivateKey, type KeyObject, randomUUID, sign as rsaSign } from 'node:crypto'
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  type KeyObject,
+  randomUUID,
+  sign as rsaSign,
+} from 'node:crypto'
 import type { KeyRing, SigningKey } from '../keys/key-ring.js'
-import type { Organization, ResourceServer } from '../tenant/model.js'
+import type { Organization, ResourceServer, SigningAlg } from '../tenant/model.js'
 
 export interface AccessTokenInput {
   clientId: string
@@ -13,17 +20,55 @@ export interface AccessTokenInput {
 interface PreparedKey {
   kid: string
   key: KeyObject
-  /** The encoded JOSE header of each dialect: constant per key, so encoded once. */
-  jwtHeader: string
-  atHeader: string
+  /** Encoded JOSE headers by algorithm and `typ`: constant per key, so encoded once. */
+  headers: Map<string, string>
 }
 
-const encodeHeader = (typ: string, kid: string) =>
-  Buffer.from(JSON.stringify({ alg: 'RS256', typ, kid })).toString('base64url')
+type Typ = 'JWT' | 'at+jwt'
+
+const encodeHeader = (alg: SigningAlg, typ: Typ, kid?: string) =>
+  Buffer.from(JSON.stringify(kid === undefined ? { alg, typ } : { alg, typ, kid })).toString(
+    'base64url',
+  )
+
+/** HS256 headers carry no `kid`: the API's signing secret is the only key. */
+const HS256_HEADERS = {
+  JWT: encodeHeader('HS256', 'JWT'),
+  'at+jwt': encodeHeader('HS256', 'at+jwt'),
+}
+
+/** The signature of `signingInput` (base64url) with the tenant's RSA key or the API's secret. */
+function signatureOf(
+  signingInput: string,
+  alg: SigningAlg,
+  rsaKey: KeyObject,
+  api: ResourceServer,
+): string {
+  const data = Buffer.from(signingInput)
+  switch (alg) {
+    case 'RS256':
+      return rsaSign('sha256', data, rsaKey).toString('base64url')
+    case 'RS512':
+      return rsaSign('sha512', data, rsaKey).toString('base64url')
+    case 'PS256':
+      // RFC 7518 §3.5: MGF1 with SHA-256, a salt as long as the hash.
+      return rsaSign('sha256', data, {
+        key: rsaKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      }).toString('base64url')
+    case 'HS256':
+      if (api.signing_secret === undefined) {
+        throw new Error(`HS256 API ${api.identifier} has no signing secret`)
+      }
+      return createHmac('sha256', api.signing_secret).update(data).digest('base64url')
+  }
+}
 
 /**
- * Signs access tokens as Auth0 does for client credentials: RS256 with the
- * current key's `kid`; the default profile (`azp`, `gty: client-credentials`)
+ * Signs access tokens as Auth0 does for client credentials, with the API's
+ * `signing_alg`: RS256 (the default), RS512 or PS256 with the tenant's current
+ * key and its `kid`, HS256 with the API's signing secret; the default profile (`azp`, `gty: client-credentials`)
  * or RFC 9068 (`typ: at+jwt`, `client_id`, `jti`, no `gty`).
  *
  * The signature is most of what a token costs, so nothing else is redone per
@@ -41,14 +86,20 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
 
   function prepare(key: SigningKey): PreparedKey {
     if (prepared?.kid !== key.kid) {
-      prepared = {
-        kid: key.kid,
-        key: createPrivateKey(key.privateKeyPem),
-        jwtHeader: encodeHeader('JWT', key.kid),
-        atHeader: encodeHeader('at+jwt', key.kid),
-      }
+      prepared = { kid: key.kid, key: createPrivateKey(key.privateKeyPem), headers: new Map() }
     }
     return prepared
+  }
+
+  function headerOf(key: PreparedKey, alg: SigningAlg, typ: Typ): string {
+    if (alg === 'HS256') return HS256_HEADERS[typ]
+    const name = `${alg} ${typ}`
+    let header = key.headers.get(name)
+    if (header === undefined) {
+      header = encodeHeader(alg, typ, key.kid)
+      key.headers.set(name, header)
+    }
+    return header
   }
 
   return function sign(
@@ -81,9 +132,11 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
       claims.org_id = input.organization.id
       claims.org_name = input.organization.name
     }
+    const api = input.resourceServer
     const key = prepare(keys.current())
-    const signingInput = `${rfc9068 ? key.atHeader : key.jwtHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-    const signature = rsaSign('sha256', Buffer.from(signingInput), key.key).toString('base64url')
+    const header = headerOf(key, api.signing_alg, rfc9068 ? 'at+jwt' : 'JWT')
+    const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+    const signature = signatureOf(signingInput, api.signing_alg, key.key, api)
     return { token: `${signingInput}.${signature}`, expiresIn }
   }
 }

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path'
+import { generateClientSecret } from '../secrets.js'
 import { apiForAudience } from '../tenant/issuer.js'
 import type { Client, ClientGrant, Organization, ResourceServer, Tenant } from '../tenant/model.js'
 import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
@@ -91,11 +92,26 @@ export async function openTenantState(
   const data: PersistedState = {
     clients,
     clientGrants: [...fileGrants, ...apiGrants],
-    resourceServers: loaded.resourceServers,
+    resourceServers: loaded.resourceServers.map((api) =>
+      withSigningSecret(api, persisted?.resourceServers),
+    ),
   }
   const state = new TenantState(loaded, data, file)
   await state.persist()
   return { state, newSecrets }
+}
+
+/**
+ * An HS256 API without a signing secret in the file keeps the one it had at the
+ * last start, or gets a new one (Auth0 generates it when the API is created).
+ */
+function withSigningSecret(
+  api: ResourceServer,
+  previous: readonly ResourceServer[] | undefined,
+): ResourceServer {
+  if (api.signing_alg !== 'HS256' || api.signing_secret !== undefined) return api
+  const kept = previous?.find((p) => p.identifier === api.identifier)?.signing_secret
+  return { ...api, signing_secret: kept ?? generateClientSecret() }
 }
 
 /** `client` with the secret of `previous`: its hash, and its text when `known` holds it. */

@@ -138,6 +138,8 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
         description === undefined ? { value } : { value, description },
       ),
       signing_alg: entry.signing_alg ?? TENANT_DEFAULTS.signingAlg,
+      // An HS256 API without one gets its secret when the tenant state opens (kept across starts).
+      ...(entry.signing_secret === undefined ? {} : { signing_secret: entry.signing_secret }),
       token_lifetime: entry.token_lifetime ?? TENANT_DEFAULTS.tokenLifetime,
       token_dialect: entry.token_dialect ?? TENANT_DEFAULTS.tokenDialect,
     })

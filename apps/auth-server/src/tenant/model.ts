@@ -22,13 +22,19 @@ export interface ResourceServerScope {
   description?: string
 }
 
+/** Auth0's signing algorithms for an API's access tokens (`SigningAlgorithmEnum`). */
+export const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'HS256'] as const
+export type SigningAlg = (typeof SIGNING_ALGS)[number]
+
 /** An API (Auth0 "resource server"). */
 export interface ResourceServer {
   id: string
   name: string
   identifier: string
   scopes: ResourceServerScope[]
-  signing_alg: 'RS256'
+  signing_alg: SigningAlg
+  /** HS256 only: the secret its tokens are signed with (Auth0's "signing secret"). */
+  signing_secret?: string
   /** Seconds; Auth0 default 86,400, at most 2,592,000. */
   token_lifetime: number
   token_dialect: TokenDialect

@@ -11,7 +11,7 @@
  * A field the loader reads must have the right type.
  */
 
-import { TOKEN_DIALECTS, type TokenDialect } from './model.js'
+import { SIGNING_ALGS, type SigningAlg, TOKEN_DIALECTS, type TokenDialect } from './model.js'
 
 /** Auth0's maximum access token lifetime for an API, in seconds (30 days). */
 export const MAX_TOKEN_LIFETIME = 2_592_000
@@ -21,7 +21,8 @@ export interface ResourceServerEntry {
   identifier: string
   scopes?: Array<{ value: string; description?: string }>
   token_lifetime?: number
-  signing_alg?: 'RS256'
+  signing_alg?: SigningAlg
+  signing_secret?: string
   token_dialect?: TokenDialect
 }
 
@@ -136,10 +137,9 @@ const resourceServer = {
       },
     },
     token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME },
-    signing_alg: {
-      enum: ['RS256'],
-      'x-hint': 'the local tenant signs access tokens with RS256 only',
-    },
+    signing_alg: { enum: [...SIGNING_ALGS] },
+    // Auth0 requires at least 16 characters. No pattern or value in messages: this is a secret.
+    signing_secret: { type: 'string', minLength: 16 },
     token_dialect: { enum: [...TOKEN_DIALECTS] },
   },
 } satisfies SchemaNode

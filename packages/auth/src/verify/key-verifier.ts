@@ -12,6 +12,8 @@ export interface KeyVerifierSettings {
   /** Milliseconds, as fast-jwt counts. */
   clockToleranceMs: number
   requiredClaims: readonly string[]
+  /** An RSA key whose JWK names one RSA `alg` verifies the other allowed RSA algorithms too. */
+  rsaKeysForAllRsaAlgorithms: boolean
 }
 
 // A Map, not an object literal: `kty` comes from the JWKS, and `toString` or
@@ -34,9 +36,14 @@ export function createKeyVerifier(
 ): KeyVerifyFn | undefined {
   if (jwk.use !== undefined && jwk.use !== 'sig') return undefined
   const family = familyOf.get(jwk.kty) ?? []
-  const algorithms = settings.algorithms.filter(
-    (alg) => family.includes(alg) && (jwk.alg === undefined || jwk.alg === alg),
-  )
+  // RFC 7517 §4.4: a key that names its `alg` serves that algorithm only, unless the
+  // caller opted in for RSA keys (Auth0 names its keys RS256 and signs the tokens of
+  // PS256 and RS512 APIs with them).
+  const fits = (alg: string) =>
+    jwk.alg === undefined ||
+    jwk.alg === alg ||
+    (settings.rsaKeysForAllRsaAlgorithms && jwk.kty === 'RSA' && family.includes(jwk.alg))
+  const algorithms = settings.algorithms.filter((alg) => family.includes(alg) && fits(alg))
   if (algorithms.length === 0) return undefined
   // RFC 7518 §3.3: RSA keys of 2048 bits or more.
   if (jwk.kty === 'RSA' && Buffer.from(String(jwk.n ?? ''), 'base64url').length < 256) {
@@ -63,4 +70,17 @@ export function createKeyVerifier(
   } catch {
     return undefined
   }
+}
+
+/** A fast-jwt verifier for HS256 tokens signed with an API's signing secret. */
+export function createSecretVerifier(secret: string, settings: KeyVerifierSettings): KeyVerifyFn {
+  return createVerifier({
+    key: secret,
+    algorithms: ['HS256'],
+    allowedIss: [...settings.issuers],
+    allowedAud: [...settings.audience],
+    requiredClaims: [...settings.requiredClaims],
+    clockTolerance: settings.clockToleranceMs,
+    cache: false,
+  }) as KeyVerifyFn
 }

@@ -5,7 +5,7 @@ import { nonNegative, nonNegativeInteger, positive } from '../option-checks.js'
 import { parseScopes } from '../scopes.js'
 import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
-import { createKeyVerifier, type KeyVerifyFn } from './key-verifier.js'
+import { createKeyVerifier, createSecretVerifier, type KeyVerifyFn } from './key-verifier.js'
 import { checkProfileClaims } from './profile-claims.js'
 import { readTokenHeader } from './token-header.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
@@ -19,8 +19,33 @@ export interface VerifierOptions {
   issuer: string
   /** The API identifier(s) a token's `aud` must contain. */
   audience: string | readonly string[]
-  /** Allowed signing algorithms. Default `['RS256']`. HMAC and `none` are refused. */
+  /**
+   * Allowed signing algorithms. Default `['RS256']` (`['HS256']` with `secret`).
+   * `none` is refused, and HS256 needs `secret`. For an Auth0 API set to PS256
+   * or RS512, list it and set `rsaKeysForAllRsaAlgorithms`.
+   */
   algorithms?: readonly string[]
+  /**
+   * Lets an RSA key whose JWK names one RSA algorithm verify the other RSA
+   * algorithms of `algorithms`. Auth0 publishes every key with `alg: RS256`
+   * and signs the tokens of PS256 and RS512 APIs with those keys, so they
+   * verify only with this set. Default false: RFC 7517 §4.4, a key that names
+   * its algorithm serves that one only.
+   */
+  rsaKeysForAllRsaAlgorithms?: boolean
+  /**
+   * The claim that `scopes` (and so route scope checks) reads. Default
+   * `scope`. `permissions` is for an API whose token dialect is Auth0's
+   * `access_token_authz` or `rfc9068_profile_authz` ("Add Permissions in the
+   * Access Token"); a token without that claim then has no scope.
+   */
+  scopesClaim?: 'scope' | 'permissions'
+  /**
+   * The signing secret of an API set to HS256 (Auth0's "signing secret", at
+   * least 16 characters): tokens are then verified with it, HS256 only, and no
+   * JWKS is read. Symmetric: whoever verifies can also sign, so prefer RS256.
+   */
+  secret?: string
   /** Allowed clock skew for `exp` and `nbf`, in seconds. Default 5. */
   clockTolerance?: number
   /** Default `<issuer>/.well-known/jwks.json`: from the configuration, never from a token. */
@@ -57,8 +82,10 @@ export interface JwtVerifier extends TokenVerifier {
   readonly keys: JwksStore
 }
 
+/** HMAC only as HS256 with a `secret` (exact spelling); `none` never. */
 const refusedAlgorithms = /^(none|HS\d+)$/i
 const supportedAlgorithms = new Set([
+  'HS256',
   'RS256',
   'RS384',
   'RS512',
@@ -113,7 +140,12 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     audience: settings.audience,
     clockToleranceMs: settings.clockToleranceMs,
     requiredClaims: settings.requiredClaims,
+    rsaKeysForAllRsaAlgorithms: options.rsaKeysForAllRsaAlgorithms === true,
   }
+  const secretVerifier =
+    settings.secret === undefined ? undefined : createSecretVerifier(settings.secret, keySettings)
+  /** The verifier that stands for `kid` now: the secret's, or the JWKS key's. */
+  const currentVerifier = (kid: string) => secretVerifier ?? keys.get(kid)
   const keys = createJwksStore({
     jwksUri: settings.jwksUri,
     createKeyVerifier: (jwk) => createKeyVerifier(jwk, keySettings),
@@ -141,7 +173,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     if (hit === undefined || hit.token !== token) return undefined
     // The entry stands until its exp (+ tolerance), and only while its kid still maps to
     // the very key that verified it.
-    if (now() <= hit.expiresAt && keys.get(hit.kid) === hit.verifier) return hit.result
+    if (now() <= hit.expiresAt && currentVerifier(hit.kid) === hit.verifier) return hit.result
     cache.delete(key)
     return undefined
   }
@@ -155,8 +187,13 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     if (!settings.algorithms.includes(header.alg)) {
       throw new TokenAlgorithmError(header.alg)
     }
-    if (header.kid === undefined) throw new TokenMalformedError('the token header has no kid')
-    const verifyWithKey = keys.get(header.kid) ?? (await keys.resolve(header.kid))
+    let verifyWithKey: KeyVerifyFn
+    if (secretVerifier) {
+      verifyWithKey = secretVerifier
+    } else {
+      if (header.kid === undefined) throw new TokenMalformedError('the token header has no kid')
+      verifyWithKey = keys.get(header.kid) ?? (await keys.resolve(header.kid))
+    }
 
     let claims: AccessTokenClaims
     try {
@@ -165,13 +202,13 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
       throw fromFastJwtError(error)
     }
     checkProfileClaims(claims, settings.clockToleranceMs)
-    const result = toVerifiedToken(header, claims)
+    const result = toVerifiedToken(header, claims, settings.scopesClaim)
     if (cache) {
       const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
       if (expiresAt > now()) {
         cache.set(cacheKey(token), {
           token,
-          kid: header.kid,
+          kid: header.kid ?? '',
           verifier: verifyWithKey,
           expiresAt,
           result,
@@ -208,6 +245,7 @@ function cacheKey(token: string): string {
 function toVerifiedToken(
   header: VerifiedToken['header'],
   claims: AccessTokenClaims,
+  scopesClaim: 'scope' | 'permissions',
 ): VerifiedToken {
   const clientId =
     typeof claims.azp === 'string'
@@ -227,7 +265,11 @@ function toVerifiedToken(
   return Object.freeze({
     header,
     claims: Object.freeze(claims),
-    scopes: parseScopes(claims.scope),
+    // `permissions` is an array of strings (Auth0's RBAC claim): never a space-separated string.
+    scopes:
+      scopesClaim === 'scope'
+        ? parseScopes(claims.scope)
+        : parseScopes(Array.isArray(claims.permissions) ? claims.permissions : undefined),
     clientId,
     organization,
   })
@@ -245,15 +287,27 @@ function resolveOptions(options: VerifierOptions) {
   if (!Array.isArray(audience) || audience.length === 0 || audience.some((a) => !isText(a))) {
     throw new InvalidOptionError('audience must be a non-empty string or list of strings')
   }
-  const algorithms = options.algorithms ?? ['RS256']
+  const { secret } = options
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 16)) {
+    // Never the value: this is a secret.
+    throw new InvalidOptionError('secret must be a string of at least 16 characters')
+  }
+  const algorithms = options.algorithms ?? (secret === undefined ? ['RS256'] : ['HS256'])
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new InvalidOptionError('algorithms must be a non-empty list')
   }
   for (const alg of algorithms) {
-    if (refusedAlgorithms.test(alg)) {
-      throw new InvalidOptionError(`algorithm ${alg} is refused: only asymmetric algorithms verify`)
+    if (alg !== 'HS256' && refusedAlgorithms.test(alg)) {
+      throw new InvalidOptionError(`algorithm ${alg} is refused`)
     }
     if (!supportedAlgorithms.has(alg)) throw new InvalidOptionError(`unknown algorithm ${alg}`)
+    if ((alg === 'HS256') !== (secret !== undefined)) {
+      throw new InvalidOptionError(
+        secret === undefined
+          ? "algorithm HS256 needs the API's signing secret (secret)"
+          : `with secret, only HS256 verifies (not ${alg})`,
+      )
+    }
   }
   const jwksUri = options.jwksUri ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`
   const protocol = URL.canParse(jwksUri) ? new URL(jwksUri).protocol : ''
@@ -261,8 +315,14 @@ function resolveOptions(options: VerifierOptions) {
     throw new InvalidOptionError('jwksUri must be an http(s) URL')
   }
   const clockTolerance = options.clockTolerance ?? 5
+  const scopesClaim = options.scopesClaim ?? 'scope'
+  if (scopesClaim !== 'scope' && scopesClaim !== 'permissions') {
+    throw new InvalidOptionError("scopesClaim must be 'scope' or 'permissions'")
+  }
   return {
+    scopesClaim,
     issuer,
+    secret,
     audience: audience as readonly string[],
     algorithms: algorithms as readonly string[],
     jwksUri,
