@@ -35,7 +35,7 @@ export async function createAuthServer(
     loaded.generatedSecrets,
     config.dataDir,
   )
-  const keys = await openKeyRing(config.dataDir)
+  const keys = await openKeyRing(config.dataDir, { commonName: new URL(config.issuer).hostname })
   const app = await buildApp({
     issuer: config.issuer,
     state,

@@ -327,7 +327,7 @@ describe('resource servers, users, logs', () => {
 })
 
 describe('signing keys', () => {
-  it('rotates with no downtime and revokes the previous key', async () => {
+  it('rotates with no downtime, keeps previous keys until revoked, and revokes', async () => {
     const before = (await call('GET', '/api/v2/keys/signing', admin)).json()
     expect(before.filter((k: { current: boolean }) => k.current)).toHaveLength(1)
     expect(before.filter((k: { next: boolean }) => k.next)).toHaveLength(1)
@@ -362,21 +362,29 @@ describe('signing keys', () => {
     expect(refused.json().error).toBe('invalid_token')
     expect((await call('PUT', '/api/v2/keys/signing/nokid/revoke', fresh)).statusCode).toBe(404)
 
-    // two more rotations: the JWKS holds exactly current, next and one previous
+    // two more rotations: every previous key stays published until it is revoked (Auth0's
+    // "Signing Keys": a rotated-out key is kept as previous, revoking is a separate step)
     const second = (await call('POST', '/api/v2/keys/signing/rotate', fresh)).json().kid
     const third = (await call('POST', '/api/v2/keys/signing/rotate', fresh)).json().kid
     const published = (await server.app.inject('/.well-known/jwks.json')).json().keys
-    expect(published).toHaveLength(3)
-    expect(published.map((k: { kid: string }) => k.kid)).toContain(second)
-    // `fresh` was signed by a key that is now revoked: it no longer works
-    expect((await call('GET', '/api/v2/keys/signing', fresh)).statusCode).toBe(401)
+    expect(published.map((k: { kid: string }) => k.kid)).toEqual(
+      expect.arrayContaining([newKid, second, third]),
+    )
+    expect(published).toHaveLength(4)
+    // `fresh` was signed by newKid, now previous and not revoked: it still works
+    expect((await call('GET', '/api/v2/keys/signing', fresh)).statusCode).toBe(200)
     const latest = await managementToken('admin')
     const records = (await call('GET', '/api/v2/keys/signing', latest)).json()
     expect(
       records.filter((k: { previous: boolean }) => k.previous).map((k: { kid: string }) => k.kid),
-    ).toEqual([second])
-    expect(records.find((k: { kid: string }) => k.kid === newKid).revoked).toBe(true)
+    ).toEqual([newKid, second])
+    expect(records.find((k: { kid: string }) => k.kid === oldKid).revoked).toBe(true)
     expect(server.keys.current().kid).toBe(third)
+    // revoking newKid ends `fresh`
+    expect((await call('PUT', `/api/v2/keys/signing/${newKid}/revoke`, latest)).statusCode).toBe(
+      200,
+    )
+    expect((await call('GET', '/api/v2/keys/signing', fresh)).statusCode).toBe(401)
     admin = await managementToken('admin')
   })
 })

@@ -357,7 +357,8 @@ describe('discovery and JWKS', () => {
     const { keys } = (await server.app.inject('/.well-known/jwks.json')).json()
     expect(keys).toHaveLength(2)
     for (const key of keys) {
-      expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use'])
+      // Auth0's members: the public key, and its certificate (x5c, x5t); never a private part.
+      expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use', 'x5c', 'x5t'])
     }
   })
 })

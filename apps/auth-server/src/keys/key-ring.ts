@@ -1,5 +1,6 @@
 import {
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type JsonWebKey,
@@ -8,12 +9,16 @@ import {
 import { join } from 'node:path'
 import { SigningKeyInUseError, SigningKeyNotFoundError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from '../state/json-file.js'
+import { certificateDer, certificateSha1, selfSignedCertificate } from './self-signed-cert.js'
 
 /** One signing key. Only non-revoked keys are published in the JWKS. */
 export interface SigningKey {
   kid: string
   privateKeyPem: string
-  publicJwk: JsonWebKey & { kid: string; alg: 'RS256'; use: 'sig' }
+  /** As Auth0 publishes it: with the certificate (`x5c`) and its SHA-1 (`x5t`). */
+  publicJwk: JsonWebKey & { kid: string; alg: 'RS256'; use: 'sig'; x5c?: string[]; x5t?: string }
+  /** Self-signed X.509 certificate of the key (PEM); absent in files from before it was kept. */
+  certPem?: string
   createdAt: string
   /** When it became the signing key. */
   currentSince?: string
@@ -47,11 +52,21 @@ export interface KeyRing {
   published(): SigningKey[]
   jwks(): { keys: SigningKey['publicJwk'][] }
   list(): SigningKeyRecord[]
-  /** The next key becomes current, the current one previous, and a new next key is made. */
+  /** One key's record, revoked ones included; undefined for an unknown `kid`. */
+  get(kid: string): SigningKeyRecord | undefined
+  /**
+   * The next key becomes current, the current one previous (published until
+   * revoked, as on Auth0), and a new next key is made.
+   */
   rotate(): Promise<{ kid: string }>
   /** Revokes a previous key: tokens it signed stop verifying; its private key is dropped. */
   revoke(kid: string): Promise<SigningKeyRecord>
   onChange(listener: () => void): void
+}
+
+export interface KeyRingOptions {
+  /** The certificates' `CN`. Default `localhost`; the server passes its issuer's host. */
+  commonName?: string
 }
 
 /**
@@ -59,13 +74,20 @@ export interface KeyRing {
  * key on first start). Private keys are written with owner-only permissions;
  * without `dir` keys live in memory only.
  */
-export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
+export async function openKeyRing(
+  dir: string | undefined,
+  options: KeyRingOptions = {},
+): Promise<KeyRing> {
+  const commonName = options.commonName ?? 'localhost'
   const file = dir ? join(dir, 'signing-keys.json') : undefined
   let state = (file && (await readJsonFile<KeyRingFile>(file))) || undefined
   if (!state) {
-    const current = createSigningKey(true)
-    const next = createSigningKey(false)
+    const current = createSigningKey(true, commonName)
+    const next = createSigningKey(false, commonName)
     state = { current: current.kid, next: next.kid, keys: [current, next] }
+    await save()
+  } else if (state.keys.map((key) => withCertificate(key, commonName)).includes(true)) {
+    // map, not some: every key of the file gets its certificate.
     await save()
   }
   const listeners: Array<() => void> = []
@@ -81,13 +103,17 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
   function toRecord(key: SigningKey): SigningKeyRecord {
     const s = state as KeyRingFile
     const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' })
-    const der = publicKey.export({ type: 'spki', format: 'der' })
+    // A key from before certificates were kept, whose private key is gone, has none: its
+    // public key stands in.
+    const der = key.certPem
+      ? certificateDer(key.certPem)
+      : publicKey.export({ type: 'spki', format: 'der' })
+    const thumbprint = createHash('sha1').update(der).digest('hex')
     return {
       kid: key.kid,
-      // A real tenant publishes an X.509 certificate; we publish the public key itself.
-      cert: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      fingerprint: formatFingerprint(createHash('sha1').update(der).digest('hex')),
-      thumbprint: createHash('sha1').update(der).digest('hex'),
+      cert: key.certPem ?? publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      fingerprint: formatFingerprint(thumbprint),
+      thumbprint,
       current: key.kid === s.current,
       next: key.kid === s.next,
       previous: key.kid !== s.current && key.kid !== s.next && !key.revokedAt,
@@ -110,20 +136,19 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
     list() {
       return (state as KeyRingFile).keys.map(toRecord)
     },
+    get(kid) {
+      const key = byKid(kid)
+      return key && toRecord(key)
+    },
     async rotate() {
       const s = state as KeyRingFile
       const promoted = byKid(s.next) as SigningKey
       promoted.currentSince = new Date().toISOString()
-      const next = createSigningKey(false)
-      // One previous key at a time (the one that signed until now): older
-      // ones are revoked and their private keys dropped.
-      const now = new Date().toISOString()
-      for (const key of s.keys) {
-        if (key.kid !== s.current && key.kid !== s.next && !key.revokedAt) {
-          key.revokedAt = now
-        }
-        if (key.revokedAt) key.privateKeyPem = ''
-      }
+      const next = createSigningKey(false, commonName)
+      // The key that signed until now stays published (previous) until revoked; it never
+      // signs again, so its private key is dropped.
+      const retired = byKid(s.current)
+      if (retired) retired.privateKeyPem = ''
       state = { current: promoted.kid, next: next.kid, keys: [...s.keys, next] }
       await save()
       for (const listener of listeners) listener()
@@ -149,18 +174,41 @@ export async function openKeyRing(dir: string | undefined): Promise<KeyRing> {
   return ring
 }
 
-function createSigningKey(current: boolean): SigningKey {
+function createSigningKey(current: boolean, commonName: string): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const kid = randomBytes(16).toString('base64url')
   const jwk = publicKey.export({ format: 'jwk' })
-  const now = new Date().toISOString()
+  const now = new Date()
+  const certPem = selfSignedCertificate({ privateKey, publicKey }, commonName, now)
   return {
     kid,
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' },
-    createdAt: now,
-    ...(current ? { currentSince: now } : {}),
+    publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig', ...x5(certPem) },
+    certPem,
+    createdAt: now.toISOString(),
+    ...(current ? { currentSince: now.toISOString() } : {}),
   }
+}
+
+/** The JWK members that carry a certificate: the chain (one self-signed DER) and its SHA-1. */
+function x5(certPem: string): { x5c: string[]; x5t: string } {
+  return {
+    x5c: [certificateDer(certPem).toString('base64')],
+    x5t: certificateSha1(certPem, 'base64url'),
+  }
+}
+
+/**
+ * Gives a key from an older file its certificate when its private key is still
+ * there to sign it. True when the key changed.
+ */
+function withCertificate(key: SigningKey, commonName: string): boolean {
+  if (key.certPem || !key.privateKeyPem || key.revokedAt) return false
+  const privateKey = createPrivateKey(key.privateKeyPem)
+  const publicKey = createPublicKey(privateKey)
+  key.certPem = selfSignedCertificate({ privateKey, publicKey }, commonName)
+  Object.assign(key.publicJwk, x5(key.certPem))
+  return true
 }
 
 function formatFingerprint(hex: string): string {

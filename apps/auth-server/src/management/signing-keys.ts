@@ -2,19 +2,35 @@ import type { FastifyInstance } from 'fastify'
 import { ManagementError, SigningKeyInUseError, SigningKeyNotFoundError } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 
-/** `/api/v2/keys/signing`: list, rotate, revoke. */
+const kidParams = {
+  type: 'object',
+  required: ['kid'],
+  properties: { kid: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const
+
+/** `/api/v2/keys/signing`: list, get one, rotate, revoke. */
 export async function signingKeyRoutes(app: FastifyInstance, opts: { keys: KeyRing }) {
   const { keys } = opts
 
   app.get('/keys/signing', { config: { scopes: ['read:signing_keys'] } }, async () => keys.list())
+
+  app.get(
+    '/keys/signing/:kid',
+    { config: { scopes: ['read:signing_keys'] }, schema: { params: kidParams } },
+    async (request) => {
+      const record = keys.get((request.params as { kid: string }).kid)
+      if (!record)
+        throw new ManagementError(404, 'inexistent_key', new SigningKeyNotFoundError().message)
+      return record
+    },
+  )
 
   app.post(
     '/keys/signing/rotate',
     { config: { scopes: ['create:signing_keys', 'update:signing_keys'] } },
     async (_request, reply) => {
       const { kid } = await keys.rotate()
-      const record = keys.list().find((k) => k.kid === kid)
-      return reply.code(201).send({ cert: record?.cert, kid })
+      return reply.code(201).send({ cert: keys.get(kid)?.cert, kid })
     },
   )
 
@@ -22,13 +38,7 @@ export async function signingKeyRoutes(app: FastifyInstance, opts: { keys: KeyRi
     '/keys/signing/:kid/revoke',
     {
       config: { scopes: ['update:signing_keys'] },
-      schema: {
-        params: {
-          type: 'object',
-          required: ['kid'],
-          properties: { kid: { type: 'string', minLength: 1 } },
-        },
-      },
+      schema: { params: kidParams },
     },
     async (request) => {
       try {
