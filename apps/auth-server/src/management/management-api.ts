@@ -7,6 +7,7 @@ import { ManagementError } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { LogStore } from '../logs/log-store.js'
 import type { TenantState } from '../state/tenant-state.js'
+import { auth0ManagementRefusal } from './auth0-refusal.js'
 import { clientGrantRoutes } from './client-grants.js'
 import { clientRoutes } from './clients.js'
 import { logRoutes } from './logs.js'
@@ -39,7 +40,11 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
 
   await app.register(
     async (api) => {
-      await api.register(m2mAuth, { verifier, realm: 'Auth0 Management API' })
+      await api.register(m2mAuth, {
+        verifier,
+        realm: 'Auth0 Management API',
+        formatBody: auth0ManagementRefusal,
+      })
       // Unknown fields are refused (400), not silently dropped, as Auth0 does.
       const ajv = new Ajv({
         removeAdditional: false,

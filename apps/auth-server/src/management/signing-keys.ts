@@ -27,7 +27,8 @@ export async function signingKeyRoutes(app: FastifyInstance, opts: { keys: KeyRi
 
   app.post(
     '/keys/signing/rotate',
-    { config: { scopes: ['create:signing_keys', 'update:signing_keys'] } },
+    // Auth0 accepts either scope (its Management API checks any of a route's scopes).
+    { config: { scopes: { anyOf: ['create:signing_keys', 'update:signing_keys'] } } },
     async (_request, reply) => {
       const { kid } = await keys.rotate()
       return reply.code(201).send({ cert: keys.get(kid)?.cert, kid })

@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js'
 import { redactToken, sanitizeErrorDescription } from './error-description.js'
+import type { ScopeRule } from './route-scopes.js'
 import { bearerChallenge } from './www-authenticate.js'
 
 /** An HTTP answer to a request that cannot proceed, with an OAuth-style JSON body. */
@@ -7,6 +8,19 @@ export interface AuthAnswer {
   readonly statusCode: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: { readonly error: string; readonly error_description: string }
+  /** On a 403 `insufficient_scope`: what the route asks. */
+  readonly rule?: ScopeRule
+}
+
+/** What the plugin's `formatBody` option receives, to shape the body of a refusal. */
+export interface AuthRefusal {
+  readonly statusCode: number
+  /** `unauthorized`, `invalid_request`, `invalid_token`, `insufficient_scope` or `temporarily_unavailable`. */
+  readonly error: string
+  /** Safe to show: never the token. */
+  readonly error_description: string
+  /** On a 403: the route's scopes, and whether all or any of them are needed. */
+  readonly rule?: ScopeRule
 }
 
 /** `error_description` of the 401 sent when a request carries no bearer credentials. */
@@ -51,8 +65,10 @@ export function insufficientScopeAnswer(
   realm: string,
   description: string,
   scope: string,
+  rule?: ScopeRule,
 ): AuthAnswer {
-  return challengeAnswer(403, realm, 'insufficient_scope', description, scope)
+  const answer = challengeAnswer(403, realm, 'insufficient_scope', description, scope)
+  return rule === undefined ? answer : { ...answer, rule }
 }
 
 /**

@@ -1,4 +1,8 @@
-export { NO_CREDENTIALS_DESCRIPTION, UNAVAILABLE_DESCRIPTION } from './auth-answers.js'
+export {
+  type AuthRefusal,
+  NO_CREDENTIALS_DESCRIPTION,
+  UNAVAILABLE_DESCRIPTION,
+} from './auth-answers.js'
 export type {
   M2mAuthBaseOptions,
   M2mAuthOptions,
@@ -7,4 +11,4 @@ export type {
 } from './options.js'
 export { default, m2mAuth } from './plugin.js'
 export type { RequestAuth } from './request-auth.js'
-export type { RouteScopes } from './route-scopes.js'
+export type { RouteScopes, ScopeRule } from './route-scopes.js'

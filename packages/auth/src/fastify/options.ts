@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js'
 import type { TokenVerifier, VerifierOptions } from '../verify/index.js'
+import type { AuthRefusal } from './auth-answers.js'
 import { type RouteScopes, type ScopeRule, toScopeRule } from './route-scopes.js'
 import { isChallengeSafe } from './www-authenticate.js'
 
@@ -21,6 +22,12 @@ export interface M2mAuthBaseOptions {
   retryAfterSeconds?: number
   /** Scopes of routes that declare none in `config.scopes`. Default `[]` (a valid token suffices). */
   defaultScopes?: RouteScopes
+  /**
+   * Shapes the JSON body of the plugin's refusals (401, 400, 403, 503) for an
+   * API whose clients expect another error format; status and
+   * `WWW-Authenticate` stay as RFC 6750 says. Default: `{ error, error_description }`.
+   */
+  formatBody?: (refusal: AuthRefusal) => unknown
 }
 
 /** The plugin verifies with a `TokenVerifier` you built, and leaves closing it to you. */
@@ -49,6 +56,7 @@ export interface ResolvedOptions {
   readonly verifier: TokenVerifier | undefined
   /** Set when the plugin must build the verifier. */
   readonly verifierOptions: VerifierOptions | undefined
+  readonly formatBody: ((refusal: AuthRefusal) => unknown) | undefined
 }
 
 const defaults = Object.freeze({
@@ -75,6 +83,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     securityScheme = defaults.securityScheme,
     retryAfterSeconds = defaults.retryAfterSeconds,
     defaultScopes = defaults.defaultScopes,
+    formatBody,
     verifier,
     ...rest
   } = options as M2mAuthOptions & Record<string, unknown>
@@ -123,6 +132,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Number.isSafeInteger(retryAfterSeconds) || retryAfterSeconds < 1) {
     throw new InvalidOptionError('retryAfterSeconds must be a positive integer')
   }
+  if (formatBody !== undefined && typeof formatBody !== 'function') {
+    throw new InvalidOptionError('formatBody must be a function')
+  }
   return Object.freeze({
     realm: resolvedRealm ?? defaults.realm,
     securityScheme,
@@ -130,6 +142,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     defaultRule: toScopeRule(defaultScopes, 'defaultScopes'),
     verifier,
     verifierOptions,
+    formatBody,
   })
 }
 

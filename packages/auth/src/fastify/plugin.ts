@@ -11,6 +11,7 @@ import { InsufficientScopeError, InvalidRequestError, MissingCredentialsError } 
 import type { TokenVerifier, VerifiedToken, VerifierOptions } from '../verify/index.js'
 import {
   type AuthAnswer,
+  type AuthRefusal,
   classifyVerificationError,
   insufficientScopeAnswer,
   invalidRequestAnswer,
@@ -50,7 +51,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
       await verifier.close()
     })
   }
-  const { realm, securityScheme, retryAfter, defaultRule } = settings
+  const { realm, securityScheme, retryAfter, defaultRule, formatBody } = settings
 
   // Per plugin instance, so two sibling registrations never read each other's requirements.
   const kRequirement = Symbol('@m2m/auth/fastify route requirement')
@@ -156,7 +157,12 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
   ): boolean {
     if (!satisfiesRule(requirement.rule, verified.scopes)) {
       const error = new InsufficientScopeError(describeShortfall(requirement.rule, verified.scopes))
-      const answer = insufficientScopeAnswer(realm, error.message, requirement.scopeAttribute)
+      const answer = insufficientScopeAnswer(
+        realm,
+        error.message,
+        requirement.scopeAttribute,
+        requirement.rule,
+      )
       refuse(request, reply, error.code, answer)
       return false
     }
@@ -202,6 +208,20 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     send(reply, unavailableAnswer(retryAfter))
   }
 
+  function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    answer: AuthAnswer,
+  ): void {
+    logRefusal(request, code, answer)
+    send(reply, answer)
+  }
+
+  function send(reply: FastifyReply, answer: AuthAnswer): void {
+    sendAnswer(reply, answer, formatBody)
+  }
+
   // Bodies are parsed after onRequest, so a token also sent as a form field is caught here.
   // This hook stays global rather than per route: it must also cover the routes the plugin
   // did not see and the not-found handler, as the onRequest hook does.
@@ -239,21 +259,27 @@ function addOpenApiSecurity(
   } as FastifySchema
 }
 
-function refuse(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  code: string,
-  answer: AuthAnswer,
-): void {
+function logRefusal(request: FastifyRequest, code: string, answer: AuthAnswer): void {
   request.log.debug(
     { code, statusCode: answer.statusCode, reason: answer.body.error_description },
     'request refused',
   )
-  send(reply, answer)
 }
 
-function send(reply: FastifyReply, answer: AuthAnswer): void {
-  reply.code(answer.statusCode).headers(answer.headers).send(answer.body)
+function sendAnswer(
+  reply: FastifyReply,
+  answer: AuthAnswer,
+  formatBody: ((refusal: AuthRefusal) => unknown) | undefined,
+): void {
+  const body =
+    formatBody === undefined
+      ? answer.body
+      : formatBody({
+          statusCode: answer.statusCode,
+          ...answer.body,
+          ...(answer.rule === undefined ? {} : { rule: answer.rule }),
+        })
+  reply.code(answer.statusCode).headers(answer.headers).send(body)
 }
 
 /**
