@@ -5,7 +5,10 @@ import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
 import type { KeyRing } from './keys/key-ring.js'
 import { createLogStore, type LogStore } from './logs/log-store.js'
-import { registerManagementApi } from './management/management-api.js'
+import {
+  MANAGEMENT_API_FREE_RATE_LIMIT,
+  registerManagementApi,
+} from './management/management-api.js'
 import { MANAGEMENT_API_SCOPES } from './management/management-api-scopes.js'
 import { createAccessTokenSigner } from './oauth/access-token.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
@@ -26,6 +29,8 @@ export interface AppDeps {
   rateLimit?: { perSecond: number; burst: number }
   /** Per-IP limit on `/oauth/token`, whatever the client. */
   ipRateLimit?: { perSecond: number; burst: number }
+  /** The Management API's limit for the whole tenant. Default Auth0 Free's: 2 per second, bursts of 10. */
+  managementRateLimit?: { perSecond: number; burst: number }
   actionTimeoutMs?: number
   now?: () => number
   logger?: FastifyServerOptions['loggerInstance']
@@ -106,6 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     state: deps.state,
     keys: deps.keys,
     logs,
+    rateLimit: createRateLimiter({
+      ...(deps.managementRateLimit ?? MANAGEMENT_API_FREE_RATE_LIMIT),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
   })
   // Ready as soon as it listens: keys and tenant state are loaded before `listen`.
   await app.register(healthRoutes, {})

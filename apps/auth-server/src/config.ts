@@ -16,6 +16,8 @@ export interface AuthServerConfig {
   rateLimit: { perSecond: number; burst: number }
   /** Per-IP limit on `/oauth/token` (floods, unauthenticated requests). */
   ipRateLimit: { perSecond: number; burst: number }
+  /** The Management API's limit, for the whole tenant (Auth0 Free: 2 per second). */
+  managementRateLimit: { perSecond: number; burst: number }
 }
 
 export const devTenantFile = fileURLToPath(new URL('../tenants/dev/tenant.yaml', import.meta.url))
@@ -60,6 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthServerConf
     ipRateLimit: {
       perSecond: readInteger(env, 'TOKEN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
       burst: readInteger(env, 'TOKEN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
+    },
+    managementRateLimit: {
+      perSecond: readInteger(env, 'MANAGEMENT_API_RATE_LIMIT_PER_SECOND', 2, 1, 1_000_000),
+      burst: readInteger(env, 'MANAGEMENT_API_RATE_LIMIT_BURST', 10, 1, 1_000_000),
     },
   }
 }

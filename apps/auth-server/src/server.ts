@@ -23,7 +23,7 @@ export async function createAuthServer(
     AuthServerConfig,
     'issuer' | 'tenantFile' | 'dataDir' | 'keywordMappings' | 'testControls' | 'rateLimit'
   > &
-    Partial<Pick<AuthServerConfig, 'ipRateLimit'>>,
+    Partial<Pick<AuthServerConfig, 'ipRateLimit' | 'managementRateLimit'>>,
   logger?: FastifyServerOptions['loggerInstance'],
 ): Promise<AuthServer> {
   const loaded = await loadTenantFile(config.tenantFile, {
@@ -43,6 +43,7 @@ export async function createAuthServer(
     testControls: config.testControls,
     rateLimit: config.rateLimit,
     ...(config.ipRateLimit ? { ipRateLimit: config.ipRateLimit } : {}),
+    ...(config.managementRateLimit ? { managementRateLimit: config.managementRateLimit } : {}),
     ...(logger ? { logger } : {}),
   })
   return {

@@ -111,6 +111,7 @@ describe('a Deploy CLI export served', () => {
       keywordMappings: {},
       testControls: false,
       rateLimit: { perSecond: 1000, burst: 1000 },
+      managementRateLimit: { perSecond: 1000, burst: 1000 },
     })
     env = parseEnv(await readFile(join(dataDir, 'client-secrets.env'), 'utf8'))
   })
@@ -225,6 +226,7 @@ describe('a Deploy CLI export served', () => {
       keywordMappings: {},
       testControls: false,
       rateLimit: { perSecond: 1000, burst: 1000 },
+      managementRateLimit: { perSecond: 1000, burst: 1000 },
     })
     try {
       expect(again.newSecrets).toEqual([])

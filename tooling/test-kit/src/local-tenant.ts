@@ -12,6 +12,7 @@ export interface LocalTenantConfig {
   testControls: boolean
   rateLimit: { perSecond: number; burst: number }
   ipRateLimit: { perSecond: number; burst: number }
+  managementRateLimit: { perSecond: number; burst: number }
 }
 
 /** A server that is told where to listen (a Fastify instance). */
@@ -56,6 +57,7 @@ export async function startLocalTenant<App extends ListeningApp>(
     testControls: options.testControls ?? true,
     rateLimit: { perSecond: 100_000, burst: 100_000 },
     ipRateLimit: { perSecond: 100_000, burst: 100_000 },
+    managementRateLimit: { perSecond: 100_000, burst: 100_000 },
   })
   await app.listen({ port, host: '127.0.0.1' })
   return {

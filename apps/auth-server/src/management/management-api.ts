@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { ManagementError } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { LogStore } from '../logs/log-store.js'
+import type { RateLimiter } from '../oauth/rate-limiter.js'
 import type { TenantState } from '../state/tenant-state.js'
 import { auth0ManagementRefusal } from './auth0-refusal.js'
 import { clientGrantRoutes } from './client-grants.js'
@@ -20,7 +21,12 @@ export interface ManagementApiOptions {
   state: TenantState
   keys: KeyRing
   logs: LogStore
+  /** One bucket for the whole tenant, as Auth0 limits its Management API per tenant. */
+  rateLimit: RateLimiter
 }
+
+/** Auth0's Management API limit on the Free plan: 2 requests per second, bursts of 10. */
+export const MANAGEMENT_API_FREE_RATE_LIMIT = Object.freeze({ perSecond: 2, burst: 10 })
 
 /**
  * The Management API v2 subset under `/api/v2/`, protected like Auth0's: a
@@ -40,6 +46,22 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
 
   await app.register(
     async (api) => {
+      // Before authentication, so that a flood is cut off before any token is verified.
+      api.addHook('onRequest', (_request, reply, done) => {
+        const rate = opts.rateLimit('tenant')
+        reply.headers({
+          'x-ratelimit-limit': String(rate.limit),
+          'x-ratelimit-remaining': String(rate.remaining),
+          'x-ratelimit-reset': String(rate.reset),
+        })
+        if (rate.allowed) return done()
+        const refusal = new ManagementError(
+          429,
+          'too_many_requests',
+          'Global limit has been reached',
+        )
+        reply.code(429).header('retry-after', String(rate.retryAfter)).send(refusal.toBody())
+      })
       await api.register(m2mAuth, {
         verifier,
         realm: 'Auth0 Management API',

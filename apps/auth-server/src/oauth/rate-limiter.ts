@@ -66,3 +66,6 @@ export function rateLimitHeaders(rate: RateLimitState): Record<string, string> {
     'x-ratelimit-reset': String(rate.reset),
   }
 }
+
+/** A limiter made by `createRateLimiter`: takes one request from `key`'s bucket. */
+export type RateLimiter = ReturnType<typeof createRateLimiter>

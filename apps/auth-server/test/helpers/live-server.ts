@@ -34,6 +34,7 @@ export async function startLiveAuthServer(
       testControls: options.testControls ?? true,
       rateLimit: { perSecond: 10_000, burst: 10_000 },
       ipRateLimit: { perSecond: 10_000, burst: 10_000 },
+      managementRateLimit: { perSecond: 10_000, burst: 10_000 },
     },
     options.logger,
   )

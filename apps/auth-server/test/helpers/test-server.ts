@@ -13,6 +13,8 @@ export interface TestServerOptions {
   testControls?: boolean
   rateLimit?: { perSecond: number; burst: number }
   ipRateLimit?: { perSecond: number; burst: number }
+  /** Default: out of the way (Auth0 Free's 2 per second would throttle the suites). */
+  managementRateLimit?: { perSecond: number; burst: number }
   now?: () => number
   actionTimeoutMs?: number
 }
@@ -34,6 +36,7 @@ export async function buildTestServer(options: TestServerOptions = {}) {
     testControls: options.testControls ?? false,
     rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
     ipRateLimit: options.ipRateLimit ?? { perSecond: 10_000, burst: 10_000 },
+    managementRateLimit: options.managementRateLimit ?? { perSecond: 10_000, burst: 10_000 },
     ...(options.now ? { now: options.now } : {}),
     actionTimeoutMs: options.actionTimeoutMs ?? 500,
   })
