@@ -15,10 +15,25 @@ function refuseForbiddenKeys(key: string, value: unknown): unknown {
  * payloads get a 400 naming the key (Fastify's own answer says the body "is
  * not valid JSON", which it is), and a syntax error never echoes the body back.
  */
-export function useStrictJsonBodies(app: FastifyInstance): void {
+export function useStrictJsonBodies(
+  app: FastifyInstance,
+  options: {
+    /**
+     * An empty body sent as `application/json` is no body (`undefined`) rather
+     * than a 400: for an API whose routes without a body are called that way
+     * (Auth0's Management API accepts it). A route whose schema needs a body
+     * still refuses it. Default false.
+     */
+    allowEmpty?: boolean
+  } = {},
+): void {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    if (text === '') return done(new InvalidRequestError('body must not be empty'), undefined)
+    if (text === '') {
+      return options.allowEmpty
+        ? done(null, undefined)
+        : done(new InvalidRequestError('body must not be empty'), undefined)
+    }
     try {
       done(null, JSON.parse(text as string, refuseForbiddenKeys))
     } catch (error) {

@@ -2,10 +2,10 @@ import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { nameFieldsInSchemaErrors, useStrictJsonBodies } from '../src/index.js'
 
-async function appWithBodySchema() {
+async function appWithBodySchema(options: { allowEmpty?: boolean } = {}) {
   // As the services do: an unknown property is an error, not silently dropped.
   const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } })
-  useStrictJsonBodies(app)
+  useStrictJsonBodies(app, options)
   nameFieldsInSchemaErrors(app)
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) =>
     reply.code(error.statusCode ?? 500).send({ message: error.message }),
@@ -24,6 +24,7 @@ async function appWithBodySchema() {
     },
     async (request) => request.body,
   )
+  app.post('/rotate', async (request) => ({ body: request.body ?? null }))
   await app.ready()
   return app
 }
@@ -58,6 +59,21 @@ describe('useStrictJsonBodies', () => {
   it('refuses an empty body', async () => {
     const app = await appWithBodySchema()
     expect((await post(app, '')).json().message).toBe('body must not be empty')
+  })
+
+  it('with allowEmpty, takes an empty body as none: a route without a body answers, one with a schema refuses', async () => {
+    const app = await appWithBodySchema({ allowEmpty: true })
+    const rotate = await app.inject({
+      method: 'POST',
+      url: '/rotate',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    })
+    expect(rotate.statusCode).toBe(200)
+    expect(rotate.json()).toEqual({ body: null })
+    const things = await post(app, '')
+    expect(things.statusCode).toBe(400)
+    expect(things.json().message).toMatch(/body/)
   })
 
   it('passes a good body through', async () => {

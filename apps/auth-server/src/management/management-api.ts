@@ -76,7 +76,8 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
       })
       api.setValidatorCompiler(({ schema }) => ajv.compile(schema))
       nameFieldsInSchemaErrors(api)
-      useStrictJsonBodies(api)
+      // Routes without a body take an empty one sent as application/json, as Auth0's do.
+      useStrictJsonBodies(api, { allowEmpty: true })
       // Behind the plugin: an unknown /api/v2 path without a token is a 401, not a 404.
       api.setNotFoundHandler((request, reply) =>
         reply
