@@ -466,3 +466,48 @@ describe('bodies', () => {
     }
   })
 })
+
+describe('query strings', () => {
+  it('returns only the fields asked for, or all but them (fields, include_fields)', async () => {
+    const only = await call('GET', '/api/v2/clients/gift-deliveries?fields=client_id,name', admin)
+    expect(only.json()).toEqual({ client_id: 'gift-deliveries', name: 'Gift Deliveries' })
+    const without = (
+      await call(
+        'GET',
+        '/api/v2/clients/gift-deliveries?fields=client_metadata&include_fields=false',
+        admin,
+      )
+    ).json()
+    expect(without).not.toHaveProperty('client_metadata')
+    expect(without).toHaveProperty('grant_types')
+    const list = (
+      await call('GET', '/api/v2/clients?fields=name&include_totals=true', admin)
+    ).json()
+    expect(list.total).toBeGreaterThan(1)
+    expect(list.clients.every((c: object) => Object.keys(c).join() === 'name')).toBe(true)
+    const users = (await call('GET', '/api/v2/users?fields=email', admin)).json()
+    expect(users.every((u: object) => Object.keys(u).join() === 'email')).toBe(true)
+    // A field no entry has is ignored, as on Auth0.
+    expect(
+      (await call('GET', '/api/v2/clients/gift-deliveries?fields=nope', admin)).json(),
+    ).toEqual({})
+  })
+
+  it("refuses a bad query string with Auth0's invalid_query_string", async () => {
+    for (const url of [
+      '/api/v2/clients?per_page=1000',
+      '/api/v2/clients?page=-1',
+      '/api/v2/clients?fields=name;drop',
+      '/api/v2/users?include_fields=maybe',
+    ]) {
+      const res = await call('GET', url, admin)
+      expect(res.statusCode, url).toBe(400)
+      expect(res.json(), url).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        errorCode: 'invalid_query_string',
+        message: expect.stringMatching(/^Query validation error: /),
+      })
+    }
+  })
+})

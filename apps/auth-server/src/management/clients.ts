@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client } from '../tenant/model.js'
+import { type FieldsQuery, fieldsQuerySchema, selectFields } from './fields.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
 
@@ -52,13 +53,19 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
     '/clients',
     {
       config: { scopes: ['read:clients'] },
-      schema: { querystring: { type: 'object', properties: { ...pagingQuerySchema } } },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { ...pagingQuerySchema, ...fieldsQuerySchema },
+        },
+      },
     },
     async (request) => {
       const withSecret = mayReadKeys(request)
+      const query = request.query as PagingQuery & FieldsQuery
       return page(
-        state.clients.map((client) => clientView(client, withSecret)),
-        request.query as PagingQuery,
+        state.clients.map((client) => selectFields(clientView(client, withSecret), query)),
+        query,
         'clients',
       )
     },
@@ -101,11 +108,17 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
 
   app.get(
     '/clients/:id',
-    { config: { scopes: ['read:clients'] }, schema: { params: idParams } },
+    {
+      config: { scopes: ['read:clients'] },
+      schema: {
+        params: idParams,
+        querystring: { type: 'object', properties: fieldsQuerySchema },
+      },
+    },
     async (request) => {
       const client = state.client((request.params as { id: string }).id)
       if (!client) throw notFound('client', 'inexistent_client')
-      return clientView(client, mayReadKeys(request))
+      return selectFields(clientView(client, mayReadKeys(request)), request.query as FieldsQuery)
     },
   )
 

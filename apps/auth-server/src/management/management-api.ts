@@ -95,11 +95,19 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
           return reply.code(error.statusCode).send(error.toBody())
         const fastifyError = error as FastifyError
         if (fastifyError.validation) {
-          const failure = new ManagementError(
-            400,
-            'invalid_body',
-            `Payload validation error: ${fastifyError.message}`,
-          )
+          // Auth0's two kinds: the query string, and everything else (body, path).
+          const failure =
+            fastifyError.validationContext === 'querystring'
+              ? new ManagementError(
+                  400,
+                  'invalid_query_string',
+                  `Query validation error: ${fastifyError.message}`,
+                )
+              : new ManagementError(
+                  400,
+                  'invalid_body',
+                  `Payload validation error: ${fastifyError.message}`,
+                )
           return reply.code(400).send(failure.toBody())
         }
         const status = fastifyError.statusCode ?? 500
