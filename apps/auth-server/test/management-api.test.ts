@@ -360,8 +360,18 @@ describe('resource servers, users, logs', () => {
       client_id: 'gift-deliveries',
       client_name: 'Gift Deliveries',
     })
+    const both = (
+      await call(
+        'GET',
+        `/api/v2/logs?q=${encodeURIComponent('type:(seccft OR feccft) AND client_id:"gift-deliveries"')}&include_totals=true`,
+        admin,
+      )
+    ).json()
+    expect(both.total).toBeGreaterThan(failures.total)
     const bad = await call('GET', '/api/v2/logs?q=user_name:x', admin)
     expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ errorCode: 'invalid_query_string' })
+    expect(bad.json().message).toMatch(/unknown field user_name/)
     expect(
       JSON.stringify((await call('GET', '/api/v2/logs?per_page=100', admin)).json()),
     ).not.toMatch(/secret-0123/)

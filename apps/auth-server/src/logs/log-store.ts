@@ -20,9 +20,11 @@ export interface LogEvent {
 export interface LogQuery {
   page: number
   perPage: number
-  /** Only this event type (`q=type:seccft`). */
+  /** Only this event type. */
   type?: string
   clientId?: string
+  /** Only events it accepts (a compiled `q`, see log-search.ts). */
+  match?: (event: LogEvent) => boolean
   /** Checkpoint paging: events after this log_id. */
   from?: string
   take?: number
@@ -92,10 +94,12 @@ export function createLogStore(max = 10_000, now: () => number = Date.now) {
     },
     /** Page mode: newest first. Checkpoint mode (`from`): oldest first after `from`. */
     query(query: LogQuery): { logs: LogEvent[]; total: number } {
+      const { match } = query
       const matching = entries().filter(
-        ({ event }) =>
-          (!query.type || event.type === query.type) &&
-          (!query.clientId || event.client_id === query.clientId),
+        (entry) =>
+          (!query.type || entry.event.type === query.type) &&
+          (!query.clientId || entry.event.client_id === query.clientId) &&
+          (!match || match(toLogEvent(entry))),
       )
       if (query.from !== undefined) {
         const from = query.from

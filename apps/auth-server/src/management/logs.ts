@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import type { LogStore } from '../logs/log-store.js'
-import { badBody } from './management-error.js'
+import { ManagementError } from '../errors.js'
+import { compileLogSearch, LogSearchError } from '../logs/log-search.js'
+import type { LogEvent, LogStore } from '../logs/log-store.js'
 import { type PagingQuery, pagingQuerySchema } from './paging.js'
-
-const FILTERS = /^\s*(type|client_id):("?)([\w.@-]+)\2\s*$/
 
 /**
  * `GET /api/v2/logs`: page mode (newest first, `page`/`per_page`/`include_totals`)
- * or checkpoint mode (`from`/`take`, oldest first); `q` takes Lucene-style
- * `type:seccft`, `client_id:...`, joined with AND.
+ * or checkpoint mode (`from`/`take`, oldest first); `q` is Auth0's Lucene
+ * subset (see log-search.ts): `type:(seccft OR feccft) AND client_id:"…"`,
+ * `date:[2026-12-01 TO 2026-12-05]`.
  */
 export async function logRoutes(app: FastifyInstance, opts: { logs: LogStore }) {
   app.get(
@@ -20,7 +20,7 @@ export async function logRoutes(app: FastifyInstance, opts: { logs: LogStore }) 
           type: 'object',
           properties: {
             ...pagingQuerySchema,
-            q: { type: 'string', maxLength: 256 },
+            q: { type: 'string', maxLength: 1_000 },
             from: { type: 'string', maxLength: 64 },
             take: { type: 'integer', minimum: 1, maximum: 100 },
           },
@@ -29,22 +29,23 @@ export async function logRoutes(app: FastifyInstance, opts: { logs: LogStore }) 
     },
     async (request) => {
       const query = request.query as PagingQuery & { q?: string; from?: string; take?: number }
-      const filters: { type?: string; clientId?: string } = {}
+      let match: ((event: LogEvent) => boolean) | undefined
       if (query.q) {
-        for (const term of query.q.split(/\s+AND\s+/)) {
-          const match = FILTERS.exec(term)
-          if (!match)
-            throw badBody(
-              `unsupported q term ${JSON.stringify(term)}: use type:<code> or client_id:<id>`,
-            )
-          if (match[1] === 'type') filters.type = match[3]
-          else filters.clientId = match[3]
+        try {
+          match = compileLogSearch(query.q)
+        } catch (error) {
+          if (!(error instanceof LogSearchError)) throw error
+          throw new ManagementError(
+            400,
+            'invalid_query_string',
+            `Query validation error: ${error.message}`,
+          )
         }
       }
       const result = opts.logs.query({
         page: query.page,
         perPage: query.per_page,
-        ...filters,
+        ...(match ? { match } : {}),
         ...(query.from !== undefined ? { from: query.from, take: query.take ?? 50 } : {}),
       })
       if (!query.include_totals || query.from !== undefined) return result.logs
