@@ -521,3 +521,62 @@ describe('query strings', () => {
     }
   })
 })
+
+describe('full Auth0 client objects', () => {
+  it('stores the Auth0 fields it does not act on and returns them; refuses a name Auth0 does not know', async () => {
+    const own = await buildTestServer()
+    try {
+      const token = (await tokenRequest(own.app, 'admin', { audience: MANAGEMENT_AUDIENCE })).json()
+        .access_token
+      const send = (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: unknown) =>
+        own.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          payload: payload as object,
+        })
+      // What a script written for Auth0 sends (the shape of the auth0 SDK's CreateClientRequestContent).
+      const created = await send('POST', '/api/v2/clients', {
+        name: 'Billing Sync',
+        app_type: 'non_interactive',
+        grant_types: ['client_credentials'],
+        callbacks: [],
+        allowed_origins: [],
+        jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 36000 },
+        logo_uri: 'https://example.com/logo.png',
+        is_first_party: true,
+        oidc_conformant: true,
+        token_quota: { client_credentials: { per_hour: 50 } },
+      })
+      expect(created.statusCode).toBe(201)
+      const id = created.json().client_id
+      const fetched = (await send('GET', `/api/v2/clients/${id}`)).json()
+      expect(fetched).toMatchObject({
+        name: 'Billing Sync',
+        jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 36000 },
+        logo_uri: 'https://example.com/logo.png',
+        callbacks: [],
+        token_quota: { client_credentials: { enforce: true, per_hour: 50 } },
+      })
+      expect(fetched).not.toHaveProperty('auth0_fields')
+
+      const patched = await send('PATCH', `/api/v2/clients/${id}`, {
+        logo_uri: null,
+        callbacks: ['https://a'],
+      })
+      expect(patched.statusCode).toBe(200)
+      expect(patched.json()).not.toHaveProperty('logo_uri')
+      expect(patched.json()).toMatchObject({
+        callbacks: ['https://a'],
+        jwt_configuration: { alg: 'RS256' },
+      })
+
+      const unknown = await send('POST', '/api/v2/clients', { name: 'X', colour: 'blue' })
+      expect(unknown.statusCode).toBe(400)
+      expect(unknown.json()).toMatchObject({ errorCode: 'invalid_body' })
+      expect(unknown.json().message).toMatch(/colour/)
+    } finally {
+      await own.app.close()
+    }
+  })
+})

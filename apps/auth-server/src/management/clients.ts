@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client } from '../tenant/model.js'
+import { splitStoredFields, storedClientFieldsSchema } from './auth0-client-fields.js'
 import { type FieldsQuery, fieldsQuerySchema, selectFields } from './fields.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
@@ -16,6 +17,22 @@ const clientBody = {
     type: 'object',
     additionalProperties: { type: 'string', maxLength: 255 },
     maxProperties: 10,
+  },
+  token_quota: {
+    type: 'object',
+    required: ['client_credentials'],
+    additionalProperties: false,
+    properties: {
+      client_credentials: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enforce: { type: 'boolean', default: true },
+          per_hour: { type: 'integer', minimum: 1 },
+          per_day: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
   },
 } as const
 
@@ -33,15 +50,18 @@ export function clientView(client: Client, withSecret = false) {
   const {
     client_secret_hash: _hash,
     client_secret: secret,
+    auth0_fields: stored,
     source: _source,
     secret_rotated_at: _rotated,
     ...view
   } = client
   return {
-    ...view,
-    ...(withSecret && secret !== undefined ? { client_secret: secret } : {}),
+    // Stored fields first: what the tenant models wins.
     is_first_party: true,
     oidc_conformant: true,
+    ...stored,
+    ...view,
+    ...(withSecret && secret !== undefined ? { client_secret: secret } : {}),
   }
 }
 
@@ -80,12 +100,13 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: clientBody,
+          properties: { ...storedClientFieldsSchema, ...clientBody },
         },
       },
     },
     async (request, reply) => {
-      const body = request.body as Partial<Client> & { name: string }
+      const split = splitStoredFields(request.body as Record<string, unknown>)
+      const body = split.modelled as Partial<Client> & { name: string }
       const secret = generateClientSecret()
       const appType = body.app_type ?? 'non_interactive'
       const client: Client = {
@@ -97,8 +118,10 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           body.grant_types ?? (appType === 'non_interactive' ? ['client_credentials'] : []),
         token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
         client_metadata: body.client_metadata ?? {},
+        ...(body.token_quota ? { token_quota: body.token_quota } : {}),
         client_secret_hash: await hashSecret(secret),
         client_secret: secret,
+        ...(Object.keys(split.stored).length > 0 ? { auth0_fields: split.stored } : {}),
         source: 'api',
       }
       await state.addClient(client)
@@ -132,15 +155,22 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: clientBody,
+          properties: { ...storedClientFieldsSchema, ...clientBody },
         },
       },
     },
     async (request) => {
-      const client = await state.updateClient(
-        (request.params as { id: string }).id,
-        request.body as Partial<Client>,
-      )
+      const id = (request.params as { id: string }).id
+      const { stored, modelled } = splitStoredFields(request.body as Record<string, unknown>)
+      const current = state.client(id)
+      const changes: Partial<Client> = {
+        ...(modelled as Partial<Client>),
+        // Auth0's PATCH replaces each top-level field it is given; `null` clears it.
+        ...(current && Object.keys(stored).length > 0
+          ? { auth0_fields: withoutNulls({ ...current.auth0_fields, ...stored }) }
+          : {}),
+      }
+      const client = await state.updateClient(id, changes)
       if (!client) throw notFound('client', 'inexistent_client')
       return clientView(client)
     },
@@ -176,4 +206,8 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
 /** Whether the caller's token may read client secrets (`read:client_keys`). */
 function mayReadKeys(request: FastifyRequest): boolean {
   return request.auth?.scopes.has('read:client_keys') ?? false
+}
+
+function withoutNulls(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null))
 }

@@ -65,6 +65,12 @@ export interface Client {
   source?: 'file' | 'api'
   /** Set when the secret was rotated through the Management API: it then outlives the file's. Internal. */
   secret_rotated_at?: string
+  /**
+   * Auth0 client fields the local tenant does not act on (callbacks,
+   * jwt_configuration, …), kept as the Management API was given them and
+   * returned with the client.
+   */
+  auth0_fields?: Record<string, unknown>
   /** Optional per-client token quota, as Auth0's fine-grained quotas. */
   token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
 }
