@@ -1,11 +1,109 @@
 import type { FastifyInstance } from 'fastify'
+import { ManagementError } from '../errors.js'
+import { generateClientSecret, generateId } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
+import { type ResourceServer, SIGNING_ALGS, TOKEN_DIALECTS } from '../tenant/model.js'
+import { MAX_TOKEN_LIFETIME } from '../tenant/tenant-schema.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
 
-/** `/api/v2/resource-servers`: list, and get by id or identifier (as Auth0 accepts both). */
+/**
+ * Fields of an Auth0 API that the Management API takes (the `auth0` SDK 7.1's
+ * `CreateResourceServerRequestContent`) but the local tenant does not act on:
+ * stored as given and returned.
+ */
+const STORED_FIELDS = [
+  'allow_offline_access',
+  'allow_online_access',
+  'allow_online_access_with_ephemeral_sessions',
+  'token_lifetime_for_anonymous_access_tokens',
+  'skip_consent_for_verifiable_first_party_clients',
+  'enforce_policies',
+  'token_encryption',
+  'consent_policy',
+  'authorization_details',
+  'proof_of_possession',
+  'subject_type_authorization',
+  'authorization_policy',
+]
+
+const modelledFields = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  scopes: {
+    type: 'array',
+    maxItems: 1_000,
+    items: {
+      type: 'object',
+      required: ['value'],
+      additionalProperties: false,
+      properties: {
+        value: { type: 'string', minLength: 1, maxLength: 280, pattern: '^\\S+$' },
+        description: { type: 'string', maxLength: 500 },
+      },
+    },
+  },
+  signing_alg: { enum: [...SIGNING_ALGS] },
+  signing_secret: { type: 'string', minLength: 16, maxLength: 1_000 },
+  token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME },
+  token_dialect: { enum: [...TOKEN_DIALECTS] },
+}
+
+const bodyProperties = {
+  ...Object.fromEntries(STORED_FIELDS.map((field) => [field, {}])),
+  ...modelledFields,
+}
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 600 } },
+} as const
+
+type Body = Partial<Omit<ResourceServer, 'id' | 'is_system' | 'source'>> & Record<string, unknown>
+
+/** The answer for an API: stored Auth0 fields, then what the tenant models. */
+function resourceServerView(api: ResourceServer) {
+  const { source: _source, auth0_fields: stored, ...view } = api
+  return { ...stored, ...view }
+}
+
+function split(body: Body) {
+  const stored: Record<string, unknown> = {}
+  const modelled: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (STORED_FIELDS.includes(key)) stored[key] = value
+    else modelled[key] = value
+  }
+  return { stored, modelled: modelled as Partial<ResourceServer> }
+}
+
+function checkScopes(scopes: ResourceServer['scopes'] | undefined): void {
+  const seen = new Set<string>()
+  for (const { value } of scopes ?? []) {
+    if (seen.has(value)) throw badRequest(`scopes: duplicate scope ${value}`)
+    seen.add(value)
+  }
+}
+
+const badRequest = (message: string) =>
+  new ManagementError(400, 'invalid_body', `Payload validation error: ${message}`)
+
+/**
+ * `/api/v2/resource-servers`: list, get (by id or identifier, as Auth0 takes
+ * both), create, update, delete. The Management API itself (the system API)
+ * can be read, not changed.
+ */
 export async function resourceServerRoutes(app: FastifyInstance, opts: { state: TenantState }) {
   const { state } = opts
+  const find = (id: string) => state.resourceServer(id) ?? state.resourceServerByIdentifier(id)
+  const changeable = (id: string) => {
+    const api = find(id)
+    if (!api) throw notFound('resource server', 'inexistent_resource_server')
+    if (api.is_system) {
+      throw new ManagementError(403, 'operation_not_supported', 'You cannot change a system API')
+    }
+    return api
+  }
 
   app.get(
     '/resource-servers',
@@ -14,26 +112,115 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
       schema: { querystring: { type: 'object', properties: { ...pagingQuerySchema } } },
     },
     async (request) =>
-      page(state.resourceServers, request.query as PagingQuery, 'resource_servers'),
+      page(
+        state.resourceServers.map(resourceServerView),
+        request.query as PagingQuery,
+        'resource_servers',
+      ),
   )
 
   app.get(
     '/resource-servers/:id',
+    { config: { scopes: ['read:resource_servers'] }, schema: { params: idParams } },
+    async (request) => {
+      const api = find((request.params as { id: string }).id)
+      if (!api) throw notFound('resource server', 'inexistent_resource_server')
+      return resourceServerView(api)
+    },
+  )
+
+  app.post(
+    '/resource-servers',
     {
-      config: { scopes: ['read:resource_servers'] },
+      config: { scopes: ['create:resource_servers'] },
       schema: {
-        params: {
+        body: {
           type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', minLength: 1 } },
+          required: ['identifier'],
+          additionalProperties: false,
+          properties: {
+            identifier: { type: 'string', minLength: 1, maxLength: 600 },
+            ...bodyProperties,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { stored, modelled } = split(request.body as Body)
+      const identifier = modelled.identifier as string
+      if (state.resourceServerForAudience(identifier)) {
+        throw new ManagementError(
+          409,
+          'resource_server_conflict',
+          'A resource server with the same identifier already exists',
+        )
+      }
+      checkScopes(modelled.scopes)
+      const signingAlg = modelled.signing_alg ?? 'RS256'
+      const api: ResourceServer = {
+        id: generateId('rs'),
+        name: modelled.name ?? identifier,
+        identifier,
+        scopes: modelled.scopes ?? [],
+        signing_alg: signingAlg,
+        ...(signingAlg === 'HS256'
+          ? { signing_secret: modelled.signing_secret ?? generateClientSecret() }
+          : {}),
+        token_lifetime: modelled.token_lifetime ?? 86_400,
+        token_dialect: modelled.token_dialect ?? 'access_token',
+        ...(Object.keys(stored).length > 0 ? { auth0_fields: stored } : {}),
+        source: 'api',
+      }
+      await state.addResourceServer(api)
+      return reply.code(201).send(resourceServerView(api))
+    },
+  )
+
+  app.patch(
+    '/resource-servers/:id',
+    {
+      config: { scopes: ['update:resource_servers'] },
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: bodyProperties,
         },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string }
-      const api = state.resourceServer(id) ?? state.resourceServerByIdentifier(id)
-      if (!api) throw notFound('resource server', 'inexistent_resource_server')
-      return api
+      const api = changeable((request.params as { id: string }).id)
+      const { stored, modelled } = split(request.body as Body)
+      checkScopes(modelled.scopes)
+      const signingAlg = modelled.signing_alg ?? api.signing_alg
+      const changes: Partial<ResourceServer> = {
+        ...modelled,
+        ...(signingAlg === 'HS256' && !modelled.signing_secret && !api.signing_secret
+          ? { signing_secret: generateClientSecret() }
+          : {}),
+        ...(Object.keys(stored).length > 0
+          ? {
+              auth0_fields: Object.fromEntries(
+                Object.entries({ ...api.auth0_fields, ...stored }).filter(([, v]) => v !== null),
+              ),
+            }
+          : {}),
+      }
+      return resourceServerView(
+        (await state.updateResourceServer(api.id, changes)) as ResourceServer,
+      )
+    },
+  )
+
+  app.delete(
+    '/resource-servers/:id',
+    { config: { scopes: ['delete:resource_servers'] }, schema: { params: idParams } },
+    async (request, reply) => {
+      const api = changeable((request.params as { id: string }).id)
+      await state.deleteResourceServer(api.id)
+      return reply.code(204).send()
     },
   )
 }

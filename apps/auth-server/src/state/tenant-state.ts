@@ -92,9 +92,15 @@ export async function openTenantState(
   const data: PersistedState = {
     clients,
     clientGrants: [...fileGrants, ...apiGrants],
-    resourceServers: loaded.resourceServers.map((api) =>
-      withSigningSecret(api, persisted?.resourceServers),
-    ),
+    resourceServers: [
+      ...loaded.resourceServers.map((api) => withSigningSecret(api, persisted?.resourceServers)),
+      // APIs created through the Management API stay, unless the file now declares the same.
+      ...(persisted?.resourceServers ?? []).filter(
+        (api) =>
+          api.source === 'api' &&
+          !loaded.resourceServers.some((file) => file.identifier === api.identifier),
+      ),
+    ],
   }
   const state = new TenantState(loaded, data, file)
   await state.persist()
@@ -218,6 +224,39 @@ export class TenantState {
     this.data.clients.splice(index, 1)
     // Auth0 deletes the client's grants with it.
     this.data.clientGrants = this.data.clientGrants.filter((g) => g.client_id !== clientId)
+    await this.persist()
+    return true
+  }
+
+  async addResourceServer(api: ResourceServer): Promise<void> {
+    this.data.resourceServers.push(api)
+    await this.persist()
+  }
+
+  /** Changes an API (never its id or identifier); grants lose the scopes it no longer has. */
+  async updateResourceServer(
+    id: string,
+    changes: Partial<ResourceServer>,
+  ): Promise<ResourceServer | undefined> {
+    const api = this.resourceServer(id)
+    if (!api) return undefined
+    Object.assign(api, changes, { id, identifier: api.identifier })
+    if (changes.scopes) {
+      const known = new Set(api.scopes.map((s) => s.value))
+      for (const grant of this.data.clientGrants) {
+        if (grant.audience === api.identifier) grant.scope = grant.scope.filter((s) => known.has(s))
+      }
+    }
+    await this.persist()
+    return api
+  }
+
+  /** Deletes an API and the grants to it, as Auth0 does. */
+  async deleteResourceServer(id: string): Promise<boolean> {
+    const api = this.resourceServer(id)
+    if (!api) return false
+    this.data.resourceServers = this.data.resourceServers.filter((r) => r.id !== id)
+    this.data.clientGrants = this.data.clientGrants.filter((g) => g.audience !== api.identifier)
     await this.persist()
     return true
   }

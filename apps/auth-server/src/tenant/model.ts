@@ -40,6 +40,10 @@ export interface ResourceServer {
   token_dialect: TokenDialect
   /** True for the Management API itself. */
   is_system?: boolean
+  /** Where it was declared: the tenant file, or the Management API. Internal. */
+  source?: 'file' | 'api'
+  /** Auth0 fields the local tenant does not act on, as the Management API was given them. */
+  auth0_fields?: Record<string, unknown>
 }
 
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none'
