@@ -55,6 +55,8 @@ const routes: Array<[string, string, string[], unknown?]> = [
   ['POST', '/api/v2/keys/signing/rotate', ['create:signing_keys', 'update:signing_keys']],
   ['GET', '/api/v2/keys/signing/nokid', ['read:signing_keys']],
   ['PUT', '/api/v2/keys/signing/nokid/revoke', ['update:signing_keys']],
+  ['GET', '/api/v2/tenants/settings', ['read:tenant_settings']],
+  ['PATCH', '/api/v2/tenants/settings', ['update:tenant_settings'], { friendly_name: 'x' }],
 ]
 
 describe('protection', () => {

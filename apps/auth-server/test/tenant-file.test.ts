@@ -127,7 +127,10 @@ describe('the dev tenant', () => {
     const keywords = await devKeywords()
 
     expect(generatedSecrets).toEqual([])
-    expect(tenant.settings).toEqual({ friendly_name: 'M2M Dev Tenant' })
+    expect(tenant.settings).toEqual({
+      friendly_name: 'M2M Dev Tenant',
+      allow_organization_name_in_authentication_api: true,
+    })
     expect(tenant.resourceServers.map((rs) => rs.identifier)).toEqual([
       MANAGEMENT_AUDIENCE,
       'urn:worldmappers',

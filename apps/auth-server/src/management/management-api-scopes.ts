@@ -19,4 +19,6 @@ export const MANAGEMENT_API_SCOPES = [
   'read:signing_keys',
   'create:signing_keys',
   'update:signing_keys',
+  'read:tenant_settings',
+  'update:tenant_settings',
 ] as const

@@ -14,6 +14,7 @@ import { clientRoutes } from './clients.js'
 import { logRoutes } from './logs.js'
 import { resourceServerRoutes } from './resource-servers.js'
 import { signingKeyRoutes } from './signing-keys.js'
+import { tenantSettingsRoutes } from './tenant-settings.js'
 import { userRoutes } from './users.js'
 
 export interface ManagementApiOptions {
@@ -128,6 +129,7 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
       await api.register(logRoutes, { logs: opts.logs })
       await api.register(userRoutes, { state: opts.state })
       await api.register(signingKeyRoutes, { keys: opts.keys })
+      await api.register(tenantSettingsRoutes, { state: opts.state })
     },
     { prefix: '/api/v2' },
   )

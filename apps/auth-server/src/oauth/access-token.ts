@@ -14,6 +14,8 @@ export interface AccessTokenInput {
   resourceServer: ResourceServer
   scopes: string[]
   organization: Organization | undefined
+  /** `org_name` beside `org_id` (the tenant's allow_organization_name_in_authentication_api). Default true. */
+  withOrgName?: boolean
   customClaims: Record<string, unknown>
 }
 
@@ -130,7 +132,7 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
     }
     if (input.organization) {
       claims.org_id = input.organization.id
-      claims.org_name = input.organization.name
+      if (input.withOrgName !== false) claims.org_name = input.organization.name
     }
     const api = input.resourceServer
     const key = prepare(keys.current())

@@ -132,6 +132,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         resourceServer: api,
         scopes: granted,
         organization,
+        withOrgName: state.settings.allow_organization_name_in_authentication_api === true,
         customClaims: outcome.customClaims,
       })
       const quotaHeader = quota?.header
@@ -204,7 +205,9 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       return undefined
     }
     if (usage === 'deny') throw auth0Errors.organizationNotAllowed()
-    const organization = state.organization(requested)
+    // By name only where the tenant allows it (Auth0's allow_organization_name_in_authentication_api).
+    const byName = state.settings.allow_organization_name_in_authentication_api === true
+    const organization = state.organization(requested, { byName })
     if (!organization) throw auth0Errors.organizationNotFound(requested)
     if (!grant.allow_any_organization && !organization.client_grant_ids.includes(grant.id)) {
       throw auth0Errors.organizationNotGranted(requested)

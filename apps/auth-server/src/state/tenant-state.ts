@@ -1,7 +1,14 @@
 import { dirname, join } from 'node:path'
 import { generateClientSecret } from '../secrets.js'
 import { apiForAudience } from '../tenant/issuer.js'
-import type { Client, ClientGrant, Organization, ResourceServer, Tenant } from '../tenant/model.js'
+import type {
+  Client,
+  ClientGrant,
+  Organization,
+  ResourceServer,
+  Tenant,
+  TenantSettings,
+} from '../tenant/model.js'
 import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 
@@ -9,6 +16,8 @@ interface PersistedState {
   clients: Client[]
   clientGrants: ClientGrant[]
   resourceServers: ResourceServer[]
+  /** As the Management API last left them; the file wins for what it declares. */
+  settings?: TenantSettings
 }
 
 export interface GeneratedSecret {
@@ -90,6 +99,7 @@ export async function openTenantState(
   )
 
   const data: PersistedState = {
+    settings: { ...persisted?.settings, ...loaded.settings },
     clients,
     clientGrants: [...fileGrants, ...apiGrants],
     resourceServers: [
@@ -143,8 +153,14 @@ export class TenantState {
     private readonly file: string | undefined,
   ) {}
 
-  get settings() {
-    return this.tenant.settings
+  get settings(): TenantSettings {
+    return this.data.settings ?? this.tenant.settings
+  }
+
+  async updateSettings(changes: TenantSettings): Promise<TenantSettings> {
+    this.data.settings = { ...this.settings, ...changes }
+    await this.persist()
+    return this.data.settings
   }
 
   get actions() {
@@ -200,9 +216,14 @@ export class TenantState {
     return this.data.clientGrants.find((g) => g.id === id)
   }
 
-  /** An organization by id or by name, as Auth0's `organization` parameter takes either. */
-  organization(idOrName: string): Organization | undefined {
-    return this.tenant.organizations.find((o) => o.id === idOrName || o.name === idOrName)
+  /** An organization by id, or also by name (Auth0's `organization` parameter takes either where the tenant allows names). */
+  organization(
+    idOrName: string,
+    options: { byName: boolean } = { byName: true },
+  ): Organization | undefined {
+    return this.tenant.organizations.find(
+      (o) => o.id === idOrName || (options.byName && o.name === idOrName),
+    )
   }
 
   async addClient(client: Client): Promise<void> {

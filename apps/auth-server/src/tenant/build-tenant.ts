@@ -340,8 +340,13 @@ function buildSettings(
   apis: ReadonlyMap<string, ResourceServer>,
 ): TenantSettings {
   const settings: TenantSettings = {}
-  const { friendly_name, default_audience } = doc.tenant ?? {}
+  const { friendly_name, default_audience, allow_organization_name_in_authentication_api } =
+    doc.tenant ?? {}
   if (friendly_name !== undefined) settings.friendly_name = friendly_name
+  if (allow_organization_name_in_authentication_api !== undefined) {
+    settings.allow_organization_name_in_authentication_api =
+      allow_organization_name_in_authentication_api
+  }
   if (default_audience !== undefined) {
     if (apis.has(default_audience)) settings.default_audience = default_audience
     else report(['tenant', 'default_audience'], `no API with identifier "${default_audience}"`)

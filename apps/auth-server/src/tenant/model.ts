@@ -125,6 +125,14 @@ export interface TenantSettings {
   friendly_name?: string
   /** Audience used when a token request names none (Auth0's tenant default audience). */
   default_audience?: string
+  /**
+   * Auth0's tenant setting: an organization may be named by its name (not only
+   * its id) in token requests, and tokens carry `org_name`. Off by default, as
+   * on Auth0.
+   */
+  allow_organization_name_in_authentication_api?: boolean
+  /** Auth0 tenant settings the local tenant does not act on, as they were given. */
+  auth0_fields?: Record<string, unknown>
 }
 
 /** A loaded tenant, ready to serve. */

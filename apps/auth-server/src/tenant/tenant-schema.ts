@@ -83,7 +83,11 @@ export interface UserEntry {
 
 /** A tenant file after pruning, keyword replacement and schema validation. */
 export interface TenantDocument {
-  tenant?: { friendly_name?: string; default_audience?: string }
+  tenant?: {
+    friendly_name?: string
+    default_audience?: string
+    allow_organization_name_in_authentication_api?: boolean
+  }
   resourceServers?: ResourceServerEntry[]
   clients?: ClientEntry[]
   clientGrants?: ClientGrantEntry[]
@@ -267,7 +271,11 @@ export const tenantDocumentSchema = {
   properties: {
     tenant: {
       type: 'object',
-      properties: { friendly_name: text, default_audience: name },
+      properties: {
+        friendly_name: text,
+        default_audience: name,
+        allow_organization_name_in_authentication_api: { type: 'boolean' },
+      },
     },
     resourceServers: { type: 'array', items: resourceServer },
     clients: { type: 'array', items: client },

@@ -54,7 +54,7 @@ export async function buildTestTenant(options: { withActions?: boolean } = {}): 
     ...extra,
   })
   return {
-    settings: { friendly_name: 'test' },
+    settings: { friendly_name: 'test', allow_organization_name_in_authentication_api: true },
     resourceServers: [
       {
         id: 'rs_world',
