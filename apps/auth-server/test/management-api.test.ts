@@ -57,6 +57,23 @@ const routes: Array<[string, string, string[], unknown?]> = [
   ['PUT', '/api/v2/keys/signing/nokid/revoke', ['update:signing_keys']],
   ['GET', '/api/v2/tenants/settings', ['read:tenant_settings']],
   ['PATCH', '/api/v2/tenants/settings', ['update:tenant_settings'], { friendly_name: 'x' }],
+  ['GET', '/api/v2/organizations', ['read:organizations']],
+  ['POST', '/api/v2/organizations', ['create:organizations'], { name: 'newco' }],
+  ['GET', '/api/v2/organizations/org_acme', ['read:organizations']],
+  ['PATCH', '/api/v2/organizations/org_acme', ['update:organizations'], { display_name: 'A' }],
+  ['DELETE', '/api/v2/organizations/org_nope', ['delete:organizations']],
+  ['GET', '/api/v2/organizations/org_acme/client-grants', ['read:organization_client_grants']],
+  [
+    'POST',
+    '/api/v2/organizations/org_acme/client-grants',
+    ['create:organization_client_grants'],
+    { grant_id: 'cgr_gifts' },
+  ],
+  [
+    'DELETE',
+    '/api/v2/organizations/org_acme/client-grants/cgr_gifts',
+    ['delete:organization_client_grants'],
+  ],
 ]
 
 describe('protection', () => {

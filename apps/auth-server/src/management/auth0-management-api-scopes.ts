@@ -1,9 +1,11 @@
 /**
  * Every scope of Auth0's Management API, as a grant to it lists them (the
  * Deploy CLI's own end-to-end export, `test/e2e/testdata/lots-of-configuration`,
- * holds a grant with all of them). The local Management API declares them all,
- * so that an exported grant to it loads and its tokens carry what Auth0's would;
- * it serves the endpoints of `MANAGEMENT_API_SCOPES` only.
+ * holds a grant with all of them), and the organization client grant scopes
+ * added since (Auth0's "Organizations: client grants" endpoints). The local
+ * Management API declares them all, so that an exported grant to it loads and
+ * its tokens carry what Auth0's would; it serves the endpoints of
+ * `MANAGEMENT_API_SCOPES` only.
  */
 export const AUTH0_MANAGEMENT_API_SCOPES: readonly string[] = [
   'create:actions',
@@ -71,6 +73,9 @@ export const AUTH0_MANAGEMENT_API_SCOPES: readonly string[] = [
   'read:logs_users',
   'read:mfa_policies',
   'update:mfa_policies',
+  'create:organization_client_grants',
+  'delete:organization_client_grants',
+  'read:organization_client_grants',
   'create:organization_connections',
   'delete:organization_connections',
   'read:organization_connections',

@@ -146,7 +146,7 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
 }
 
 /** The public view of a grant: without its internal provenance. */
-function grantView(grant: ClientGrant) {
+export function grantView(grant: ClientGrant) {
   const { source: _source, ...view } = grant
   return view
 }

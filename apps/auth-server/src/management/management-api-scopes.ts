@@ -21,4 +21,11 @@ export const MANAGEMENT_API_SCOPES = [
   'update:signing_keys',
   'read:tenant_settings',
   'update:tenant_settings',
+  'read:organizations',
+  'create:organizations',
+  'update:organizations',
+  'delete:organizations',
+  'read:organization_client_grants',
+  'create:organization_client_grants',
+  'delete:organization_client_grants',
 ] as const

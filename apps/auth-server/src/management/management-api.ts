@@ -12,6 +12,7 @@ import { auth0ManagementRefusal } from './auth0-refusal.js'
 import { clientGrantRoutes } from './client-grants.js'
 import { clientRoutes } from './clients.js'
 import { logRoutes } from './logs.js'
+import { organizationRoutes } from './organizations.js'
 import { resourceServerRoutes } from './resource-servers.js'
 import { signingKeyRoutes } from './signing-keys.js'
 import { tenantSettingsRoutes } from './tenant-settings.js'
@@ -130,6 +131,7 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
       await api.register(userRoutes, { state: opts.state })
       await api.register(signingKeyRoutes, { keys: opts.keys })
       await api.register(tenantSettingsRoutes, { state: opts.state })
+      await api.register(organizationRoutes, { state: opts.state })
     },
     { prefix: '/api/v2' },
   )

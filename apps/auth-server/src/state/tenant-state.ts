@@ -18,6 +18,7 @@ interface PersistedState {
   resourceServers: ResourceServer[]
   /** As the Management API last left them; the file wins for what it declares. */
   settings?: TenantSettings
+  organizations?: Organization[]
 }
 
 export interface GeneratedSecret {
@@ -84,13 +85,19 @@ export async function openTenantState(
   const clients = [...fileClients, ...apiClients]
   const clientIds = new Set(clients.map((c) => c.client_id))
 
-  const fileGrants = loaded.clientGrants.map(
-    (grant): ClientGrant => ({
-      ...grant,
-      client_id: renamed.get(grant.client_id) ?? grant.client_id,
-      source: 'file',
-    }),
-  )
+  // Ids stay what they were at the last start (Auth0's never change): a file grant keeps
+  // the id of the same client and API, a file API that of its identifier, a file
+  // organization that of its name.
+  const grantIds = new Map<string, string>()
+  const fileGrants = loaded.clientGrants.map((grant): ClientGrant => {
+    const clientId = renamed.get(grant.client_id) ?? grant.client_id
+    const previous = persisted?.clientGrants.find(
+      (g) => g.source === 'file' && g.client_id === clientId && g.audience === grant.audience,
+    )
+    const id = previous?.id ?? grant.id
+    grantIds.set(grant.id, id)
+    return { ...grant, id, client_id: clientId, source: 'file' }
+  })
   const apiGrants = (persisted?.clientGrants ?? []).filter(
     (g) =>
       g.source === 'api' &&
@@ -103,7 +110,13 @@ export async function openTenantState(
     clients,
     clientGrants: [...fileGrants, ...apiGrants],
     resourceServers: [
-      ...loaded.resourceServers.map((api) => withSigningSecret(api, persisted?.resourceServers)),
+      ...loaded.resourceServers.map((api) => {
+        const previous = persisted?.resourceServers.find((p) => p.identifier === api.identifier)
+        return withSigningSecret(
+          { ...api, id: previous?.id ?? api.id, source: 'file' },
+          persisted?.resourceServers,
+        )
+      }),
       // APIs created through the Management API stay, unless the file now declares the same.
       ...(persisted?.resourceServers ?? []).filter(
         (api) =>
@@ -111,6 +124,26 @@ export async function openTenantState(
           !loaded.resourceServers.some((file) => file.identifier === api.identifier),
       ),
     ],
+    organizations: [
+      ...loaded.organizations.map((org): Organization => {
+        const previous = persisted?.organizations?.find((o) => o.name === org.name)
+        return {
+          ...org,
+          id: previous?.id ?? org.id,
+          client_grant_ids: org.client_grant_ids.map((id) => grantIds.get(id) ?? id),
+          source: 'file',
+        }
+      }),
+      ...(persisted?.organizations ?? []).filter(
+        (org) =>
+          org.source === 'api' && !loaded.organizations.some((file) => file.name === org.name),
+      ),
+    ],
+  }
+  // An organization keeps links to grants that still exist only.
+  const liveGrants = new Set(data.clientGrants.map((g) => g.id))
+  for (const org of data.organizations ?? []) {
+    org.client_grant_ids = org.client_grant_ids.filter((id) => liveGrants.has(id))
   }
   const state = new TenantState(loaded, data, file)
   await state.persist()
@@ -172,7 +205,7 @@ export class TenantState {
   }
 
   get organizations(): readonly Organization[] {
-    return this.tenant.organizations
+    return this.data.organizations ?? []
   }
 
   get clients(): readonly Client[] {
@@ -221,7 +254,7 @@ export class TenantState {
     idOrName: string,
     options: { byName: boolean } = { byName: true },
   ): Organization | undefined {
-    return this.tenant.organizations.find(
+    return this.organizations.find(
       (o) => o.id === idOrName || (options.byName && o.name === idOrName),
     )
   }
@@ -245,6 +278,7 @@ export class TenantState {
     this.data.clients.splice(index, 1)
     // Auth0 deletes the client's grants with it.
     this.data.clientGrants = this.data.clientGrants.filter((g) => g.client_id !== clientId)
+    this.pruneOrganizationGrants()
     await this.persist()
     return true
   }
@@ -278,8 +312,41 @@ export class TenantState {
     if (!api) return false
     this.data.resourceServers = this.data.resourceServers.filter((r) => r.id !== id)
     this.data.clientGrants = this.data.clientGrants.filter((g) => g.audience !== api.identifier)
+    this.pruneOrganizationGrants()
     await this.persist()
     return true
+  }
+
+  async addOrganization(org: Organization): Promise<void> {
+    this.data.organizations = [...this.organizations, org]
+    await this.persist()
+  }
+
+  async updateOrganization(
+    id: string,
+    changes: Partial<Organization>,
+  ): Promise<Organization | undefined> {
+    const org = this.organizations.find((o) => o.id === id)
+    if (!org) return undefined
+    Object.assign(org, changes, { id })
+    await this.persist()
+    return org
+  }
+
+  async deleteOrganization(id: string): Promise<boolean> {
+    const before = this.organizations.length
+    this.data.organizations = this.organizations.filter((o) => o.id !== id)
+    if (this.data.organizations.length === before) return false
+    await this.persist()
+    return true
+  }
+
+  /** Drops grants that no longer exist from every organization's list. */
+  private pruneOrganizationGrants(): void {
+    const live = new Set(this.data.clientGrants.map((g) => g.id))
+    for (const org of this.organizations) {
+      org.client_grant_ids = org.client_grant_ids.filter((id) => live.has(id))
+    }
   }
 
   async addClientGrant(grant: ClientGrant): Promise<void> {
@@ -302,6 +369,7 @@ export class TenantState {
     const before = this.data.clientGrants.length
     this.data.clientGrants = this.data.clientGrants.filter((g) => g.id !== id)
     if (this.data.clientGrants.length === before) return false
+    this.pruneOrganizationGrants()
     await this.persist()
     return true
   }

@@ -104,6 +104,10 @@ export interface Organization {
   metadata: Record<string, string>
   /** Client grants (by id) this organization may be used with, when not `allow_any_organization`. */
   client_grant_ids: string[]
+  /** Where it was declared: the tenant file, or the Management API. Internal. */
+  source?: 'file' | 'api'
+  /** Auth0 fields the local tenant does not act on (branding, …), as they were given. */
+  auth0_fields?: Record<string, unknown>
 }
 
 /** A credentials-exchange Action, bound to the trigger in order. */

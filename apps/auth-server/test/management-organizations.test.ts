@@ -1,0 +1,122 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestServer, decodeJwt, tokenRequest } from './helpers/test-server.js'
+import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
+
+/**
+ * `/api/v2/organizations` and their client grants, as Auth0's Management API
+ * ("Organizations" and "Organization client grants"): an organization made
+ * there can be named in token requests at once; ids outlive a restart.
+ */
+
+let dataDir: string
+let server: Awaited<ReturnType<typeof buildTestServer>>
+let auth: { authorization: string }
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'organizations-'))
+  server = await buildTestServer({ dataDir })
+  const token = (await tokenRequest(server.app, 'admin', { audience: MANAGEMENT_AUDIENCE })).json()
+  auth = { authorization: `Bearer ${token.access_token}` }
+})
+afterEach(async () => {
+  await server.app.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+  server.app.inject({
+    method,
+    url,
+    headers: auth,
+    ...(payload ? { payload: payload as object } : {}),
+  })
+
+describe('organizations through the Management API', () => {
+  it('creates one, ties a grant to it, and its tokens carry it', async () => {
+    const created = await call('POST', '/api/v2/organizations', {
+      name: 'globex',
+      display_name: 'Globex',
+      metadata: { tier: 'gold' },
+      branding: { colors: { primary: '#123456' } },
+    })
+    expect(created.statusCode).toBe(201)
+    const org = created.json()
+    expect(org).toEqual({
+      id: expect.stringMatching(/^org_/),
+      name: 'globex',
+      display_name: 'Globex',
+      metadata: { tier: 'gold' },
+      branding: { colors: { primary: '#123456' } },
+    })
+    // gift-deliveries' grant to urn:worldmappers allows organizations (test tenant: cgr_gifts).
+    const before = await tokenRequest(server.app, 'gift-deliveries', { organization: 'globex' })
+    expect(before.statusCode).toBe(403)
+    const tied = await call('POST', `/api/v2/organizations/${org.id}/client-grants`, {
+      grant_id: 'cgr_gifts',
+    })
+    expect(tied.statusCode).toBe(201)
+    expect(tied.json()).toMatchObject({ id: 'cgr_gifts', audience: 'urn:worldmappers' })
+    const listed = (await call('GET', `/api/v2/organizations/${org.id}/client-grants`)).json()
+    expect(listed.map((g: { id: string }) => g.id)).toEqual(['cgr_gifts'])
+    const token = await tokenRequest(server.app, 'gift-deliveries', { organization: org.id })
+    expect(token.statusCode).toBe(200)
+    expect(decodeJwt(token.json().access_token).payload.org_id).toBe(org.id)
+
+    expect(
+      (await call('DELETE', `/api/v2/organizations/${org.id}/client-grants/cgr_gifts`)).statusCode,
+    ).toBe(204)
+    expect(
+      (await tokenRequest(server.app, 'gift-deliveries', { organization: org.id })).statusCode,
+    ).toBe(403)
+  })
+
+  it('gets by id and by name, updates, deletes; refuses duplicates and bad names', async () => {
+    const org = (await call('POST', '/api/v2/organizations', { name: 'initech' })).json()
+    expect(org.display_name).toBe('initech')
+    expect((await call('GET', '/api/v2/organizations/name/initech')).json().id).toBe(org.id)
+    const patched = await call('PATCH', `/api/v2/organizations/${org.id}`, {
+      display_name: 'Initech',
+      branding: null,
+    })
+    expect(patched.json()).toMatchObject({ name: 'initech', display_name: 'Initech' })
+    expect((await call('POST', '/api/v2/organizations', { name: 'initech' })).statusCode).toBe(409)
+    expect(
+      (await call('PATCH', `/api/v2/organizations/${org.id}`, { name: 'acme' })).statusCode,
+    ).toBe(409)
+    const bad = await call('POST', '/api/v2/organizations', { name: 'Not Valid' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().message).toMatch(/name/)
+    const page = (await call('GET', '/api/v2/organizations?include_totals=true')).json()
+    expect(page.total).toBe(3)
+    expect((await call('DELETE', `/api/v2/organizations/${org.id}`)).statusCode).toBe(204)
+    expect((await call('GET', `/api/v2/organizations/${org.id}`)).statusCode).toBe(404)
+  })
+
+  it('refuses to tie a grant that denies organizations, or one that does not exist', async () => {
+    const org = (await call('POST', '/api/v2/organizations', { name: 'hooli' })).json()
+    const denying = await call('POST', `/api/v2/organizations/${org.id}/client-grants`, {
+      grant_id: 'cgr_limited',
+    })
+    expect(denying.statusCode).toBe(400)
+    const missing = await call('POST', `/api/v2/organizations/${org.id}/client-grants`, {
+      grant_id: 'cgr_nope',
+    })
+    expect(missing.statusCode).toBe(404)
+  })
+
+  it('keeps ids across a restart, and drops links to grants deleted meanwhile', async () => {
+    const org = (await call('POST', '/api/v2/organizations', { name: 'umbrella' })).json()
+    await call('POST', `/api/v2/organizations/${org.id}/client-grants`, { grant_id: 'cgr_gifts' })
+    const acme = server.state.organization('acme')?.id
+    await server.app.close()
+    server = await buildTestServer({ dataDir })
+    expect(server.state.organization('umbrella')?.id).toBe(org.id)
+    expect(server.state.organization('umbrella')?.client_grant_ids).toEqual(['cgr_gifts'])
+    expect(server.state.organization('acme')?.id).toBe(acme)
+    await server.state.deleteClientGrant('cgr_gifts')
+    expect(server.state.organization('umbrella')?.client_grant_ids).toEqual([])
+  })
+})
