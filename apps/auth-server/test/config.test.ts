@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimit: { perSecond: 30, burst: 30 },
       ipRateLimit: { perSecond: 100, burst: 100 },
+      managementRateLimit: { perSecond: 2, burst: 10 },
     })
   })
 
