@@ -416,6 +416,7 @@ describe('other tenant files', () => {
         name: 'add-tenant-claim',
         modulePath: join(FIXTURES, 'deploy-cli-export', 'actions', 'add-tenant-claim', 'code.js'),
         secrets: {},
+        dependencies: [],
       },
     ])
     expect(tenant.users).toEqual([])

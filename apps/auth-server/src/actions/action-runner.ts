@@ -33,10 +33,15 @@ export interface CredentialsExchangeEvent {
 
 const DENY_CODES = new Set(['invalid_scope', 'invalid_request', 'server_error'])
 
+/** The trigger's `api.cache`, as entries: key, then value and expiry (epoch ms). */
+type CacheEntries = Array<[string, { value: string; expiresAt: number }]>
+
 type Reply = {
   id: number
   denied?: { code: string; reason: string }
   claims?: Record<string, unknown>
+  /** The cache as the Action left it. */
+  cache?: CacheEntries
   error?: string
 }
 
@@ -58,13 +63,18 @@ class ActionPool {
 
   constructor(
     private readonly action: CredentialsExchangeAction,
-    private readonly timeoutMs: number,
+    flowTimeoutMs: number,
     private readonly maxWorkers = 8,
   ) {
-    this.loadTimeoutMs = Math.max(10_000, timeoutMs * 4)
+    this.loadTimeoutMs = Math.max(10_000, flowTimeoutMs * 4)
   }
 
-  async run(event: CredentialsExchangeEvent): Promise<Reply> {
+  /** Runs the Action on `event`; past `timeoutMs` it fails and its worker is terminated. */
+  async run(
+    event: CredentialsExchangeEvent,
+    cache: CacheEntries,
+    timeoutMs: number,
+  ): Promise<Reply> {
     let worker: Worker
     try {
       worker = await this.acquire()
@@ -91,13 +101,13 @@ class ActionPool {
       const onError = (error: Error) => finish({ id, error: error.message }, false)
       const onExit = () => finish({ id, error: 'the action worker stopped' }, false)
       const timer = setTimeout(
-        () => finish({ id, error: `timed out after ${this.timeoutMs} ms` }, false),
-        this.timeoutMs,
+        () => finish({ id, error: `timed out after ${timeoutMs} ms` }, false),
+        timeoutMs,
       )
       worker.on('message', onMessage)
       worker.on('error', onError)
       worker.on('exit', onExit)
-      worker.postMessage({ id, event })
+      worker.postMessage({ id, event, cache })
     })
   }
 
@@ -141,7 +151,13 @@ class ActionPool {
   private spawn(): Promise<Worker> {
     const worker = new Worker(actionWorkerSource, {
       eval: true,
-      workerData: { modulePath: this.action.modulePath, restricted: RESTRICTED_CLAIMS },
+      workerData: {
+        modulePath: this.action.modulePath,
+        restricted: RESTRICTED_CLAIMS,
+        dependencies: this.action.dependencies,
+      },
+      // An Action sees no environment variable of the server.
+      env: {},
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
       stdout: false,
       stderr: false,
@@ -181,27 +197,41 @@ class ActionPool {
   }
 }
 
+/** Auth0's time limit for a whole flow (every Action of the trigger): 20 seconds. */
+export const ACTIONS_FLOW_TIMEOUT_MS = 20_000
+
 /**
  * Runs the credentials-exchange Actions in order, as Auth0 does: each gets the
  * `event` and an `api` (`access.deny`, `accessToken.setCustomClaim`, `cache`);
- * a denial stops the chain; an Action that throws or runs past `timeoutMs`
- * fails the exchange. Modules may be ESM or CommonJS
- * (`exports.onExecuteCredentialsExchange`).
+ * a denial stops the chain; an Action that throws, or a flow that runs past
+ * `timeoutMs` in all, fails the exchange. `api.cache` is the trigger's, shared
+ * by its Actions and exchanges (best effort, as on Auth0). Modules may be ESM
+ * or CommonJS (`exports.onExecuteCredentialsExchange`).
  */
-export function createActionRunner(actions: CredentialsExchangeAction[], timeoutMs = 5_000) {
+export function createActionRunner(
+  actions: CredentialsExchangeAction[],
+  timeoutMs = ACTIONS_FLOW_TIMEOUT_MS,
+) {
   const workers = actions.map((action) => ({ action, worker: new ActionPool(action, timeoutMs) }))
+  let cache: CacheEntries = []
 
   async function run(
     base: Omit<CredentialsExchangeEvent, 'secrets' | 'accessToken'> & { grantedScopes: string[] },
   ): Promise<ActionOutcome> {
     const customClaims: Record<string, unknown> = {}
     const { grantedScopes, ...rest } = base
+    const deadline = Date.now() + timeoutMs
     for (const { action, worker } of workers) {
-      const reply = await worker.run({
-        ...rest,
-        accessToken: { scope: [...grantedScopes], customClaims: { ...customClaims } },
-        secrets: { ...action.secrets },
-      })
+      const reply = await worker.run(
+        {
+          ...rest,
+          accessToken: { scope: [...grantedScopes], customClaims: { ...customClaims } },
+          secrets: { ...action.secrets },
+        },
+        cache,
+        Math.max(1, deadline - Date.now()),
+      )
+      if (reply.cache) cache = reply.cache
       if (reply.error !== undefined)
         return { kind: 'failed', action: action.name, error: reply.error }
       if (reply.denied) {

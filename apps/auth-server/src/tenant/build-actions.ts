@@ -57,7 +57,8 @@ export async function buildActions({ doc, at, report }: Build, baseDir: string) 
       // A real export names secrets without their values: those stay unset.
       if (secret.value !== undefined) secrets[secret.name] = secret.value
     }
-    list.push({ name: entry.name, modulePath, secrets })
+    const dependencies = (entry.dependencies ?? []).map((dependency) => dependency.name)
+    list.push({ name: entry.name, modulePath, secrets, dependencies })
   })
   await Promise.all(checks)
   return list

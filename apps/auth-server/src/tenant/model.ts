@@ -116,6 +116,8 @@ export interface CredentialsExchangeAction {
   /** Absolute path of the module exporting `onExecuteCredentialsExchange`. */
   modulePath: string
   secrets: Record<string, string>
+  /** npm packages its code may import (the export's `dependencies`, by name). */
+  dependencies: string[]
 }
 
 export interface User {

@@ -67,6 +67,7 @@ export interface ActionEntry {
   code: string
   supported_triggers: Array<{ id: string; version?: string }>
   secrets?: Array<{ name: string; value?: string }>
+  dependencies?: Array<{ name: string; version?: string }>
 }
 
 export interface TriggerBindingEntry {
@@ -234,6 +235,15 @@ const action = {
         type: 'object',
         required: ['id'],
         properties: { id: name, version: text },
+      },
+    },
+    dependencies: {
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name, version: text },
       },
     },
     secrets: {

@@ -149,8 +149,13 @@ export async function buildTestTenant(options: { withActions?: boolean } = {}): 
       options.withActions === false
         ? []
         : [
-            { name: 'deny-banned', modulePath: action('deny-banned.mjs'), secrets: {} },
-            { name: 'throws', modulePath: action('throws.cjs'), secrets: {} },
+            {
+              name: 'deny-banned',
+              modulePath: action('deny-banned.mjs'),
+              secrets: {},
+              dependencies: [],
+            },
+            { name: 'throws', modulePath: action('throws.cjs'), secrets: {}, dependencies: [] },
           ],
     users: [{ user_id: 'auth0|1', email: 'ada@example.com', name: 'Ada' }],
   }
