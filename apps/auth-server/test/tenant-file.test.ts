@@ -396,6 +396,8 @@ describe('other tenant files', () => {
         client_id: sync.client_id,
         audience: 'https://inventory.example.com/',
         scope: ['read:stock', 'write:stock'],
+        // As exported: a grant for client credentials (Auth0's subject_type).
+        subject_type: 'client',
         organization_usage: 'require',
         allow_any_organization: false,
       },

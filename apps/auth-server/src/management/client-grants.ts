@@ -74,12 +74,14 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       schema: {
         body: {
           type: 'object',
-          required: ['client_id', 'audience'],
+          required: ['audience'],
           // A grant names its scopes, or allows all of the API's.
           anyOf: [{ required: ['scope'] }, { required: ['allow_all_scopes'] }],
           additionalProperties: false,
           properties: {
             client_id: { type: 'string', minLength: 1 },
+            default_for: { enum: ['third_party_clients'] },
+            subject_type: { enum: ['client', 'user'] },
             audience: { type: 'string', minLength: 1 },
             scope: scopeList,
             ...grantFields,
@@ -89,13 +91,30 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       },
     },
     async (request, reply) => {
-      const { scope = [], ...rest } = request.body as Omit<ClientGrant, 'id' | 'scope'> & {
+      const { scope = [], ...rest } = request.body as Omit<
+        ClientGrant,
+        'id' | 'scope' | 'client_id'
+      > & {
         scope?: string[]
+        client_id?: string
       }
-      const body = { ...rest, scope }
-      if (!state.client(body.client_id)) throw notFound('client', 'inexistent_client')
+      const body = { ...rest, scope, client_id: rest.client_id ?? '' }
+      // client_id and default_for exclude each other, and one is needed (Auth0's rule).
+      if ((body.client_id === '') === (body.default_for === undefined)) {
+        badBodyThrow('give client_id or default_for, not both')
+      }
+      if (body.client_id !== '' && !state.client(body.client_id)) {
+        throw notFound('client', 'inexistent_client')
+      }
       checkScopes(body.audience, body.scope)
-      if (state.grantFor(body.client_id, body.audience)) {
+      const taken = state.clientGrants.some(
+        (g) =>
+          g.audience === body.audience &&
+          g.client_id === body.client_id &&
+          g.default_for === body.default_for &&
+          (g.subject_type ?? 'client') === (body.subject_type ?? 'client'),
+      )
+      if (taken) {
         throw new ManagementError(
           409,
           'client_grant_conflict',
@@ -147,8 +166,9 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
 
 /** The public view of a grant: without its internal provenance. */
 export function grantView(grant: ClientGrant) {
-  const { source: _source, ...view } = grant
-  return view
+  const { source: _source, client_id: clientId, ...view } = grant
+  // A default grant has no client.
+  return clientId === '' ? view : { client_id: clientId, ...view }
 }
 
 function badBodyThrow(message: string): never {

@@ -92,7 +92,9 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       if (!audience) throw auth0Errors.noAudience()
       const api = state.resourceServerForAudience(audience)
       if (!api) throw auth0Errors.serviceNotEnabled(audience)
-      const grant = state.grantFor(client.client_id, api.identifier)
+      const grant = state.grantFor(client.client_id, api.identifier, {
+        thirdParty: client.auth0_fields?.is_first_party === false,
+      })
       if (!grant) throw auth0Errors.noClientGrant(audience)
 
       const granted = grantedScopes(grant, api)

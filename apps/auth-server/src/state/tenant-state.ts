@@ -101,7 +101,7 @@ export async function openTenantState(
   const apiGrants = (persisted?.clientGrants ?? []).filter(
     (g) =>
       g.source === 'api' &&
-      clientIds.has(g.client_id) &&
+      (clientIds.has(g.client_id) || g.default_for !== undefined) &&
       !fileGrants.some((f) => f.client_id === g.client_id && f.audience === g.audience),
   )
 
@@ -241,8 +241,22 @@ export class TenantState {
     return this.data.resourceServers.find((r) => r.id === id)
   }
 
-  grantFor(clientId: string, audience: string): ClientGrant | undefined {
-    return this.data.clientGrants.find((g) => g.client_id === clientId && g.audience === audience)
+  /**
+   * The grant that lets `clientId` get tokens for `audience` by client credentials:
+   * its own (`subject_type` client), else, for a third-party client, the API's
+   * `default_for: third_party_clients` grant, as Auth0 applies them.
+   */
+  grantFor(
+    clientId: string,
+    audience: string,
+    options: { thirdParty?: boolean } = {},
+  ): ClientGrant | undefined {
+    const forClients = (g: ClientGrant) => g.audience === audience && g.subject_type !== 'user'
+    const own = this.data.clientGrants.find((g) => forClients(g) && g.client_id === clientId)
+    if (own || !options.thirdParty) return own
+    return this.data.clientGrants.find(
+      (g) => forClients(g) && g.default_for === 'third_party_clients',
+    )
   }
 
   clientGrant(id: string): ClientGrant | undefined {

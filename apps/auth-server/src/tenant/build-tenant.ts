@@ -213,6 +213,9 @@ function buildClients({ doc, at, report }: Build) {
 }
 
 type FindClient = (ref: string) => Client | undefined
+/** What a `default_for` grant has for a client: none (its `client_id` is ''). */
+const DEFAULT_GRANT_CLIENT = { client_id: '' } as const
+
 /** A client's grant for `audience`; without an audience, its first grant in file order. */
 type FindGrant = (clientId: string, audience?: string) => ClientGrant | undefined
 
@@ -227,7 +230,13 @@ function buildClientGrants(
   const key = (clientId: string, audience: string) => `${clientId}\n${audience}`
 
   ;(doc.clientGrants ?? []).forEach((entry, i) => {
-    const client = findClient(entry.client_id)
+    if ((entry.client_id === undefined) === (entry.default_for === undefined)) {
+      report(['clientGrants', i], 'needs client_id or default_for (one of them)')
+      return
+    }
+    // A default grant names no client: it stands for every third-party client.
+    const client =
+      entry.client_id === undefined ? DEFAULT_GRANT_CLIENT : findClient(entry.client_id)
     if (!client) report(['clientGrants', i, 'client_id'], `no client named "${entry.client_id}"`)
     // An export's grant to its own tenant's Management API is a grant to the local one.
     const api = apis.get(entry.audience) ?? apiForAudience(apis.values(), entry.audience)
@@ -257,6 +266,8 @@ function buildClientGrants(
       client_id: client.client_id,
       audience: api.identifier,
       scope: [...new Set(scope)],
+      ...(entry.default_for === undefined ? {} : { default_for: entry.default_for }),
+      ...(entry.subject_type === undefined ? {} : { subject_type: entry.subject_type }),
       ...(entry.allow_all_scopes === undefined ? {} : { allow_all_scopes: entry.allow_all_scopes }),
       ...(entry.organization_usage === undefined
         ? {}

@@ -83,9 +83,17 @@ export type OrganizationUsage = 'deny' | 'allow' | 'require'
 
 export interface ClientGrant {
   id: string
+  /** The client; '' for a grant that is `default_for` a group of clients. */
   client_id: string
   audience: string
   scope: string[]
+  /**
+   * Auth0's default grant: it applies to every third-party client (`is_first_party:
+   * false`) that has no grant of its own for the API. Mutually exclusive with `client_id`.
+   */
+  default_for?: 'third_party_clients'
+  /** Auth0's `subject_type`: `client` grants serve client credentials; `user` grants do not. */
+  subject_type?: 'client' | 'user'
   /**
    * Auth0's "all scopes configured on the resource server are allowed for this
    * grant": the API's scopes when a token is issued, added ones included.

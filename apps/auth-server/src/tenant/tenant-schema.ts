@@ -44,7 +44,10 @@ export interface ClientEntry {
 
 export interface ClientGrantEntry {
   /** The client's NAME, as the Deploy CLI writes it (a client id is accepted too). */
-  client_id: string
+  client_id?: string
+  /** Instead of `client_id`: Auth0's default grant for every third-party client. */
+  default_for?: 'third_party_clients'
+  subject_type?: 'client' | 'user'
   audience: string
   scope?: string[]
   /** Every scope of the API, including those added later, whatever `scope` says. */
@@ -187,9 +190,11 @@ const client = {
 
 const clientGrant = {
   type: 'object',
-  required: ['client_id', 'audience'],
+  required: ['audience'],
   properties: {
     client_id: name,
+    default_for: { enum: ['third_party_clients'] },
+    subject_type: { enum: ['client', 'user'] },
     audience: name,
     scope: stringList,
     allow_all_scopes: { type: 'boolean' },
