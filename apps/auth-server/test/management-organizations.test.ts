@@ -120,3 +120,60 @@ describe('organizations through the Management API', () => {
     expect(server.state.organization('umbrella')?.client_grant_ids).toEqual([])
   })
 })
+
+describe('a default organization', () => {
+  it('is used for client credentials when a request names none', async () => {
+    // gift-deliveries' grant to urn:worldmappers allows organizations and acme is tied to it.
+    const acme = server.state.organization('acme')?.id as string
+    const patched = await call('PATCH', '/api/v2/clients/gift-deliveries', {
+      default_organization: { organization_id: acme, flows: ['client_credentials'] },
+    })
+    expect(patched.statusCode).toBe(200)
+    expect(patched.json().default_organization).toEqual({
+      organization_id: acme,
+      flows: ['client_credentials'],
+    })
+    const token = await tokenRequest(server.app, 'gift-deliveries')
+    expect(token.statusCode).toBe(200)
+    expect(decodeJwt(token.json().access_token).payload.org_id).toBe(acme)
+    // A named organization wins over the default.
+    const other = (await call('POST', '/api/v2/organizations', { name: 'stark' })).json()
+    await call('POST', `/api/v2/organizations/${other.id}/client-grants`, { grant_id: 'cgr_gifts' })
+    const named = await tokenRequest(server.app, 'gift-deliveries', { organization: other.id })
+    expect(decodeJwt(named.json().access_token).payload.org_id).toBe(other.id)
+
+    const cleared = await call('PATCH', '/api/v2/clients/gift-deliveries', {
+      default_organization: null,
+    })
+    expect(cleared.json()).not.toHaveProperty('default_organization')
+    const plain = await tokenRequest(server.app, 'gift-deliveries')
+    expect(decodeJwt(plain.json().access_token).payload).not.toHaveProperty('org_id')
+  })
+
+  it('may name the organization in a tenant file (configuration, not a request)', async () => {
+    const own = await buildTestServer({
+      editTenant: (tenant) => {
+        tenant.settings.allow_organization_name_in_authentication_api = false
+        const client = tenant.clients.find((c) => c.client_id === 'gift-deliveries')
+        if (client)
+          client.default_organization = { organization_id: 'acme', flows: ['client_credentials'] }
+      },
+    })
+    try {
+      const token = await tokenRequest(own.app, 'gift-deliveries')
+      expect(decodeJwt(token.json().access_token).payload.org_id).toBe('org_acme')
+    } finally {
+      await own.app.close()
+    }
+  })
+
+  it('is ignored where the grant denies organizations', async () => {
+    const acme = server.state.organization('acme')?.id as string
+    await call('PATCH', '/api/v2/clients/limited', {
+      default_organization: { organization_id: acme, flows: ['client_credentials'] },
+    })
+    const token = await tokenRequest(server.app, 'limited')
+    expect(token.statusCode).toBe(200)
+    expect(decodeJwt(token.json().access_token).payload).not.toHaveProperty('org_id')
+  })
+})

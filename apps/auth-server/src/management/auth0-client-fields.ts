@@ -35,7 +35,6 @@ export const AUTH0_CLIENT_FIELDS_STORED: readonly string[] = [
   'native_social_login',
   'fedcm_login',
   'refresh_token',
-  'default_organization',
   'organization_usage',
   'organization_require_behavior',
   'organization_discovery_methods',

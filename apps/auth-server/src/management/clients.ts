@@ -18,6 +18,15 @@ const clientBody = {
     additionalProperties: { type: 'string', maxLength: 255 },
     maxProperties: 10,
   },
+  default_organization: {
+    type: ['object', 'null'],
+    required: ['organization_id', 'flows'],
+    additionalProperties: false,
+    properties: {
+      organization_id: { type: 'string', minLength: 1, maxLength: 64 },
+      flows: { type: 'array', items: { enum: ['client_credentials'] }, uniqueItems: true },
+    },
+  },
   token_quota: {
     type: 'object',
     required: ['client_credentials'],
@@ -119,6 +128,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
         client_metadata: body.client_metadata ?? {},
         ...(body.token_quota ? { token_quota: body.token_quota } : {}),
+        ...(body.default_organization ? { default_organization: body.default_organization } : {}),
         client_secret_hash: await hashSecret(secret),
         client_secret: secret,
         ...(Object.keys(split.stored).length > 0 ? { auth0_fields: split.stored } : {}),
@@ -165,6 +175,10 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
       const current = state.client(id)
       const changes: Partial<Client> = {
         ...(modelled as Partial<Client>),
+        // null clears it, as on Auth0.
+        ...((modelled as { default_organization?: unknown }).default_organization === null
+          ? { default_organization: undefined }
+          : {}),
         // Auth0's PATCH replaces each top-level field it is given; `null` clears it.
         ...(current && Object.keys(stored).length > 0
           ? { auth0_fields: withoutNulls({ ...current.auth0_fields, ...stored }) }

@@ -102,7 +102,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       const notGranted = requested.filter((s) => !granted.includes(s))
       if (notGranted.length > 0) throw auth0Errors.scopesNotGranted(notGranted)
 
-      const organization = resolveOrganization(body.organization, grant)
+      const organization = resolveOrganization(body.organization, grant, client)
 
       quota = deps.quota.reserve(client)
       if (quota && !quota.allowed) throw auth0Errors.quotaExceeded(quota.retryAfter, quota.header)
@@ -198,17 +198,29 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
   }
 
   function resolveOrganization(
-    requested: string | undefined,
+    named: string | undefined,
     grant: { id: string; organization_usage?: string; allow_any_organization?: boolean },
+    client: Client,
   ): Organization | undefined {
     const usage = grant.organization_usage ?? 'deny'
+    // Without an organization in the request, the client's default one for this flow.
+    const fallback =
+      named === undefined &&
+      usage !== 'deny' &&
+      client.default_organization?.flows.includes('client_credentials')
+        ? client.default_organization.organization_id
+        : undefined
+    const requested = named || fallback
     if (!requested) {
       if (usage === 'require') throw auth0Errors.organizationRequired()
       return undefined
     }
     if (usage === 'deny') throw auth0Errors.organizationNotAllowed()
-    // By name only where the tenant allows it (Auth0's allow_organization_name_in_authentication_api).
-    const byName = state.settings.allow_organization_name_in_authentication_api === true
+    // By name only where the tenant allows it (Auth0's allow_organization_name_in_authentication_api);
+    // a default organization, being configuration, by either.
+    const byName =
+      fallback !== undefined ||
+      state.settings.allow_organization_name_in_authentication_api === true
     const organization = state.organization(requested, { byName })
     if (!organization) throw auth0Errors.organizationNotFound(requested)
     if (!grant.allow_any_organization && !organization.client_grant_ids.includes(grant.id)) {

@@ -190,6 +190,12 @@ function buildClients({ doc, at, report }: Build) {
       token_endpoint_auth_method:
         entry.token_endpoint_auth_method ?? TENANT_DEFAULTS.tokenEndpointAuthMethod,
       client_metadata: { ...entry.client_metadata },
+      ...(entry.default_organization && {
+        default_organization: {
+          organization_id: entry.default_organization.organization_id,
+          flows: [...entry.default_organization.flows],
+        },
+      }),
       client_secret_hash: '',
       client_secret: secret,
       ...(quota && {

@@ -75,6 +75,11 @@ export interface Client {
    * returned with the client.
    */
   auth0_fields?: Record<string, unknown>
+  /**
+   * Auth0's default organization: used for the listed flows when a request names
+   * none (`organization_id`: an organization's id; in a tenant file its name works too).
+   */
+  default_organization?: { organization_id: string; flows: Array<'client_credentials'> }
   /** Optional per-client token quota, as Auth0's fine-grained quotas. */
   token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
 }

@@ -40,6 +40,7 @@ export interface ClientEntry {
   token_quota?: {
     client_credentials: { enforce?: boolean; per_hour?: number; per_day?: number }
   }
+  default_organization?: { organization_id: string; flows: Array<'client_credentials'> }
 }
 
 export interface ClientGrantEntry {
@@ -171,6 +172,14 @@ const client = {
     },
     // No pattern or value in messages: this is a secret.
     client_secret: { type: 'string', minLength: 32 },
+    default_organization: {
+      type: 'object',
+      required: ['organization_id', 'flows'],
+      properties: {
+        organization_id: name,
+        flows: { type: 'array', items: { enum: ['client_credentials'] } },
+      },
+    },
     token_quota: {
       type: 'object',
       required: ['client_credentials'],
