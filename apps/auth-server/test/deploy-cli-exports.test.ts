@@ -101,10 +101,9 @@ describe('a Deploy CLI export served', () => {
   let dataDir: string
   let server: AuthServer
   let env: Record<string, string>
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'deploy-cli-export-'))
-    server = await createAuthServer({
+  /** The export, served with its state in `dataDir`. */
+  const start = () =>
+    createAuthServer({
       issuer: ISSUER,
       tenantFile: fixture('e2e/lots-of-configuration'),
       dataDir,
@@ -113,6 +112,10 @@ describe('a Deploy CLI export served', () => {
       rateLimit: { perSecond: 1000, burst: 1000 },
       managementRateLimit: { perSecond: 1000, burst: 1000 },
     })
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'deploy-cli-export-'))
+    server = await start()
     env = parseEnv(await readFile(join(dataDir, 'client-secrets.env'), 'utf8'))
   })
   afterAll(async () => {
@@ -219,15 +222,7 @@ describe('a Deploy CLI export served', () => {
   })
 
   it('keeps the same ids and secrets on the next start', async () => {
-    const again = await createAuthServer({
-      issuer: ISSUER,
-      tenantFile: fixture('e2e/lots-of-configuration'),
-      dataDir,
-      keywordMappings: {},
-      testControls: false,
-      rateLimit: { perSecond: 1000, burst: 1000 },
-      managementRateLimit: { perSecond: 1000, burst: 1000 },
-    })
+    const again = await start()
     try {
       expect(again.newSecrets).toEqual([])
       const text = await readFile(join(dataDir, 'client-secrets.env'), 'utf8')

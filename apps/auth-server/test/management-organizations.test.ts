@@ -2,8 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buildTestServer, decodeJwt, tokenRequest } from './helpers/test-server.js'
-import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
+import {
+  adminAuthorization,
+  buildTestServer,
+  decodeJwt,
+  tokenRequest,
+} from './helpers/test-server.js'
 
 /**
  * `/api/v2/organizations` and their client grants, as Auth0's Management API
@@ -18,8 +22,7 @@ let auth: { authorization: string }
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'organizations-'))
   server = await buildTestServer({ dataDir })
-  const token = (await tokenRequest(server.app, 'admin', { audience: MANAGEMENT_AUDIENCE })).json()
-  auth = { authorization: `Bearer ${token.access_token}` }
+  auth = await adminAuthorization(server.app)
 })
 afterEach(async () => {
   await server.app.close()

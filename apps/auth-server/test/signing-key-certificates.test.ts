@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openKeyRing } from '../src/keys/key-ring.js'
-import { buildTestServer, tokenRequest } from './helpers/test-server.js'
-import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
+import { adminAuthorization, buildTestServer } from './helpers/test-server.js'
 
 /**
  * Auth0 publishes each signing key with a self-signed X.509 certificate: `cert`
@@ -19,8 +18,7 @@ let server: Awaited<ReturnType<typeof buildTestServer>>
 let auth: { authorization: string }
 beforeAll(async () => {
   server = await buildTestServer()
-  const token = (await tokenRequest(server.app, 'admin', { audience: MANAGEMENT_AUDIENCE })).json()
-  auth = { authorization: `Bearer ${token.access_token}` }
+  auth = await adminAuthorization(server.app)
 })
 afterAll(async () => {
   await server.app.close()

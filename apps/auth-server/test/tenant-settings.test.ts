@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buildTestServer, decodeJwt, tokenRequest } from './helpers/test-server.js'
-import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
+import {
+  adminAuthorization,
+  buildTestServer,
+  decodeJwt,
+  tokenRequest,
+} from './helpers/test-server.js'
 
 /**
  * `GET/PATCH /api/v2/tenants/settings`, and Auth0's
@@ -15,8 +19,7 @@ let auth: { authorization: string }
 
 beforeEach(async () => {
   server = await buildTestServer()
-  const token = (await tokenRequest(server.app, 'admin', { audience: MANAGEMENT_AUDIENCE })).json()
-  auth = { authorization: `Bearer ${token.access_token}` }
+  auth = await adminAuthorization(server.app)
 })
 afterEach(async () => {
   await server.app.close()

@@ -4,10 +4,27 @@ import { InvalidRequestError } from './coded-error.js'
 /** Keys that reach `Object.prototype` when a parsed body is later merged or assigned. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
-function refuseForbiddenKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key))
-    throw new InvalidRequestError(`body must not contain the key "${key}"`)
-  return value
+/**
+ * The forbidden key of a parsed body, if any, with the path of the object that
+ * holds it; the deepest one when there are several (`constructor.prototype`
+ * names `prototype`). JSON.parse defines `__proto__` as an own property, so
+ * nothing is polluted by parsing; the body is refused before anyone merges it.
+ * Iterative, so a deeply nested body cannot overflow the stack.
+ */
+function findForbiddenKey(root: unknown): { key: string; path: string[] } | undefined {
+  let found: { key: string; path: string[] } | undefined
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: root, path: [] }]
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: string[] }
+    if (value === null || typeof value !== 'object') continue
+    for (const [name, item] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(name) && (!found || path.length >= found.path.length)) {
+        found = { key: name, path }
+      }
+      stack.push({ value: item, path: [...path, name] })
+    }
+  }
+  return found
 }
 
 /**
@@ -35,7 +52,13 @@ export function useStrictJsonBodies(
         : done(new InvalidRequestError('body must not be empty'), undefined)
     }
     try {
-      done(null, JSON.parse(text as string, refuseForbiddenKeys))
+      const body = JSON.parse(text as string)
+      const forbidden = findForbiddenKey(body)
+      if (forbidden) {
+        const where = ['body', ...forbidden.path].join('.')
+        throw new InvalidRequestError(`${where} must not contain the key "${forbidden.key}"`)
+      }
+      done(null, body)
     } catch (error) {
       done(
         error instanceof InvalidRequestError

@@ -39,11 +39,13 @@ const post = (app: Awaited<ReturnType<typeof appWithBodySchema>>, payload: strin
 
 describe('useStrictJsonBodies', () => {
   for (const key of ['__proto__', 'constructor', 'prototype']) {
-    it(`refuses a body with a "${key}" key, at any depth, naming it`, async () => {
+    it(`refuses a body with a "${key}" key, at any depth, naming it and where it is`, async () => {
       const app = await appWithBodySchema()
       const response = await post(app, `{"name":"a","nested":{"${key}":{"polluted":true}}}`)
       expect(response.statusCode).toBe(400)
-      expect(response.json().message).toBe(`body must not contain the key "${key}"`)
+      expect(response.json().message).toBe(`body.nested must not contain the key "${key}"`)
+      const top = await post(app, `{"${key}":{"polluted":true},"name":"a"}`)
+      expect(top.json().message).toBe(`body must not contain the key "${key}"`)
       expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     })
   }

@@ -43,6 +43,8 @@ type Reply = {
   /** The cache as the Action left it. */
   cache?: CacheEntries
   error?: string
+  /** How long the Action ran (from the event sent to its answer), in ms. */
+  elapsedMs?: number
 }
 
 /**
@@ -82,11 +84,13 @@ class ActionPool {
       return { id: 0, error: (error as Error).message }
     }
     const id = ++this.sequence
+    const started = performance.now()
     return new Promise<Reply>((resolve) => {
       let settled = false
-      const finish = (reply: Reply, healthy: boolean) => {
+      const finish = (answer: Reply, healthy: boolean) => {
         if (settled) return
         settled = true
+        const reply = { ...answer, elapsedMs: performance.now() - started }
         clearTimeout(timer)
         worker.off('message', onMessage)
         worker.off('error', onError)
@@ -220,7 +224,8 @@ export function createActionRunner(
   ): Promise<ActionOutcome> {
     const customClaims: Record<string, unknown> = {}
     const { grantedScopes, ...rest } = base
-    const deadline = Date.now() + timeoutMs
+    // The limit counts the Actions' running time, not the wait for a free worker.
+    let spentMs = 0
     for (const { action, worker } of workers) {
       const reply = await worker.run(
         {
@@ -229,8 +234,9 @@ export function createActionRunner(
           secrets: { ...action.secrets },
         },
         cache,
-        Math.max(1, deadline - Date.now()),
+        Math.max(1, Math.round(timeoutMs - spentMs)),
       )
+      spentMs += reply.elapsedMs ?? 0
       if (reply.cache) cache = reply.cache
       if (reply.error !== undefined)
         return { kind: 'failed', action: action.name, error: reply.error }

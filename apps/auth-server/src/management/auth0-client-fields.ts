@@ -57,21 +57,3 @@ export const AUTH0_CLIENT_FIELDS_STORED: readonly string[] = [
   'my_organization_configuration',
   'async_approval_notification_channels',
 ]
-
-/** JSON Schema properties that accept each stored field with any JSON value. */
-export const storedClientFieldsSchema = Object.fromEntries(
-  AUTH0_CLIENT_FIELDS_STORED.map((field) => [field, {}]),
-)
-
-/** Splits a body into the stored Auth0 fields and the rest. */
-export function splitStoredFields<T extends Record<string, unknown>>(
-  body: T,
-): { stored: Record<string, unknown>; modelled: Partial<T> } {
-  const stored: Record<string, unknown> = {}
-  const modelled: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (AUTH0_CLIENT_FIELDS_STORED.includes(key)) stored[key] = value
-    else modelled[key] = value
-  }
-  return { stored, modelled: modelled as Partial<T> }
-}

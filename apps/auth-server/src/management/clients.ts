@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Client } from '../tenant/model.js'
-import { splitStoredFields, storedClientFieldsSchema } from './auth0-client-fields.js'
+import { AUTH0_CLIENT_FIELDS_STORED } from './auth0-client-fields.js'
 import { type FieldsQuery, fieldsQuerySchema, selectFields } from './fields.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 const clientBody = {
   name: { type: 'string', minLength: 1, maxLength: 256 },
@@ -109,12 +110,15 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: { ...storedClientFieldsSchema, ...clientBody },
+          properties: { ...storedFieldsSchema(AUTH0_CLIENT_FIELDS_STORED), ...clientBody },
         },
       },
     },
     async (request, reply) => {
-      const split = splitStoredFields(request.body as Record<string, unknown>)
+      const split = splitStoredFields(
+        request.body as Record<string, unknown>,
+        AUTH0_CLIENT_FIELDS_STORED,
+      )
       const body = split.modelled as Partial<Client> & { name: string }
       const secret = generateClientSecret()
       const appType = body.app_type ?? 'non_interactive'
@@ -131,7 +135,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         ...(body.default_organization ? { default_organization: body.default_organization } : {}),
         client_secret_hash: await hashSecret(secret),
         client_secret: secret,
-        ...(Object.keys(split.stored).length > 0 ? { auth0_fields: split.stored } : {}),
+        ...withStoredFields(split.stored),
         source: 'api',
       }
       await state.addClient(client)
@@ -165,13 +169,16 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { ...storedClientFieldsSchema, ...clientBody },
+          properties: { ...storedFieldsSchema(AUTH0_CLIENT_FIELDS_STORED), ...clientBody },
         },
       },
     },
     async (request) => {
       const id = (request.params as { id: string }).id
-      const { stored, modelled } = splitStoredFields(request.body as Record<string, unknown>)
+      const { stored, modelled } = splitStoredFields(
+        request.body as Record<string, unknown>,
+        AUTH0_CLIENT_FIELDS_STORED,
+      )
       const current = state.client(id)
       const changes: Partial<Client> = {
         ...(modelled as Partial<Client>),
@@ -179,10 +186,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         ...((modelled as { default_organization?: unknown }).default_organization === null
           ? { default_organization: undefined }
           : {}),
-        // Auth0's PATCH replaces each top-level field it is given; `null` clears it.
-        ...(current && Object.keys(stored).length > 0
-          ? { auth0_fields: withoutNulls({ ...current.auth0_fields, ...stored }) }
-          : {}),
+        ...(current ? withStoredFields(stored, current.auth0_fields) : {}),
       }
       const client = await state.updateClient(id, changes)
       if (!client) throw notFound('client', 'inexistent_client')
@@ -220,8 +224,4 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
 /** Whether the caller's token may read client secrets (`read:client_keys`). */
 function mayReadKeys(request: FastifyRequest): boolean {
   return request.auth?.scopes.has('read:client_keys') ?? false
-}
-
-function withoutNulls(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null))
 }

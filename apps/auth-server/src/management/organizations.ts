@@ -6,6 +6,7 @@ import type { Organization } from '../tenant/model.js'
 import { grantView } from './client-grants.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /** Fields of an Auth0 organization the local tenant stores and returns without acting on them. */
 const STORED_FIELDS = ['branding', 'enabled_connections', 'token_quota']
@@ -19,7 +20,7 @@ const orgName = {
 } as const
 
 const bodyProperties = {
-  ...Object.fromEntries(STORED_FIELDS.map((field) => [field, {}])),
+  ...storedFieldsSchema(STORED_FIELDS),
   name: orgName,
   display_name: { type: 'string', minLength: 1, maxLength: 255 },
   metadata: {
@@ -41,14 +42,8 @@ function organizationView(org: Organization) {
   return { ...stored, ...view }
 }
 
-function storedOf(body: Record<string, unknown>, current?: Record<string, unknown>) {
-  const stored: Record<string, unknown> = { ...current }
-  for (const field of STORED_FIELDS) {
-    if (field in body) stored[field] = body[field]
-  }
-  const kept = Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== null))
-  return Object.keys(kept).length > 0 ? { auth0_fields: kept } : {}
-}
+const storedOf = (body: Record<string, unknown>, current?: Record<string, unknown>) =>
+  withStoredFields(splitStoredFields(body, STORED_FIELDS).stored, current)
 
 const conflict = () =>
   new ManagementError(409, 'organization_conflict', 'An organization with this name already exists')

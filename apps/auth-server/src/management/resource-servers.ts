@@ -6,6 +6,7 @@ import { type ResourceServer, SIGNING_ALGS, TOKEN_DIALECTS } from '../tenant/mod
 import { MAX_TOKEN_LIFETIME } from '../tenant/tenant-schema.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /**
  * Fields of an Auth0 API that the Management API takes (the `auth0` SDK 7.1's
@@ -49,7 +50,7 @@ const modelledFields = {
 }
 
 const bodyProperties = {
-  ...Object.fromEntries(STORED_FIELDS.map((field) => [field, {}])),
+  ...storedFieldsSchema(STORED_FIELDS),
   ...modelledFields,
 }
 
@@ -67,13 +68,8 @@ function resourceServerView(api: ResourceServer) {
   return { ...stored, ...view }
 }
 
-function split(body: Body) {
-  const stored: Record<string, unknown> = {}
-  const modelled: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (STORED_FIELDS.includes(key)) stored[key] = value
-    else modelled[key] = value
-  }
+const split = (body: Body) => {
+  const { stored, modelled } = splitStoredFields(body, STORED_FIELDS)
   return { stored, modelled: modelled as Partial<ResourceServer> }
 }
 
@@ -168,7 +164,7 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
           : {}),
         token_lifetime: modelled.token_lifetime ?? 86_400,
         token_dialect: modelled.token_dialect ?? 'access_token',
-        ...(Object.keys(stored).length > 0 ? { auth0_fields: stored } : {}),
+        ...withStoredFields(stored),
         source: 'api',
       }
       await state.addResourceServer(api)
@@ -200,13 +196,7 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
         ...(signingAlg === 'HS256' && !modelled.signing_secret && !api.signing_secret
           ? { signing_secret: generateClientSecret() }
           : {}),
-        ...(Object.keys(stored).length > 0
-          ? {
-              auth0_fields: Object.fromEntries(
-                Object.entries({ ...api.auth0_fields, ...stored }).filter(([, v]) => v !== null),
-              ),
-            }
-          : {}),
+        ...withStoredFields(stored, api.auth0_fields),
       }
       return resourceServerView(
         (await state.updateResourceServer(api.id, changes)) as ResourceServer,

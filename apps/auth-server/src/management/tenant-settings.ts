@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { ManagementError } from '../errors.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { TenantSettings } from '../tenant/model.js'
+import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /**
  * Tenant settings of Auth0's `UpdateTenantSettingsRequestContent` (the `auth0`
@@ -74,7 +75,7 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
           additionalProperties: false,
           minProperties: 1,
           properties: {
-            ...Object.fromEntries(STORED_FIELDS.map((field) => [field, {}])),
+            ...storedFieldsSchema(STORED_FIELDS),
             friendly_name: { type: 'string', minLength: 1, maxLength: 255 },
             default_audience: { type: 'string', maxLength: 600 },
             allow_organization_name_in_authentication_api: { type: 'boolean' },
@@ -84,11 +85,8 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
     },
     async (request) => {
       const body = request.body as Record<string, unknown>
-      const stored: Record<string, unknown> = {}
+      const { stored } = splitStoredFields(body, STORED_FIELDS)
       const changes: TenantSettings = {}
-      for (const [key, value] of Object.entries(body)) {
-        if (STORED_FIELDS.includes(key)) stored[key] = value
-      }
       if (typeof body.friendly_name === 'string') changes.friendly_name = body.friendly_name
       if (typeof body.allow_organization_name_in_authentication_api === 'boolean') {
         changes.allow_organization_name_in_authentication_api =
@@ -108,13 +106,7 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
         }
         changes.default_audience = body.default_audience === '' ? undefined : body.default_audience
       }
-      if (Object.keys(stored).length > 0) {
-        changes.auth0_fields = Object.fromEntries(
-          Object.entries({ ...state.settings.auth0_fields, ...stored }).filter(
-            ([, v]) => v !== null,
-          ),
-        )
-      }
+      Object.assign(changes, withStoredFields(stored, state.settings.auth0_fields))
       return settingsView(await state.updateSettings(changes))
     },
   )

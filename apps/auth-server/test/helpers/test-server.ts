@@ -2,7 +2,7 @@ import { buildApp } from '../../src/app.js'
 import { openKeyRing } from '../../src/keys/key-ring.js'
 import { type GeneratedSecret, openTenantState } from '../../src/state/tenant-state.js'
 import type { Tenant } from '../../src/tenant/model.js'
-import { buildTestTenant, ISSUER, secrets } from './test-tenant.js'
+import { buildTestTenant, ISSUER, MANAGEMENT_AUDIENCE, secrets } from './test-tenant.js'
 
 export interface TestServerOptions {
   dataDir?: string
@@ -68,4 +68,12 @@ export function decodeJwt(token: string) {
     header: JSON.parse(Buffer.from(header as string, 'base64url').toString()),
     payload: JSON.parse(Buffer.from(payload as string, 'base64url').toString()),
   }
+}
+
+/** The `authorization` header of a Management API token of the test tenant's admin. */
+export async function adminAuthorization(
+  app: Awaited<ReturnType<typeof buildTestServer>>['app'],
+): Promise<{ authorization: string }> {
+  const res = await tokenRequest(app, 'admin', { audience: MANAGEMENT_AUDIENCE })
+  return { authorization: `Bearer ${res.json().access_token}` }
 }
