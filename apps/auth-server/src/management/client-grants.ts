@@ -101,7 +101,7 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       const body = { ...rest, scope, client_id: rest.client_id ?? '' }
       // client_id and default_for exclude each other, and one is needed (Auth0's rule).
       if ((body.client_id === '') === (body.default_for === undefined)) {
-        badBodyThrow('give client_id or default_for, not both')
+        badBodyThrow('give client_id or default_for (one of them)')
       }
       if (body.client_id !== '' && !state.client(body.client_id)) {
         throw notFound('client', 'inexistent_client')

@@ -70,8 +70,9 @@ function signatureOf(
 /**
  * Signs access tokens as Auth0 does for client credentials, with the API's
  * `signing_alg`: RS256 (the default), RS512 or PS256 with the tenant's current
- * key and its `kid`, HS256 with the API's signing secret; the default profile (`azp`, `gty: client-credentials`)
- * or RFC 9068 (`typ: at+jwt`, `client_id`, `jti`, no `gty`).
+ * key and its `kid`, HS256 with the API's signing secret; the default profile
+ * (`azp`, `gty: client-credentials`) or RFC 9068 (`typ: at+jwt`, `client_id`,
+ * `jti`, no `gty`).
  *
  * The signature is most of what a token costs, so nothing else is redone per
  * token: the private key is parsed once into a `KeyObject` and the header is
