@@ -108,6 +108,21 @@ describe('geocode', () => {
     expect(body.results.length).toBeLessThanOrEqual(3)
   })
 
+  it('says how a place matched: exact, or fuzzy with the name it matched', async () => {
+    const exact = (await get('/api/location/geocode?address=Dublin', mapper)).json()
+    expect(exact).toMatchObject({ name: 'Dublin', match: 'exact', matchedName: 'Dublin' })
+    const typo = await get('/api/location/geocode?address=Dbulin', mapper)
+    expect(typo.statusCode).toBe(200)
+    expect(typo.json()).toMatchObject({
+      query: 'Dbulin',
+      name: 'Dublin',
+      countryCode: 'IE',
+      match: 'fuzzy',
+      matchedName: 'Dublin',
+    })
+    expect(typo.json().confidence).toBeLessThan(exact.confidence)
+  })
+
   it("finds the operator's own places (PLACES_FILE)", async () => {
     const res = await get('/api/location/geocode?address=Auth0%20Office', mapper)
     expect(res.json()).toMatchObject({ name: 'Auth0 Office', lat: 47.6178819, lng: -122.194041 })

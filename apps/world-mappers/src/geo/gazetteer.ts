@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { createCountryTable } from './countries.js'
 import { loadCustomPlaces } from './custom-places.js'
+import { createFuzzyIndex } from './fuzzy-index.js'
 import {
   type GeoNamesRow,
   readGeoNamesFile,
@@ -15,7 +16,7 @@ import { expandAbbreviations, parseQuery } from './query-parser.js'
 import { proximityConfidence, rankPlaces } from './ranking.js'
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSpatialIndex } from './spatial-index.js'
-import type { Gazetteer, ReverseMatch } from './types.js'
+import type { Gazetteer, GeocodeMatch, ReverseMatch } from './types.js'
 
 export interface GazetteerOptions {
   /** PLACES_FILE: the operator's own places (YAML or JSON). */
@@ -47,6 +48,14 @@ const REVERSE_CANDIDATES = 25
 
 /** Only the last few words of a query can be qualifiers (bounds the work on long junk input). */
 const MAX_QUALIFIER_WORDS = 6
+/** Places whose own names fuzzy matching knows: those people misspell are rarely villages. */
+export const FUZZY_MIN_POPULATION = 1_000
+/** Places whose long names are found two edits away, whatever the edits (see fuzzy-index.ts). */
+export const FUZZY_TWO_EDITS_MIN_POPULATION = 100_000
+/** Names at the nearest distance that one fuzzy answer ranks, at most. */
+const FUZZY_NAMES = 50
+/** Each edit costs a fuzzy match this share of its confidence. */
+const FUZZY_CONFIDENCE_PER_EDIT = 0.8
 
 /**
  * Loads GeoNames cities500 (≈200,000 places with population ≥ 500) and the optional PLACES_FILE
@@ -94,6 +103,42 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     nearestCity: (lat, lng) => spatial.nearest(lat, lng, 1, Number.POSITIVE_INFINITY)[0],
   })
   const qualifiers = createQualifiers(countries, regions)
+  const fuzzy = createFuzzyIndex(1 << 16)
+  for (let i = 0; i < table.count; i++) {
+    const population = table.population[i] as number
+    if (population >= FUZZY_MIN_POPULATION) {
+      fuzzy.add(normalizeName(table.name[i] as string), {
+        twoEdits: population >= FUZZY_TWO_EDITS_MIN_POPULATION,
+      })
+    }
+  }
+  fuzzy.compact()
+
+  /** The places under the names nearest to `name` (fuzzy), ranked; [] when none is near. */
+  function geocodeFuzzy(raw: string, name: string, given: string[], limit: number) {
+    const near = fuzzy.search(name)
+    const distance = near[0]?.distance
+    if (distance === undefined) return []
+    const keys = near.filter((m) => m.distance === distance).slice(0, FUZZY_NAMES)
+    const seen = new Set<number>()
+    const found = keys.flatMap((key) =>
+      places.lookup(key.name).filter((hit) => !seen.has(hit.place) && seen.add(hit.place)),
+    )
+    const names = new Set(keys.map((key) => key.name))
+    return rankPlaces(
+      { found, qualifiers: given, expanded: false, limit, raw },
+      places,
+      qualifiers,
+    ).map((m): GeocodeMatch => {
+      const own = normalizeName(m.place.name)
+      return {
+        ...m,
+        confidence: Math.round(m.confidence * FUZZY_CONFIDENCE_PER_EDIT ** distance * 1000) / 1000,
+        matchedName: names.has(own) ? m.place.name : (keys[0] as { name: string }).name,
+        match: 'fuzzy',
+      }
+    })
+  }
 
   function geocodeName(raw: string, name: string, given: string[], limit: number) {
     for (const [variant, expanded] of variants(name)) {
@@ -102,7 +147,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
         return rankPlaces({ found, qualifiers: given, expanded, limit, raw }, places, qualifiers)
       }
     }
-    if (given.length > 0) return []
+    if (given.length > 0) return geocodeFuzzy(raw, name, given, limit)
     // "Paris France", "Bellevue WA US": trailing words that name regions or countries.
     // Only the last few words can be qualifiers: this bounds the work on long junk input.
     const words = name.split(' ')
@@ -125,6 +170,21 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
           )
         }
       }
+    }
+    // No name as written: the names nearest to the whole text, then to its head before
+    // trailing qualifiers ("Jakatra Indonesia").
+    const whole = geocodeFuzzy(raw, name, given, limit)
+    if (whole.length > 0) return whole
+    for (
+      let split = words.length - 1;
+      split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
+      split--
+    ) {
+      const tail = qualifiers.split(words.slice(split))
+      if (!tail) continue
+      const rawHead = raw.split(/\s+/).slice(0, split).join(' ')
+      const found = geocodeFuzzy(rawHead, words.slice(0, split).join(' '), tail, limit)
+      if (found.length > 0) return found
     }
     return []
   }

@@ -26,6 +26,8 @@ export interface GeocodeMatch {
   confidence: number
   /** The name or alternate name that matched the query. */
   matchedName: string
+  /** `fuzzy`: no name matched as written; `matchedName` is within a small edit distance of it. */
+  match?: 'exact' | 'fuzzy'
 }
 
 export interface ReverseMatch {

@@ -68,6 +68,8 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
       preValidation: strictNumbers({ limit: INTEGER }),
       schema: {
         summary: 'Coordinates of a place name (best match first)',
+        description:
+          'Names, alternate names and qualifiers ("Paris, TX", "Bellevue, WA, US"), or "lat,lng". A name misspelled by one or two letters is still found: `match` is then `fuzzy` and `matchedName` the name it matched.',
         tags: ['location'],
         querystring: geocodeQuerySchema,
       },
@@ -81,6 +83,7 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
         ...placeView(m.place),
         confidence: m.confidence,
         matchedName: m.matchedName,
+        match: m.match ?? 'exact',
       }))
       return { query: address, ...results[0], results }
     },
