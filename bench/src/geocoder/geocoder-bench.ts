@@ -11,6 +11,7 @@
 import { devPlacesFile, type Gazetteer, loadGazetteer, type Place } from '@m2m/world-mappers'
 import { announce, isMessage } from '../runner/processes.js'
 import { planDirections } from './directions.js'
+import { buildEvaluationSet, type CategoryScore, scoreEvaluation } from './evaluation.js'
 import { measure, type OperationResult } from './measure.js'
 import { directionPairs, GEOCODE_QUERIES, points } from './queries.js'
 
@@ -24,6 +25,13 @@ export interface GeocoderSummary {
   rssMB: number
   heapAfterGc: boolean
   results: OperationResult[]
+  /** Top-1 accuracy on the generated evaluation set (evaluation.ts). */
+  evaluation: { perCategory: number; categories: CategoryScore[]; overall: CategoryScore }
+}
+
+/** Queries per category of the evaluation set: 150 (1,050 in all), or 30 in quick runs. */
+export function evaluationSize(calls: number): number {
+  return calls >= 20_000 ? 150 : 30
 }
 
 function routable(gazetteer: Gazetteer): Place[] {
@@ -48,10 +56,22 @@ async function run(calls: number): Promise<GeocoderSummary> {
   const pairs = directionPairs([...byId.keys()]).map(
     ([from, to]) => [byId.get(from), byId.get(to)] as [Place, Place],
   )
+  const perCategory = evaluationSize(calls)
+  const evaluationSet = await buildEvaluationSet(perCategory)
+  const scores = scoreEvaluation(evaluationSet, (query) => gazetteer.geocode(query, 1)[0]?.place.id)
   const results = [
     measure(
       'geocode',
       GEOCODE_QUERIES.map((q) => () => gazetteer.geocode(q, 5)),
+      calls,
+    ),
+    measure(
+      `geocode, evaluation set (${evaluationSet.length} queries)`,
+      evaluationSet.map(
+        ({ query }) =>
+          () =>
+            gazetteer.geocode(query, 5),
+      ),
       calls,
     ),
     measure(
@@ -101,6 +121,7 @@ async function run(calls: number): Promise<GeocoderSummary> {
     rssMB: Math.round(memory.rss / 1e5) / 10,
     heapAfterGc: gc !== undefined,
     results,
+    evaluation: { perCategory, ...scores },
   }
 }
 
@@ -123,6 +144,18 @@ if (process.send) {
   } else {
     console.log(
       `gazetteer: ${summary.places} places, ${summary.indexedNames} names; loaded in ${summary.loadMs} ms; heap ${summary.heapUsedMB} MB${summary.heapAfterGc ? ' after GC' : ''} + ${summary.arrayBuffersMB} MB typed arrays, RSS ${summary.rssMB} MB (${summary.node})`,
+    )
+    console.log(
+      renderText({
+        title: `top-1 accuracy on the evaluation set (${summary.evaluation.perCategory} per category)`,
+        columns: ['category', 'queries', 'right', 'top-1'],
+        rows: [...summary.evaluation.categories, summary.evaluation.overall].map((c) => [
+          c.category,
+          String(c.queries),
+          String(c.correct),
+          `${(c.accuracy * 100).toFixed(1)} %`,
+        ]),
+      }),
     )
     console.log(
       renderText({

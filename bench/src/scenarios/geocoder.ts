@@ -1,5 +1,6 @@
 import { request } from 'undici'
 import { checkEndpoint } from '../checks/endpoint-check.js'
+import { ACCURACY_TARGETS } from '../geocoder/evaluation.js'
 import type { GeocoderSummary } from '../geocoder/geocoder-bench.js'
 import { directionPairs, GEOCODE_QUERIES, points } from '../geocoder/queries.js'
 import { CLIENTS } from '../runner/bench-tenant.js'
@@ -123,6 +124,17 @@ export const geocoder: Scenario = {
           ]),
         },
         {
+          title: `Geocoder top-1 accuracy on the evaluation set: ${summary.evaluation.perCategory} queries per category generated from GeoNames with a fixed seed (bench/src/geocoder/evaluation.ts)`,
+          columns: ['category', 'queries', 'right', 'top-1', 'target'],
+          rows: [...summary.evaluation.categories, summary.evaluation.overall].map((c) => [
+            c.category,
+            count(c.queries),
+            count(c.correct),
+            `${(c.accuracy * 100).toFixed(1)} %`,
+            `≥ ${((c.category === 'overall' ? ACCURACY_TARGETS.overall : ACCURACY_TARGETS.category) * 100).toFixed(0)} %`,
+          ]),
+        },
+        {
           title: `world-mappers over HTTP with a valid token (scopes checked), ${describeLoad(settings)}`,
           columns: ['route', 'req/s', 'p50 ms', 'p99 ms'],
           rows: http.map((r) => [r.operation, count(r.requestsPerSecond), ms(r.p50), ms(r.p99)]),
@@ -130,6 +142,7 @@ export const geocoder: Scenario = {
       ],
       notes: [
         'query set: bench/src/geocoder/queries.ts (moved from apps/world-mappers/bench); HTTP runs use the queries that answer 200, round robin',
+        'evaluation set: the place a person means for each query is a GeoNames id (the most populous of that name, in that state or country where one is given); top-1 = the best match is that place; targets from issue 17, reported, not yet judged',
       ],
       failures,
       targets: [],
