@@ -247,6 +247,19 @@ describe('geocode: case, accents and alternate names', () => {
     expect(top('Ft Lauderdale').place.name).toBe('Fort Lauderdale')
     expect(top('Mt Vernon, NY').place.name).toBe('Mount Vernon')
   })
+
+  // Issue 17: the qualifier must still decide once the abbreviation is spelled out.
+  it('lets qualifiers decide between the name as written and its spelled-out forms', () => {
+    for (const [query, name, regionCode] of [
+      ['Mt Vernon, NY', 'Mount Vernon', 'NY'],
+      ['Mt. Vernon, OH', 'Mount Vernon', 'OH'],
+      ['St Andrews, SC', 'Saint Andrews', 'SC'],
+      ['St James, NC', 'Saint James', 'NC'],
+      ['Ft. Collins, CO', 'Fort Collins', 'CO'],
+    ] as const) {
+      expect(top(query).place, query).toMatchObject({ name, regionCode, countryCode: 'US' })
+    }
+  })
 })
 
 describe('geocode: qualifiers', () => {

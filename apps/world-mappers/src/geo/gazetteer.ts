@@ -141,6 +141,25 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   }
 
   function geocodeName(raw: string, name: string, given: string[], limit: number) {
+    // With qualifiers, the name as written and its spelled-out abbreviations compete: the
+    // qualifiers decide ("St James, NC" is Saint James in North Carolina, not a place
+    // elsewhere that also goes by "St James").
+    if (given.length > 0) {
+      const seen = new Set<number>()
+      const found = variants(name).flatMap(([variant, expanded]) =>
+        places
+          .lookup(variant)
+          .filter((hit) => !seen.has(hit.place) && seen.add(hit.place))
+          .map((hit) => ({ ...hit, expanded })),
+      )
+      if (found.length > 0) {
+        return rankPlaces(
+          { found, qualifiers: given, expanded: false, limit, raw },
+          places,
+          qualifiers,
+        )
+      }
+    }
     for (const [variant, expanded] of variants(name)) {
       const found = places.lookup(variant)
       if (found.length > 0) {

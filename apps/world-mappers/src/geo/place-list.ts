@@ -11,6 +11,8 @@ export interface Lookup {
   place: number
   primary: boolean
   custom: boolean
+  /** Found only after spelling out an abbreviation ("St" → "Saint"); set by the gazetteer. */
+  expanded?: boolean
 }
 
 /**

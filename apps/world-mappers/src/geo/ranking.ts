@@ -91,7 +91,7 @@ export function rankPlaces(
 ): GeocodeMatch[] {
   const checks = query.qualifiers.map((q) => qualifiers.check(q))
   const recognized = checks.filter((c) => c.countries || c.areas).length
-  const candidates: Candidate[] = query.found.map(({ place, primary, custom }) => {
+  const candidates: Candidate[] = query.found.map(({ place, primary, custom, expanded }) => {
     const area = places.areaOf(place)
     const countryCode = places.placeAt(place).countryCode
     let matched = 0
@@ -108,7 +108,7 @@ export function rankPlaces(
       recognized,
       matched,
       unknown: query.qualifiers.length - recognized,
-      expanded: query.expanded,
+      expanded: expanded ?? query.expanded,
     }
   })
   candidates.sort(compareCandidates)
