@@ -100,5 +100,9 @@ describe('the fuzzy index', () => {
     expect(index.search('oslo')).toEqual([])
     index.add('oslo')
     expect(index.names).toBe(5)
+    // Long text is not searched (the work would grow with the cube of its length).
+    index.add('b'.repeat(64))
+    expect(index.search(`${'b'.repeat(63)}c`)).toEqual([{ name: 'b'.repeat(64), distance: 1 }])
+    expect(index.search('b'.repeat(65))).toEqual([])
   })
 })

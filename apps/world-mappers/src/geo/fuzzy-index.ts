@@ -47,6 +47,11 @@ export function allowedDistance(length: number): number {
 
 /** At most this many candidates are checked per query (bounds the work on hostile input). */
 const MAX_CANDIDATES = 5_000
+/**
+ * Longer queries are not searched: the work grows with the cube of the length
+ * (pairs of deletions, each hashed); one place name of the data is longer (65 characters).
+ */
+export const MAX_FUZZY_QUERY_LENGTH = 64
 
 export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
   const names: string[] = []
@@ -133,7 +138,7 @@ export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
 
     search(query) {
       const max = allowedDistance(query.length)
-      if (max === 0) return []
+      if (max === 0 || query.length > MAX_FUZZY_QUERY_LENGTH) return []
       const candidates = new Set<number>()
       candidatesOf(hashSkipping(query, -1), candidates)
       for (let i = 0; i < query.length; i++) {
