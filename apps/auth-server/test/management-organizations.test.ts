@@ -1,13 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  adminAuthorization,
-  buildTestServer,
-  decodeJwt,
-  tokenRequest,
-} from './helpers/test-server.js'
+import { describe, expect, it } from 'vitest'
+import { managementServerPerTest } from './helpers/management-harness.js'
+import { buildTestServer, decodeJwt, tokenRequest } from './helpers/test-server.js'
 
 /**
  * `/api/v2/organizations` and their client grants, as Auth0's Management API
@@ -15,27 +8,8 @@ import {
  * there can be named in token requests at once; ids outlive a restart.
  */
 
-let dataDir: string
-let server: Awaited<ReturnType<typeof buildTestServer>>
-let auth: { authorization: string }
-
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'organizations-'))
-  server = await buildTestServer({ dataDir })
-  auth = await adminAuthorization(server.app)
-})
-afterEach(async () => {
-  await server.app.close()
-  await rm(dataDir, { recursive: true, force: true })
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-  server.app.inject({
-    method,
-    url,
-    headers: auth,
-    ...(payload ? { payload: payload as object } : {}),
-  })
+const h = managementServerPerTest('organizations')
+const call = h.call
 
 describe('organizations through the Management API', () => {
   it('creates one, ties a grant to it, and its tokens carry it', async () => {
@@ -55,7 +29,7 @@ describe('organizations through the Management API', () => {
       branding: { colors: { primary: '#123456' } },
     })
     // gift-deliveries' grant to urn:worldmappers allows organizations (test tenant: cgr_gifts).
-    const before = await tokenRequest(server.app, 'gift-deliveries', { organization: 'globex' })
+    const before = await tokenRequest(h.server.app, 'gift-deliveries', { organization: 'globex' })
     expect(before.statusCode).toBe(403)
     const tied = await call('POST', `/api/v2/organizations/${org.id}/client-grants`, {
       grant_id: 'cgr_gifts',
@@ -64,7 +38,7 @@ describe('organizations through the Management API', () => {
     expect(tied.json()).toMatchObject({ id: 'cgr_gifts', audience: 'urn:worldmappers' })
     const listed = (await call('GET', `/api/v2/organizations/${org.id}/client-grants`)).json()
     expect(listed.map((g: { id: string }) => g.id)).toEqual(['cgr_gifts'])
-    const token = await tokenRequest(server.app, 'gift-deliveries', { organization: org.id })
+    const token = await tokenRequest(h.server.app, 'gift-deliveries', { organization: org.id })
     expect(token.statusCode).toBe(200)
     expect(decodeJwt(token.json().access_token).payload.org_id).toBe(org.id)
 
@@ -72,7 +46,7 @@ describe('organizations through the Management API', () => {
       (await call('DELETE', `/api/v2/organizations/${org.id}/client-grants/cgr_gifts`)).statusCode,
     ).toBe(204)
     expect(
-      (await tokenRequest(server.app, 'gift-deliveries', { organization: org.id })).statusCode,
+      (await tokenRequest(h.server.app, 'gift-deliveries', { organization: org.id })).statusCode,
     ).toBe(403)
   })
 
@@ -113,21 +87,20 @@ describe('organizations through the Management API', () => {
   it('keeps ids across a restart, and drops links to grants deleted meanwhile', async () => {
     const org = (await call('POST', '/api/v2/organizations', { name: 'umbrella' })).json()
     await call('POST', `/api/v2/organizations/${org.id}/client-grants`, { grant_id: 'cgr_gifts' })
-    const acme = server.state.organization('acme')?.id
-    await server.app.close()
-    server = await buildTestServer({ dataDir })
-    expect(server.state.organization('umbrella')?.id).toBe(org.id)
-    expect(server.state.organization('umbrella')?.client_grant_ids).toEqual(['cgr_gifts'])
-    expect(server.state.organization('acme')?.id).toBe(acme)
-    await server.state.deleteClientGrant('cgr_gifts')
-    expect(server.state.organization('umbrella')?.client_grant_ids).toEqual([])
+    const acme = h.server.state.organization('acme')?.id
+    await h.restart()
+    expect(h.server.state.organization('umbrella')?.id).toBe(org.id)
+    expect(h.server.state.organization('umbrella')?.client_grant_ids).toEqual(['cgr_gifts'])
+    expect(h.server.state.organization('acme')?.id).toBe(acme)
+    await h.server.state.deleteClientGrant('cgr_gifts')
+    expect(h.server.state.organization('umbrella')?.client_grant_ids).toEqual([])
   })
 })
 
 describe('a default organization', () => {
   it('is used for client credentials when a request names none', async () => {
     // gift-deliveries' grant to urn:worldmappers allows organizations and acme is tied to it.
-    const acme = server.state.organization('acme')?.id as string
+    const acme = h.server.state.organization('acme')?.id as string
     const patched = await call('PATCH', '/api/v2/clients/gift-deliveries', {
       default_organization: { organization_id: acme, flows: ['client_credentials'] },
     })
@@ -136,20 +109,20 @@ describe('a default organization', () => {
       organization_id: acme,
       flows: ['client_credentials'],
     })
-    const token = await tokenRequest(server.app, 'gift-deliveries')
+    const token = await tokenRequest(h.server.app, 'gift-deliveries')
     expect(token.statusCode).toBe(200)
     expect(decodeJwt(token.json().access_token).payload.org_id).toBe(acme)
     // A named organization wins over the default.
     const other = (await call('POST', '/api/v2/organizations', { name: 'stark' })).json()
     await call('POST', `/api/v2/organizations/${other.id}/client-grants`, { grant_id: 'cgr_gifts' })
-    const named = await tokenRequest(server.app, 'gift-deliveries', { organization: other.id })
+    const named = await tokenRequest(h.server.app, 'gift-deliveries', { organization: other.id })
     expect(decodeJwt(named.json().access_token).payload.org_id).toBe(other.id)
 
     const cleared = await call('PATCH', '/api/v2/clients/gift-deliveries', {
       default_organization: null,
     })
     expect(cleared.json()).not.toHaveProperty('default_organization')
-    const plain = await tokenRequest(server.app, 'gift-deliveries')
+    const plain = await tokenRequest(h.server.app, 'gift-deliveries')
     expect(decodeJwt(plain.json().access_token).payload).not.toHaveProperty('org_id')
   })
 
@@ -171,11 +144,11 @@ describe('a default organization', () => {
   })
 
   it('is ignored where the grant denies organizations', async () => {
-    const acme = server.state.organization('acme')?.id as string
+    const acme = h.server.state.organization('acme')?.id as string
     await call('PATCH', '/api/v2/clients/limited', {
       default_organization: { organization_id: acme, flows: ['client_credentials'] },
     })
-    const token = await tokenRequest(server.app, 'limited')
+    const token = await tokenRequest(h.server.app, 'limited')
     expect(token.statusCode).toBe(200)
     expect(decodeJwt(token.json().access_token).payload).not.toHaveProperty('org_id')
   })

@@ -1,13 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  adminAuthorization,
-  buildTestServer,
-  decodeJwt,
-  tokenRequest,
-} from './helpers/test-server.js'
+import { describe, expect, it } from 'vitest'
+import { managementServerPerTest } from './helpers/management-harness.js'
+import { decodeJwt, tokenRequest } from './helpers/test-server.js'
 import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
 
 /**
@@ -16,27 +9,8 @@ import { MANAGEMENT_AUDIENCE } from './helpers/test-tenant.js'
  * made there issue tokens at once and outlive a restart.
  */
 
-let dataDir: string
-let server: Awaited<ReturnType<typeof buildTestServer>>
-let auth: { authorization: string }
-
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'resource-servers-'))
-  server = await buildTestServer({ dataDir })
-  auth = await adminAuthorization(server.app)
-})
-afterEach(async () => {
-  await server.app.close()
-  await rm(dataDir, { recursive: true, force: true })
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-  server.app.inject({
-    method,
-    url,
-    headers: auth,
-    ...(payload ? { payload: payload as object } : {}),
-  })
+const h = managementServerPerTest('resource-servers')
+const call = h.call
 
 describe('resource servers through the Management API', () => {
   it('creates an API that issues tokens at once, with the Auth0 fields it was given', async () => {
@@ -65,7 +39,7 @@ describe('resource servers through the Management API', () => {
       scope: ['read:invoices'],
     })
     expect(grant.statusCode).toBe(201)
-    const token = await tokenRequest(server.app, 'storefront', { audience: 'urn:invoices' })
+    const token = await tokenRequest(h.server.app, 'storefront', { audience: 'urn:invoices' })
     expect(token.statusCode).toBe(200)
     const { payload } = decodeJwt(token.json().access_token)
     expect(payload).toMatchObject({ aud: 'urn:invoices', permissions: ['read:invoices'] })
@@ -107,7 +81,7 @@ describe('resource servers through the Management API', () => {
     )
     expect(patched.statusCode).toBe(200)
     expect(patched.json()).toMatchObject({ identifier: 'urn:stock', token_lifetime: 60 })
-    const token = await tokenRequest(server.app, 'storefront', { audience: 'urn:stock' })
+    const token = await tokenRequest(h.server.app, 'storefront', { audience: 'urn:stock' })
     expect(decodeJwt(token.json().access_token).payload.scope).toBe('read:stock')
     const rename = await call('PATCH', `/api/v2/resource-servers/${patched.json().id}`, {
       identifier: 'urn:other',
@@ -131,7 +105,7 @@ describe('resource servers through the Management API', () => {
     expect((await call('GET', `/api/v2/resource-servers/${api.id}`)).statusCode).toBe(404)
     const grants = (await call('GET', '/api/v2/client-grants?audience=urn:gone')).json()
     expect(grants).toEqual([])
-    const refused = await tokenRequest(server.app, 'storefront', { audience: 'urn:gone' })
+    const refused = await tokenRequest(h.server.app, 'storefront', { audience: 'urn:gone' })
     expect(refused.statusCode).toBe(403)
 
     const system = encodeURIComponent(MANAGEMENT_AUDIENCE)
@@ -151,8 +125,7 @@ describe('resource servers through the Management API', () => {
       identifier: 'urn:kept',
       scopes: [{ value: 'x' }],
     })
-    await server.app.close()
-    server = await buildTestServer({ dataDir })
-    expect(server.state.resourceServerByIdentifier('urn:kept')?.scopes).toEqual([{ value: 'x' }])
+    await h.restart()
+    expect(h.server.state.resourceServerByIdentifier('urn:kept')?.scopes).toEqual([{ value: 'x' }])
   })
 })

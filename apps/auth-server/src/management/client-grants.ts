@@ -5,6 +5,7 @@ import type { TenantState } from '../state/tenant-state.js'
 import type { ClientGrant } from '../tenant/model.js'
 import { badBody, notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { patchBody, idParams as routeIdParams } from './route-schemas.js'
 
 const scopeList = {
   type: 'array',
@@ -18,11 +19,7 @@ const organizationFields = {
   organization_usage: { enum: ['deny', 'allow', 'require'] },
   allow_any_organization: { type: 'boolean' },
 } as const
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
-} as const
+const idParams = routeIdParams(128)
 
 /** `/api/v2/client-grants`: list (filters `audience`, `client_id`), create, update, delete. */
 export async function clientGrantRoutes(app: FastifyInstance, opts: { state: TenantState }) {
@@ -133,12 +130,7 @@ export async function clientGrantRoutes(app: FastifyInstance, opts: { state: Ten
       config: { scopes: ['update:client_grants'] },
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { scope: scopeList, ...grantFields, ...organizationFields },
-        },
+        body: patchBody({ scope: scopeList, ...grantFields, ...organizationFields }),
       },
     },
     async (request) => {

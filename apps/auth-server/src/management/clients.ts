@@ -6,6 +6,7 @@ import { AUTH0_CLIENT_FIELDS_STORED } from './auth0-client-fields.js'
 import { type FieldsQuery, fieldsQuerySchema, selectFields } from './fields.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { patchBody, idParams as routeIdParams } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 const clientBody = {
@@ -46,11 +47,7 @@ const clientBody = {
   },
 } as const
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
-} as const
+const idParams = routeIdParams(128)
 
 /**
  * The public view of a client: never its secret hash; its secret only with
@@ -165,12 +162,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
       config: { scopes: ['update:clients'] },
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { ...storedFieldsSchema(AUTH0_CLIENT_FIELDS_STORED), ...clientBody },
-        },
+        body: patchBody({ ...storedFieldsSchema(AUTH0_CLIENT_FIELDS_STORED), ...clientBody }),
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import type { Organization } from '../tenant/model.js'
 import { grantView } from './client-grants.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { patchBody, idParams as routeIdParams } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /** Fields of an Auth0 organization the local tenant stores and returns without acting on them. */
@@ -30,11 +31,7 @@ const bodyProperties = {
   },
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const
+const idParams = routeIdParams(64)
 
 /** An organization as Auth0 answers it (without the grants it is tied to). */
 function organizationView(org: Organization) {
@@ -140,12 +137,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
       config: { scopes: ['update:organizations'] },
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: bodyProperties,
-        },
+        body: patchBody(bodyProperties),
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import { type ResourceServer, SIGNING_ALGS, TOKEN_DIALECTS } from '../tenant/mod
 import { MAX_TOKEN_LIFETIME } from '../tenant/tenant-schema.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
+import { patchBody, idParams as routeIdParams } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /**
@@ -54,11 +55,7 @@ const bodyProperties = {
   ...modelledFields,
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 600 } },
-} as const
+const idParams = routeIdParams(600)
 
 type Body = Partial<Omit<ResourceServer, 'id' | 'is_system' | 'source'>> & Record<string, unknown>
 
@@ -178,12 +175,7 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
       config: { scopes: ['update:resource_servers'] },
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: bodyProperties,
-        },
+        body: patchBody(bodyProperties),
       },
     },
     async (request) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { ManagementError } from '../errors.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { TenantSettings } from '../tenant/model.js'
+import { patchBody } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /**
@@ -70,17 +71,12 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
     {
       config: { scopes: ['update:tenant_settings'] },
       schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            ...storedFieldsSchema(STORED_FIELDS),
-            friendly_name: { type: 'string', minLength: 1, maxLength: 255 },
-            default_audience: { type: 'string', maxLength: 600 },
-            allow_organization_name_in_authentication_api: { type: 'boolean' },
-          },
-        },
+        body: patchBody({
+          ...storedFieldsSchema(STORED_FIELDS),
+          friendly_name: { type: 'string', minLength: 1, maxLength: 255 },
+          default_audience: { type: 'string', maxLength: 600 },
+          allow_organization_name_in_authentication_api: { type: 'boolean' },
+        }),
       },
     },
     async (request) => {
