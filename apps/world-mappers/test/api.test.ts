@@ -137,6 +137,53 @@ describe('geocode', () => {
     })
   })
 
+  it('answers a street address with its locality, its parts and a note on precision', async () => {
+    const res = await get(
+      `/api/location/geocode?address=${encodeURIComponent('221B Baker Street, London')}`,
+      mapper,
+    )
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      query: '221B Baker Street, London',
+      name: 'London',
+      countryCode: 'GB',
+      precision: 'locality',
+      parsedAddress: { houseNumber: '221b', street: 'Baker Street', places: ['London'] },
+      note: expect.stringMatching(/street-level data is not loaded/i),
+    })
+    const city = (await get('/api/location/geocode?address=London', mapper)).json()
+    expect(city.precision).toBe('locality')
+    expect(city).not.toHaveProperty('note')
+    const own = (await get('/api/location/geocode?address=Auth0%20Office', mapper)).json()
+    expect(own.precision).toBe('address')
+  })
+
+  it('answers structured search, and 404 when the city is not in the region given', async () => {
+    const res = await get('/api/location/geocode?city=Springfield&region=IL&country=US', mapper)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      query: 'Springfield, IL, US',
+      name: 'Springfield',
+      regionCode: 'IL',
+    })
+    const region = (await get('/api/location/geocode?region=Bavaria', mapper)).json()
+    expect(region).toMatchObject({ name: 'Munich', precision: 'region' })
+    const none = await get('/api/location/geocode?city=Munich&country=France', mapper)
+    expect(none.statusCode).toBe(404)
+    expect(none.json().message).toBe('No place matches city/region/country "Munich, France"')
+  })
+
+  it('keeps only the countries in countrycodes and ranks places near `near` first', async () => {
+    const au = (
+      await get('/api/location/geocode?address=Springfield&countrycodes=au,nz&limit=20', mapper)
+    ).json()
+    for (const result of au.results) expect(['AU', 'NZ']).toContain(result.countryCode)
+    const texas = (
+      await get('/api/location/geocode?address=Paris&near=33.66,-95.55', mapper)
+    ).json()
+    expect(texas).toMatchObject({ name: 'Paris', regionCode: 'TX' })
+  })
+
   it('answers the same bytes for the same question', async () => {
     const a = await get('/api/location/geocode?address=Springfield&limit=10', mapper)
     const b = await get('/api/location/geocode?address=Springfield&limit=10', mapper)
@@ -211,6 +258,12 @@ describe('bad input: 400 naming the parameter, never a 500', () => {
     ['/api/location/geocode?address=Paris&limit=0', /limit/],
     ['/api/location/geocode?address=Paris&limit=many', /limit/],
     ['/api/location/geocode?address=Paris&colour=red', /colour|additional/],
+    ['/api/location/geocode?address=Paris&city=Paris', /either address or city/],
+    ['/api/location/geocode?city=', /city/],
+    ['/api/location/geocode?address=Paris&countrycodes=usa', /countrycodes/],
+    ['/api/location/geocode?address=Paris&countrycodes=us,xx', /countrycodes.*XX/],
+    ['/api/location/geocode?address=Paris&near=somewhere', /near/],
+    ['/api/location/geocode?address=Paris&near=91,0', /near/],
     ['/api/location/reverse-geocode?lat=abc&lng=2', /lat/],
     ['/api/location/reverse-geocode?lat=91&lng=2', /lat/],
     ['/api/location/reverse-geocode?lat=45&lng=-180.5', /lng/],

@@ -10,13 +10,16 @@
  * - `bare name`: a place over 100,000 people by its own name alone; the place
  *   meant is the most populous one of that own name.
  * - `typo`: one random edit (a letter dropped, added, wrong, or two swapped) of
- *   a Latin-script place over 100,000 people; never an existing name.
+ *   the name of a Latin-script place over 100,000 people; never an existing own
+ *   name. The place meant is the most populous one of the name misspelled
+ *   ("Columbuo" is Columbus, Ohio, whichever Columbus was drawn).
  * - `street address`: "<n> <street> St, <city>, <country>" for cities over
  *   1,000,000 people: the city is the answer.
  * - `non-Latin script`: a place over 500,000 people by one of its alternate
  *   names in a non-Latin script.
  * - `St/Mt/Ft, state`: a US place called Saint/Mount/Fort …, abbreviated,
- *   with its state code.
+ *   with its state code. The place meant is the most populous in that state
+ *   named either way ("St. Charles, MD" and "Saint Charles, MD" are one name).
  */
 import { normalizeName, readGeoNamesFile, resolveGeoNamesPath } from '@m2m/world-mappers'
 
@@ -159,7 +162,7 @@ export async function buildEvaluationSet(
   for (const i of draw(typoCandidates, perCategory)) {
     const typo = oneEdit(table.name[i] as string, next)
     if (knownNames.has(normalizeName(typo))) continue
-    add('typo', typo, i)
+    add('typo', typo, byName.get(own[i] as string))
   }
   const cities = rows.filter((i) => pop(i) >= 1_000_000 && LATIN_NAME.test(table.name[i] as string))
   for (const i of draw(cities, perCategory)) {
@@ -184,10 +187,15 @@ export async function buildEvaluationSet(
     const name = table.name[i] as string
     const [full, shorts] = ABBREVIATIONS.find(([f]) => name.startsWith(f)) as [string, string[]]
     const short = shorts[Math.floor(next() * shorts.length)] as string
+    const abbreviated = `${short}${name.slice(full.length)}`
+    const spelledOut = byNameState.get(stateKey(i))
+    const asWritten = byNameState.get(`${normalizeName(abbreviated)}|US|${area(i)?.admin1}`)
     add(
       'St/Mt/Ft, state',
-      `${short}${name.slice(full.length)}, ${area(i)?.admin1}`,
-      byNameState.get(stateKey(i)),
+      `${abbreviated}, ${area(i)?.admin1}`,
+      asWritten !== undefined && spelledOut !== undefined && pop(asWritten) > pop(spelledOut)
+        ? asWritten
+        : spelledOut,
     )
   }
   return queries

@@ -64,6 +64,11 @@ const EXTRA_ALIASES: Record<string, string[]> = {
  */
 const ALIAS_LOCALES = ['de', 'es', 'fr', 'it', 'nl', 'pt', 'pl', 'sv', 'tr', 'ru', 'ja', 'zh', 'ko']
 
+/** Whether `code` (upper case) is an ISO 3166-1 alpha-2 code. */
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && countries.isValid(code)
+}
+
 export function createCountryTable(): CountryTable {
   const require = createRequire(import.meta.url)
   const en = require('i18n-iso-countries/langs/en.json') as LocaleData

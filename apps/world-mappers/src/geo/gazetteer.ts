@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { type ParsedAddress, parseAddress } from './address-parser.js'
 import { createCountryTable } from './countries.js'
 import { loadCustomPlaces } from './custom-places.js'
 import { createFuzzyIndex } from './fuzzy-index.js'
@@ -10,11 +11,12 @@ import {
 } from './geonames-file.js'
 import { createNameIndex, ownCopy } from './name-index.js'
 import { normalizeName } from './normalize.js'
-import { createPlaceList } from './place-list.js'
+import { createPlaceList, type Lookup } from './place-list.js'
 import { createQualifiers } from './qualifiers.js'
 import { expandAbbreviations, parseQuery } from './query-parser.js'
-import { proximityConfidence, rankPlaces } from './ranking.js'
+import { type GeocodeBias, proximityConfidence, rankPlaces } from './ranking.js'
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
+import { createSeats } from './seats.js'
 import { createSpatialIndex } from './spatial-index.js'
 import type { Gazetteer, GeocodeMatch, ReverseMatch } from './types.js'
 
@@ -56,6 +58,26 @@ export const FUZZY_TWO_EDITS_MIN_POPULATION = 100_000
 const FUZZY_NAMES = 50
 /** Each edit costs a fuzzy match this share of its confidence. */
 const FUZZY_CONFIDENCE_PER_EDIT = 0.8
+/**
+ * A street address answered with its region's seat or its country's capital: below directions'
+ * 0.5, so no delivery goes to "somewhere in Texas".
+ */
+const REGION_CONFIDENCE = 0.4
+const COUNTRY_CONFIDENCE = 0.3
+/** Below this, recognized qualifiers do not fit the place (ranking.ts: 0.4 when none fits). */
+const MIN_QUALIFIED_CONFIDENCE = 0.5
+
+/** A name to look up, what qualifies it, and the caller's bias. */
+interface NameQuery {
+  /** The name as typed, for `matchedName`. */
+  raw: string
+  /** Normalized. */
+  name: string
+  /** Normalized qualifiers. */
+  given: string[]
+  limit: number
+  bias?: GeocodeBias | undefined
+}
 
 /**
  * Loads GeoNames cities500 (≈200,000 places with population ≥ 500) and the optional PLACES_FILE
@@ -114,9 +136,18 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   }
   fuzzy.compact()
 
+  const seats = createSeats(table)
+
+  const rank = (found: readonly Lookup[], q: NameQuery, expanded = false) =>
+    rankPlaces(
+      { found, qualifiers: q.given, expanded, limit: q.limit, raw: q.raw, bias: q.bias },
+      places,
+      qualifiers,
+    )
+
   /** The places under the names nearest to `name` (fuzzy), ranked; [] when none is near. */
-  function geocodeFuzzy(raw: string, name: string, given: string[], limit: number) {
-    const near = fuzzy.search(name)
+  function geocodeFuzzy(q: NameQuery): GeocodeMatch[] {
+    const near = fuzzy.search(q.name)
     const distance = near[0]?.distance
     if (distance === undefined) return []
     const keys = near.filter((m) => m.distance === distance).slice(0, FUZZY_NAMES)
@@ -125,11 +156,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       places.lookup(key.name).filter((hit) => !seen.has(hit.place) && seen.add(hit.place)),
     )
     const names = new Set(keys.map((key) => key.name))
-    return rankPlaces(
-      { found, qualifiers: given, expanded: false, limit, raw },
-      places,
-      qualifiers,
-    ).map((m): GeocodeMatch => {
+    return rank(found, q).map((m): GeocodeMatch => {
       const own = normalizeName(m.place.name)
       return {
         ...m,
@@ -140,76 +167,128 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     })
   }
 
-  function geocodeName(raw: string, name: string, given: string[], limit: number) {
+  /** `q` with its last words read as qualifiers ("Paris France"), longest name first. */
+  function* trailingQualifiers(q: NameQuery): Generator<NameQuery> {
+    // Only the last few words can be qualifiers: this bounds the work on long junk input.
+    const words = q.name.split(' ')
+    for (
+      let split = words.length - 1;
+      split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
+      split--
+    ) {
+      const tail = qualifiers.split(words.slice(split))
+      if (!tail) continue
+      const raw = q.raw.split(/\s+/).slice(0, split).join(' ')
+      yield { ...q, raw, name: words.slice(0, split).join(' '), given: tail }
+    }
+  }
+
+  /** Places named exactly as written, or with abbreviations spelled out; [] when none. */
+  function geocodeExact(q: NameQuery): GeocodeMatch[] {
     // With qualifiers, the name as written and its spelled-out abbreviations compete: the
     // qualifiers decide ("St James, NC" is Saint James in North Carolina, not a place
     // elsewhere that also goes by "St James").
-    if (given.length > 0) {
-      const seen = new Set<number>()
-      const found = variants(name).flatMap(([variant, expanded]) =>
-        places
-          .lookup(variant)
-          .filter((hit) => !seen.has(hit.place) && seen.add(hit.place))
-          .map((hit) => ({ ...hit, expanded })),
-      )
-      if (found.length > 0) {
-        return rankPlaces(
-          { found, qualifiers: given, expanded: false, limit, raw },
-          places,
-          qualifiers,
-        )
-      }
-    }
-    for (const [variant, expanded] of variants(name)) {
-      const found = places.lookup(variant)
-      if (found.length > 0) {
-        return rankPlaces({ found, qualifiers: given, expanded, limit, raw }, places, qualifiers)
-      }
-    }
-    if (given.length > 0) return geocodeFuzzy(raw, name, given, limit)
-    // "Paris France", "Bellevue WA US": trailing words that name regions or countries.
-    // Only the last few words can be qualifiers: this bounds the work on long junk input.
-    const words = name.split(' ')
-    for (
-      let split = words.length - 1;
-      split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
-      split--
-    ) {
-      const tail = qualifiers.split(words.slice(split))
-      if (!tail) continue
-      const head = words.slice(0, split).join(' ')
-      for (const [variant, expanded] of variants(head)) {
-        const found = places.lookup(variant)
-        if (found.length > 0) {
-          const rawHead = raw.split(/\s+/).slice(0, split).join(' ')
-          return rankPlaces(
-            { found, qualifiers: tail, expanded, limit, raw: rawHead },
-            places,
-            qualifiers,
-          )
+    if (q.given.length > 0) {
+      // A place found under both forms keeps its best hit: its own name over an alternate one.
+      const best = new Map<number, Lookup>()
+      for (const [variant, expanded] of variants(q.name)) {
+        for (const hit of places.lookup(variant)) {
+          const seen = best.get(hit.place)
+          if (!seen || (hit.primary && !seen.primary)) best.set(hit.place, { ...hit, expanded })
         }
       }
+      return best.size > 0 ? rank([...best.values()], q) : []
     }
-    // No name as written: the names nearest to the whole text, then to its head before
-    // trailing qualifiers ("Jakatra Indonesia").
-    const whole = geocodeFuzzy(raw, name, given, limit)
+    for (const [variant, expanded] of variants(q.name)) {
+      const found = rank(places.lookup(variant), q, expanded)
+      if (found.length > 0) return found
+    }
+    for (const head of trailingQualifiers(q)) {
+      for (const [variant, expanded] of variants(head.name)) {
+        const found = rank(places.lookup(variant), head, expanded)
+        // Trailing words are qualifiers only if the place is in what they name: "Paris France"
+        // is Paris, France; "a Victoria" is no place called "a" in Victoria, Australia.
+        if (found[0] && found[0].confidence >= MIN_QUALIFIED_CONFIDENCE) return found
+      }
+    }
+    return []
+  }
+
+  /** Places whose names are a small edit distance from the name; [] when none. */
+  function geocodeNear(q: NameQuery): GeocodeMatch[] {
+    if (q.given.length > 0) return geocodeFuzzy(q)
+    // The names nearest to the whole text, then to its head before trailing qualifiers
+    // ("Jakatra Indonesia").
+    const whole = geocodeFuzzy(q)
     if (whole.length > 0) return whole
-    for (
-      let split = words.length - 1;
-      split >= Math.max(1, words.length - MAX_QUALIFIER_WORDS);
-      split--
-    ) {
-      const tail = qualifiers.split(words.slice(split))
-      if (!tail) continue
-      const rawHead = raw.split(/\s+/).slice(0, split).join(' ')
-      const found = geocodeFuzzy(rawHead, words.slice(0, split).join(' '), tail, limit)
+    for (const head of trailingQualifiers(q)) {
+      const found = geocodeFuzzy(head)
       if (found.length > 0) return found
     }
     return []
   }
 
+  /**
+   * A street address: its locality (the first part after the street that names a place, the
+   * parts after it as qualifiers), else the seat of the region or the capital of the country it
+   * names. GeoNames has no streets.
+   */
+  function geocodeAddress(address: ParsedAddress, limit: number, bias?: GeocodeBias) {
+    const parts = address.places
+    const seat = seatAnswer(address, bias)
+    for (let i = 0; i < parts.length; i++) {
+      const raw = parts[i] as string
+      const name = normalizeName(raw)
+      const given = parts.slice(i + 1).map(normalizeName)
+      // A part that only names regions or countries ("DC", "United Kingdom") is a locality only
+      // when it is the first one and a place of that name lies in them ("New York, NY": New York
+      // City, in New York; "Texas" alone is the state, not Texas, Hidalgo).
+      const onlyQualifiers = qualifiers.split(name.split(' ')) !== undefined
+      if (onlyQualifiers && i > 0) continue
+      const q: NameQuery = {
+        raw,
+        name,
+        given: onlyQualifiers && given.length === 0 ? [name] : given,
+        limit,
+        bias,
+      }
+      const found = geocodeExact(q)
+      const matches = found.length > 0 || onlyQualifiers ? found : geocodeNear(q)
+      const best = matches[0]
+      if (!best) continue
+      // A locality in none of the regions or countries given ("Gotham, NY" is in England):
+      // the region or country is the more honest answer.
+      if (seat && best.confidence < MIN_QUALIFIED_CONFIDENCE) return seat
+      return matches.map((m): GeocodeMatch => ({ ...m, precision: 'locality', address }))
+    }
+    return seat ? seat : []
+  }
+
+  /** A street address's region seat or country capital, when it names one. */
+  function seatAnswer(address: ParsedAddress, bias?: GeocodeBias): GeocodeMatch[] | undefined {
+    const seat = seatOf(address.places, bias)
+    if (!seat) return undefined
+    const confidence = seat.precision === 'region' ? REGION_CONFIDENCE : COUNTRY_CONFIDENCE
+    return [{ ...seat, confidence, address }]
+  }
+
+  /** The seat of the region or the capital of the country that `parts` name, as a match. */
+  function seatOf(parts: readonly string[], bias?: GeocodeBias): GeocodeMatch | undefined {
+    const answer = seats.regionNamed(parts.map((part) => qualifiers.check(normalizeName(part))))
+    if (!answer) return undefined
+    const place = places.placeAt(answer.place)
+    if (bias?.countryCodes && !bias.countryCodes.has(place.countryCode)) return undefined
+    return {
+      place,
+      confidence: 1,
+      matchedName: parts[answer.named] as string,
+      match: 'exact',
+      precision: answer.precision,
+    }
+  }
+
   const gazetteer: LoadedGazetteer = {
-    geocode(query, limit) {
+    geocode(query, limit, options) {
       const max = clampLimit(limit)
       if (max === 0 || typeof query !== 'string') return []
       const parsed = parseQuery(query)
@@ -227,7 +306,44 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
           matchedName: m.place.name,
         }))
       }
-      return geocodeName(parsed.raw, parsed.name, parsed.qualifiers, max)
+      const q: NameQuery = {
+        raw: parsed.raw,
+        name: parsed.name,
+        given: parsed.qualifiers,
+        limit: max,
+        bias: options,
+      }
+      const exact = geocodeExact(q)
+      if (exact.length > 0) return exact
+      // Not a place name as written: a street address with a house number, else a misspelled
+      // name, else a street named by its type alone ("Baker Street, London").
+      const address = parseAddress(query)
+      if (address?.houseNumber) return geocodeAddress(address, max, options)
+      const near = geocodeNear(q)
+      return near.length > 0 || !address ? near : geocodeAddress(address, max, options)
+    },
+
+    geocodeStructured(fields, limit, options) {
+      const max = clampLimit(limit)
+      const city = typeof fields.city === 'string' ? fields.city.trim().replace(/\s+/g, ' ') : ''
+      const given = [fields.region, fields.country].filter(
+        (part): part is string => typeof part === 'string' && normalizeName(part) !== '',
+      )
+      if (max === 0) return []
+      if (normalizeName(city) === '') {
+        const seat = seatOf(given, options)
+        return seat ? [seat] : []
+      }
+      const q: NameQuery = {
+        raw: city,
+        name: normalizeName(city),
+        given: given.map(normalizeName),
+        limit: max,
+        // Fields say what each part is: a city outside the region or country given is no answer.
+        bias: { ...options, strict: true },
+      }
+      const exact = geocodeExact(q)
+      return exact.length > 0 ? exact : geocodeNear(q)
     },
 
     reverse(lat, lng) {

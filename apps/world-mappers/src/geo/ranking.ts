@@ -1,3 +1,4 @@
+import { haversineKm } from './great-circle.js'
 import type { Lookup, PlaceList } from './place-list.js'
 import type { Qualifiers } from './qualifiers.js'
 import type { GeocodeMatch } from './types.js'
@@ -7,9 +8,10 @@ import type { GeocodeMatch } from './types.js'
  * 1. more of the recognized qualifiers matched ("Paris, TX" puts Texas first);
  * 2. the operator's own places (PLACES_FILE) before GeoNames places;
  * 3. larger weight: log10(population + 1), plus PRIMARY_BONUS when the query matched the place's
- *    own name rather than one of its alternate names (so a village named "München" does not
- *    outrank Munich, whose "München" is an alternate name, but a tie between similar towns goes
- *    to the one actually called that);
+ *    own name rather than one of its alternate names: an own-name match is demoted only by an
+ *    alternate-name match a hundred times as populous ("New Delhi" is New Delhi, not Delhi, 35
+ *    times larger, which also goes by that name; a village named "München" still yields to
+ *    Munich); minus NEAR_PENALTY_PER_DECADE per tenfold distance from a `near` point, when given;
  * 4. larger population, then smaller GeoNames id (custom places: by id), so the order is total and
  *    the same on every run.
  */
@@ -31,10 +33,15 @@ export interface Candidate {
   unknown: number
   /** Matched only after spelling out an abbreviation ("St" → "Saint"). */
   expanded: boolean
+  /** Distance from the caller's `near` point, km; 0 without one. */
+  nearKm: number
 }
 
-/** Worth a 3x population difference. */
-export const PRIMARY_BONUS = Math.log10(3)
+/** Worth a 100x population difference. */
+export const PRIMARY_BONUS = Math.log10(100)
+/** Weight lost per tenfold distance from `near` beyond NEAR_SCALE_KM: 100 km costs 0.6, 1,000 km 2.1. */
+const NEAR_PENALTY_PER_DECADE = 2
+const NEAR_SCALE_KM = 100
 
 export function compareCandidates(a: Candidate, b: Candidate): number {
   return (
@@ -48,7 +55,11 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
 }
 
 function weight(c: Candidate): number {
-  return Math.log10(c.population + 1) + (c.primary ? PRIMARY_BONUS : 0)
+  return (
+    Math.log10(c.population + 1) +
+    (c.primary ? PRIMARY_BONUS : 0) -
+    NEAR_PENALTY_PER_DECADE * Math.log10(1 + c.nearKm / NEAR_SCALE_KM)
+  )
 }
 
 /**
@@ -81,6 +92,16 @@ export interface RankQuery {
   limit: number
   /** The name as the caller typed it, for `matchedName`. */
   raw: string
+  bias?: GeocodeBias | undefined
+}
+
+/** What a caller adds to a query: only places in these countries, and nearer ones first. */
+export interface GeocodeBias {
+  /** ISO alpha-2 codes, upper case; only places in these countries are answered. */
+  countryCodes?: ReadonlySet<string> | undefined
+  near?: { lat: number; lng: number } | undefined
+  /** Places in none of the regions or countries the qualifiers name are left out (structured search). */
+  strict?: boolean | undefined
 }
 
 /** Ranks the places found under a name (see `compareCandidates`), best `limit` first. */
@@ -91,9 +112,13 @@ export function rankPlaces(
 ): GeocodeMatch[] {
   const checks = query.qualifiers.map((q) => qualifiers.check(q))
   const recognized = checks.filter((c) => c.countries || c.areas).length
-  const candidates: Candidate[] = query.found.map(({ place, primary, custom, expanded }) => {
+  const { countryCodes, near } = query.bias ?? {}
+  const found = countryCodes
+    ? query.found.filter((hit) => countryCodes.has(places.placeAt(hit.place).countryCode))
+    : query.found
+  const all: Candidate[] = found.map(({ place, primary, custom, expanded }) => {
     const area = places.areaOf(place)
-    const countryCode = places.placeAt(place).countryCode
+    const { countryCode, lat, lng } = places.placeAt(place)
     let matched = 0
     for (const check of checks) {
       if (check.countries?.includes(countryCode) || check.areas?.includes(area)) matched++
@@ -109,8 +134,10 @@ export function rankPlaces(
       matched,
       unknown: query.qualifiers.length - recognized,
       expanded: expanded ?? query.expanded,
+      nearKm: near ? haversineKm(near, { lat, lng }) : 0,
     }
   })
+  const candidates = query.bias?.strict && recognized > 0 ? all.filter((c) => c.matched > 0) : all
   candidates.sort(compareCandidates)
   return candidates.slice(0, query.limit).map((c) => {
     const place = places.placeAt(c.place)

@@ -1,3 +1,6 @@
+import type { ParsedAddress } from './address-parser.js'
+import type { GeocodeBias } from './ranking.js'
+
 /** A named place: a GeoNames populated place, or one of the operator's own (PLACES_FILE). */
 export interface Place {
   /** `geonames:<id>`, `custom:<slug>` or `point:<lat>,<lng>`. */
@@ -28,7 +31,25 @@ export interface GeocodeMatch {
   matchedName: string
   /** `fuzzy`: no name matched as written; `matchedName` is within a small edit distance of it. */
   match?: 'exact' | 'fuzzy'
+  /**
+   * How precisely the answer places the query, when not what the place's kind says (see
+   * `precisionOf`): a street address answered with its locality, or with its region or country
+   * when the locality is unknown.
+   */
+  precision?: Precision
+  /** The parts of a street address query. */
+  address?: ParsedAddress
 }
+
+/**
+ * `address`: a PLACES_FILE place with a street address; `place`: one without; `locality`: a
+ * GeoNames populated place; `region`, `country`: the seat of the region or the capital of the
+ * country that a street address named, when its locality is unknown.
+ */
+export type Precision = 'address' | 'place' | 'locality' | 'region' | 'country'
+
+/** Options of `geocode`. */
+export type GeocodeOptions = GeocodeBias
 
 export interface ReverseMatch {
   place: Place
@@ -38,7 +59,21 @@ export interface ReverseMatch {
 /** The geocoder and place index; queries never scan the whole list. */
 export interface Gazetteer {
   /** Best match first; `[]` when nothing matches. Deterministic for the same input. */
-  geocode(query: string, limit: number): GeocodeMatch[]
+  geocode(query: string, limit: number, options?: GeocodeOptions): GeocodeMatch[]
+  /**
+   * Structured search: a city with the region and country it is in (each optional), or a region
+   * or country alone (its seat or capital, `precision` saying which). A city outside the region or
+   * country given is not answered.
+   */
+  geocodeStructured(
+    fields: {
+      city?: string | undefined
+      region?: string | undefined
+      country?: string | undefined
+    },
+    limit: number,
+    options?: GeocodeOptions,
+  ): GeocodeMatch[]
   /** The nearest place to a point. */
   reverse(lat: number, lng: number): ReverseMatch | undefined
   /** Places within `maxKm` of a point, nearest first, at most `limit`, at least `minPopulation`. */

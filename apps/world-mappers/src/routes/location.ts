@@ -2,30 +2,13 @@ import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { InvalidRequestError, NoMatchError } from '../errors.js'
 import type { Gazetteer } from '../geo/types.js'
-import { placeView, roundKm } from './place-view.js'
-
-export const geocodeQuerySchema = {
-  type: 'object',
-  required: ['address'],
-  additionalProperties: false,
-  properties: {
-    address: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      pattern: '\\S',
-      description:
-        'A place name with optional qualifiers ("Paris, TX", "Bellevue, WA, US"), or "lat,lng"',
-    },
-    limit: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 20,
-      default: 5,
-      description: 'Most results returned',
-    },
-  },
-} as const
+import {
+  describeGeocodeRequest,
+  type GeocodeQuery,
+  geocodeQuerySchema,
+  readGeocodeQuery,
+} from './geocode-query.js'
+import { geocodeResultView, placeView, roundKm } from './place-view.js'
 
 const reverseQuerySchema = {
   type: 'object',
@@ -58,6 +41,13 @@ function strictNumbers(parameters: Record<string, RegExp>) {
   }
 }
 
+const GEOCODE_DESCRIPTION = [
+  'Free text (`address`): names, alternate names and qualifiers ("Paris, TX", "Bellevue, WA, US"), or "lat,lng". A name misspelled by one or two letters is still found: `match` is then `fuzzy` and `matchedName` the name it matched.',
+  'A street address ("221B Baker Street, London", "Unter den Linden 77, 10117 Berlin") is parsed into parts (`parsedAddress`) and answered with its locality: street-level data is not loaded, so `precision` is `locality` and `note` says so. When the locality is unknown, the seat of the region or the capital of the country it names answers, with `precision` `region` or `country` and a low confidence.',
+  'Structured search (`city`, `region`, `country`, instead of `address`): a city outside the region or country given is no answer; a region or country alone answers with its seat or capital.',
+  '`countrycodes` keeps only places in those countries; `near` ranks nearer places higher.',
+].join('\n\n')
+
 /** `GET /api/location/geocode` and `GET /api/location/reverse-geocode`. */
 export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: () => Gazetteer }) {
   nameFieldsInSchemaErrors(app)
@@ -67,25 +57,29 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
       config: { scopes: ['geocode:location'] },
       preValidation: strictNumbers({ limit: INTEGER }),
       schema: {
-        summary: 'Coordinates of a place name (best match first)',
-        description:
-          'Names, alternate names and qualifiers ("Paris, TX", "Bellevue, WA, US"), or "lat,lng". A name misspelled by one or two letters is still found: `match` is then `fuzzy` and `matchedName` the name it matched.',
+        summary: 'Coordinates of a place name or street address (best match first)',
+        description: GEOCODE_DESCRIPTION,
         tags: ['location'],
         querystring: geocodeQuerySchema,
       },
     },
     async (request) => {
-      const { address, limit } = request.query as { address: string; limit: number }
-      const matches = opts.gazetteer().geocode(address, limit)
-      const best = matches[0]
-      if (!best) throw new NoMatchError('address', address)
-      const results = matches.map((m) => ({
-        ...placeView(m.place),
-        confidence: m.confidence,
-        matchedName: m.matchedName,
-        match: m.match ?? 'exact',
-      }))
-      return { query: address, ...results[0], results }
+      const query = request.query as GeocodeQuery
+      const asked = readGeocodeQuery(query)
+      const gazetteer = opts.gazetteer()
+      const matches =
+        asked.kind === 'text'
+          ? gazetteer.geocode(asked.address, query.limit, asked.options)
+          : gazetteer.geocodeStructured(asked.fields, query.limit, asked.options)
+      const description = describeGeocodeRequest(asked)
+      if (matches.length === 0) {
+        throw new NoMatchError(
+          asked.kind === 'text' ? 'address' : 'city/region/country',
+          description,
+        )
+      }
+      const results = matches.map(geocodeResultView)
+      return { query: description, ...results[0], results }
     },
   )
 
