@@ -317,6 +317,12 @@ function report(
         'µs',
       ),
       atMostRounds(
+        'world-mappers CPU per planned delivery (its directions request)',
+        cached ? spread(cached.upstreamCpuMicrosPerRequest) : none,
+        500,
+        'µs',
+      ),
+      atMostRounds(
         'gift-deliveries CPU per list page of 20 summaries',
         cpuSpread(rounds.list),
         500,

@@ -3,6 +3,7 @@ import { checkEndpoint } from '../checks/endpoint-check.js'
 import { ACCURACY_TARGETS } from '../geocoder/evaluation.js'
 import type { GeocoderSummary } from '../geocoder/geocoder-bench.js'
 import { directionPairs, GEOCODE_QUERIES, points } from '../geocoder/queries.js'
+import { geocoderTargets } from '../geocoder/targets.js'
 import { CLIENTS } from '../runner/bench-tenant.js'
 import { count, describeLoad, ms } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
@@ -142,10 +143,10 @@ export const geocoder: Scenario = {
       ],
       notes: [
         'query set: bench/src/geocoder/queries.ts (moved from apps/world-mappers/bench); HTTP runs use the queries that answer 200, round robin',
-        'evaluation set: the place a person means for each query is a GeoNames id (the most populous of that name, in that state or country where one is given); top-1 = the best match is that place; targets from issue 17, reported, not yet judged',
+        'evaluation set: the place a person means for each query is a GeoNames id (the most populous of that name, in that state or country where one is given); top-1 = the best match is that place; targets from issue 17',
       ],
       failures,
-      targets: [],
+      targets: geocoderTargets(summary),
       measurements: { inProcess: summary, http },
     }
   },
