@@ -51,6 +51,7 @@ afterAll(async () => {
 describe('scopes, with real tokens from the local tenant', () => {
   const routes = [
     ['/api/location/geocode?address=Paris', 'geocode:location'],
+    ['/api/location/suggest?q=Par', 'geocode:location'],
     ['/api/location/reverse-geocode?lat=48.8584&lng=2.2945', 'reverse-geocode:location'],
     ['/api/directions?destination=Lyon', 'directions'],
   ] as const
@@ -191,6 +192,46 @@ describe('geocode', () => {
   })
 })
 
+describe('suggest', () => {
+  const suggest = async (query: string) => {
+    const res = await get(`/api/location/suggest?${query}`, mapper)
+    expect(res.statusCode).toBe(200)
+    return res.json() as { query: string; results: Array<Record<string, unknown>> }
+  }
+
+  it('completes a prefix with the most populous places, each once', async () => {
+    const body = await suggest('q=San%20Fr')
+    expect(body.query).toBe('San Fr')
+    expect(body.results[0]).toMatchObject({ name: 'San Francisco', countryCode: 'US' })
+    const ids = body.results.map((r) => r.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    // Own names by population; an alternate name ranks as 100 times smaller a place.
+    const own = body.results.filter((r) => r.matchedName === r.name)
+    const populations = own.map((r) => r.population as number)
+    expect(populations).toEqual([...populations].sort((a, b) => b - a))
+  })
+
+  it('folds case and accents, finds other scripts, honours limit and country', async () => {
+    expect((await suggest('q=sao%20pau')).results[0]).toMatchObject({ name: 'São Paulo' })
+    expect((await suggest(`q=${encodeURIComponent('Моск')}`)).results[0]).toMatchObject({
+      name: 'Moscow',
+    })
+    const three = await suggest('q=Spring&limit=3&country=au')
+    expect(three.results).toHaveLength(3)
+    for (const r of three.results) expect(r.countryCode).toBe('AU')
+  })
+
+  it('completes the last word when the query ends with a space', async () => {
+    const results = (await suggest('q=new%20&limit=20')).results
+    expect(results.map((r) => r.name)).toContain('New York City')
+    for (const r of results) expect(String(r.matchedName).toLowerCase()).toMatch(/^new /)
+  })
+
+  it('answers an empty list, not a 404, when nothing starts so', async () => {
+    expect((await suggest('q=Xqzzyvlle')).results).toEqual([])
+  })
+})
+
 describe('reverse geocode', () => {
   it('answers the nearest place with its distance, address-like', async () => {
     const res = await get('/api/location/reverse-geocode?lat=48.8584&lng=2.2945', mapper)
@@ -264,6 +305,11 @@ describe('bad input: 400 naming the parameter, never a 500', () => {
     ['/api/location/geocode?address=Paris&countrycodes=us,xx', /countrycodes.*XX/],
     ['/api/location/geocode?address=Paris&near=somewhere', /near/],
     ['/api/location/geocode?address=Paris&near=91,0', /near/],
+    ['/api/location/suggest', /q/],
+    ['/api/location/suggest?q=%20', /q/],
+    ['/api/location/suggest?q=Par&limit=21', /limit/],
+    ['/api/location/suggest?q=Par&country=usa', /country/],
+    ['/api/location/suggest?q=Par&country=xx', /country/],
     ['/api/location/reverse-geocode?lat=abc&lng=2', /lat/],
     ['/api/location/reverse-geocode?lat=91&lng=2', /lat/],
     ['/api/location/reverse-geocode?lat=45&lng=-180.5', /lng/],

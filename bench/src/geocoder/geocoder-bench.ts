@@ -59,6 +59,10 @@ async function run(calls: number): Promise<GeocoderSummary> {
   const perCategory = evaluationSize(calls)
   const evaluationSet = await buildEvaluationSet(perCategory)
   const scores = scoreEvaluation(evaluationSet, (query) => gazetteer.geocode(query, 1)[0]?.place.id)
+  const suggestPrefixes = evaluationSet.map(({ query }, i): [string, string | undefined] => {
+    const best = gazetteer.geocode(query, 1)[0]
+    return [query.slice(0, 1 + (i % 8)), i % 2 === 0 ? best?.place.countryCode : undefined]
+  })
   const results = [
     measure(
       'geocode',
@@ -71,6 +75,15 @@ async function run(calls: number): Promise<GeocoderSummary> {
         ({ query }) =>
           () =>
             gazetteer.geocode(query, 5),
+      ),
+      calls,
+    ),
+    measure(
+      `suggest, ${suggestPrefixes.length} prefixes of 1–8 characters, half with a country`,
+      suggestPrefixes.map(
+        ([prefix, country]) =>
+          () =>
+            gazetteer.suggest(prefix, 10, country),
       ),
       calls,
     ),

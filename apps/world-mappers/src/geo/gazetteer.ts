@@ -14,10 +14,11 @@ import { normalizeName } from './normalize.js'
 import { createPlaceList, type Lookup } from './place-list.js'
 import { createQualifiers } from './qualifiers.js'
 import { expandAbbreviations, parseQuery } from './query-parser.js'
-import { type GeocodeBias, proximityConfidence, rankPlaces } from './ranking.js'
+import { type GeocodeBias, PRIMARY_BONUS, proximityConfidence, rankPlaces } from './ranking.js'
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSeats } from './seats.js'
 import { createSpatialIndex } from './spatial-index.js'
+import { createSuggestIndexBuilder } from './suggest-index.js'
 import type { Gazetteer, GeocodeMatch, ReverseMatch } from './types.js'
 
 export interface GazetteerOptions {
@@ -44,6 +45,11 @@ export interface GazetteerStats {
 
 /** Largest `limit` honoured by geocode and nearby. */
 export const MAX_RESULTS = 100
+/** Largest `limit` honoured by suggest, and the longest prefix it reads. */
+export const MAX_SUGGESTIONS = 20
+const MAX_SUGGEST_PREFIX = 100
+/** Suggestions drawn by population for each one answered, to rank own names before alternates. */
+const SUGGEST_OVERFETCH = 3
 /** reverse(): how much farther than the nearest place a more populous one may be, at most. */
 const REVERSE_MAX_EXTRA_KM = 10
 const REVERSE_CANDIDATES = 25
@@ -107,8 +113,13 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   const index = createNameIndex(1 << 20)
   const evidence: AreaEvidence[] = []
   const keys: string[] = []
+  const suggestions = createSuggestIndexBuilder()
+  const addName = (key: string, value: number) => {
+    index.add(key, value)
+    suggestions.add(key, value >> 1, (value & 1) === 1)
+  }
   const table = await readGeoNamesFile(options.dataFile ?? resolveGeoNamesPath(), (row) => {
-    indexRow(row, keys, index.add)
+    indexRow(row, keys, addName)
     const area = evidence[row.area] ?? { places: 0, seatKeys: new Set<string>() }
     evidence[row.area] = area
     area.places++
@@ -123,6 +134,15 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     countries,
     customEntries,
     nearestCity: (lat, lng) => spatial.nearest(lat, lng, 1, Number.POSITIVE_INFINITY)[0],
+  })
+  customEntries.forEach((entry, i) => {
+    for (const name of [entry.name, ...entry.aliases]) {
+      suggestions.add(normalizeName(name), table.count + i, name === entry.name)
+    }
+  })
+  const suggestIndex = suggestions.build({
+    population: (place) => places.populationOf(place),
+    country: (place) => places.placeAt(place).countryCode,
   })
   const qualifiers = createQualifiers(countries, regions)
   const fuzzy = createFuzzyIndex(1 << 16)
@@ -344,6 +364,28 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       }
       const exact = geocodeExact(q)
       return exact.length > 0 ? exact : geocodeNear(q)
+    },
+
+    suggest(prefix, limit, country) {
+      const max = Math.min(MAX_SUGGESTIONS, clampLimit(limit))
+      if (max === 0 || typeof prefix !== 'string' || prefix.length > MAX_SUGGEST_PREFIX) return []
+      const key = normalizeName(prefix)
+      if (key === '') return []
+      // "new " is "New York", not "Newark": the word typed is complete.
+      const typed = /\s$/.test(prefix) ? `${key} ` : key
+      // Own names and alternate names ranked as geocode ranks them (ranking.ts): "San Fr" is San
+      // Francisco, not Quito ("San Francisco de Quito"), less than 100 times as populous.
+      const weight = (place: number, own: boolean) =>
+        Math.log10(places.populationOf(place) + 1) + (own ? PRIMARY_BONUS : 0)
+      return suggestIndex
+        .suggest(typed, max * SUGGEST_OVERFETCH, country)
+        .map((s) => ({ ...s, weight: weight(s.place, s.own) }))
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, max)
+        .map(({ place, name, own }) => {
+          const found = places.placeAt(place)
+          return { place: found, matchedName: own ? found.name : name }
+        })
     },
 
     reverse(lat, lng) {

@@ -74,6 +74,12 @@ export interface Gazetteer {
     limit: number,
     options?: GeocodeOptions,
   ): GeocodeMatch[]
+  /**
+   * Type-ahead: places with a name or alternate name that starts with `prefix`, most populous
+   * first, each once (under its own name when that matches), at most `limit` (≤ 20), only in
+   * `country` (ISO alpha-2) when given. A prefix ending in a space completes its last word.
+   */
+  suggest(prefix: string, limit: number, country?: string): Suggestion[]
   /** The nearest place to a point. */
   reverse(lat: number, lng: number): ReverseMatch | undefined
   /** Places within `maxKm` of a point, nearest first, at most `limit`, at least `minPopulation`. */
@@ -85,4 +91,11 @@ export interface Gazetteer {
     minPopulation?: number,
   ): ReverseMatch[]
   readonly size: number
+}
+
+/** One type-ahead suggestion: the place, and the name typed the start of. */
+export interface Suggestion {
+  place: Place
+  /** The place's own name when that matched, else the (normalized) alternate name that did. */
+  matchedName: string
 }

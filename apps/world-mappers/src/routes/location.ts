@@ -1,6 +1,7 @@
 import { nameFieldsInSchemaErrors } from '@m2m/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { InvalidRequestError, NoMatchError } from '../errors.js'
+import { isCountryCode } from '../geo/countries.js'
 import type { Gazetteer } from '../geo/types.js'
 import {
   describeGeocodeRequest,
@@ -9,6 +10,29 @@ import {
   readGeocodeQuery,
 } from './geocode-query.js'
 import { geocodeResultView, placeView, roundKm } from './place-view.js'
+
+const suggestQuerySchema = {
+  type: 'object',
+  required: ['q'],
+  additionalProperties: false,
+  properties: {
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: '\\S',
+      description: 'The start of a place name, as typed',
+      examples: ['San Fr', 'new ', 'Моск'],
+    },
+    limit: { type: 'integer', minimum: 1, maximum: 20, default: 10, description: 'Most results' },
+    country: {
+      type: 'string',
+      pattern: '^[A-Za-z]{2}$',
+      description: 'Only places in this country (ISO 3166-1 alpha-2)',
+      examples: ['US'],
+    },
+  },
+} as const
 
 const reverseQuerySchema = {
   type: 'object',
@@ -48,7 +72,7 @@ const GEOCODE_DESCRIPTION = [
   '`countrycodes` keeps only places in those countries; `near` ranks nearer places higher.',
 ].join('\n\n')
 
-/** `GET /api/location/geocode` and `GET /api/location/reverse-geocode`. */
+/** `GET /api/location/geocode`, `/suggest` and `/reverse-geocode`. */
 export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: () => Gazetteer }) {
   nameFieldsInSchemaErrors(app)
   app.get(
@@ -80,6 +104,35 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
       }
       const results = matches.map(geocodeResultView)
       return { query: description, ...results[0], results }
+    },
+  )
+
+  app.get(
+    '/api/location/suggest',
+    {
+      config: { scopes: ['geocode:location'] },
+      preValidation: strictNumbers({ limit: INTEGER }),
+      schema: {
+        summary: 'Type-ahead: places whose name starts with what was typed',
+        description:
+          'Prefix match on names and alternate names (case, accents and punctuation folded), most populous first, each place once. A query ending in a space completes its last word ("new " finds New York, not Newark). No match is an empty list, not a 404.',
+        tags: ['location'],
+        querystring: suggestQuerySchema,
+      },
+    },
+    async (request) => {
+      const { q, limit, country } = request.query as { q: string; limit: number; country?: string }
+      const code = country?.toUpperCase()
+      if (code !== undefined && !isCountryCode(code)) {
+        throw new InvalidRequestError(
+          `querystring/country ${JSON.stringify(country)} names no country`,
+        )
+      }
+      const results = opts
+        .gazetteer()
+        .suggest(q, limit, code)
+        .map((s) => ({ ...placeView(s.place), matchedName: s.matchedName }))
+      return { query: q, results }
     },
   )
 
