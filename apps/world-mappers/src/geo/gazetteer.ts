@@ -203,33 +203,34 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     }
   }
 
+  /** The places under a name and its spelled-out forms, each once: its own name over an alternate. */
+  function lookupVariants(name: string): Lookup[] {
+    const best = new Map<number, Lookup>()
+    for (const [variant, expanded] of variants(name)) {
+      for (const hit of places.lookup(variant)) {
+        const seen = best.get(hit.place)
+        if (!seen || (hit.primary && !seen.primary)) best.set(hit.place, { ...hit, expanded })
+      }
+    }
+    return [...best.values()]
+  }
+
   /** Places named exactly as written, or with abbreviations spelled out; [] when none. */
   function geocodeExact(q: NameQuery): GeocodeMatch[] {
-    // With qualifiers, the name as written and its spelled-out abbreviations compete: the
-    // qualifiers decide ("St James, NC" is Saint James in North Carolina, not a place
-    // elsewhere that also goes by "St James").
-    if (q.given.length > 0) {
-      // A place found under both forms keeps its best hit: its own name over an alternate one.
-      const best = new Map<number, Lookup>()
-      for (const [variant, expanded] of variants(q.name)) {
-        for (const hit of places.lookup(variant)) {
-          const seen = best.get(hit.place)
-          if (!seen || (hit.primary && !seen.primary)) best.set(hit.place, { ...hit, expanded })
-        }
-      }
-      return best.size > 0 ? rank([...best.values()], q) : []
+    // The name as written and its spelled-out abbreviations compete: qualifiers, then
+    // population decide ("St James, NC" is Saint James in North Carolina, not a place elsewhere
+    // that also goes by "St James"; "St Petersburg" is Saint Petersburg, Russia).
+    const found = lookupVariants(q.name)
+    if (found.length > 0) {
+      const ranked = rank(found, q)
+      if (ranked.length > 0) return ranked
     }
-    for (const [variant, expanded] of variants(q.name)) {
-      const found = rank(places.lookup(variant), q, expanded)
-      if (found.length > 0) return found
-    }
+    if (q.given.length > 0) return []
     for (const head of trailingQualifiers(q)) {
-      for (const [variant, expanded] of variants(head.name)) {
-        const found = rank(places.lookup(variant), head, expanded)
-        // Trailing words are qualifiers only if the place is in what they name: "Paris France"
-        // is Paris, France; "a Victoria" is no place called "a" in Victoria, Australia.
-        if (found[0] && found[0].confidence >= MIN_QUALIFIED_CONFIDENCE) return found
-      }
+      const ranked = rank(lookupVariants(head.name), head)
+      // Trailing words are qualifiers only if the place is in what they name: "Paris France"
+      // is Paris, France; "a Victoria" is no place called "a" in Victoria, Australia.
+      if (ranked[0] && ranked[0].confidence >= MIN_QUALIFIED_CONFIDENCE) return ranked
     }
     return []
   }

@@ -60,19 +60,38 @@ export function parseQuery(input: string): ParsedQuery {
   return { kind: 'name', raw: first.trim().replace(/\s+/g, ' '), name, qualifiers }
 }
 
-const ABBREVIATIONS: Array<[RegExp, string]> = [
-  [/(^| )st( |$)/g, '$1saint$2'],
-  [/(^| )ste( |$)/g, '$1sainte$2'],
-  [/(^| )ft( |$)/g, '$1fort$2'],
-  [/(^| )mt( |$)/g, '$1mount$2'],
-]
+/**
+ * Abbreviations of words that begin place names, and what they stand for, in the languages
+ * GeoNames spells them in: "St" is Saint (English, French) or Sankt (German, Scandinavian).
+ */
+const ABBREVIATIONS: Record<string, readonly string[]> = {
+  st: ['saint', 'sankt'],
+  ste: ['sainte'],
+  sta: ['santa'],
+  sto: ['santo'],
+  mt: ['mount', 'mont'],
+  ft: ['fort'],
+  pt: ['port', 'point'],
+  pto: ['puerto'],
+  cd: ['ciudad'],
+  gral: ['general'],
+}
+/** At most this many spelled-out forms are tried for one name. */
+const MAX_EXPANSIONS = 4
 
-/** Spelled-out forms of a normalized name ("st louis" → "saint louis"), if any differ. */
+/**
+ * Spelled-out forms of a normalized name ("st louis" → "saint louis", "sankt louis"), if any
+ * differ; the most common reading first.
+ */
 export function expandAbbreviations(name: string): string[] {
-  let expanded = name
-  for (const [pattern, replacement] of ABBREVIATIONS) {
-    // Twice, as adjacent abbreviations share the separating space.
-    expanded = expanded.replace(pattern, replacement).replace(pattern, replacement)
+  const words = name.split(' ')
+  if (!words.some((word) => Object.hasOwn(ABBREVIATIONS, word))) return []
+  let forms: string[][] = [[]]
+  for (const word of words) {
+    const readings = Object.hasOwn(ABBREVIATIONS, word) ? (ABBREVIATIONS[word] ?? []) : [word]
+    forms = forms
+      .flatMap((form) => readings.map((reading) => [...form, reading]))
+      .slice(0, MAX_EXPANSIONS)
   }
-  return expanded === name ? [] : [expanded]
+  return forms.map((form) => form.join(' '))
 }
