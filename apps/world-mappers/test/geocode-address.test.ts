@@ -139,3 +139,24 @@ describe('bias', () => {
     expect(gazetteer.geocode('Paris', 1)[0]?.place.countryCode).toBe('FR')
   })
 })
+
+describe('abbreviations in several languages, with qualifiers constraining them', () => {
+  const cases: Array<[query: string, name: string, countryCode: string]> = [
+    ['St. Pölten, Austria', 'Sankt Pölten', 'AT'],
+    ['St Gallen', 'Sankt Gallen', 'CH'],
+    ['Sto Domingo', 'Santo Domingo', 'DO'],
+    ['Mt Tremblant, Quebec', 'Mont-Tremblant', 'CA'],
+    ['Pto Montt, Chile', 'Puerto Montt', 'CL'],
+    ['Cd Juarez, Mexico', 'Ciudad Juárez', 'MX'],
+    ['Gral Roca, Argentina', 'General Roca', 'AR'],
+    ['St Petersburg', 'Saint Petersburg', 'RU'],
+    ['St Petersburg, FL', 'St. Petersburg', 'US'],
+    ['Mt. Vernon, OH', 'Mount Vernon', 'US'],
+    ['St Andrews, SC', 'Saint Andrews', 'US'],
+  ]
+  for (const [query, name, countryCode] of cases) {
+    it(`"${query}" is ${name}, ${countryCode}`, () => {
+      expect(best(query)?.place).toMatchObject({ name, countryCode })
+    })
+  }
+})
