@@ -64,6 +64,32 @@ describe('create, read, list', () => {
     expect(read.json()).toEqual(delivery)
   })
 
+  it('takes a street address, planned to its town, and keeps the address as given', async () => {
+    const address = '132 High St, London, United Kingdom'
+    const res = await post(body(address))
+    expect(res.statusCode).toBe(201)
+    const delivery = res.json()
+    expect(delivery.request.destination).toBe(address)
+    expect(delivery.route.destination).toMatchObject({
+      name: 'London',
+      countryCode: 'GB',
+      precision: 'locality',
+      address,
+    })
+    expect(delivery.route.origin.precision).toBe('address')
+    expect(delivery.route.origin).not.toHaveProperty('address')
+    const page = (await get('/deliveries?limit=100')).json()
+    const listed = page.items.find((item: { id: string }) => item.id === delivery.id)
+    expect(listed.destination).toMatchObject({ name: 'London', precision: 'locality', address })
+    expect((await get(`/deliveries/${delivery.id}`)).json()).toEqual(delivery)
+  })
+
+  it('refuses a street address whose town is unknown (its region is too coarse to deliver to)', async () => {
+    const res = await post(body('10 Main St, Gotham, NY'))
+    expect(res.statusCode).toBe(422)
+    expect(res.json().error).toBe('DELIVERY_ERR_PLACE_NOT_FOUND')
+  })
+
   it('takes an origin and coordinates', async () => {
     const res = await post(body({ lat: 45.5152, lng: -122.6784 }, { origin: 'Seattle' }))
     expect(res.statusCode).toBe(201)

@@ -242,6 +242,26 @@ describe('reverse geocode', () => {
 })
 
 describe('directions', () => {
+  it("plans to a street address's town, saying how precise each end is", async () => {
+    const to = encodeURIComponent('10 Downing St, London')
+    const res = await get(`/api/directions?origin=47.6,-122.2&destination=${to}`, mapper)
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.origin).toMatchObject({ precision: 'point' })
+    expect(body.destination).toMatchObject({
+      name: 'London',
+      precision: 'locality',
+      parsedAddress: { houseNumber: '10', street: 'Downing St', places: ['London'] },
+    })
+    const depot = (await get('/api/directions?destination=Lyon', mapper)).json()
+    expect(depot.origin.precision).toBe('address')
+    const gotham = await get(
+      `/api/directions?destination=${encodeURIComponent('10 Main St, Gotham, NY')}`,
+      mapper,
+    )
+    expect(gotham.statusCode).toBe(404)
+  })
+
   it('defaults the origin to the depot (the seed client sends only a destination)', async () => {
     const res = await get('/api/directions?destination=Auth0%20Office', mapper)
     expect(res.statusCode).toBe(200)

@@ -9,6 +9,14 @@ export interface ResolvedPlace {
   region: string | null
   country: string
   countryCode: string
+  /**
+   * How precisely world-mappers placed it: `locality` for a town (and for a street address, which
+   * it answers with its town), `address` for its operator's own places with a street address, …
+   * Absent on deliveries planned before world-mappers said.
+   */
+  precision?: string
+  /** The street address as the caller gave it, when world-mappers read the place as one. */
+  address?: string
 }
 
 /** What a caller asks for in `POST /deliveries`. */

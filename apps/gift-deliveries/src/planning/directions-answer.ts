@@ -23,10 +23,11 @@ function finite(value: unknown, what: string): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fail(what)
 }
 
-function toResolvedPlace(value: unknown, what: string): ResolvedPlace {
+/** `sent`: the place as we asked for it, kept as its street address when world-mappers parsed one. */
+function toResolvedPlace(value: unknown, what: string, sent: string | undefined): ResolvedPlace {
   const place = record(value, what)
   const region = place.region ?? null
-  return {
+  const resolved: ResolvedPlace = {
     name: text(place.name, `${what}.name`),
     lat: finite(place.lat, `${what}.lat`),
     lng: finite(place.lng, `${what}.lng`),
@@ -34,10 +35,22 @@ function toResolvedPlace(value: unknown, what: string): ResolvedPlace {
     country: text(place.country, `${what}.country`),
     countryCode: text(place.countryCode, `${what}.countryCode`),
   }
+  if (place.precision !== undefined) resolved.precision = text(place.precision, `${what}.precision`)
+  if (place.parsedAddress !== undefined && sent !== undefined) {
+    record(place.parsedAddress, `${what}.parsedAddress`)
+    resolved.address = sent
+  }
+  return resolved
 }
 
-/** World-mappers' directions answer → our route (steps without their from/to points). */
-export function toDeliveryRoute(value: unknown): DeliveryRoute {
+/**
+ * World-mappers' directions answer → our route (steps without their from/to points). `sent`: the
+ * origin and destination as the request gave them to world-mappers.
+ */
+export function toDeliveryRoute(
+  value: unknown,
+  sent: { origin?: string | undefined; destination?: string | undefined } = {},
+): DeliveryRoute {
   const answer = record(value, 'the answer')
   const duration = record(answer.estimatedDuration, 'estimatedDuration')
   const heading = answer.heading == null ? null : record(answer.heading, 'heading')
@@ -45,8 +58,8 @@ export function toDeliveryRoute(value: unknown): DeliveryRoute {
   if (path.type !== 'LineString' || !Array.isArray(path.coordinates)) fail('path')
   const steps = Array.isArray(answer.steps) ? answer.steps : fail('steps')
   return {
-    origin: toResolvedPlace(answer.origin, 'origin'),
-    destination: toResolvedPlace(answer.destination, 'destination'),
+    origin: toResolvedPlace(answer.origin, 'origin', sent.origin),
+    destination: toResolvedPlace(answer.destination, 'destination', sent.destination),
     distanceKm: finite(answer.distanceKm, 'distanceKm'),
     estimatedDuration: {
       seconds: finite(duration.seconds, 'estimatedDuration.seconds'),

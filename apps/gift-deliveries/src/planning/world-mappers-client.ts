@@ -133,7 +133,7 @@ export function createWorldMappersClient(options: WorldMappersClientOptions): Wo
     const status = response.statusCode
     if (status === 200) {
       try {
-        return toDeliveryRoute(JSON.parse(text))
+        return toDeliveryRoute(JSON.parse(text), sent)
       } catch (cause) {
         throw new UpstreamProtocolError(
           `World-mappers answered directions in an unexpected shape: ${(cause as Error).message}`,

@@ -17,6 +17,15 @@ const place = {
     region: { type: ['string', 'null'] },
     country: { type: 'string' },
     countryCode: { type: 'string' },
+    precision: {
+      type: 'string',
+      description:
+        "How precisely world-mappers placed it: locality (a town; a street address is answered with its town), address (the operator's own places), place, region or country",
+    },
+    address: {
+      type: 'string',
+      description: 'The street address as given, when world-mappers read the place as one',
+    },
   },
 } as const
 

@@ -42,11 +42,11 @@ export interface GeocodeMatch {
 }
 
 /**
- * `address`: a PLACES_FILE place with a street address; `place`: one without; `locality`: a
+ * `point`: coordinates the caller gave (directions); `address`: a PLACES_FILE place with a street address; `place`: one without; `locality`: a
  * GeoNames populated place; `region`, `country`: the seat of the region or the capital of the
  * country that a street address named, when its locality is unknown.
  */
-export type Precision = 'address' | 'place' | 'locality' | 'region' | 'country'
+export type Precision = 'point' | 'address' | 'place' | 'locality' | 'region' | 'country'
 
 /** Options of `geocode`. */
 export type GeocodeOptions = GeocodeBias

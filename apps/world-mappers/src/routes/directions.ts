@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import { NoMatchError } from '../errors.js'
 import { planDirections } from '../geo/directions.js'
 import { parseCoordinates } from '../geo/query-parser.js'
-import type { Gazetteer, Place } from '../geo/types.js'
-import { placeView } from './place-view.js'
+import type { Gazetteer, GeocodeMatch, Place } from '../geo/types.js'
+import { placeView, precisionOf } from './place-view.js'
 
 const placeParameter = {
   type: 'string',
@@ -33,6 +33,19 @@ function pointPlace(gazetteer: Gazetteer, lat: number, lng: number): Place {
     countryCode: inside ? near.place.countryCode : '',
     population: 0,
     kind: 'point',
+  }
+}
+
+function depotMatch(place: Place): GeocodeMatch {
+  return { place, confidence: 1, matchedName: place.name }
+}
+
+/** An origin or destination: the place, how precisely it places the query, and an address's parts. */
+function endpointView(match: GeocodeMatch) {
+  return {
+    ...placeView(match.place),
+    precision: match.precision ?? precisionOf(match.place),
+    ...(match.address ? { parsedAddress: match.address } : {}),
   }
 }
 
@@ -68,20 +81,24 @@ export async function directionsRoutes(
     async (request) => {
       const { origin, destination } = request.query as { origin?: string; destination: string }
       const gazetteer = opts.gazetteer()
-      const resolve = (parameter: string, query: string): Place => {
+      const resolve = (parameter: string, query: string): GeocodeMatch => {
         // Coordinates are a destination in themselves, not the nearest town.
         const coordinates = parseCoordinates(query)
-        if (coordinates?.valid) return pointPlace(gazetteer, coordinates.lat, coordinates.lng)
+        if (coordinates?.valid) {
+          const place = pointPlace(gazetteer, coordinates.lat, coordinates.lng)
+          return { place, confidence: 1, matchedName: place.name, precision: 'point' }
+        }
         const best = gazetteer.geocode(query, 1)[0]
-        // Below this, the qualifiers given contradict the match ("Paris, Germany"):
-        // better a clear 404 than a delivery to another continent.
+        // Below this, the qualifiers given contradict the match ("Paris, Germany"), or a
+        // street address names no town but a region: better a clear 404 than a delivery to
+        // another continent.
         if (!best || best.confidence < MIN_CONFIDENCE) throw new NoMatchError(parameter, query)
-        return best.place
+        return best
       }
-      const from = origin === undefined ? opts.depot() : resolve('origin', origin)
+      const from = origin === undefined ? depotMatch(opts.depot()) : resolve('origin', origin)
       const to = resolve('destination', destination)
-      const plan = planDirections(gazetteer, from, to)
-      return { ...plan, origin: placeView(from), destination: placeView(to) }
+      const plan = planDirections(gazetteer, from.place, to.place)
+      return { ...plan, origin: endpointView(from), destination: endpointView(to) }
     },
   )
 }

@@ -27,6 +27,7 @@ export const STREET_ADDRESS_NOTE =
 
 /** How precisely a place locates a query, when the match does not say otherwise. */
 export function precisionOf(place: Place): Precision {
+  if (place.kind === 'point') return 'point'
   if (place.kind === 'custom') return place.address ? 'address' : 'place'
   return 'locality'
 }
