@@ -6,6 +6,7 @@ import {
   planDirections,
 } from '../src/geo/directions.js'
 import { haversineKm, type LatLng, trackPosition } from '../src/geo/great-circle.js'
+import { createSpatialIndex } from '../src/geo/spatial-index.js'
 import {
   estimateTravelTime,
   FLIGHT_METHOD,
@@ -573,6 +574,72 @@ describe('planDirections: determinism and validation', () => {
   })
 })
 
+describe('the corridor search: createSpatialIndex().nearest, which nearby() and directions use', () => {
+  // Scattered points, with crowds where a search box needs care: across the
+  // antimeridian and around both poles.
+  const points = randomPoints(7, [
+    [2_000, { south: -90, north: 90, west: -180, east: 180 }],
+    [600, { south: -40, north: 40, west: 178, east: 180 }],
+    [600, { south: -40, north: 40, west: -180, east: -178 }],
+    [300, { south: 87, north: 90, west: -180, east: 180 }],
+    [300, { south: -90, north: -87, west: -180, east: 180 }],
+  ])
+  const lat = Float64Array.from(points, (p) => p.lat)
+  const lng = Float64Array.from(points, (p) => p.lng)
+  const index = createSpatialIndex(lat, lng)
+
+  /** What `nearest` must answer, by a scan of every point. */
+  function reference(at: LatLng, limit: number, maxKm: number, accept?: (id: number) => boolean) {
+    return points
+      .map((p, id) => ({ id, km: index.distanceKm(at.lat, at.lng, p.lat, p.lng) }))
+      .filter(({ id, km }) => km <= maxKm && (!accept || accept(id)))
+      .sort((a, b) => a.km - b.km || a.id - b.id)
+      .slice(0, limit)
+      .map(({ id }) => id)
+  }
+
+  const queries: Array<[string, LatLng]> = [
+    ['on the antimeridian', { lat: 0.3, lng: 180 }],
+    ['just east of it', { lat: -10, lng: -179.6 }],
+    ['just west of it', { lat: 12, lng: 179.7 }],
+    ['at the North Pole', { lat: 90, lng: 0 }],
+    ['near the South Pole', { lat: -88.9, lng: 45 }],
+    ...randomPoints(11, [[40, { south: -90, north: 90, west: -180, east: 180 }]]).map(
+      (p, i): [string, LatLng] => [`random point ${i}`, p],
+    ),
+  ]
+  const everyThird = (id: number) => id % 3 === 0
+  for (const [name, at] of queries) {
+    it(`answers as a scan of every point: ${name}`, () => {
+      for (const maxKm of [30, 80, 150, 400]) {
+        for (const limit of [1, 5, 50]) {
+          for (const accept of [undefined, everyThird]) {
+            const found = index.nearest(at.lat, at.lng, limit, maxKm, accept)
+            expect(found).toEqual(reference(at, limit, maxKm, accept))
+          }
+        }
+      }
+    })
+  }
+
+  it('answers places at the same distance by id, whatever order they were added in', () => {
+    const same = createSpatialIndex(
+      new Float64Array([10, 10, 10, 10]),
+      new Float64Array([20, 5, 20, 20]),
+    )
+    expect(same.nearest(10, 20, 2, 50)).toEqual([0, 2])
+    expect(same.nearest(10, 20, 5, 50)).toEqual([0, 2, 3])
+  })
+
+  it('answers nothing for an empty index, a limit under 1 or a negative radius', () => {
+    expect(createSpatialIndex(new Float64Array(), new Float64Array()).nearest(0, 0, 5, 50)).toEqual(
+      [],
+    )
+    expect(index.nearest(90, 0, 0, 50)).toEqual([])
+    expect(index.nearest(90, 0, 5, -1)).toEqual([])
+  })
+})
+
 describe('estimateTravelTime', () => {
   const cases: Array<[number, number, string, string]> = [
     [0, 0, '0 min', ROAD_METHOD],
@@ -677,4 +744,25 @@ function townGrid(box: { south: number; north: number; west: number; east: numbe
     }
   }
   return towns
+}
+
+type LatLngBox = { south: number; north: number; west: number; east: number }
+
+/** Deterministic points spread evenly over the sphere's area within each box. */
+function randomPoints(seed: number, boxes: Array<[number, LatLngBox]>): LatLng[] {
+  let state = seed
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31
+    return state / 2 ** 31
+  }
+  const RAD = Math.PI / 180
+  return boxes.flatMap(([count, box]) =>
+    Array.from({ length: count }, () => {
+      const [s, n] = [Math.sin(box.south * RAD), Math.sin(box.north * RAD)]
+      return {
+        lat: Math.asin(s + (n - s) * next()) / RAD,
+        lng: box.west + (box.east - box.west) * next(),
+      }
+    }),
+  )
 }

@@ -3,6 +3,7 @@ import {
   type CompassPoint,
   compassHeading,
   EARTH_RADIUS_KM,
+  greatCircleArc,
   greatCirclePoints,
   haversineKm,
   initialBearing,
@@ -262,6 +263,38 @@ describe('trackPosition', () => {
     expect(position.alongTrackKm).toBeCloseTo(9.5 * degree, 6)
     expect(position.crossTrackKm).toBeCloseTo(-0.5 * degree, 6)
   })
+})
+
+describe('greatCircleArc: one arc, solved once, for many points and positions', () => {
+  const routes: Array<[string, LatLng, LatLng]> = [
+    ['Paris → Berlin', CITY.paris, CITY.berlin],
+    ['Suva → Apia (across the antimeridian)', CITY.suva, CITY.apia],
+    ['Longyearbyen → Utqiaġvik (over the Arctic)', CITY.longyearbyen, CITY.utqiagvik],
+    ['from the North Pole', at(90, 0), CITY.seattle],
+    ['between antipodes', at(10, 20), at(-10, -160)],
+  ]
+  const fractions = [0, 0.1, 0.25, 0.5, 0.9, 1, 1.2]
+  for (const [name, a, b] of routes) {
+    it(`${name}: answers exactly as interpolate, trackPosition and greatCirclePoints`, () => {
+      const arc = greatCircleArc(a, b)
+      for (const fraction of fractions) {
+        expect(arc.pointAt(fraction)).toEqual(interpolate(a, b, fraction))
+      }
+      for (const p of Object.values(CITY)) expect(arc.positionOf(p)).toEqual(trackPosition(a, b, p))
+      expect(arc.points(13)).toEqual(greatCirclePoints(a, b, 13))
+    })
+
+    it(`${name}: its points lie on it, each a fraction of the way along`, () => {
+      const arc = greatCircleArc(a, b)
+      const total = haversineKm(a, b)
+      for (const fraction of fractions.filter((f) => f < 1)) {
+        const position = arc.positionOf(arc.pointAt(fraction))
+        expect(position.crossTrackKm).toBeCloseTo(0, 6)
+        // To the metre: haversineKm loses a few millimetres between antipodes.
+        expect(position.alongTrackKm).toBeCloseTo(total * fraction, 3)
+      }
+    })
+  }
 })
 
 describe('toLineString', () => {

@@ -7,13 +7,12 @@
 import {
   type CompassHeading,
   compassHeading,
-  greatCirclePoints,
+  type GreatCircleArc,
+  greatCircleArc,
   haversineKm,
   initialBearing,
-  interpolate,
   type LineString,
   toLineString,
-  trackPosition,
 } from './great-circle.js'
 import { estimateTravelTime, formatDistanceKm, type TravelEstimate } from './travel-time.js'
 import type { Gazetteer, Place, ReverseMatch } from './types.js'
@@ -134,10 +133,12 @@ export function planDirections(
 
   const distanceKm = round1(totalKm)
   const bearing = roundBearing(initialBearing(origin, destination))
+  const route = greatCircleArc(origin, destination)
   const { waypoints, emptyAlongKm } = pickWaypoints(
     gazetteer,
     origin,
     destination,
+    route,
     totalKm,
     settings,
   )
@@ -182,7 +183,7 @@ export function planDirections(
     heading: compassHeading(bearing),
     estimatedDuration: estimateTravelTime(distanceKm),
     steps,
-    path: toLineString(greatCirclePoints(origin, destination, segments)),
+    path: toLineString(route.points(segments)),
     waypoints: waypoints.map((w) => w.place),
     note: notes.join(' '),
   }
@@ -211,6 +212,7 @@ function pickWaypoints(
   gazetteer: Pick<Gazetteer, 'nearby'>,
   origin: Place,
   destination: Place,
+  route: GreatCircleArc,
   totalKm: number,
   settings: Required<DirectionsOptions>,
 ): { waypoints: Waypoint[]; emptyAlongKm: number[] } {
@@ -229,7 +231,7 @@ function pickWaypoints(
   let lastAlongKm = 0
   for (let i = 1; i <= samples; i++) {
     const fraction = i / (samples + 1)
-    const at = interpolate(origin, destination, fraction)
+    const at = route.pointAt(fraction)
     let empty = true
     let best: (Waypoint & { match: ReverseMatch }) | undefined
     for (const minPopulation of tiers) {
@@ -239,9 +241,11 @@ function pickWaypoints(
         const { place } = match
         if (place.kind !== 'city' || used.has(place.id) || match.distanceKm > corridorKm) continue
         if (place.population < minPopulation) continue
-        const alongKm = trackPosition(origin, destination, place).alongTrackKm
+        // Only a town that would win needs placing on the path (the costlier test).
+        if (best && !better(match, best.match)) continue
+        const alongKm = route.positionOf(place).alongTrackKm
         if (alongKm <= lastAlongKm + minLegKm || alongKm >= totalKm - minLegKm) continue
-        if (!best || better(match, best.match)) best = { place, alongKm, match }
+        best = { place, alongKm, match }
       }
       if (best) break
     }

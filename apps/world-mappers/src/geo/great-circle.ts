@@ -145,12 +145,7 @@ export function compassHeading(bearing: number): CompassHeading {
  * so the answer is still deterministic.
  */
 export function interpolate(a: LatLng, b: LatLng, fraction: number): LatLng {
-  const A = toVector(a)
-  const B = toVector(b)
-  const delta = angleBetween(A, B)
-  const U = travelDirection(A, B)
-  const theta = delta * fraction
-  return toLatLng(add(scale(A, Math.cos(theta)), scale(U, Math.sin(theta))))
+  return greatCircleArc(a, b).pointAt(fraction)
 }
 
 /**
@@ -159,13 +154,7 @@ export function interpolate(a: LatLng, b: LatLng, fraction: number): LatLng {
  * Longitudes are in (-180, 180]; use {@link toLineString} to draw them.
  */
 export function greatCirclePoints(a: LatLng, b: LatLng, segments: number): LatLng[] {
-  if (!Number.isInteger(segments) || segments < 1) {
-    throw new RangeError(`segments must be a positive integer, got ${segments}`)
-  }
-  const points: LatLng[] = [{ lat: a.lat, lng: a.lng }]
-  for (let i = 1; i < segments; i++) points.push(interpolate(a, b, i / segments))
-  points.push({ lat: b.lat, lng: b.lng })
-  return points
+  return greatCircleArc(a, b).points(segments)
 }
 
 /** Where a point lies relative to the great-circle path from `a` to `b`. */
@@ -182,17 +171,58 @@ export interface TrackPosition {
  * far off the path it is.
  */
 export function trackPosition(a: LatLng, b: LatLng, p: LatLng): TrackPosition {
+  return greatCircleArc(a, b).positionOf(p)
+}
+
+/**
+ * The shorter great-circle arc from `a` to `b`, set up once: for many points
+ * along it, or positions against it, without solving the arc again each time.
+ * Answers exactly as {@link interpolate} and {@link trackPosition} do.
+ */
+export interface GreatCircleArc {
+  /** As {@link interpolate}: the point a `fraction` of the way from `a` to `b`. */
+  pointAt(fraction: number): LatLng
+  /** As {@link trackPosition}: where `p` lies relative to the arc. */
+  positionOf(p: LatLng): TrackPosition
+  /** As {@link greatCirclePoints}: `segments + 1` points evenly spaced from `a` to `b`. */
+  points(segments: number): LatLng[]
+}
+
+/** The arc from `a` to `b`, solved once (see {@link GreatCircleArc}). */
+export function greatCircleArc(a: LatLng, b: LatLng): GreatCircleArc {
   const A = toVector(a)
-  const U = travelDirection(A, toVector(b))
-  const P = toVector(p)
+  const B = toVector(b)
+  const delta = angleBetween(A, B)
+  const U = travelDirection(A, B)
   // (A, U, A × U) is an orthonormal frame: A × U is the pole of the path,
   // on its left, so a point to the right has a negative component along it.
   const left = cross(A, U)
-  const crossTrack = -Math.asin(Math.max(-1, Math.min(1, dot(P, left))))
-  const alongTrack = Math.atan2(dot(P, U), dot(P, A))
+  const pointAt = (fraction: number): LatLng => {
+    const theta = delta * fraction
+    const cos = Math.cos(theta)
+    const sin = Math.sin(theta)
+    return toLatLng([A[0] * cos + U[0] * sin, A[1] * cos + U[1] * sin, A[2] * cos + U[2] * sin])
+  }
   return {
-    alongTrackKm: alongTrack * EARTH_RADIUS_KM,
-    crossTrackKm: crossTrack * EARTH_RADIUS_KM,
+    pointAt,
+    positionOf(p) {
+      const P = toVector(p)
+      const crossTrack = -Math.asin(Math.max(-1, Math.min(1, dot(P, left))))
+      const alongTrack = Math.atan2(dot(P, U), dot(P, A))
+      return {
+        alongTrackKm: alongTrack * EARTH_RADIUS_KM,
+        crossTrackKm: crossTrack * EARTH_RADIUS_KM,
+      }
+    },
+    points(segments) {
+      if (!Number.isInteger(segments) || segments < 1) {
+        throw new RangeError(`segments must be a positive integer, got ${segments}`)
+      }
+      const points: LatLng[] = [{ lat: a.lat, lng: a.lng }]
+      for (let i = 1; i < segments; i++) points.push(pointAt(i / segments))
+      points.push({ lat: b.lat, lng: b.lng })
+      return points
+    },
   }
 }
 
@@ -282,10 +312,6 @@ function dot(a: Vec3, b: Vec3): number {
 
 function cross(a: Vec3, b: Vec3): Vec3 {
   return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-}
-
-function add(a: Vec3, b: Vec3): Vec3 {
-  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 }
 
 function sub(a: Vec3, b: Vec3): Vec3 {
