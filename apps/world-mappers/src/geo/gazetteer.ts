@@ -142,7 +142,11 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   })
   const suggestIndex = suggestions.build({
     population: (place) => places.populationOf(place),
-    country: (place) => places.placeAt(place).countryCode,
+    // From the table, not `placeAt`: that would make a Place object for every city now.
+    country: (place) =>
+      place < table.count
+        ? (table.areas[table.area[place] as number]?.countryCode ?? '')
+        : places.placeAt(place).countryCode,
   })
   const qualifiers = createQualifiers(countries, regions)
   const fuzzy = createFuzzyIndex(1 << 16)
