@@ -23,6 +23,7 @@ const files = [
   join(here, 'README.md'),
   join(root, 'README.md'),
   join(root, 'apps', 'gift-deliveries', 'README.md'),
+  join(root, 'apps', 'world-mappers', 'README.md'),
 ]
 
 const report = JSON.parse(await readFile(join(resultsDir, 'latest.json'), 'utf8')) as BenchReport

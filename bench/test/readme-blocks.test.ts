@@ -43,5 +43,9 @@ describe('README figures', () => {
     expect(withoutTablePadding(deliveries.soak ?? '')).toBe(
       withoutTablePadding(blocks.soak as string),
     )
+    const geocoder = readBlocks(read('../../apps/world-mappers/README.md'))
+    expect(withoutTablePadding(geocoder.scenario5 ?? '')).toBe(
+      withoutTablePadding(blocks.scenario5 as string),
+    )
   })
 })

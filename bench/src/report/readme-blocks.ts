@@ -63,6 +63,8 @@ export function renderBlocks(report: BenchReport, soak?: SoakReport): Record<str
   const blocks: Record<string, string> = { summary, latest }
   const deliveries = report.scenarios.find((r) => r.id === '6')
   if (deliveries) blocks.scenario6 = [measured, ...scenarioParts(deliveries)].join('\n\n')
+  const geocoder = report.scenarios.find((r) => r.id === '5')
+  if (geocoder) blocks.scenario5 = [measured, ...scenarioParts(geocoder)].join('\n\n')
   if (soak) blocks.soak = renderSoak(soak)
   return blocks
 }
