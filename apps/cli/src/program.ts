@@ -16,6 +16,9 @@ environment over the env file (--env-file <path>, else ./.env when present).
   <PROFILE>_CLIENT_ID / _SECRET     the client; --profile picks the prefix: auth0 for
                                     token and call, storefront for deliveries,
                                     tenant-admin for logs
+  <PROFILE>_CLIENT_ASSERTION_SIGNING_KEY
+                                    instead of the secret: a PEM private RSA key file
+                                    (private_key_jwt; flag --private-key <file>)
   AUTH0_AUDIENCE, AUTH0_SCOPE, AUTH0_ORGANIZATION   token and call only
   GIFT_DELIVERIES_URL               deliveries (default http://localhost:3000)
 

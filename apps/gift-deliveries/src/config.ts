@@ -1,4 +1,9 @@
-import { decodeTokenEncryptionKey } from '@m2m/auth/token'
+import type { KeyObject } from 'node:crypto'
+import {
+  type ClientAssertionAlgorithm,
+  decodeTokenEncryptionKey,
+  readClientAssertionKey,
+} from '@m2m/auth/token'
 import {
   ConfigError,
   isLoopbackHost,
@@ -16,7 +21,8 @@ export interface GiftDeliveriesConfig {
   issuer: string
   audience: string
   clientId: string
-  clientSecret: string
+  /** How this service proves itself to the tenant: its secret, or a key that signs assertions. */
+  clientAuth: ClientAuth
   worldMappersUrl: string
   worldMappersAudience: string
   /** The token endpoint when not found by discovery at the issuer (a private network name). */
@@ -44,6 +50,63 @@ const DEV_CLIENT_SECRET = '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748'
 
 export { ConfigError }
 
+/** A client secret, or private_key_jwt: a private key (never a secret on the wire). */
+export type ClientAuth =
+  | { clientSecret: string }
+  | {
+      clientAssertionSigningKey: KeyObject
+      clientAssertionSigningAlg?: ClientAssertionAlgorithm
+      clientAssertionKeyId?: string
+    }
+
+const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'PS256'] as const
+
+/**
+ * AUTH0_CLIENT_ASSERTION_SIGNING_KEY (a PEM file) instead of AUTH0_CLIENT_SECRET; with the key,
+ * AUTH0_CLIENT_ASSERTION_SIGNING_ALG and AUTH0_CLIENT_ASSERTION_KEY_ID (the credential's kid).
+ */
+function readClientAuth(env: NodeJS.ProcessEnv, devSecret: string | undefined): ClientAuth {
+  const keyPath = env.AUTH0_CLIENT_ASSERTION_SIGNING_KEY || undefined
+  if (keyPath === undefined) {
+    for (const name of ['AUTH0_CLIENT_ASSERTION_SIGNING_ALG', 'AUTH0_CLIENT_ASSERTION_KEY_ID']) {
+      if (env[name]) throw new ConfigError(name, 'needs AUTH0_CLIENT_ASSERTION_SIGNING_KEY')
+    }
+    const clientSecret = env.AUTH0_CLIENT_SECRET || devSecret
+    if (!clientSecret) {
+      throw new ConfigError(
+        'AUTH0_CLIENT_SECRET',
+        'is required (the M2M client secret), or AUTH0_CLIENT_ASSERTION_SIGNING_KEY (a private key file)',
+      )
+    }
+    return { clientSecret }
+  }
+  if (env.AUTH0_CLIENT_SECRET) {
+    throw new ConfigError(
+      'AUTH0_CLIENT_SECRET',
+      'must not be set with AUTH0_CLIENT_ASSERTION_SIGNING_KEY: give one way to authenticate',
+    )
+  }
+  let key: KeyObject
+  try {
+    key = readClientAssertionKey(keyPath, 'AUTH0_CLIENT_ASSERTION_SIGNING_KEY')
+  } catch (error) {
+    throw new ConfigError(
+      'AUTH0_CLIENT_ASSERTION_SIGNING_KEY',
+      (error as Error).message.replace(/^AUTH0_CLIENT_ASSERTION_SIGNING_KEY:? ?/, ''),
+    )
+  }
+  const alg = env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG || undefined
+  if (alg !== undefined && !(ASSERTION_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new ConfigError('AUTH0_CLIENT_ASSERTION_SIGNING_ALG', 'must be RS256, RS384 or PS256')
+  }
+  const keyId = env.AUTH0_CLIENT_ASSERTION_KEY_ID || undefined
+  return {
+    clientAssertionSigningKey: key,
+    ...(alg ? { clientAssertionSigningAlg: alg as ClientAssertionAlgorithm } : {}),
+    ...(keyId ? { clientAssertionKeyId: keyId } : {}),
+  }
+}
+
 /** Reads and validates the environment; a wrong or missing value throws a `ConfigError` naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveriesConfig {
   const port = readInteger(env, 'PORT', 3000)
@@ -51,11 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
   const issuerUrl = new URL(issuer)
   const local = issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname)
   const clientId = env.AUTH0_CLIENT_ID || (local ? DEV_CLIENT_ID : '')
-  const clientSecret = env.AUTH0_CLIENT_SECRET || (local ? DEV_CLIENT_SECRET : '')
   if (!clientId)
     throw new ConfigError('AUTH0_CLIENT_ID', 'is required (the M2M client of this service)')
-  if (!clientSecret)
-    throw new ConfigError('AUTH0_CLIENT_SECRET', 'is required (the M2M client secret)')
+  // The dev secret belongs to the dev client: never sent for a client id given in the environment.
+  const clientAuth = readClientAuth(
+    env,
+    local && clientId === DEV_CLIENT_ID ? DEV_CLIENT_SECRET : undefined,
+  )
   const databaseUrl = env.DATABASE_URL || undefined
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL')
@@ -91,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     issuer,
     audience: env.AUDIENCE || 'urn:gift-deliveries',
     clientId,
-    clientSecret,
+    clientAuth,
     worldMappersUrl: readOrigin(env, 'WORLD_MAPPERS_URL', 'http://localhost:7001'),
     worldMappersAudience: env.WORLD_MAPPERS_AUDIENCE || 'urn:worldmappers',
     tokenEndpoint: env.TOKEN_ENDPOINT ? readHttpUrl(env, 'TOKEN_ENDPOINT', '') : undefined,

@@ -115,7 +115,7 @@ export async function createService(
     createTokenProvider({
       issuer: config.issuer,
       clientId: config.clientId,
-      clientSecret: config.clientSecret,
+      ...config.clientAuth,
       audience: config.worldMappersAudience,
       ...(config.tokenEndpoint ? { tokenEndpoint: config.tokenEndpoint } : {}),
       ...(tokenCache ? { cache: tokenCache } : {}),

@@ -1,5 +1,14 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.js'
+
+const devKey = new URL(
+  '../../auth-server/tenants/dev/keys/gift-deliveries-secretless.private.pem',
+  import.meta.url,
+).pathname
 
 describe('loadConfig', () => {
   it('defaults to the local stack, with the dev tenant client on loopback only', () => {
@@ -9,7 +18,7 @@ describe('loadConfig', () => {
       issuer: 'http://localhost:4000/',
       audience: 'urn:gift-deliveries',
       clientId: 'gift-deliveries-dev',
-      clientSecret: '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748',
+      clientAuth: { clientSecret: '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748' },
       worldMappersUrl: 'http://localhost:7001',
       worldMappersAudience: 'urn:worldmappers',
       tokenEndpoint: undefined,
@@ -51,6 +60,49 @@ describe('loadConfig', () => {
     expect(config.issuer).toBe('https://tenant.auth0.com/')
   })
 
+  it('takes a private key instead of a secret (private_key_jwt), never both', () => {
+    const config = loadConfig({
+      AUTH0_CLIENT_ID: 'gift-deliveries-keyed-dev',
+      AUTH0_CLIENT_ASSERTION_SIGNING_KEY: devKey,
+      AUTH0_CLIENT_ASSERTION_SIGNING_ALG: 'PS256',
+      AUTH0_CLIENT_ASSERTION_KEY_ID: 'kid-1',
+    })
+    expect(config.clientAuth).toMatchObject({
+      clientAssertionSigningAlg: 'PS256',
+      clientAssertionKeyId: 'kid-1',
+    })
+    expect(config.clientAuth).not.toHaveProperty('clientSecret')
+    const key = (config.clientAuth as { clientAssertionSigningKey: { type: string } })
+      .clientAssertionSigningKey
+    expect(key.type).toBe('private')
+    // The dev secret is the dev client's only: another client id on loopback needs its own.
+    expect(() => loadConfig({ AUTH0_CLIENT_ID: 'someone-else' })).toThrow(
+      'AUTH0_CLIENT_SECRET: is required',
+    )
+  })
+
+  it('names the key file, never its content, when it is no private RSA key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-config-'))
+    const publicOnly = join(dir, 'public.pem')
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    writeFileSync(publicOnly, publicKey.export({ type: 'spki', format: 'pem' }))
+    const ec = join(dir, 'ec.pem')
+    const ecPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    writeFileSync(ec, ecPem)
+    for (const path of [publicOnly, ec, join(dir, 'missing.pem')]) {
+      let message = ''
+      try {
+        loadConfig({ AUTH0_CLIENT_ID: 'x', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: path })
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError)
+        message = (error as Error).message
+      }
+      expect(message).toMatch(/^AUTH0_CLIENT_ASSERTION_SIGNING_KEY: /)
+      expect(message).toContain(path)
+      expect(message).not.toContain('BEGIN')
+    }
+  })
+
   const wrong: Array<[Record<string, string>, string]> = [
     [{ PORT: 'x' }, 'PORT: must be an integer'],
     [{ ISSUER_BASE_URL: 'nope' }, 'ISSUER_BASE_URL: must be an http(s) URL'],
@@ -72,6 +124,18 @@ describe('loadConfig', () => {
     ],
     [{ PENDING_GRACE_MS: '500' }, 'PENDING_GRACE_MS: must be an integer from 10000'],
     [{ PLAN_TIMEOUT_MS: '0' }, 'PLAN_TIMEOUT_MS: must be an integer from 1'],
+    [
+      { AUTH0_CLIENT_SECRET: 's', AUTH0_CLIENT_ASSERTION_SIGNING_KEY: devKey },
+      'AUTH0_CLIENT_SECRET: must not be set with AUTH0_CLIENT_ASSERTION_SIGNING_KEY',
+    ],
+    [
+      { AUTH0_CLIENT_ASSERTION_SIGNING_KEY: devKey, AUTH0_CLIENT_ASSERTION_SIGNING_ALG: 'HS256' },
+      'AUTH0_CLIENT_ASSERTION_SIGNING_ALG: must be RS256, RS384 or PS256',
+    ],
+    [
+      { AUTH0_CLIENT_ASSERTION_KEY_ID: 'k' },
+      'AUTH0_CLIENT_ASSERTION_KEY_ID: needs AUTH0_CLIENT_ASSERTION_SIGNING_KEY',
+    ],
   ]
   for (const [env, message] of wrong) {
     it(`stops on ${JSON.stringify(env)}, naming the variable`, () => {

@@ -17,7 +17,9 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .summary('get an access token (client credentials) and print it')
     .description(
       'Exchanges client credentials for an access token at the issuer and prints the token\n' +
-        '(or, with --decode, its payload as JSON). Reads AUTH0_* variables or the flags.',
+        '(or, with --decode, its payload as JSON). Reads AUTH0_* variables or the flags.\n' +
+        'The client proves itself with its secret or, with --private-key, with a signed\n' +
+        'client assertion (private_key_jwt, RFC 7523): a new one for every request.',
     )
     .option('--decode', 'print the decoded payload (JSON, unverified) instead of the token')
   addTokenOptions(command, { profile: 'auth0', audience: 'default: env AUTH0_AUDIENCE' })
@@ -27,7 +29,9 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
 Examples:
   $ m2m token --profile storefront --audience urn:gift-deliveries
   $ TOKEN=$(m2m token) && curl -H "authorization: Bearer $TOKEN" ...
-  $ m2m token --decode --audience urn:worldmappers --client-id gift-deliveries-dev`,
+  $ m2m token --decode --audience urn:worldmappers --client-id gift-deliveries-dev
+  $ m2m token --domain tenant.auth0.com --client-id <id> --private-key ./client-key.pem \\
+      --key-id <credential id> --assertion-alg PS256 --audience urn:worldmappers`,
   )
   command.action(async (flags: TokenCommandFlags) => {
     const settings = resolveTokenSettings(flags, ctx, { readAuth0Env: true })

@@ -1,5 +1,8 @@
 import { type Command, Option } from 'commander'
 
+/** What `--assertion-alg` takes: the algorithms Auth0 accepts for client assertions. */
+export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'PS256'] as const
+
 /** The flags every command that gets a token takes. */
 export interface TokenFlags {
   envFile?: string
@@ -8,6 +11,9 @@ export interface TokenFlags {
   profile: string
   clientId?: string
   clientSecret?: string
+  privateKey?: string
+  keyId?: string
+  assertionAlg?: string
   audience?: string
   scope?: string
   organization?: string
@@ -28,13 +34,26 @@ export function addTokenOptions(command: Command, defaults: TokenOptionDefaults)
     .option('--domain <host>', 'Auth0 domain: the issuer is https://<host>/ (env AUTH0_DOMAIN)')
     .option(
       '--profile <name>',
-      'read the credentials from <NAME>_CLIENT_ID and <NAME>_CLIENT_SECRET',
+      'read the credentials from <NAME>_CLIENT_ID and <NAME>_CLIENT_SECRET (or <NAME>_CLIENT_ASSERTION_SIGNING_KEY)',
       defaults.profile,
     )
     .option('--client-id <id>', 'client id (env <PROFILE>_CLIENT_ID)')
     .option(
       '--client-secret <secret>',
       'client secret (env <PROFILE>_CLIENT_SECRET; prefer the environment or a .env file)',
+    )
+    .addOption(
+      new Option(
+        '--private-key <file>',
+        'PEM private RSA key file: sign a client assertion (private_key_jwt) instead of sending a secret (env <PROFILE>_CLIENT_ASSERTION_SIGNING_KEY)',
+      ).conflicts('clientSecret'),
+    )
+    .option('--key-id <kid>', 'kid header of the client assertion (with a private key)')
+    .addOption(
+      new Option(
+        '--assertion-alg <alg>',
+        'client assertion algorithm (with a private key; default RS256)',
+      ).choices(ASSERTION_ALGORITHMS),
     )
     .option('--audience <id>', `API identifier the token is for (${defaults.audience})`)
     .option('--scope <scopes>', 'space-separated scopes to request')

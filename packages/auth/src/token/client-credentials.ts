@@ -1,17 +1,26 @@
 import { type Dispatcher, request } from 'undici'
 import { TokenEndpointError, TokenNetworkError, TokenResponseError } from '../errors.js'
 import { parseRetryAfter } from '../retry.js'
+import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.js'
 
-/** How the client proves its identity (RFC 6749 §2.3.1). */
+/** How the client proves its identity with a secret (RFC 6749 §2.3.1). */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic'
+
+/**
+ * The client's credentials for one request: its secret, or a signed JWT
+ * assertion (`private_key_jwt`, RFC 7523 §2.2) made for this request only.
+ */
+export type ClientAuthentication =
+  | { method: ClientAuthMethod; clientSecret: string }
+  | { method: 'private_key_jwt'; clientAssertion: string }
+
 /** How the request body is encoded. Auth0 accepts both. */
 export type TokenRequestEncoding = 'form' | 'json'
 
 export interface ClientCredentialsRequest {
   tokenEndpoint: string
   clientId: string
-  clientSecret: string
-  authMethod: ClientAuthMethod
+  authentication: ClientAuthentication
   encoding: TokenRequestEncoding
   audience?: string | undefined
   scope?: string | undefined
@@ -53,13 +62,19 @@ export async function requestClientCredentialsToken(
     accept: 'application/json',
     'user-agent': req.userAgent,
   }
-  if (req.authMethod === 'client_secret_basic') {
+  const auth = req.authentication
+  if (auth.method === 'private_key_jwt') {
+    // client_id stays in the body, as Auth0's SDKs send it (RFC 7523 §3 allows it).
+    params.client_id = req.clientId
+    params.client_assertion_type = JWT_BEARER_ASSERTION_TYPE
+    params.client_assertion = auth.clientAssertion
+  } else if (auth.method === 'client_secret_basic') {
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    const pair = `${formEncode(req.clientId)}:${formEncode(req.clientSecret)}`
+    const pair = `${formEncode(req.clientId)}:${formEncode(auth.clientSecret)}`
     headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`
   } else {
     params.client_id = req.clientId
-    params.client_secret = req.clientSecret
+    params.client_secret = auth.clientSecret
   }
   if (req.audience !== undefined) params.audience = req.audience
   if (req.scope) params.scope = req.scope
@@ -86,13 +101,14 @@ export async function requestClientCredentialsToken(
   } catch (cause) {
     throw failure(new TokenNetworkError(describeNetworkError(cause), { cause }), true)
   }
-  return processTokenResponse(response, req.clientSecret, now)
+  const credential = auth.method === 'private_key_jwt' ? auth.clientAssertion : auth.clientSecret
+  return processTokenResponse(response, credential, now)
 }
 
 /** Turns an HTTP response from the token endpoint into a token or a failure. */
 async function processTokenResponse(
   response: Dispatcher.ResponseData,
-  clientSecret: string,
+  credential: string,
   now: () => number,
 ): Promise<TokenResponse> {
   const { statusCode } = response
@@ -116,10 +132,10 @@ async function processTokenResponse(
     now(),
   )
   const oauth = isRecord(json) ? json : {}
-  const code = typeof oauth.error === 'string' ? redact(oauth.error, clientSecret) : undefined
+  const code = typeof oauth.error === 'string' ? redact(oauth.error, credential) : undefined
   const description =
     typeof oauth.error_description === 'string'
-      ? redact(oauth.error_description, clientSecret)
+      ? redact(oauth.error_description, credential)
       : undefined
   const summary = code ? (description ? `${code} (${description})` : code) : 'no OAuth error body'
   const error = new TokenEndpointError(statusCode, summary, {
@@ -177,7 +193,7 @@ function formEncode(value: string): string {
   return encodeURIComponent(value).replace(/%20/g, '+')
 }
 
-/** Servers may echo request fields; the secret must never reach an error. */
+/** Servers may echo request fields; the secret or assertion must never reach an error. */
 function redact(text: string, secret: string): string {
   return secret ? text.split(secret).join('[redacted]') : text
 }

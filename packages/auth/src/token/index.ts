@@ -4,6 +4,7 @@ export {
   type TokenEndpointErrorFields,
 } from '../errors.js'
 export { fullJitterDelay, parseRetryAfter } from '../retry.js'
+export { type ClientAssertionAlgorithm, readClientAssertionKey } from './client-assertion.js'
 export type {
   ClientAuthMethod,
   TokenRequestEncoding,

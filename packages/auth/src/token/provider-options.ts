@@ -1,8 +1,13 @@
-import { createHash } from 'node:crypto'
+import { createHash, type KeyObject } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError } from '../errors.js'
 import { nonNegative, positive } from '../option-checks.js'
 import { formatScopes } from '../scopes.js'
+import {
+  type ClientAssertionAlgorithm,
+  isClientAssertionAlgorithm,
+  toClientAssertionKey,
+} from './client-assertion.js'
 import type { ClientAuthMethod, TokenRequestEncoding } from './client-credentials.js'
 import { createMemoryTokenCache } from './memory-token-cache.js'
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
@@ -22,14 +27,27 @@ export interface TokenProviderOptions {
   /** Token endpoint URL. Default: read from the issuer's discovery document. */
   tokenEndpoint?: string
   clientId: string
-  clientSecret: string
+  /** The client secret. Give this or `clientAssertionSigningKey`, not both. */
+  clientSecret?: string
+  /**
+   * Private RSA key (PEM text or `KeyObject`, at least 2,048 bits) that signs a
+   * new client assertion for every token request: `private_key_jwt` client
+   * authentication (RFC 7523), with no shared secret. Give this or
+   * `clientSecret`, not both. The matching public key is registered on the
+   * client in Auth0. See `readClientAssertionKey` to load one from a file.
+   */
+  clientAssertionSigningKey?: string | KeyObject
+  /** Algorithm of the client assertion: `RS256` (default), `RS384` or `PS256`. */
+  clientAssertionSigningAlg?: ClientAssertionAlgorithm
+  /** `kid` header of the client assertion: the id of the key's credential in Auth0. Default none. */
+  clientAssertionKeyId?: string
   /** API identifier the token is for. Auth0 requires it unless the tenant has a default. */
   audience?: string
   /** Scopes to request, space-delimited or a list. Auth0 grants all of the client grant's scopes. */
   scope?: string | readonly string[]
   /** Auth0 organization name or id. */
   organization?: string
-  /** Default `client_secret_post`, as Auth0's SDKs. */
+  /** How `clientSecret` is sent. Default `client_secret_post`, as Auth0's SDKs. Not with `clientAssertionSigningKey`. */
   authMethod?: ClientAuthMethod
   /** Request body encoding. Default `form` (RFC 6749); Auth0 also takes `json`. */
   encoding?: TokenRequestEncoding
@@ -74,11 +92,10 @@ export interface ResolvedProviderOptions {
   issuer: string
   tokenEndpoint: string | undefined
   clientId: string
-  clientSecret: string
+  clientAuth: ResolvedClientAuth
   audience: string | undefined
   scope: string | undefined
   organization: string | undefined
-  authMethod: ClientAuthMethod
   encoding: TokenRequestEncoding
   cache: TokenCache
   refreshMargin: (lifetimeMs: number) => number
@@ -98,6 +115,16 @@ export interface ResolvedProviderOptions {
   cacheKey: string
 }
 
+/** How the client authenticates, once validated. */
+export type ResolvedClientAuth =
+  | { method: ClientAuthMethod; clientSecret: string }
+  | {
+      method: 'private_key_jwt'
+      key: KeyObject
+      algorithm: ClientAssertionAlgorithm
+      keyId: string | undefined
+    }
+
 const defaultRefreshMargin = (lifetimeMs: number) => Math.max(60_000, lifetimeMs * 0.1)
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -108,7 +135,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   }
   const issuer = resolveIssuer(options)
   const clientId = requireString(options.clientId, 'clientId')
-  const clientSecret = requireString(options.clientSecret, 'clientSecret')
+  const clientAuth = resolveClientAuth(options)
   const tokenEndpoint =
     options.tokenEndpoint === undefined
       ? undefined
@@ -122,12 +149,6 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     } catch (cause) {
       throw new InvalidOptionError(`scope: ${(cause as Error).message}`, { cause })
     }
-  }
-  const authMethod = options.authMethod ?? 'client_secret_post'
-  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
-    throw new InvalidOptionError(
-      `authMethod must be client_secret_post or client_secret_basic, got ${String(authMethod)}`,
-    )
   }
   const encoding = options.encoding ?? 'form'
   if (encoding !== 'form' && encoding !== 'json') {
@@ -146,11 +167,10 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     issuer,
     tokenEndpoint,
     clientId,
-    clientSecret,
+    clientAuth,
     audience,
     scope,
     organization,
-    authMethod,
     encoding,
     cache: options.cache ?? createMemoryTokenCache(options.now ? { now: options.now } : {}),
     refreshMargin: options.refreshMargin ?? defaultRefreshMargin,
@@ -194,6 +214,51 @@ export function tokenCacheKey(
   return `m2m:token:${createHash('sha256').update(material).digest('base64url')}`
 }
 
+/**
+ * Exactly one of `clientSecret` and `clientAssertionSigningKey`. The assertion
+ * options without a key, or `authMethod` with one, are refused rather than
+ * ignored: they say the caller expects something that would not happen.
+ */
+function resolveClientAuth(options: TokenProviderOptions): ResolvedClientAuth {
+  const hasSecret = options.clientSecret !== undefined
+  const hasKey = options.clientAssertionSigningKey !== undefined
+  if (hasSecret && hasKey) {
+    throw new InvalidOptionError('give clientSecret or clientAssertionSigningKey, not both')
+  }
+  if (!hasKey) {
+    for (const name of ['clientAssertionSigningAlg', 'clientAssertionKeyId'] as const) {
+      if (options[name] !== undefined) {
+        throw new InvalidOptionError(`${name} needs clientAssertionSigningKey`)
+      }
+    }
+    if (!hasSecret) {
+      throw new InvalidOptionError('clientSecret or clientAssertionSigningKey is required')
+    }
+    const clientSecret = requireString(options.clientSecret, 'clientSecret')
+    const method = options.authMethod ?? 'client_secret_post'
+    if (method !== 'client_secret_post' && method !== 'client_secret_basic') {
+      throw new InvalidOptionError(
+        `authMethod must be client_secret_post or client_secret_basic, got ${String(method)}`,
+      )
+    }
+    return { method, clientSecret }
+  }
+  if (options.authMethod !== undefined) {
+    throw new InvalidOptionError(
+      'authMethod applies to clientSecret only: with clientAssertionSigningKey the client authenticates with private_key_jwt',
+    )
+  }
+  const algorithm = options.clientAssertionSigningAlg ?? 'RS256'
+  if (!isClientAssertionAlgorithm(algorithm)) {
+    throw new InvalidOptionError(
+      `clientAssertionSigningAlg must be RS256, RS384 or PS256, got ${String(algorithm)}`,
+    )
+  }
+  const keyId = optionalString(options.clientAssertionKeyId, 'clientAssertionKeyId')
+  const key = toClientAssertionKey(options.clientAssertionSigningKey, 'clientAssertionSigningKey')
+  return { method: 'private_key_jwt', key, algorithm, keyId }
+}
+
 function resolveIssuer(options: TokenProviderOptions): string {
   if (options.issuer !== undefined && options.domain !== undefined) {
     throw new InvalidOptionError('give issuer or domain, not both')
@@ -221,9 +286,11 @@ function warnIfInsecure(options: ResolvedProviderOptions): void {
     if (value === undefined) continue
     const url = new URL(value)
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+      const credential =
+        options.clientAuth.method === 'private_key_jwt' ? 'client assertion' : 'client secret'
       options.logger?.warn(
         { [name]: value },
-        `${name} uses plain http outside loopback: the client secret travels unencrypted`,
+        `${name} uses plain http outside loopback: the ${credential} travels unencrypted`,
       )
     }
   }

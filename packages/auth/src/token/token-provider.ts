@@ -1,5 +1,7 @@
 import { Agent, type Dispatcher } from 'undici'
+import { clientAssertionAudience, createClientAssertionSigner } from './client-assertion.js'
 import {
+  type ClientAuthentication,
   isExchangeFailure,
   requestClientCredentialsToken,
   type TokenResponse,
@@ -75,6 +77,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   let lastFailure: { error: Error; until: number } | undefined
   let backgroundPausedUntil = 0
   let tokenEndpoint = config.tokenEndpoint
+  const authenticate = clientAuthentication(config)
 
   async function getToken(): Promise<string> {
     const cached = await cache.get(key)
@@ -183,8 +186,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           {
             tokenEndpoint,
             clientId: config.clientId,
-            clientSecret: config.clientSecret,
-            authMethod: config.authMethod,
+            // Per attempt: a retry never presents an assertion that was already sent.
+            authentication: authenticate(),
             encoding: config.encoding,
             audience: config.audience,
             scope: config.scope,
@@ -245,6 +248,24 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       await ownDispatcher?.close()
     },
   }
+}
+
+/** The credentials for each request: the secret, or a new signed assertion every time. */
+function clientAuthentication(config: ResolvedProviderOptions): () => ClientAuthentication {
+  const auth = config.clientAuth
+  if (auth.method !== 'private_key_jwt') {
+    const fixed: ClientAuthentication = { method: auth.method, clientSecret: auth.clientSecret }
+    return () => fixed
+  }
+  const signAssertion = createClientAssertionSigner({
+    key: auth.key,
+    algorithm: auth.algorithm,
+    keyId: auth.keyId,
+    clientId: config.clientId,
+    audience: clientAssertionAudience(config.issuer),
+    now: config.now,
+  })
+  return () => ({ method: 'private_key_jwt', clientAssertion: signAssertion() })
 }
 
 function createAgent(config: ResolvedProviderOptions): Agent {
