@@ -11,6 +11,7 @@ import {
 } from './management/management-api.js'
 import { MANAGEMENT_API_SCOPES } from './management/management-api-scopes.js'
 import { createAccessTokenSigner } from './oauth/access-token.js'
+import { createClientAssertionVerifier } from './oauth/client-assertion.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
 import { createTokenExchange } from './oauth/token-exchange.js'
 import { createTokenQuota } from './oauth/token-quota.js'
@@ -78,6 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     state: deps.state,
     sign: batchPerTurn(createAccessTokenSigner(deps.keys, deps.issuer)),
     checkSecret: createSecretChecker(),
+    authenticateAssertion: createClientAssertionVerifier({
+      issuer: deps.issuer,
+      findClient: (clientId) => deps.state.client(clientId),
+      now,
+    }),
     rateLimit: createRateLimiter({ ...(deps.rateLimit ?? { perSecond: 30, burst: 30 }), now }),
     quota: createTokenQuota(now),
     logs,

@@ -175,16 +175,64 @@ describe('a Deploy CLI export served', () => {
   it("refuses a client without client_credentials with Auth0's 403 unauthorized_client", async () => {
     const patched = await server.app.inject({
       method: 'PATCH',
-      url: `/api/v2/clients/${env.NODE_APP_CLIENT_ID}`,
+      url: `/api/v2/clients/${env.THE_DEFAULT_APP_CLIENT_ID}`,
       headers: await adminHeaders(),
       payload: { grant_types: ['authorization_code', 'refresh_token'] },
     })
     expect(patched.statusCode).toBe(200)
-    const res = await token('NODE_APP', `${ISSUER}api/v2/`)
+    const res = await token('THE_DEFAULT_APP', `${ISSUER}api/v2/`)
     expect(res.statusCode).toBe(403)
     expect(res.json()).toMatchObject({
       error: 'unauthorized_client',
       error_description: "Grant type 'client_credentials' not allowed for the client.",
+    })
+  })
+
+  it("serves the export's private_key_jwt client: its credential loaded, its secret refused", async () => {
+    // Node App carries client_authentication_methods.private_key_jwt with one public key
+    // (and token_endpoint_auth_method, which the Deploy CLI drops for such a client).
+    const id = env.NODE_APP_CLIENT_ID as string
+    // The export's grant predates Auth0's client credential scopes: add one to it.
+    const explorer = env.API_EXPLORER_APPLICATION_CLIENT_ID as string
+    const [grant] = (
+      await server.app.inject({
+        url: `/api/v2/client-grants?client_id=${explorer}`,
+        headers: await adminHeaders(),
+      })
+    ).json() as Array<{ id: string; scope: string[] }>
+    const widened = await server.app.inject({
+      method: 'PATCH',
+      url: `/api/v2/client-grants/${grant?.id}`,
+      headers: await adminHeaders(),
+      payload: { scope: [...(grant?.scope ?? []), 'read:client_credentials'] },
+    })
+    expect(widened.statusCode).toBe(200)
+    const headers = await adminHeaders()
+    const client = (await server.app.inject({ url: `/api/v2/clients/${id}`, headers })).json()
+    expect(client.token_endpoint_auth_method).toBeNull()
+    const credentials = (
+      await server.app.inject({ url: `/api/v2/clients/${id}/credentials`, headers })
+    ).json()
+    expect(credentials).toEqual([
+      {
+        id: expect.stringMatching(/^cred_/),
+        name: 'e2e-test-key',
+        credential_type: 'public_key',
+        kid: expect.stringMatching(/^[\w-]{43}$/),
+        alg: 'RS256',
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      },
+    ])
+    expect(client.client_authentication_methods).toEqual({
+      private_key_jwt: { credentials: [{ id: credentials[0].id }] },
+    })
+    const res = await token('NODE_APP', `${ISSUER}api/v2/`)
+    expect(res.statusCode).toBe(401)
+    expect(res.json()).toEqual({
+      error: 'invalid_client',
+      error_description:
+        'The client authenticates with private_key_jwt: send a client_assertion, not a client_secret',
     })
   })
 

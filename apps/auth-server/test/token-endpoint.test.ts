@@ -349,7 +349,12 @@ describe('discovery and JWKS', () => {
       token_endpoint: `${ISSUER}oauth/token`,
       jwks_uri: `${ISSUER}.well-known/jwks.json`,
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'PS256'],
     })
   })
 

@@ -4,6 +4,7 @@
  * local tenant models itself (clients.ts): a full client object from a script
  * written for Auth0 is accepted, its other fields stored as given and
  * returned, and only a name Auth0 does not know is refused.
+ * (`client_authentication_methods` is modelled: private_key_jwt, clients.ts.)
  */
 export const AUTH0_CLIENT_FIELDS_STORED: readonly string[] = [
   'logo_uri',
@@ -38,7 +39,6 @@ export const AUTH0_CLIENT_FIELDS_STORED: readonly string[] = [
   'organization_usage',
   'organization_require_behavior',
   'organization_discovery_methods',
-  'client_authentication_methods',
   'require_pushed_authorization_requests',
   'require_proof_of_possession',
   'signed_request_object',

@@ -1,8 +1,9 @@
 /**
  * Every scope of Auth0's Management API, as a grant to it lists them (the
  * Deploy CLI's own end-to-end export, `test/e2e/testdata/lots-of-configuration`,
- * holds a grant with all of them), and the organization client grant scopes
- * added since (Auth0's "Organizations: client grants" endpoints). The local
+ * holds a grant with all of them), and the scopes added since: the organization
+ * client grant scopes (Auth0's "Organizations: client grants" endpoints) and the
+ * client credential scopes (`/clients/{id}/credentials`, private_key_jwt). The local
  * Management API declares them all, so that an exported grant to it loads and
  * its tokens carry what Auth0's would; it serves the endpoints of
  * `MANAGEMENT_API_SCOPES` only.
@@ -19,6 +20,10 @@ export const AUTH0_MANAGEMENT_API_SCOPES: readonly string[] = [
   'delete:branding',
   'read:branding',
   'update:branding',
+  'create:client_credentials',
+  'delete:client_credentials',
+  'read:client_credentials',
+  'update:client_credentials',
   'create:client_grants',
   'delete:client_grants',
   'read:client_grants',

@@ -9,6 +9,7 @@ import type { LogStore } from '../logs/log-store.js'
 import type { RateLimiter } from '../oauth/rate-limiter.js'
 import type { TenantState } from '../state/tenant-state.js'
 import { auth0ManagementRefusal } from './auth0-refusal.js'
+import { clientCredentialRoutes } from './client-credentials.js'
 import { clientGrantRoutes } from './client-grants.js'
 import { clientRoutes } from './clients.js'
 import { logRoutes } from './logs.js'
@@ -125,6 +126,7 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
           )
       })
       await api.register(clientRoutes, { state: opts.state })
+      await api.register(clientCredentialRoutes, { state: opts.state })
       await api.register(clientGrantRoutes, { state: opts.state })
       await api.register(resourceServerRoutes, { state: opts.state })
       await api.register(logRoutes, { logs: opts.logs })

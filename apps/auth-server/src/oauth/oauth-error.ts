@@ -34,6 +34,26 @@ export const auth0Errors = {
       'invalid_request',
       'The client must authenticate with one method only: Authorization header or client_secret',
     ),
+  secretAndAssertion: () =>
+    new OAuthError(
+      400,
+      'invalid_request',
+      'The client must authenticate with one method only: a client secret or a client_assertion',
+    ),
+  /** RFC 6749 §5.2: client authentication failed (private_key_jwt, RFC 7523 §3.2). */
+  invalidClient: (description: string) => new OAuthError(401, 'invalid_client', description),
+  secretNotAllowed: () =>
+    new OAuthError(
+      401,
+      'invalid_client',
+      'The client authenticates with private_key_jwt: send a client_assertion, not a client_secret',
+    ),
+  assertionsUnavailable: () =>
+    new OAuthError(
+      503,
+      'temporarily_unavailable',
+      'Too many client assertions are being tracked for replay; retry in a few minutes',
+    ),
   // Unverified against Auth0: status and wording chosen as documented in the README.
   organizationNotFound: (organization: string) =>
     new OAuthError(400, 'invalid_request', `Organization not found: ${organization}`),

@@ -8,8 +8,9 @@ import { OAuthError } from '../errors.js'
 import type { LogStore } from '../logs/log-store.js'
 import type { createSecretChecker } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
-import { type Client, grantedScopes, type Organization } from '../tenant/model.js'
+import { acceptsSecret, type Client, grantedScopes, type Organization } from '../tenant/model.js'
 import type { AccessTokenInput } from './access-token.js'
+import type { createClientAssertionVerifier } from './client-assertion.js'
 import { readClientCredentials } from './client-authentication.js'
 import { auth0Errors } from './oauth-error.js'
 import {
@@ -37,6 +38,8 @@ export interface TokenExchangeDeps {
   state: TenantState
   sign: (input: AccessTokenInput) => Promise<{ token: string; expiresIn: number }>
   checkSecret: ReturnType<typeof createSecretChecker>
+  /** `private_key_jwt`: the client of a client assertion, or a 401 `invalid_client`. */
+  authenticateAssertion: ReturnType<typeof createClientAssertionVerifier>
   rateLimit: ReturnType<typeof createRateLimiter>
   quota: ReturnType<typeof createTokenQuota>
   logs: LogStore
@@ -48,7 +51,8 @@ export interface TokenExchangeDeps {
 
 /**
  * The client-credentials exchange of `POST /oauth/token`, step by step as
- * Auth0 answers it (auth0-facts.md): client authentication, rate limit,
+ * Auth0 answers it (auth0-facts.md): client authentication (a secret, or a
+ * `private_key_jwt` assertion), rate limit,
  * grant type, audience, client grant, scopes, organization, quota, Actions,
  * then a signed token. Every answer is logged (`seccft` / `feccft`).
  */
@@ -69,18 +73,26 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       presentedClientId = presented.clientId
       if (grantType !== 'client_credentials') throw auth0Errors.unsupportedGrantType(grantType)
 
-      const candidate = state.client(presented.clientId)
-      const usable =
-        candidate !== undefined &&
-        presented.clientSecret !== undefined &&
-        candidate.token_endpoint_auth_method !== 'none'
-      // An unknown client pays the same scrypt as a wrong secret: timing tells nothing.
-      const authenticated = await deps.checkSecret(
-        usable ? candidate.client_secret_hash : undefined,
-        presented.clientSecret ?? '',
-      )
-      if (!usable || !authenticated) throw auth0Errors.unauthorized()
-      client = candidate
+      if (presented.method === 'private_key_jwt') {
+        client = deps.authenticateAssertion(presented.assertion, presented.requestedClientId)
+      } else {
+        const candidate = state.client(presented.clientId)
+        // A private_key_jwt client's secret is refused, whatever it is (Auth0: one method or the other).
+        if (candidate && presented.clientSecret !== undefined && !acceptsSecret(candidate)) {
+          throw auth0Errors.secretNotAllowed()
+        }
+        const usable =
+          candidate !== undefined &&
+          presented.clientSecret !== undefined &&
+          candidate.token_endpoint_auth_method !== 'none'
+        // An unknown client pays the same scrypt as a wrong secret: timing tells nothing.
+        const authenticated = await deps.checkSecret(
+          usable ? candidate.client_secret_hash : undefined,
+          presented.clientSecret ?? '',
+        )
+        if (!usable || !authenticated) throw auth0Errors.unauthorized()
+        client = candidate
+      }
       // The per-client limit is charged only once the client proved who it is,
       // so nobody can exhaust another client's budget by naming its id.
       rate = deps.rateLimit(client.client_id)
@@ -232,8 +244,8 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
 
 const NO_ACTIONS: ActionOutcome = Object.freeze({ kind: 'allow', customClaims: Object.freeze({}) })
 
-/** Actions see the request body without the secret, as on Auth0. */
+/** Actions see the request body without the secret or the assertion, as on Auth0. */
 function redactBody(body: Record<string, string | undefined>): Record<string, unknown> {
-  const { client_secret: _secret, ...rest } = body
+  const { client_secret: _secret, client_assertion: _assertion, ...rest } = body
   return rest
 }

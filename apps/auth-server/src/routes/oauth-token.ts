@@ -9,13 +9,15 @@ export const TOKEN_REQUEST_PARAMETERS = [
   'grant_type',
   'client_id',
   'client_secret',
+  'client_assertion_type',
+  'client_assertion',
   'audience',
   'scope',
   'organization',
 ] as const
 const PARAMETERS = new Set<string>(TOKEN_REQUEST_PARAMETERS)
 
-/** `POST /oauth/token`: JSON or form body, client credentials. */
+/** `POST /oauth/token`: JSON or form body, client credentials (secret or `private_key_jwt`). */
 export async function oauthTokenRoutes(
   app: FastifyInstance,
   opts: {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { KeyRing } from '../keys/key-ring.js'
+import { CLIENT_ASSERTION_ALGS } from '../tenant/model.js'
 
 /** `GET /.well-known/jwks.json` and `GET /.well-known/openid-configuration`. */
 export async function wellKnownRoutes(
@@ -13,9 +14,14 @@ export async function wellKnownRoutes(
     jwks_uri: `${issuer}.well-known/jwks.json`,
     grant_types_supported: ['client_credentials'],
     response_types_supported: ['token'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+    token_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+    ],
     id_token_signing_alg_values_supported: ['RS256'],
-    token_endpoint_auth_signing_alg_values_supported: ['RS256'],
+    // The algorithms of private_key_jwt assertions (a credential's alg).
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
     subject_types_supported: ['public'],
     claims_supported: [
       'iss',

@@ -35,7 +35,9 @@ export interface GeneratedSecret {
  * file is the truth for what it declares: entries that left the file are
  * gone (with their grants), and changes the Management API made to file
  * entries last until the next start — except a rotated secret, which outlives
- * the file's (possibly leaked) one. Entries created through the Management API
+ * the file's (possibly leaked) one, and credentials (private_key_jwt keys and
+ * `client_authentication_methods`) once changed there, which outlive the
+ * file's so that no key vanishes with a restart. Entries created through the Management API
  * stay. A file client without a secret keeps the id and secret generated at
  * its first start (matched by name among file clients only), so that secret
  * is shown once, not at every start.
@@ -54,11 +56,12 @@ export async function openTenantState(
   const previousFileClients = (persisted?.clients ?? []).filter((c) => c.source !== 'api')
   const renamed = new Map<string, string>()
 
-  const fileClients = loaded.clients.map((client): Client => {
-    const wasGenerated = generated.find((g) => g.clientId === client.client_id)
-    const previous = wasGenerated
-      ? previousFileClients.find((c) => c.name === client.name)
-      : previousFileClients.find((c) => c.client_id === client.client_id)
+  /** A file client with the id and secret it had: generated ones and rotated ones are kept. */
+  function withSecretKept(
+    client: Client,
+    wasGenerated: GeneratedSecret | undefined,
+    previous: Client | undefined,
+  ): Client {
     if (wasGenerated && previous) {
       renamed.set(client.client_id, previous.client_id)
       return {
@@ -77,7 +80,15 @@ export async function openTenantState(
       }
     }
     return { ...client, source: 'file' }
+  }
+  const fileClients = loaded.clients.map((client): Client => {
+    const wasGenerated = generated.find((g) => g.clientId === client.client_id)
+    const previous = wasGenerated
+      ? previousFileClients.find((c) => c.name === client.name)
+      : previousFileClients.find((c) => c.client_id === client.client_id)
+    return withCredentialsOf(withSecretKept(client, wasGenerated, previous), previous)
   })
+
   const fileIds = new Set(fileClients.map((c) => c.client_id))
   const apiClients = (persisted?.clients ?? [])
     .filter((c) => c.source === 'api' && !fileIds.has(c.client_id))
@@ -161,6 +172,60 @@ function withSigningSecret(
   if (api.signing_alg !== 'HS256' || api.signing_secret !== undefined) return api
   const kept = previous?.find((p) => p.identifier === api.identifier)?.signing_secret
   return { ...api, signing_secret: kept ?? generateClientSecret() }
+}
+
+/**
+ * A file client's credentials across a restart. Once the Management API changed
+ * them (or the authentication methods), the last state wins over the file's, as
+ * a rotated secret does: keys are not to vanish with a restart. Otherwise the
+ * file's credentials are used, each keeping the id and dates it had (same key,
+ * same credential, as Auth0's ids never change).
+ */
+function withCredentialsOf(client: Client, previous: Client | undefined): Client {
+  if (!previous) return client
+  if (previous.credentials_changed_at !== undefined) {
+    const { credentials: _file, client_authentication_methods: _fileMethods, ...rest } = client
+    return {
+      ...rest,
+      ...(previous.credentials && { credentials: previous.credentials }),
+      ...(previous.client_authentication_methods && {
+        client_authentication_methods: previous.client_authentication_methods,
+      }),
+      credentials_changed_at: previous.credentials_changed_at,
+    }
+  }
+  if (!client.credentials) return client
+  const ids = new Map<string, string>()
+  const credentials = client.credentials.map((credential) => {
+    const before = previous.credentials?.find(
+      (p) => p.kid === credential.kid && p.pem === credential.pem,
+    )
+    if (!before) return credential
+    ids.set(credential.id, before.id)
+    const unchanged =
+      before.name === credential.name &&
+      before.alg === credential.alg &&
+      before.expires_at === credential.expires_at
+    return {
+      ...credential,
+      id: before.id,
+      created_at: before.created_at,
+      updated_at: unchanged ? before.updated_at : credential.updated_at,
+    }
+  })
+  const methods = client.client_authentication_methods
+  const enabled = methods?.private_key_jwt?.credentials
+  return {
+    ...client,
+    credentials,
+    ...(methods &&
+      enabled && {
+        client_authentication_methods: {
+          ...methods,
+          private_key_jwt: { credentials: enabled.map(({ id }) => ({ id: ids.get(id) ?? id })) },
+        },
+      }),
+  }
 }
 
 /** `client` with the secret of `previous`: its hash, and its text when `known` holds it. */

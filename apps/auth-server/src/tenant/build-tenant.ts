@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { buildPublicKeyCredential } from '../credentials/public-key-credential.js'
 import { AUTH0_MANAGEMENT_API_SCOPES } from '../management/auth0-management-api-scopes.js'
 import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
 import { buildActions } from './build-actions.js'
@@ -7,6 +8,8 @@ import { apiForAudience, managementApiAudience } from './issuer.js'
 import type { DocumentPath } from './keyword-replace.js'
 import type {
   Client,
+  ClientAuthenticationMethods,
+  ClientCredential,
   ClientGrant,
   Organization,
   ResourceServer,
@@ -15,7 +18,7 @@ import type {
   User,
 } from './model.js'
 import type { Build } from './section-build.js'
-import type { TenantDocument } from './tenant-schema.js'
+import type { ClientEntry, TenantDocument } from './tenant-schema.js'
 
 // Building the in-memory Tenant from a validated document: references
 // checked (grants, organizations, triggers, action files), defaults applied,
@@ -152,7 +155,8 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
  * order as `list`) until hashed; `find` resolves a grant's `client_id`, which
  * the Deploy CLI writes as the client's name (a client id is accepted too).
  */
-function buildClients({ doc, at, report }: Build) {
+function buildClients(build: Build) {
+  const { doc, at, report } = build
   const list: Client[] = []
   const secrets: string[] = []
   const generated: GeneratedSecret[] = []
@@ -187,8 +191,13 @@ function buildClients({ doc, at, report }: Build) {
       ...(entry.description === undefined ? {} : { description: entry.description }),
       app_type: appType,
       grant_types: [...(entry.grant_types ?? defaultGrantTypes)],
+      // private_key_jwt lives in client_authentication_methods; the secret method stays
+      // what a switch back to the secret would use.
       token_endpoint_auth_method:
-        entry.token_endpoint_auth_method ?? TENANT_DEFAULTS.tokenEndpointAuthMethod,
+        entry.token_endpoint_auth_method === undefined ||
+        entry.token_endpoint_auth_method === 'private_key_jwt'
+          ? TENANT_DEFAULTS.tokenEndpointAuthMethod
+          : entry.token_endpoint_auth_method,
       client_metadata: { ...entry.client_metadata },
       ...(entry.default_organization && {
         default_organization: {
@@ -198,6 +207,7 @@ function buildClients({ doc, at, report }: Build) {
       }),
       client_secret_hash: '',
       client_secret: secret,
+      ...buildAuthenticationMethods(build, entry, i),
       ...(quota && {
         token_quota: {
           client_credentials: {
@@ -216,6 +226,52 @@ function buildClients({ doc, at, report }: Build) {
 
   const find = (ref: string): Client | undefined => byName.get(ref) ?? byId.get(ref)
   return { list, secrets, generated, find }
+}
+
+/**
+ * A client's `client_authentication_methods` and credentials, in the Deploy
+ * CLI's shape (`private_key_jwt: { credentials: [{ name, pem, alg, … }] }`),
+ * or `token_endpoint_auth_method: private_key_jwt`. Every credential with a
+ * `pem` is registered and enabled; one without (an export never holds the
+ * key) is skipped, so the client waits for keys from the Management API.
+ */
+function buildAuthenticationMethods(
+  { report }: Build,
+  entry: ClientEntry,
+  index: number,
+): {
+  credentials?: ClientCredential[]
+  client_authentication_methods?: ClientAuthenticationMethods
+} {
+  const given = entry.client_authentication_methods
+  const privateKeyJwt =
+    given?.private_key_jwt !== undefined || entry.token_endpoint_auth_method === 'private_key_jwt'
+  if (!privateKeyJwt) return {}
+  const path = ['clients', index, 'client_authentication_methods', 'private_key_jwt', 'credentials']
+  const now = new Date()
+  const credentials: ClientCredential[] = []
+  ;(given?.private_key_jwt?.credentials ?? []).forEach((input, k) => {
+    if (input.pem === undefined) return
+    const built = buildPublicKeyCredential(input, { now, refusePastExpiry: false })
+    if (!built.ok) {
+      report([...path, k, built.problem.field], built.problem.message)
+      return
+    }
+    const same = credentials.findIndex((other) => other.kid === built.credential.kid)
+    if (same !== -1) {
+      report([...path, k], `the same kid as credentials[${same}] (${built.credential.kid})`)
+      return
+    }
+    credentials.push(built.credential)
+  })
+  return {
+    credentials,
+    client_authentication_methods: {
+      private_key_jwt: { credentials: credentials.map(({ id }) => ({ id })) },
+      ...(given?.client_secret_post && { client_secret_post: {} }),
+      ...(given?.client_secret_basic && { client_secret_basic: {} }),
+    },
+  }
 }
 
 type FindClient = (ref: string) => Client | undefined

@@ -48,6 +48,43 @@ export interface ResourceServer {
 
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none'
 
+/** Algorithms of client assertions (private_key_jwt), as Auth0 takes them for a credential. */
+export const CLIENT_ASSERTION_ALGS = ['RS256', 'RS384', 'PS256'] as const
+export type ClientAssertionAlg = (typeof CLIENT_ASSERTION_ALGS)[number]
+
+/**
+ * A client credential (Auth0's `/api/v2/clients/{id}/credentials`): an RSA
+ * public key that verifies the client's `private_key_jwt` assertions.
+ */
+export interface ClientCredential {
+  /** `cred_…` */
+  id: string
+  name?: string
+  credential_type: 'public_key'
+  /** The kid assertions name it by: given, or the key's RFC 7638 JWK thumbprint. */
+  kid: string
+  /** The one algorithm its assertions may use (Auth0's default: RS256). */
+  alg: ClientAssertionAlg
+  /** The public key as SPKI PEM. Never returned by the Management API, as on Auth0. */
+  pem: string
+  created_at: string
+  updated_at: string
+  /** ISO 8601; past it, the credential verifies nothing. */
+  expires_at?: string
+}
+
+/**
+ * Auth0's `client_authentication_methods`: with `private_key_jwt`, the client
+ * authenticates with assertions signed by the credentials listed (by id), and
+ * its secret is refused. `client_secret_post` / `client_secret_basic` are a
+ * local extension of the tenant file: the secret is accepted too.
+ */
+export interface ClientAuthenticationMethods {
+  private_key_jwt?: { credentials: Array<{ id: string }> }
+  client_secret_post?: Record<string, unknown>
+  client_secret_basic?: Record<string, unknown>
+}
+
 /** An application. The secret is never held in plain text. */
 export interface Client {
   client_id: string
@@ -82,6 +119,14 @@ export interface Client {
   default_organization?: { organization_id: string; flows: Array<'client_credentials'> }
   /** Optional per-client token quota, as Auth0's fine-grained quotas. */
   token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
+  /** Its credentials (public keys), enabled or not; at most two, as on Auth0. */
+  credentials?: ClientCredential[]
+  client_authentication_methods?: ClientAuthenticationMethods
+  /**
+   * Set when the Management API changed the credentials or the authentication
+   * methods: they then outlive the tenant file's, as a rotated secret does. Internal.
+   */
+  credentials_changed_at?: string
 }
 
 export type OrganizationUsage = 'deny' | 'allow' | 'require'
@@ -169,4 +214,26 @@ export interface Tenant {
 /** The scopes a grant gives on its API: all of the API's when `allow_all_scopes` is set. */
 export function grantedScopes(grant: ClientGrant, api: ResourceServer): string[] {
   return grant.allow_all_scopes ? api.scopes.map((scope) => scope.value) : grant.scope
+}
+
+/** Whether the client authenticates with `private_key_jwt` (Auth0's `client_authentication_methods`). */
+export function usesPrivateKeyJwt(client: Client): boolean {
+  return client.client_authentication_methods?.private_key_jwt !== undefined
+}
+
+/**
+ * Whether a client secret may authenticate the client: not for a
+ * `private_key_jwt` client (Auth0 makes the two exclusive), unless its tenant
+ * file entry also lists a secret method (local extension).
+ */
+export function acceptsSecret(client: Client): boolean {
+  const methods = client.client_authentication_methods
+  if (methods?.private_key_jwt === undefined) return true
+  return methods.client_secret_post !== undefined || methods.client_secret_basic !== undefined
+}
+
+/** The credentials enabled for `private_key_jwt`, in the order listed. */
+export function privateKeyJwtCredentials(client: Client): ClientCredential[] {
+  const enabled = client.client_authentication_methods?.private_key_jwt?.credentials ?? []
+  return enabled.flatMap(({ id }) => client.credentials?.find((c) => c.id === id) ?? [])
 }

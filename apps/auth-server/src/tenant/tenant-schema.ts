@@ -1,7 +1,9 @@
 /**
  * JSON Schema (draft-07, checked with ajv) of the part of an Auth0 Deploy CLI
  * `tenant.yaml` that the local tenant uses, plus two local-only extensions:
- * `client_id` / `client_secret` on clients, and a `users` section.
+ * `client_id` / `client_secret` on clients, and a `users` section (and a third,
+ * small: `client_secret_post` / `client_secret_basic` beside `private_key_jwt`
+ * in `client_authentication_methods`, to keep the secret during a migration).
  *
  * The schema lists exactly the fields the loader reads. Anything else — other
  * top-level sections of a real export (`emailTemplates`, `pages`, `rules`,
@@ -11,7 +13,14 @@
  * A field the loader reads must have the right type.
  */
 
-import { SIGNING_ALGS, type SigningAlg, TOKEN_DIALECTS, type TokenDialect } from './model.js'
+import {
+  CLIENT_ASSERTION_ALGS,
+  type ClientAssertionAlg,
+  SIGNING_ALGS,
+  type SigningAlg,
+  TOKEN_DIALECTS,
+  type TokenDialect,
+} from './model.js'
 
 /** Auth0's maximum access token lifetime for an API, in seconds (30 days). */
 export const MAX_TOKEN_LIFETIME = 2_592_000
@@ -26,12 +35,35 @@ export interface ResourceServerEntry {
   token_dialect?: TokenDialect
 }
 
+/** A credential as the Deploy CLI writes it; one without `pem` (an export has none) is skipped. */
+export interface CredentialEntry {
+  name?: string
+  credential_type?: string
+  /** The public key (SPKI or PKCS#1 PEM, or an X.509 certificate), usually a `##KEYWORD##`. */
+  pem?: string
+  alg?: ClientAssertionAlg
+  kid?: string
+  expires_at?: string
+  parse_expiry_from_cert?: boolean
+}
+
 export interface ClientEntry {
   name: string
   description?: string
   app_type?: string
   grant_types?: string[]
-  token_endpoint_auth_method?: 'client_secret_post' | 'client_secret_basic' | 'none'
+  /** `private_key_jwt` as well: the same as `client_authentication_methods.private_key_jwt`. */
+  token_endpoint_auth_method?:
+    | 'client_secret_post'
+    | 'client_secret_basic'
+    | 'none'
+    | 'private_key_jwt'
+  /** Auth0's; `client_secret_post` / `client_secret_basic` here (local) keep the secret usable too. */
+  client_authentication_methods?: {
+    private_key_jwt?: { credentials?: CredentialEntry[] }
+    client_secret_post?: Record<string, unknown>
+    client_secret_basic?: Record<string, unknown>
+  }
   client_metadata?: Record<string, string>
   /** Local-only: fixed client id (the Deploy CLI never exports it). */
   client_id?: string
@@ -153,6 +185,27 @@ const resourceServer = {
   },
 } satisfies SchemaNode
 
+const credential = {
+  type: 'object',
+  properties: {
+    name: text,
+    credential_type: { enum: ['public_key'] },
+    // Checked when the tenant is built (an RSA public key of 2048 bits or more).
+    pem: { type: 'string', minLength: 1 },
+    alg: { enum: [...CLIENT_ASSERTION_ALGS] },
+    kid: {
+      type: 'string',
+      pattern: '^[0-9a-zA-Z_-]{10,64}$',
+      'x-hint': 'must be 10 to 64 letters, digits, "-" or "_"',
+    },
+    expires_at: { type: 'string', minLength: 1 },
+    parse_expiry_from_cert: { type: 'boolean' },
+  },
+} satisfies SchemaNode
+
+/** A method that takes no settings here (`client_secret_post: {}`). */
+const bareMethod = { type: 'object' } satisfies SchemaNode
+
 const client = {
   type: 'object',
   required: ['name'],
@@ -162,7 +215,21 @@ const client = {
     app_type: name,
     grant_types: stringList,
     token_endpoint_auth_method: {
-      enum: ['client_secret_post', 'client_secret_basic', 'none'],
+      enum: ['client_secret_post', 'client_secret_basic', 'none', 'private_key_jwt'],
+    },
+    client_authentication_methods: {
+      type: 'object',
+      properties: {
+        private_key_jwt: {
+          type: 'object',
+          properties: {
+            // Auth0 holds two credentials per client at most.
+            credentials: { type: 'array', maxItems: 2, items: credential },
+          },
+        },
+        client_secret_post: bareMethod,
+        client_secret_basic: bareMethod,
+      },
     },
     client_metadata: metadata,
     client_id: {

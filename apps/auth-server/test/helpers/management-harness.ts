@@ -32,6 +32,10 @@ export function managementServerPerTest(prefix: string) {
     get server(): TestServer {
       return server
     },
+    /** This test's DATA_DIR. */
+    get dataDir(): string {
+      return dataDir
+    },
     /** A Management API request with the admin's token. */
     call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
       return server.app.inject({
