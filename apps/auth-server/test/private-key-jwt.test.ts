@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto'
+import { createManagementAuth } from 'auth0'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPublicKeyCredential } from '../src/credentials/public-key-credential.js'
@@ -478,9 +479,35 @@ describe('the replay cache', () => {
   })
 })
 
+/** A fetch that answers from the app in process: the test server's issuer is not a real host. */
+async function inProcessFetch(url: string | URL | Request, init: RequestInit = {}) {
+  const res = await server.app.inject({
+    method: (init.method ?? 'GET') as 'GET',
+    url: new URL(String(url)).pathname,
+    headers: Object.fromEntries(new Headers(init.headers).entries()),
+    ...(init.body ? { payload: String(init.body) } : {}),
+  })
+  return new Response(res.body, {
+    status: res.statusCode,
+    headers: res.headers as Record<string, string>,
+  })
+}
+
 describe('clients no one here wrote', () => {
+  it("the auth0 SDK's own clientAssertionSigningKey gets a token (PS256, audience https://<domain>/)", async () => {
+    const auth = createManagementAuth({
+      domain: new URL(ISSUER).host,
+      clientId: 'pss',
+      clientAssertionSigningKey: keys.p.privatePem,
+      clientAssertionSigningAlg: 'PS256',
+      audience: 'urn:worldmappers',
+      fetch: inProcessFetch,
+    } as Parameters<typeof createManagementAuth>[0])
+    const token = await auth.getToken()
+    expect(decodeJwt(token).payload).toMatchObject({ azp: 'pss', aud: 'urn:worldmappers' })
+  })
+
   it('oauth4webapi authenticates with PrivateKeyJwt through discovery', async () => {
-    // Its fetch goes to the app in process: the test server's issuer is not a real host.
     const customFetch = async (url: string, init: RequestInit) => {
       const res = await server.app.inject({
         method: (init.method ?? 'GET') as 'GET',

@@ -126,7 +126,8 @@ describe('the dev tenant', () => {
     const { tenant, generatedSecrets } = await loadTenantFile(DEV_TENANT, { issuer: ISSUER })
     const keywords = await devKeywords()
 
-    expect(generatedSecrets).toEqual([])
+    // Every client has a secret, as on Auth0; the secretless one's is generated (and refused).
+    expect(generatedSecrets.map((g) => g.clientId)).toEqual(['gift-deliveries-keyed-dev'])
     expect(tenant.settings).toEqual({
       friendly_name: 'M2M Dev Tenant',
       allow_organization_name_in_authentication_api: true,
@@ -138,12 +139,13 @@ describe('the dev tenant', () => {
     ])
     expect(tenant.clients.map((c) => [c.name, c.client_id])).toEqual([
       ['Gift Deliveries', 'gift-deliveries-dev'],
+      ['Gift Deliveries (secretless)', 'gift-deliveries-keyed-dev'],
       ['Storefront', 'storefront-dev'],
       ['Tenant Admin', 'tenant-admin-dev'],
       ['Limited Mapper', 'limited-mapper-dev'],
       ['Banned Device', 'banned-device-dev'],
     ])
-    expect(tenant.clientGrants).toHaveLength(5)
+    expect(tenant.clientGrants).toHaveLength(6)
     expect(tenant.organizations).toHaveLength(1)
     expect(tenant.actions).toHaveLength(1)
     expect(tenant.users.map((u) => u.email)).toEqual(['ada@example.com', 'grace@example.com'])
@@ -174,6 +176,13 @@ describe('the dev tenant', () => {
         token_endpoint_auth_method: 'client_secret_post',
       })
     }
+    // The secretless client refuses secrets: its key is its only credential.
+    const secretless = clientNamed(tenant, 'Gift Deliveries (secretless)')
+    expect(secretless.client_authentication_methods?.private_key_jwt?.credentials).toHaveLength(1)
+    expect(secretless.credentials?.[0]).toMatchObject({
+      alg: 'RS256',
+      credential_type: 'public_key',
+    })
     expect(clientNamed(tenant, 'Banned Device').client_metadata).toEqual({ banned: 'true' })
     expect(keywords.MANAGEMENT_API_AUDIENCE).toBeUndefined()
   })
@@ -183,6 +192,11 @@ describe('the dev tenant', () => {
     const scopesOf = (client: string, audience: string) => grantOf(tenant, client, audience)?.scope
 
     expect(scopesOf('Gift Deliveries', 'urn:worldmappers')).toEqual([
+      'geocode:location',
+      'reverse-geocode:location',
+      'directions',
+    ])
+    expect(scopesOf('Gift Deliveries (secretless)', 'urn:worldmappers')).toEqual([
       'geocode:location',
       'reverse-geocode:location',
       'directions',
@@ -271,7 +285,7 @@ describe('the dev tenant', () => {
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     )
     expect(env.ISSUER_BASE_URL).toBe('http://localhost:4000/')
-    expect(Object.keys(keywords)).toHaveLength(10)
+    expect(Object.keys(keywords)).toHaveLength(11)
     for (const [name, value] of Object.entries(keywords)) {
       expect(env[name], name).toBe(value)
     }

@@ -22,7 +22,9 @@ Options:
 Environment:
   AUTH_SERVER_PORT (4000), WORLD_MAPPERS_PORT (7001), GIFT_DELIVERIES_PORT (3000),
   HOST (127.0.0.1), AUTH_SERVER_DATA_DIR, GIFT_DELIVERIES_DATA_DIR (each
-  service's data/ by default; empty keeps state in memory), LOG_LEVEL.
+  service's data/ by default; empty keeps state in memory), LOG_LEVEL,
+  GIFT_DELIVERIES_CLIENT_AUTH (client_secret, or private_key_jwt: gift-deliveries
+  signs client assertions with the dev tenant's key pair instead of a secret).
   Any other variable (DATABASE_URL, REDIS_URL, ...) reaches every service.
 `
 

@@ -13,7 +13,17 @@ export interface StackSettings {
   authServerDataDir: string | undefined
   giftDeliveriesDataDir: string | undefined
   logLevel: string | undefined
+  /**
+   * How gift-deliveries authenticates to the tenant: the dev client's secret, or the dev
+   * tenant's secretless client with its key pair (apps/auth-server/tenants/dev/keys).
+   */
+  giftDeliveriesClientAuth: 'client_secret' | 'private_key_jwt'
 }
+
+/** The dev tenant's secretless Gift Deliveries client and its LOCAL-ONLY private key. */
+export const SECRETLESS_DEV_CLIENT_ID = 'gift-deliveries-keyed-dev'
+export const SECRETLESS_DEV_KEY =
+  'apps/auth-server/tenants/dev/keys/gift-deliveries-secretless.private.pem'
 
 export interface ServiceSpec {
   name: 'auth-server' | 'world-mappers' | 'gift-deliveries'
@@ -72,6 +82,12 @@ export function describeServices(settings: StackSettings): ServiceSpec[] {
         PORT: String(settings.ports.giftDeliveries),
         WORLD_MAPPERS_URL: serviceUrl(settings.ports.worldMappers),
         ...dataDir(settings.giftDeliveriesDataDir),
+        ...(settings.giftDeliveriesClientAuth === 'private_key_jwt'
+          ? {
+              AUTH0_CLIENT_ID: SECRETLESS_DEV_CLIENT_ID,
+              AUTH0_CLIENT_ASSERTION_SIGNING_KEY: join(settings.root, SECRETLESS_DEV_KEY),
+            }
+          : {}),
       },
       landing: `${serviceUrl(settings.ports.giftDeliveries)}/docs`,
     },

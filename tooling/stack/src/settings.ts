@@ -1,4 +1,4 @@
-import { readInteger, readLogLevel } from '@m2m/service-kit'
+import { ConfigError, readInteger, readLogLevel } from '@m2m/service-kit'
 import type { StackSettings } from './services.js'
 
 /**
@@ -17,5 +17,15 @@ export function readStackSettings(root: string, env: NodeJS.ProcessEnv): StackSe
     authServerDataDir: env.AUTH_SERVER_DATA_DIR,
     giftDeliveriesDataDir: env.GIFT_DELIVERIES_DATA_DIR,
     logLevel: env.LOG_LEVEL ? readLogLevel(env) : undefined,
+    giftDeliveriesClientAuth: readClientAuthMode(env),
   }
+}
+
+/** GIFT_DELIVERIES_CLIENT_AUTH: `client_secret` (default) or `private_key_jwt` (secretless). */
+function readClientAuthMode(env: NodeJS.ProcessEnv): StackSettings['giftDeliveriesClientAuth'] {
+  const mode = env.GIFT_DELIVERIES_CLIENT_AUTH || 'client_secret'
+  if (mode !== 'client_secret' && mode !== 'private_key_jwt') {
+    throw new ConfigError('GIFT_DELIVERIES_CLIENT_AUTH', 'must be client_secret or private_key_jwt')
+  }
+  return mode
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
 import { createAuthServer, devTenantFile } from '@m2m/auth-server'
 import { clientCredentials, readTenantKeywords, startLocalTenant } from '@m2m/test-kit'
@@ -7,6 +8,13 @@ import { loadConfig } from '../../src/config.js'
 import { createService, type GiftDeliveriesService } from '../../src/service.js'
 
 const keywords = readTenantKeywords(devTenantFile)
+/** The LOCAL-ONLY private key of the dev tenant's secretless Gift Deliveries client. */
+export const SECRETLESS_DEV_KEY = fileURLToPath(
+  new URL(
+    '../../../auth-server/tenants/dev/keys/gift-deliveries-secretless.private.pem',
+    import.meta.url,
+  ),
+)
 
 /** A dev-tenant client's id and secret, by keyword prefix (`STOREFRONT`, `GIFT_DELIVERIES`, …). */
 export const dev = (prefix: string) => clientCredentials(keywords, prefix)
@@ -104,12 +112,19 @@ export async function startGiftDeliveries(options: {
   dataDir?: string
   planTimeoutMs?: number
   plannerTimeoutMs?: number
+  /** The dev tenant's secretless client, with its private key (private_key_jwt). */
+  secretless?: boolean
 }): Promise<GiftDeliveries> {
   const credentials = dev('GIFT_DELIVERIES')
+  const clientAuth = options.secretless
+    ? {
+        AUTH0_CLIENT_ID: keywords.GIFT_DELIVERIES_SECRETLESS_CLIENT_ID as string,
+        AUTH0_CLIENT_ASSERTION_SIGNING_KEY: SECRETLESS_DEV_KEY,
+      }
+    : { AUTH0_CLIENT_ID: credentials.clientId, AUTH0_CLIENT_SECRET: credentials.clientSecret }
   const config = loadConfig({
     ISSUER_BASE_URL: options.issuer,
-    AUTH0_CLIENT_ID: credentials.clientId,
-    AUTH0_CLIENT_SECRET: credentials.clientSecret,
+    ...clientAuth,
     WORLD_MAPPERS_URL: options.worldMappersUrl,
     DATA_DIR: options.dataDir ?? '',
     PLAN_TIMEOUT_MS: String(options.planTimeoutMs ?? 5_000),
