@@ -128,6 +128,7 @@ describe('plans with the real world-mappers and a real token', () => {
       region: view.region,
       country: view.country,
       countryCode: view.countryCode,
+      precision: view.precision,
     })
     expect(route).toEqual({
       origin: place(raw.origin),
