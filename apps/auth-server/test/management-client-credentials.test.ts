@@ -403,6 +403,8 @@ describe('client_authentication_methods', () => {
     const client = created.json()
     expect(client.token_endpoint_auth_method).toBeNull()
     expect(client.client_authentication_methods.private_key_jwt.credentials).toHaveLength(1)
+    // It refuses its secret, so the secret is not shown (rotate it to switch back).
+    expect(client).not.toHaveProperty('client_secret')
     await call('POST', '/api/v2/client-grants', {
       client_id: client.client_id,
       audience: 'urn:worldmappers',

@@ -269,6 +269,15 @@ describe('private_key_jwt: refusals', () => {
         signedBy('rotating', keys.a, { claims: { iat: now() - 300, exp: now() + 60 } }),
       ),
     ),
+    // The replay record is in memory: what was signed before the tenant started could be a replay.
+    invalidClient(
+      'an assertion issued before the tenant started',
+      ASSERTION_REFUSALS.beforeStart,
+      () =>
+        assertionRequest(
+          signedBy('rotating', keys.a, { claims: { iat: now() - 90, exp: now() + 60 } }),
+        ),
+    ),
     invalidClient('no exp', ASSERTION_REFUSALS.noExp, () =>
       assertionRequest(signedBy('rotating', keys.a, { claims: { exp: undefined } })),
     ),

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import {
   type ClientAssertionAlgorithm,
   decodeTokenEncryptionKey,
+  isClientAssertionAlgorithm,
   readClientAssertionKey,
 } from '@m2m/auth/token'
 import {
@@ -59,8 +60,6 @@ export type ClientAuth =
       clientAssertionKeyId?: string
     }
 
-const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'PS256'] as const
-
 /**
  * AUTH0_CLIENT_ASSERTION_SIGNING_KEY (a PEM file) instead of AUTH0_CLIENT_SECRET; with the key,
  * AUTH0_CLIENT_ASSERTION_SIGNING_ALG and AUTH0_CLIENT_ASSERTION_KEY_ID (the credential's kid).
@@ -96,13 +95,13 @@ function readClientAuth(env: NodeJS.ProcessEnv, devSecret: string | undefined): 
     )
   }
   const alg = env.AUTH0_CLIENT_ASSERTION_SIGNING_ALG || undefined
-  if (alg !== undefined && !(ASSERTION_ALGORITHMS as readonly string[]).includes(alg)) {
+  if (alg !== undefined && !isClientAssertionAlgorithm(alg)) {
     throw new ConfigError('AUTH0_CLIENT_ASSERTION_SIGNING_ALG', 'must be RS256, RS384 or PS256')
   }
   const keyId = env.AUTH0_CLIENT_ASSERTION_KEY_ID || undefined
   return {
     clientAssertionSigningKey: key,
-    ...(alg ? { clientAssertionSigningAlg: alg as ClientAssertionAlgorithm } : {}),
+    ...(alg ? { clientAssertionSigningAlg: alg } : {}),
     ...(keyId ? { clientAssertionKeyId: keyId } : {}),
   }
 }

@@ -85,7 +85,7 @@ describe('create, read, list', () => {
   })
 
   it('refuses a street address whose town is unknown (its region is too coarse to deliver to)', async () => {
-    const res = await post(body('10 Main St, Gotham, NY'))
+    const res = await post(body('10 Main St, Qxyzzyville, NY'))
     expect(res.statusCode).toBe(422)
     expect(res.json().error).toBe('DELIVERY_ERR_PLACE_NOT_FOUND')
   })

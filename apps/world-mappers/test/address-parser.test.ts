@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseAddress } from '../src/geo/address-parser.js'
+import { parseAddress, withoutPostcodes } from '../src/geo/address-parser.js'
 
 /** Street addresses as people write them in several countries, and place names that are none. */
 describe('parseAddress', () => {
@@ -67,6 +67,29 @@ describe('parseAddress', () => {
       { houseNumber: undefined, street: 'Baker Street', places: ['London'] },
     ],
     ['10 Downing Street', { houseNumber: '10', street: 'Downing Street', places: [] }],
+    // A unit or number opening the street's part.
+    [
+      '#5 Main St, Springfield, IL',
+      { houseNumber: '5', street: 'Main St', places: ['Springfield', 'IL'] },
+    ],
+    [
+      'No 12 Jalan Ampang, Kuala Lumpur',
+      { houseNumber: '12', street: 'Jalan Ampang', places: ['Kuala Lumpur'] },
+    ],
+    [
+      'Unit 3 42 Wallaby Way, Sydney',
+      { unit: 'Unit 3', houseNumber: '42', street: 'Wallaby Way', places: ['Sydney'] },
+    ],
+    [
+      'No. 10 Downing Street, London',
+      { houseNumber: '10', street: 'Downing Street', places: ['London'] },
+    ],
+    // Six parts, and a 3-digit number that is part of a place's name, not a postcode.
+    [
+      'Apt 4B, 350 Fifth Avenue, Manhattan, New York, NY 10118, USA',
+      { unit: 'Apt 4B', houseNumber: '350', places: ['Manhattan', 'New York', 'NY', 'USA'] },
+    ],
+    ['5 Main St, 100 Mile House, BC', { places: ['100 Mile House', 'BC'] }],
   ]
   for (const [query, parts] of addresses) {
     it(`reads "${query}"`, () => {
@@ -92,6 +115,19 @@ describe('parseAddress', () => {
       expect(parseAddress(name)).toBeUndefined()
     })
   }
+
+  it('takes postcodes out of a query that has them', () => {
+    expect(withoutPostcodes('75001 Paris, France')).toEqual({
+      text: 'Paris, France',
+      postcode: '75001',
+    })
+    expect(withoutPostcodes('New York 10001')).toEqual({ text: 'New York', postcode: '10001' })
+    expect(withoutPostcodes('Paris, TX 75460')).toEqual({ text: 'Paris, TX', postcode: '75460' })
+    expect(withoutPostcodes('London SW1A 2AA')).toEqual({ text: 'London', postcode: 'SW1A 2AA' })
+    expect(withoutPostcodes('100 Mile House')).toBeUndefined()
+    expect(withoutPostcodes('Paris')).toBeUndefined()
+    expect(withoutPostcodes('10117')).toBeUndefined()
+  })
 
   it('never throws, and keeps every part it returns within the input', () => {
     fc.assert(

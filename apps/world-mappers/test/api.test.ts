@@ -256,7 +256,7 @@ describe('directions', () => {
     const depot = (await get('/api/directions?destination=Lyon', mapper)).json()
     expect(depot.origin.precision).toBe('address')
     const gotham = await get(
-      `/api/directions?destination=${encodeURIComponent('10 Main St, Gotham, NY')}`,
+      `/api/directions?destination=${encodeURIComponent('10 Main St, Qxyzzyville, NY')}`,
       mapper,
     )
     expect(gotham.statusCode).toBe(404)
@@ -325,6 +325,10 @@ describe('bad input: 400 naming the parameter, never a 500', () => {
     ['/api/location/geocode?address=Paris&countrycodes=us,xx', /countrycodes.*XX/],
     ['/api/location/geocode?address=Paris&near=somewhere', /near/],
     ['/api/location/geocode?address=Paris&near=91,0', /near/],
+    ['/api/location/geocode?city=Springfield&country=Narnia', /country "Narnia" names no known/],
+    ['/api/location/geocode?city=Springfield&region=Mordor', /region "Mordor" names no known/],
+    ['/api/location/geocode?address=48.85,2.35&countrycodes=us', /countrycodes does not apply/],
+    ['/api/location/geocode?address=48.85,2.35&near=40,-70', /near does not apply/],
     ['/api/location/suggest', /q/],
     ['/api/location/suggest?q=%20', /q/],
     ['/api/location/suggest?q=Par&limit=21', /limit/],

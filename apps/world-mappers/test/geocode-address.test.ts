@@ -30,6 +30,15 @@ describe('street addresses', () => {
     ['10 Main St, Springfield, IL', 'Springfield', 'US'],
     ['Baker Street, London', 'London', 'GB'],
     ['5 Main St, Lodnon, UK', 'London', 'GB'],
+    ['Apt 4B, 350 Fifth Avenue, Manhattan, New York, NY 10118, USA', 'Manhattan', 'US'],
+    ['#5 Main St, Springfield, IL', 'Springfield', 'US'],
+    ['Unit 3 42 Wallaby Way, Sydney', 'Sydney', 'AU'],
+    ['No 12 Jalan Ampang, Kuala Lumpur', 'Kuala Lumpur', 'MY'],
+    ['No. 10 Downing Street, London', 'London', 'GB'],
+    // A part that names no place is passed over for the next one.
+    ['5 Main St, Soho, London, UK', 'London', 'GB'],
+    ['12 Main St, Gotham, Springfield, IL', 'Springfield', 'US'],
+    ['5 Main St, 100 Mile House, BC', '100 Mile House', 'CA'],
   ]
   for (const [query, name, countryCode] of localities) {
     it(`answers "${query}" with its locality, ${name}`, () => {
@@ -45,7 +54,7 @@ describe('street addresses', () => {
   })
 
   it('answers with the region seat when the locality is unknown or elsewhere', () => {
-    expect(best('10 Main St, Gotham, NY')).toMatchObject({
+    expect(best('10 Main St, Qxyzzyville, NY')).toMatchObject({
       place: { name: 'Albany', regionCode: 'NY' },
       precision: 'region',
       matchedName: 'NY',
@@ -62,6 +71,20 @@ describe('street addresses', () => {
       place: { name: 'Berlin', countryCode: 'DE' },
       precision: 'country',
     })
+  })
+
+  it('reads "postcode locality" and "locality postcode" as the locality', () => {
+    for (const [query, name, countryCode] of [
+      ['75001 Paris, France', 'Paris', 'FR'],
+      ['New York 10001', 'New York City', 'US'],
+      ['10117 Berlin', 'Berlin', 'DE'],
+      ['Paris, TX 75460', 'Paris', 'US'],
+    ] as const) {
+      const match = best(query)
+      expect(match, query).toMatchObject({ place: { name, countryCode }, precision: 'locality' })
+      expect(match?.address?.postcode, query).toMatch(/^\d+$/)
+      expect(match?.confidence, query).toBeGreaterThanOrEqual(0.5)
+    }
   })
 
   it('answers nothing for a street alone', () => {
@@ -100,8 +123,19 @@ describe('structured search', () => {
     })
   })
 
-  it('answers nothing for a city outside the region given', () => {
+  it('answers nothing for a city outside any region or country given', () => {
     expect(gazetteer.geocodeStructured({ city: 'Munich', country: 'France' }, 5)).toEqual([])
+    const both = { city: 'Munich', region: 'Bavaria', country: 'France' }
+    expect(gazetteer.geocodeStructured(both, 5)).toEqual([])
+    const wrongCountry = { city: 'Springfield', region: 'Ontario', country: 'US' }
+    expect(gazetteer.geocodeStructured(wrongCountry, 5)).toEqual([])
+  })
+
+  it('knows which texts name a region or country', () => {
+    expect(gazetteer.namesArea('Bavaria')).toBe(true)
+    expect(gazetteer.namesArea('IL')).toBe(true)
+    expect(gazetteer.namesArea('United States')).toBe(true)
+    expect(gazetteer.namesArea('Narnia')).toBe(false)
   })
 
   it('finds misspelled cities too', () => {

@@ -52,11 +52,13 @@ export const geocoder: Scenario = {
   async run(context) {
     const { settings, load, tenant } = context
     const failures: string[] = []
+    // world-mappers (started by prepare) loads its own gazetteer: wait for it, so that the
+    // in-process figures are not taken while it competes for the core.
+    const { url } = await worldMappers(context)
     context.log('  in process')
     const summary = await inProcess(settings.geocoderCalls)
 
     context.log('  world-mappers over HTTP')
-    const { url } = await worldMappers(context)
     const token = await tenant.token(CLIENTS.giftDeliveries, 'urn:worldmappers')
     await checkEndpoint({
       url: `${url}/api/location/geocode?address=Paris`,

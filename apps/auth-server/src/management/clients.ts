@@ -234,7 +234,10 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         source: 'api',
       }
       await state.addClient(client)
-      return reply.code(201).send({ ...clientView(client), client_secret: secret })
+      // A client created with keys refuses its secret: it is not shown (rotate it to switch back).
+      return reply
+        .code(201)
+        .send(credentials ? clientView(client) : { ...clientView(client), client_secret: secret })
     },
   )
 

@@ -42,6 +42,8 @@ export const ASSERTION_REFUSALS = Object.freeze({
   tooFar: `The client assertion expires too far in the future (at most ${CLIENT_ASSERTION_MAX_LIFETIME_SECONDS / 60} minutes after it was issued)`,
   badIat: 'The client assertion iat is not a number',
   iatInFuture: 'The client assertion iat is in the future',
+  beforeStart:
+    'The client assertion was issued before the tenant started (its replay record is gone); sign a new one',
   badNbf: 'The client assertion nbf is not a number',
   notYetValid: 'The client assertion is not valid yet (nbf)',
   noJti: 'The client assertion has no jti',
@@ -159,12 +161,19 @@ export interface ClientAssertionVerifierOptions {
  * minutes ahead), `iat`, `nbf` and `jti` (required, never used twice while the
  * assertion could still be valid).
  *
- * The claims are checked only once the signature verified, so nobody without
- * the key learns anything from the answers. Returns the client; throws a 401
+ * The claims are checked and the `jti` recorded only once the signature
+ * verified, so nobody without the key can use up a `jti` or learn about claims.
+ * What comes before the signature (an unknown `kid`, an algorithm the client's
+ * credentials do not use, a client that uses a secret) is answered as such: it
+ * tells which clients use keys, not anything that helps forge an assertion.
+ * The replay record lives in memory: assertions issued (`iat`) before this
+ * verifier was created are refused, so a restart cannot replay one; an
+ * assertion without `iat` is not covered. Returns the client; throws a 401
  * `invalid_client` `OAuthError` naming what is wrong.
  */
 export function createClientAssertionVerifier(options: ClientAssertionVerifierOptions) {
   const now = options.now ?? Date.now
+  const startedAt = now() / 1000
   const audiences = new Set(clientAssertionAudiences(options.issuer))
   const replay = options.replay ?? createReplayCache({ now })
   // Parsed once per credential key, as the signer parses its private key once.
@@ -237,6 +246,7 @@ export function createClientAssertionVerifier(options: ClientAssertionVerifierOp
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_ID_LENGTH) {
       refuse(ASSERTION_REFUSALS.noJti)
     }
+    if (typeof iat === 'number' && iat < startedAt - skew) refuse(ASSERTION_REFUSALS.beforeStart)
     // Kept until the assertion expires for good: after that, it is refused as expired.
     const seen = replay.remember(`${client.client_id}\u0000${jti}`, (exp + skew) * 1000)
     if (seen === 'replayed') refuse(ASSERTION_REFUSALS.replayed)

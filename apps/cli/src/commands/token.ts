@@ -31,7 +31,7 @@ Examples:
   $ TOKEN=$(m2m token) && curl -H "authorization: Bearer $TOKEN" ...
   $ m2m token --decode --audience urn:worldmappers --client-id gift-deliveries-dev
   $ m2m token --domain tenant.auth0.com --client-id <id> --private-key ./client-key.pem \\
-      --key-id <credential id> --assertion-alg PS256 --audience urn:worldmappers`,
+      --key-id <credential kid> --assertion-alg PS256 --audience urn:worldmappers`,
   )
   command.action(async (flags: TokenCommandFlags) => {
     const settings = resolveTokenSettings(flags, ctx, { readAuth0Env: true })

@@ -1,7 +1,8 @@
+import { CLIENT_ASSERTION_ALGORITHMS } from '@m2m/auth/token'
 import { type Command, Option } from 'commander'
 
 /** What `--assertion-alg` takes: the algorithms Auth0 accepts for client assertions. */
-export const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'PS256'] as const
+export const ASSERTION_ALGORITHMS = CLIENT_ASSERTION_ALGORITHMS
 
 /** The flags every command that gets a token takes. */
 export interface TokenFlags {

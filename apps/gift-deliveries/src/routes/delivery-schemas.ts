@@ -20,7 +20,7 @@ const place = {
     precision: {
       type: 'string',
       description:
-        "How precisely world-mappers placed it: locality (a town; a street address is answered with its town), address (the operator's own places), place, region or country",
+        "How precisely world-mappers placed it: locality (a town; a street address is answered with its town), address or place (world-mappers' own places, with or without a street address), point (coordinates given)",
     },
     address: {
       type: 'string',

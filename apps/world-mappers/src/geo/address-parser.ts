@@ -27,8 +27,8 @@ import { normalizeName } from './normalize.js'
 export interface ParsedAddress {
   /** "10", "221b" (normalized). */
   houseNumber: string | undefined
-  /** The street part as typed ("Downing St"), without its house number. */
-  street: string
+  /** The street part as typed ("Downing St"), without its house number; undefined for "postcode locality". */
+  street: string | undefined
   /** Flat, suite, floor… as typed, when given as a part of its own. */
   unit: string | undefined
   /** As typed ("SW1A 2AA", "10117"). */
@@ -192,7 +192,12 @@ const DIRECTIONS = new Set([
   'east',
   'west',
 ])
-const UNIT = /^\s*(?:(?:flat|apt|apartment|suite|unit|floor|fl|room|rm)\b|#|no\.?\s*\d)/i
+/** A part that is only a unit: "Flat 2", "Suite 200", "Floor 3", "#12". */
+const UNIT =
+  /^\s*(?:(?:flat|apt|apartment|suite|unit|floor|fl|room|rm)\b\.?\s*[\w-]*|#\s*[\w-]+|no\.?\s*\d+[a-z]?)\s*$/i
+/** A unit ("Flat 2", "Unit 3B") or a number ("#5", "No. 10") opening the street's part. */
+const UNIT_PREFIX =
+  /^\s*(?:((?:flat|apt|apartment|suite|unit|room|rm)\.?\s+[\w-]+)|(?:#|no\.?)\s*(\d+[a-z]?))\s+/i
 const HOUSE_NUMBER = /^\d{1,6}[a-z]?(?:[-/]\d{1,6}[a-z]?)?$/
 const POSTCODES = [
   /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/gi, // UK
@@ -202,22 +207,31 @@ const POSTCODES = [
   /\b\d{3}-\d{4}\b/g, // Japan
   /\b\d{2}-\d{3}\b/g, // Poland
   /\b[A-Z]{1,2}-\d{4,5}\b/gi, // "D-10117", "CH-8001"
-  /\b\d{3,6}\b/g,
+  // 4 to 6 digits: 3-digit codes are rare (Iceland) and would eat "100 Mile House".
+  /\b\d{4,6}\b/g,
 ]
 
 /** The address parts of `input`; undefined when it has no street part (a place name). */
 export function parseAddress(input: string): ParsedAddress | undefined {
-  const parts = input
-    .split(/[,;]/)
-    .map((part) => part.trim().replace(/\s+/g, ' '))
-    .filter((part) => normalizeName(part) !== '')
+  const parts = splitParts(input)
   if (parts.length === 0) return undefined
   let unit: string | undefined
   if (parts.length > 1 && UNIT.test(parts[0] as string)) {
     unit = parts.shift()
   }
+  // A unit or number before the street in the same part: "#5 Main St", "Unit 3 42 Wallaby Way",
+  // "No. 10 Downing Street".
+  const prefix = UNIT_PREFIX.exec(parts[0] as string)
+  let numbered: string | undefined
+  if (prefix && normalizeName((parts[0] as string).slice(prefix[0].length)) !== '') {
+    parts[0] = (parts[0] as string).slice(prefix[0].length)
+    if (prefix[1]) unit = prefix[1].trim()
+    numbered = prefix[2]
+  }
   const first = parts[0] as string
-  const street = streetOf(first)
+  const found = streetOf(first)
+  const street =
+    found && numbered && !found.houseNumber ? { ...found, houseNumber: numbered } : found
   if (street && parts.length > 1) return withPostcode(unit, street, parts.slice(1))
   if (parts.length === 1) {
     const run = streetRun(first)
@@ -229,6 +243,30 @@ export function parseAddress(input: string): ParsedAddress | undefined {
     return { ...street, unit, postcode: undefined, places: [] }
   }
   return undefined
+}
+
+/**
+ * The query without its postcodes, when it has any: "75001 Paris, France" → "Paris, France",
+ * "New York 10001" → "New York", "Paris, TX 75460" → "Paris, TX". Undefined when it has none.
+ */
+export function withoutPostcodes(input: string): { text: string; postcode: string } | undefined {
+  const parts = splitParts(input)
+  let postcode: string | undefined
+  const kept = parts.map((part) => {
+    const { kept: rest, postcode: code } = stripPostcodes(part)
+    postcode ??= code
+    return rest
+  })
+  if (postcode === undefined) return undefined
+  const text = kept.filter((part) => normalizeName(part) !== '').join(', ')
+  return text === '' ? undefined : { text, postcode }
+}
+
+function splitParts(input: string): string[] {
+  return input
+    .split(/[,;]/)
+    .map((part) => part.trim().replace(/\s+/g, ' '))
+    .filter((part) => normalizeName(part) !== '')
 }
 
 interface Street {
@@ -288,15 +326,22 @@ function withPostcode(unit: string | undefined, street: Street, rest: string[]):
   let postcode: string | undefined
   const places: string[] = []
   for (const part of rest) {
-    let kept = part
-    for (const pattern of POSTCODES) {
-      kept = kept.replace(pattern, (code) => {
-        postcode ??= code
-        return ' '
-      })
-    }
-    kept = kept.replace(/\s+/g, ' ').trim()
+    const { kept, postcode: code } = stripPostcodes(part)
+    postcode ??= code
     if (normalizeName(kept) !== '') places.push(kept)
   }
   return { ...street, unit, postcode, places }
+}
+
+/** One part without its postcodes, and the first one found. */
+function stripPostcodes(part: string): { kept: string; postcode: string | undefined } {
+  let postcode: string | undefined
+  let kept = part
+  for (const pattern of POSTCODES) {
+    kept = kept.replace(pattern, (code) => {
+      postcode ??= code
+      return ' '
+    })
+  }
+  return { kept: kept.replace(/\s+/g, ' ').trim(), postcode }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { type ParsedAddress, parseAddress } from './address-parser.js'
+import { type ParsedAddress, parseAddress, withoutPostcodes } from './address-parser.js'
 import { createCountryTable } from './countries.js'
 import { loadCustomPlaces } from './custom-places.js'
 import { createFuzzyIndex } from './fuzzy-index.js'
@@ -13,7 +13,7 @@ import { createNameIndex, ownCopy } from './name-index.js'
 import { normalizeName } from './normalize.js'
 import { createPlaceList, type Lookup } from './place-list.js'
 import { createQualifiers } from './qualifiers.js'
-import { expandAbbreviations, parseQuery } from './query-parser.js'
+import { expandAbbreviations, MAX_QUERY_LENGTH, parseQuery } from './query-parser.js'
 import { type GeocodeBias, PRIMARY_BONUS, proximityConfidence, rankPlaces } from './ranking.js'
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSeats } from './seats.js'
@@ -70,6 +70,8 @@ const FUZZY_CONFIDENCE_PER_EDIT = 0.8
  */
 const REGION_CONFIDENCE = 0.4
 const COUNTRY_CONFIDENCE = 0.3
+/** A street address with more places after its street is no address people write. */
+const MAX_ADDRESS_PLACES = 6
 /** Below this, recognized qualifiers do not fit the place (ranking.ts: 0.4 when none fits). */
 const MIN_QUALIFIED_CONFIDENCE = 0.5
 
@@ -83,6 +85,8 @@ interface NameQuery {
   given: string[]
   limit: number
   bias?: GeocodeBias | undefined
+  /** A street address's part that names a region or country: never looked up misspelled. */
+  exactOnly?: boolean
 }
 
 /**
@@ -260,33 +264,54 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
    */
   function geocodeAddress(address: ParsedAddress, limit: number, bias?: GeocodeBias) {
     const parts = address.places
-    const seat = seatAnswer(address, bias)
-    for (let i = 0; i < parts.length; i++) {
-      const raw = parts[i] as string
+    if (parts.length > MAX_ADDRESS_PLACES) return []
+    const queries = parts.flatMap((raw, i): NameQuery[] => {
       const name = normalizeName(raw)
       const given = parts.slice(i + 1).map(normalizeName)
       // A part that only names regions or countries ("DC", "United Kingdom") is a locality only
       // when it is the first one and a place of that name lies in them ("New York, NY": New York
       // City, in New York; "Texas" alone is the state, not Texas, Hidalgo).
       const onlyQualifiers = qualifiers.split(name.split(' ')) !== undefined
-      if (onlyQualifiers && i > 0) continue
-      const q: NameQuery = {
-        raw,
-        name,
-        given: onlyQualifiers && given.length === 0 ? [name] : given,
-        limit,
-        bias,
+      if (onlyQualifiers && i > 0) return []
+      const asQualifier = onlyQualifiers && given.length === 0 ? [name] : given
+      return [
+        { raw, name, given: asQualifier, limit, bias, ...(onlyQualifiers && { exactOnly: true }) },
+      ]
+    })
+    // Exact names of every part before misspelled ones; a locality that fits the region or
+    // country given before one that does not ("5 Main St, Soho, London, UK" is London).
+    let weak: GeocodeMatch[] | undefined
+    for (const search of [geocodeExact, geocodeNear]) {
+      for (const q of queries) {
+        if (search === geocodeNear && q.exactOnly) continue
+        const matches = search(q)
+        const best = matches[0]
+        if (!best) continue
+        const found = matches.map((m): GeocodeMatch => ({ ...m, precision: 'locality', address }))
+        if (best.confidence >= MIN_QUALIFIED_CONFIDENCE) return found
+        weak ??= found
       }
-      const found = geocodeExact(q)
-      const matches = found.length > 0 || onlyQualifiers ? found : geocodeNear(q)
-      const best = matches[0]
-      if (!best) continue
-      // A locality in none of the regions or countries given ("Gotham, NY" is in England):
-      // the region or country is the more honest answer.
-      if (seat && best.confidence < MIN_QUALIFIED_CONFIDENCE) return seat
-      return matches.map((m): GeocodeMatch => ({ ...m, precision: 'locality', address }))
     }
-    return seat ? seat : []
+    // No locality in the regions or countries given (an unknown name, or one only known
+    // elsewhere): the region or country is the more honest answer.
+    return seatAnswer(address, bias) ?? weak ?? []
+  }
+
+  /** "75001 Paris, France", "New York 10001": the places named once postcodes are taken out. */
+  function geocodePostcoded(query: string, limit: number, bias?: GeocodeBias): GeocodeMatch[] {
+    const plain = withoutPostcodes(query)
+    if (!plain) return []
+    const parsed = parseQuery(plain.text)
+    if (parsed.kind !== 'name') return []
+    const q = { raw: parsed.raw, name: parsed.name, given: parsed.qualifiers, limit, bias }
+    const address: ParsedAddress = {
+      houseNumber: undefined,
+      street: undefined,
+      unit: undefined,
+      postcode: plain.postcode,
+      places: plain.text.split(', '),
+    }
+    return geocodeExact(q).map((m) => ({ ...m, precision: 'locality' as const, address }))
   }
 
   /** A street address's region seat or country capital, when it names one. */
@@ -317,7 +342,12 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       const max = clampLimit(limit)
       if (max === 0 || typeof query !== 'string') return []
       const parsed = parseQuery(query)
-      if (parsed.kind === 'none') return []
+      if (parsed.kind === 'none') {
+        // Too many parts for a place name may still be an address ("Apt 4B, 350 Fifth Avenue,
+        // Manhattan, New York, NY 10118, USA").
+        const address = query.length <= MAX_QUERY_LENGTH ? parseAddress(query) : undefined
+        return address ? geocodeAddress(address, max, options) : []
+      }
       if (parsed.kind === 'coordinates') {
         // The reverse-geocoded place first, then the other places nearest to the point.
         const first = gazetteer.reverse(parsed.lat, parsed.lng)
@@ -338,6 +368,9 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
         limit: max,
         bias: options,
       }
+      // Postcodes first: "Paris, TX 75460" is Paris, Texas, not Paris with an unknown qualifier.
+      const postcoded = geocodePostcoded(query, max, options)
+      if (postcoded.length > 0) return postcoded
       const exact = geocodeExact(q)
       if (exact.length > 0) return exact
       // Not a place name as written: a street address with a house number, else a misspelled
@@ -391,6 +424,11 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
           const found = places.placeAt(place)
           return { place: found, matchedName: own ? found.name : name }
         })
+    },
+
+    namesArea(text) {
+      const check = qualifiers.check(normalizeName(text))
+      return check.countries !== undefined || check.areas !== undefined
     },
 
     reverse(lat, lng) {

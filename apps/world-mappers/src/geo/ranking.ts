@@ -100,7 +100,7 @@ export interface GeocodeBias {
   /** ISO alpha-2 codes, upper case; only places in these countries are answered. */
   countryCodes?: ReadonlySet<string> | undefined
   near?: { lat: number; lng: number } | undefined
-  /** Places in none of the regions or countries the qualifiers name are left out (structured search). */
+  /** Places outside any region or country the qualifiers name are left out (structured search). */
   strict?: boolean | undefined
 }
 
@@ -137,7 +137,8 @@ export function rankPlaces(
       nearKm: near ? haversineKm(near, { lat, lng }) : 0,
     }
   })
-  const candidates = query.bias?.strict && recognized > 0 ? all.filter((c) => c.matched > 0) : all
+  const candidates =
+    query.bias?.strict && recognized > 0 ? all.filter((c) => c.matched === recognized) : all
   candidates.sort(compareCandidates)
   return candidates.slice(0, query.limit).map((c) => {
     const place = places.placeAt(c.place)

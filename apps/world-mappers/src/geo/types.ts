@@ -80,6 +80,8 @@ export interface Gazetteer {
    * `country` (ISO alpha-2) when given. A prefix ending in a space completes its last word.
    */
   suggest(prefix: string, limit: number, country?: string): Suggestion[]
+  /** Whether a text names a known region or country ("IL", "Bavaria", "United States"). */
+  namesArea(text: string): boolean
   /** The nearest place to a point. */
   reverse(lat: number, lng: number): ReverseMatch | undefined
   /** Places within `maxKm` of a point, nearest first, at most `limit`, at least `minPopulation`. */

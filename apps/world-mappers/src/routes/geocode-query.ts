@@ -71,7 +71,10 @@ export type GeocodeRequest =
       options: GeocodeOptions
     }
 
-export function readGeocodeQuery(query: GeocodeQuery): GeocodeRequest {
+export function readGeocodeQuery(
+  query: GeocodeQuery,
+  namesArea: (text: string) => boolean,
+): GeocodeRequest {
   const structured =
     query.city !== undefined || query.region !== undefined || query.country !== undefined
   if (query.address !== undefined && structured) {
@@ -102,8 +105,27 @@ export function readGeocodeQuery(query: GeocodeQuery): GeocodeRequest {
     }
     options.near = { lat: point.lat, lng: point.lng }
   }
-  if (query.address !== undefined) return { kind: 'text', address: query.address, options }
+  if (query.address !== undefined) {
+    // Coordinates are a point already: there is nothing to keep or rank.
+    if (parseCoordinates(query.address) && (query.countrycodes ?? query.near) !== undefined) {
+      const parameter = query.countrycodes !== undefined ? 'countrycodes' : 'near'
+      throw new InvalidRequestError(
+        `querystring/${parameter} does not apply to coordinates given as address`,
+      )
+    }
+    return { kind: 'text', address: query.address, options }
+  }
   const { city, region, country } = query
+  for (const [name, value] of [
+    ['region', region],
+    ['country', country],
+  ] as const) {
+    if (value !== undefined && !namesArea(value)) {
+      throw new InvalidRequestError(
+        `querystring/${name} ${JSON.stringify(value)} names no known region or country`,
+      )
+    }
+  }
   return { kind: 'structured', fields: { city, region, country }, options }
 }
 

@@ -89,8 +89,8 @@ export async function locationRoutes(app: FastifyInstance, opts: { gazetteer: ()
     },
     async (request) => {
       const query = request.query as GeocodeQuery
-      const asked = readGeocodeQuery(query)
       const gazetteer = opts.gazetteer()
+      const asked = readGeocodeQuery(query, (text) => gazetteer.namesArea(text))
       const matches =
         asked.kind === 'text'
           ? gazetteer.geocode(asked.address, query.limit, asked.options)

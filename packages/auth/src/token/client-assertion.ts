@@ -13,7 +13,8 @@ import { InvalidOptionError } from '../errors.js'
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 /** The algorithms Auth0 accepts for `private_key_jwt` client assertions. */
-export type ClientAssertionAlgorithm = 'RS256' | 'RS384' | 'PS256'
+export const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'PS256'] as const
+export type ClientAssertionAlgorithm = (typeof CLIENT_ASSERTION_ALGORITHMS)[number]
 
 const HASHES: Readonly<Record<ClientAssertionAlgorithm, string>> = Object.freeze({
   RS256: 'sha256',

@@ -4,7 +4,12 @@ export {
   type TokenEndpointErrorFields,
 } from '../errors.js'
 export { fullJitterDelay, parseRetryAfter } from '../retry.js'
-export { type ClientAssertionAlgorithm, readClientAssertionKey } from './client-assertion.js'
+export {
+  CLIENT_ASSERTION_ALGORITHMS,
+  type ClientAssertionAlgorithm,
+  isClientAssertionAlgorithm,
+  readClientAssertionKey,
+} from './client-assertion.js'
 export type {
   ClientAuthMethod,
   TokenRequestEncoding,

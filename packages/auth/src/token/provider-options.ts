@@ -39,7 +39,10 @@ export interface TokenProviderOptions {
   clientAssertionSigningKey?: string | KeyObject
   /** Algorithm of the client assertion: `RS256` (default), `RS384` or `PS256`. */
   clientAssertionSigningAlg?: ClientAssertionAlgorithm
-  /** `kid` header of the client assertion: the id of the key's credential in Auth0. Default none. */
+  /**
+   * `kid` header of the client assertion: the credential's `kid` (as `GET /api/v2/clients/{id}/credentials`
+   * shows it; not its `id`). Default none: the tenant tries the client's credentials.
+   */
   clientAssertionKeyId?: string
   /** API identifier the token is for. Auth0 requires it unless the tenant has a default. */
   audience?: string
