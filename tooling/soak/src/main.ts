@@ -112,6 +112,7 @@ async function main(): Promise<number> {
         authServerDataDir: '',
         giftDeliveriesDataDir: dataDir,
         logLevel: 'warn',
+        giftDeliveriesClientAuth: 'client_secret',
       },
       mode: 'built',
       writeLine: (service, line) => {
