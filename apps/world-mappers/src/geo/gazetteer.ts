@@ -129,6 +129,9 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     area.places++
     if (row.seat !== SEAT_NONE) for (const k of keys) area.seatKeys.add(ownCopy(k))
   })
+  // The service listens while this loads: between the long synchronous steps, requests
+  // already waiting are answered (503, not ready) instead of waiting out every step.
+  await yieldToEventLoop()
   const regions = createRegionTable(table.areas, evidence)
   const spatial = createSpatialIndex(table.lat, table.lng)
   const places = createPlaceList({
@@ -144,6 +147,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       suggestions.add(normalizeName(name), table.count + i, name === entry.name)
     }
   })
+  await yieldToEventLoop()
   const suggestIndex = suggestions.build({
     population: (place) => places.populationOf(place),
     // From the table, not `placeAt`: that would make a Place object for every city now.
@@ -153,6 +157,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
         : places.placeAt(place).countryCode,
   })
   const qualifiers = createQualifiers(countries, regions)
+  await yieldToEventLoop()
   const fuzzy = createFuzzyIndex(1 << 16)
   for (let i = 0; i < table.count; i++) {
     const population = table.population[i] as number
@@ -509,6 +514,10 @@ function indexRow(row: GeoNamesRow, keys: string[], add: (key: string, value: nu
 /** The name as given, then its spelled-out abbreviations. */
 function variants(name: string): Array<[string, boolean]> {
   return [[name, false], ...expandAbbreviations(name).map((v): [string, boolean] => [v, true])]
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function clampLimit(limit: number): number {
