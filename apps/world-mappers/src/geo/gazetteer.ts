@@ -18,7 +18,7 @@ import { type GeocodeBias, PRIMARY_BONUS, proximityConfidence, rankPlaces } from
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSeats } from './seats.js'
 import { createSpatialIndex } from './spatial-index.js'
-import { createSuggestIndexBuilder } from './suggest-index.js'
+import { createSuggestIndexBuilder, type SuggestIndex } from './suggest-index.js'
 import type { Gazetteer, GeocodeMatch, ReverseMatch } from './types.js'
 
 export interface GazetteerOptions {
@@ -147,15 +147,18 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       suggestions.add(normalizeName(name), table.count + i, name === entry.name)
     }
   })
-  await yieldToEventLoop()
-  const suggestIndex = suggestions.build({
-    population: (place) => places.populationOf(place),
-    // From the table, not `placeAt`: that would make a Place object for every city now.
-    country: (place) =>
-      place < table.count
-        ? (table.areas[table.area[place] as number]?.countryCode ?? '')
-        : places.placeAt(place).countryCode,
-  })
+  // Built on first use: the sort takes about half a second, which start-up (while the service
+  // already listens) does not need to spend.
+  let suggestIndex: SuggestIndex | undefined
+  const suggestIndexOf = () =>
+    (suggestIndex ??= suggestions.build({
+      population: (place) => places.populationOf(place),
+      // From the table, not `placeAt`: that would make a Place object for every city now.
+      country: (place) =>
+        place < table.count
+          ? (table.areas[table.area[place] as number]?.countryCode ?? '')
+          : places.placeAt(place).countryCode,
+    }))
   const qualifiers = createQualifiers(countries, regions)
   await yieldToEventLoop()
   const fuzzy = createFuzzyIndex(1 << 16)
@@ -168,6 +171,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     }
   }
   fuzzy.compact()
+  await yieldToEventLoop()
 
   const seats = createSeats(table)
 
@@ -420,7 +424,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
       // Francisco, not Quito ("San Francisco de Quito"), less than 100 times as populous.
       const weight = (place: number, own: boolean) =>
         Math.log10(places.populationOf(place) + 1) + (own ? PRIMARY_BONUS : 0)
-      return suggestIndex
+      return suggestIndexOf()
         .suggest(typed, max * SUGGEST_OVERFETCH, country)
         .map((s) => ({ ...s, weight: weight(s.place, s.own) }))
         .sort((a, b) => b.weight - a.weight)
