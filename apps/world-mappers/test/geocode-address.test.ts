@@ -15,36 +15,41 @@ beforeAll(async () => {
 const best = (query: string) => gazetteer.geocode(query, 5)[0]
 
 describe('street addresses', () => {
-  const localities: Array<[query: string, name: string, countryCode: string]> = [
-    ['132 High St, London, United Kingdom', 'London', 'GB'],
-    ['10 Downing St, London', 'London', 'GB'],
-    ['221B Baker Street, London', 'London', 'GB'],
-    ['221B Baker Street London', 'London', 'GB'],
-    ['Flat 2, 10 Downing Street, London SW1A 2AA', 'London', 'GB'],
-    ['Unter den Linden 77, 10117 Berlin, Germany', 'Berlin', 'DE'],
-    ['1600 Pennsylvania Ave NW, Washington, DC 20500', 'Washington', 'US'],
-    ['99 rue de Rivoli, 75001 Paris, France', 'Paris', 'FR'],
-    ['Via Roma 10, Torino', 'Turin', 'IT'],
-    ['350 5th Ave, New York, NY 10118', 'New York City', 'US'],
-    ['24 Sussex Dr, Ottawa, ON K1M 1M4', 'Ottawa', 'CA'],
-    ['10 Main St, Springfield, IL', 'Springfield', 'US'],
-    ['Baker Street, London', 'London', 'GB'],
-    ['5 Main St, Lodnon, UK', 'London', 'GB'],
-    ['Apt 4B, 350 Fifth Avenue, Manhattan, New York, NY 10118, USA', 'Manhattan', 'US'],
-    ['#5 Main St, Springfield, IL', 'Springfield', 'US'],
-    ['Unit 3 42 Wallaby Way, Sydney', 'Sydney', 'AU'],
-    ['No 12 Jalan Ampang, Kuala Lumpur', 'Kuala Lumpur', 'MY'],
-    ['No. 10 Downing Street, London', 'London', 'GB'],
+  const localities: Array<[query: string, name: string, countryCode: string, street: string]> = [
+    ['132 High St, London, United Kingdom', 'London', 'GB', 'High St'],
+    ['10 Downing St, London', 'London', 'GB', 'Downing St'],
+    ['221B Baker Street, London', 'London', 'GB', 'Baker Street'],
+    ['221B Baker Street London', 'London', 'GB', 'Baker Street'],
+    ['Flat 2, 10 Downing Street, London SW1A 2AA', 'London', 'GB', 'Downing Street'],
+    ['Unter den Linden 77, 10117 Berlin, Germany', 'Berlin', 'DE', 'Unter den Linden'],
+    ['1600 Pennsylvania Ave NW, Washington, DC 20500', 'Washington', 'US', 'Pennsylvania Ave NW'],
+    ['99 rue de Rivoli, 75001 Paris, France', 'Paris', 'FR', 'rue de Rivoli'],
+    ['Via Roma 10, Torino', 'Turin', 'IT', 'Via Roma'],
+    ['350 5th Ave, New York, NY 10118', 'New York City', 'US', '5th Ave'],
+    ['24 Sussex Dr, Ottawa, ON K1M 1M4', 'Ottawa', 'CA', 'Sussex Dr'],
+    ['10 Main St, Springfield, IL', 'Springfield', 'US', 'Main St'],
+    ['Baker Street, London', 'London', 'GB', 'Baker Street'],
+    ['5 Main St, Lodnon, UK', 'London', 'GB', 'Main St'],
+    [
+      'Apt 4B, 350 Fifth Avenue, Manhattan, New York, NY 10118, USA',
+      'Manhattan',
+      'US',
+      'Fifth Avenue',
+    ],
+    ['#5 Main St, Springfield, IL', 'Springfield', 'US', 'Main St'],
+    ['Unit 3 42 Wallaby Way, Sydney', 'Sydney', 'AU', 'Wallaby Way'],
+    ['No 12 Jalan Ampang, Kuala Lumpur', 'Kuala Lumpur', 'MY', 'Jalan Ampang'],
+    ['No. 10 Downing Street, London', 'London', 'GB', 'Downing Street'],
     // A part that names no place is passed over for the next one.
-    ['5 Main St, Soho, London, UK', 'London', 'GB'],
-    ['12 Main St, Gotham, Springfield, IL', 'Springfield', 'US'],
-    ['5 Main St, 100 Mile House, BC', '100 Mile House', 'CA'],
+    ['5 Main St, Soho, London, UK', 'London', 'GB', 'Main St'],
+    ['12 Main St, Gotham, Springfield, IL', 'Springfield', 'US', 'Main St'],
+    ['5 Main St, 100 Mile House, BC', '100 Mile House', 'CA', 'Main St'],
   ]
-  for (const [query, name, countryCode] of localities) {
+  for (const [query, name, countryCode, street] of localities) {
     it(`answers "${query}" with its locality, ${name}`, () => {
       const match = best(query)
       expect(match).toMatchObject({ place: { name, countryCode }, precision: 'locality' })
-      expect(match?.address?.street).toBeTruthy()
+      expect(match?.address?.street).toBe(street)
       expect(match?.confidence).toBeGreaterThanOrEqual(0.5)
     })
   }
