@@ -4,6 +4,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { devPlacesFile } from '../src/config.js'
+import { planDirections } from '../src/geo/directions.js'
 import { loadGazetteer } from '../src/geo/gazetteer.js'
 import type { Gazetteer } from '../src/geo/types.js'
 import { ISSUER, startTenant } from './helpers/tenant.js'
@@ -260,6 +261,37 @@ describe('directions', () => {
       mapper,
     )
     expect(gotham.statusCode).toBe(404)
+  })
+
+  it('answers every field of the plan (the compiled serializer of its schema leaves none out)', async () => {
+    const pairs: Array<[string, string]> = [
+      ['Seattle', 'Tokyo'],
+      ['North Pole Depot', 'Auth0 Office'],
+      ['Sydney', 'Buenos Aires'],
+      ['Paris', 'Paris'],
+    ]
+    for (const [origin, destination] of pairs) {
+      const query = new URLSearchParams({ origin, destination })
+      const res = await get(`/api/directions?${query}`, mapper)
+      expect(res.statusCode).toBe(200)
+      const from = gazetteer.geocode(origin, 1)[0]?.place
+      const to = gazetteer.geocode(destination, 1)[0]?.place
+      if (!from || !to) throw new Error(`${origin} or ${destination} not found`)
+      const { origin: originView, destination: destinationView, ...plan } = res.json()
+      expect(plan).toEqual(JSON.parse(JSON.stringify(planDirections(gazetteer, from, to))))
+      for (const [view, place] of [
+        [originView, from],
+        [destinationView, to],
+      ] as const) {
+        const { kind: _kind, ...fields } = place
+        expect(view).toEqual({
+          ...fields,
+          region: place.region ?? null,
+          regionCode: place.regionCode ?? null,
+          precision: place.kind === 'custom' ? (place.address ? 'address' : 'place') : 'locality',
+        })
+      }
+    }
   })
 
   it('defaults the origin to the depot (the seed client sends only a destination)', async () => {

@@ -622,6 +622,26 @@ describe('the corridor search: createSpatialIndex().nearest, which nearby() and 
     })
   }
 
+  // Populations from 0 to 1,000,000, log-uniform, so that every tier tree holds some points.
+  const weights = Float64Array.from(points, (_, id) =>
+    Math.floor(10 ** (((id * 7919) % 600) / 100)),
+  )
+  const weighted = createSpatialIndex(lat, lng, weights)
+  for (const [name, at] of queries.slice(0, 8)) {
+    it(`answers by population as a scan of every point: ${name}`, () => {
+      for (const minWeight of [0, 500, 1_000, 10_000, 50_000, 100_000, 400_000]) {
+        const heavy = (id: number) => (weights[id] as number) >= minWeight
+        for (const maxKm of [80, 150, 2_000]) {
+          for (const accept of [undefined, everyThird]) {
+            const found = weighted.nearest(at.lat, at.lng, 5, maxKm, accept, minWeight)
+            const both = (id: number) => heavy(id) && (!accept || accept(id))
+            expect(found).toEqual(reference(at, 5, maxKm, both))
+          }
+        }
+      }
+    })
+  }
+
   it('answers places at the same distance by id, whatever order they were added in', () => {
     const same = createSpatialIndex(
       new Float64Array([10, 10, 10, 10]),

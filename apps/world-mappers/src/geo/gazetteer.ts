@@ -133,7 +133,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   // already waiting are answered (503, not ready) instead of waiting out every step.
   await yieldToEventLoop()
   const regions = createRegionTable(table.areas, evidence)
-  const spatial = createSpatialIndex(table.lat, table.lng)
+  const spatial = createSpatialIndex(table.lat, table.lng, table.population)
   const places = createPlaceList({
     table,
     names: index,
@@ -459,11 +459,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     nearby(lat, lng, maxKm, limit, minPopulation = 0) {
       const max = clampLimit(limit)
       if (!isValidPoint(lat, lng) || max === 0 || !(maxKm >= 0)) return []
-      const accept =
-        minPopulation > 0
-          ? (id: number) => (table.population[id] as number) >= minPopulation
-          : undefined
-      return spatial.nearest(lat, lng, max, maxKm, accept).map(
+      return spatial.nearest(lat, lng, max, maxKm, undefined, minPopulation).map(
         (id): ReverseMatch => ({
           place: places.placeAt(id),
           distanceKm: spatial.distanceKm(

@@ -3,13 +3,17 @@ import KDBush from 'kdbush'
 
 /** Nearest-neighbour search on the sphere over a fixed set of points (kdbush + geokdbush). */
 export interface SpatialIndex {
-  /** Point ids nearest first, within `maxKm`, at most `limit`, those `accept` lets through. */
+  /**
+   * Point ids nearest first, within `maxKm`, at most `limit`, those `accept` lets through
+   * with a weight (population) of at least `minWeight`.
+   */
   nearest(
     lat: number,
     lng: number,
     limit: number,
     maxKm: number,
     accept?: (id: number) => boolean,
+    minWeight?: number,
   ): number[]
   /** Great-circle distance in km. */
   distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number
@@ -31,6 +35,14 @@ const BOX_SEARCH_MAX_KM = 150
 // Boxes are this much (degrees, ~1 mm) wider than the circle, so rounding never cuts off its edge.
 const BOX_MARGIN_DEGREES = 1e-8
 
+/**
+ * Besides the index of every point, one per weight tier holds only the points
+ * of at least that weight: directions ask for towns of 100,000 and 10,000
+ * people along a route, which a search of every village around would mostly
+ * read and reject.
+ */
+const WEIGHT_TIERS = [1_000, 10_000, 100_000]
+
 /** A lng/lat box, west ≤ east (never across the antimeridian). */
 interface Box {
   west: number
@@ -39,24 +51,62 @@ interface Box {
   north: number
 }
 
-export function createSpatialIndex(lat: Float64Array, lng: Float64Array): SpatialIndex {
-  const index = new KDBush(lat.length, 64, Float64Array)
-  for (let i = 0; i < lat.length; i++) index.add(lng[i] as number, lat[i] as number)
+/** The points of one tier: their own kdbush, and each one's id in the whole set. */
+interface Tier {
+  minWeight: number
+  index: KDBush
+  ids: Uint32Array | undefined
+}
+
+function buildKdTree(lat: Float64Array, lng: Float64Array, ids?: Uint32Array): KDBush {
+  const count = ids ? ids.length : lat.length
+  const index = new KDBush(count, 64, Float64Array)
+  for (let i = 0; i < count; i++) {
+    const id = ids ? (ids[i] as number) : i
+    index.add(lng[id] as number, lat[id] as number)
+  }
   index.finish()
+  return index
+}
+
+/** Points with `weight` (population) also get one tree per tier of weight (see WEIGHT_TIERS). */
+export function createSpatialIndex(
+  lat: Float64Array,
+  lng: Float64Array,
+  weight?: Float64Array,
+): SpatialIndex {
+  const tiers: Tier[] = [{ minWeight: 0, index: buildKdTree(lat, lng), ids: undefined }]
+  if (weight) {
+    for (const minWeight of WEIGHT_TIERS) {
+      const ids: number[] = []
+      for (let id = 0; id < lat.length; id++) if ((weight[id] as number) >= minWeight) ids.push(id)
+      const tierIds = Uint32Array.from(ids)
+      tiers.push({ minWeight, index: buildKdTree(lat, lng, tierIds), ids: tierIds })
+    }
+  }
+  /** The smallest tree that holds every point of at least `minWeight`. */
+  const tierFor = (minWeight: number): Tier => {
+    let chosen = tiers[0] as Tier
+    for (const tier of tiers) if (tier.minWeight <= minWeight) chosen = tier
+    return chosen
+  }
 
   /** Ids within `maxKm` by a bounding-box scan, nearest first (ties by id), at most `limit`. */
   function nearestInCircle(
+    tier: Tier,
     pointLat: number,
     pointLng: number,
     limit: number,
     maxKm: number,
-    accept?: (id: number) => boolean,
+    accept: ((id: number) => boolean) | undefined,
   ): number[] {
     const nearest = new NearestList(limit)
     const maxHaversine = haversineOfAngle(maxKm / GEOKDBUSH_EARTH_RADIUS_KM)
     const cosLat = Math.cos(pointLat * RAD)
+    const { index, ids } = tier
     for (const box of circleBounds(pointLat, pointLng, maxKm)) {
-      for (const id of index.range(box.west, box.south, box.east, box.north)) {
+      for (const local of index.range(box.west, box.south, box.east, box.north)) {
+        const id = ids ? (ids[local] as number) : local
         if (accept && !accept(id)) continue
         const h = haversine(pointLat, pointLng, cosLat, lat[id] as number, lng[id] as number)
         if (h <= maxHaversine) nearest.offer(id, h)
@@ -66,13 +116,23 @@ export function createSpatialIndex(lat: Float64Array, lng: Float64Array): Spatia
   }
 
   return {
-    nearest(pointLat, pointLng, limit, maxKm, accept) {
+    nearest(pointLat, pointLng, limit, maxKm, accept, minWeight = 0) {
       if (lat.length === 0 || !(limit >= 1) || !(maxKm >= 0)) return []
+      const tier = tierFor(minWeight)
+      const heavyEnough =
+        weight && minWeight > tier.minWeight
+          ? (id: number) => (weight[id] as number) >= minWeight && (!accept || accept(id))
+          : accept
       if (maxKm <= BOX_SEARCH_MAX_KM) {
-        return nearestInCircle(pointLat, pointLng, limit, maxKm, accept)
+        return nearestInCircle(tier, pointLat, pointLng, limit, maxKm, heavyEnough)
       }
       const within = Number.isFinite(maxKm) ? maxKm : undefined
-      return around(index, pointLng, pointLat, limit, within, accept)
+      const { ids } = tier
+      if (!ids) return around(tier.index, pointLng, pointLat, limit, within, heavyEnough)
+      const acceptLocal = heavyEnough && ((local: number) => heavyEnough(ids[local] as number))
+      return around(tier.index, pointLng, pointLat, limit, within, acceptLocal).map(
+        (local) => ids[local] as number,
+      )
     },
     distanceKm: (lat1, lng1, lat2, lng2) => distance(lng1, lat1, lng2, lat2),
   }

@@ -4,6 +4,7 @@ import { NoMatchError } from '../errors.js'
 import { planDirections } from '../geo/directions.js'
 import { parseCoordinates } from '../geo/query-parser.js'
 import type { Gazetteer, GeocodeMatch, Place } from '../geo/types.js'
+import { directionsAnswerSchema } from './directions-schema.js'
 import { placeView, precisionOf } from './place-view.js'
 
 const placeParameter = {
@@ -76,6 +77,7 @@ export async function directionsRoutes(
             destination: { ...placeParameter, description: 'Place name or "lat,lng"' },
           },
         },
+        response: { 200: directionsAnswerSchema },
       },
     },
     async (request) => {
