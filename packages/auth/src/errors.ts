@@ -154,6 +154,30 @@ export const InsufficientScopeError = define(
   403,
 )
 
+// DPoP (RFC 9449) ------------------------------------------------------------
+
+/** The OAuth error a DPoP refusal carries (RFC 9449 §5, §7.1, §8, §9). */
+export type DpopErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce'
+
+/**
+ * A DPoP proof was refused: missing, malformed, for another request, too old,
+ * replayed, or without the nonce the server asks for (`use_dpop_nonce`).
+ * 400 at a token endpoint, 401 at a resource server (the caller sets which).
+ */
+export class DpopProofError extends AuthError {
+  readonly error: DpopErrorCode
+  readonly description: string
+
+  constructor(error: DpopErrorCode, description: string, statusCode = 401) {
+    super(`The DPoP proof was refused: ${description}`)
+    this.name = 'AuthError'
+    this.code = 'AUTH_ERR_DPOP_PROOF'
+    this.statusCode = statusCode
+    this.error = error
+    this.description = description
+  }
+}
+
 // Classification -----------------------------------------------------------
 
 /** Codes whose cause is this side's own set-up, whatever status they carry. */
