@@ -10,8 +10,11 @@ type Headers = Dispatcher.DispatchOptions['headers']
 /** The request's headers without any authorization header, in a form we can extend. */
 export type BaseHeaders = { object: Record<string, unknown> } | { flat: unknown[] }
 
+/** Headers the interceptor sets itself: a caller's own are dropped, never sent beside ours. */
 function isAuthorization(name: unknown): boolean {
-  return typeof name === 'string' && name.toLowerCase() === 'authorization'
+  if (typeof name !== 'string') return false
+  const lower = name.toLowerCase()
+  return lower === 'authorization' || lower === 'dpop'
 }
 
 function hasSafeIterator(headers: object): headers is Iterable<unknown> {
@@ -63,4 +66,11 @@ export function withBearer(base: BaseHeaders, token: string): Headers {
   const value = `Bearer ${token}`
   if ('object' in base) return { ...base.object, authorization: value } as Headers
   return [...base.flat, 'authorization', value] as Headers
+}
+
+/** `Authorization: DPoP <token>` and the request's `DPoP` proof (RFC 9449 §7.1). */
+export function withDpop(base: BaseHeaders, token: string, proof: string): Headers {
+  const value = `DPoP ${token}`
+  if ('object' in base) return { ...base.object, authorization: value, dpop: proof } as Headers
+  return [...base.flat, 'authorization', value, 'dpop', proof] as Headers
 }

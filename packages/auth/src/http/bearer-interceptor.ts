@@ -1,8 +1,14 @@
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError, UnusableAccessTokenError } from '../errors.js'
-import type { AccessTokenSource } from '../token/types.js'
-import { type BaseHeaders, stripAuthorization, withBearer } from './authorization-header.js'
-import { bearerError } from './www-authenticate.js'
+import type { AccessTokenSource, TypedAccessToken } from '../token/types.js'
+import {
+  type BaseHeaders,
+  stripAuthorization,
+  withBearer,
+  withDpop,
+} from './authorization-header.js'
+import { createDpopNonces, type DpopNonces, requestUrl } from './dpop-request.js'
+import { bearerError, dpopError } from './www-authenticate.js'
 
 /** Options of {@link createBearerInterceptor}. Give `origins`, `shouldAuthorize`, or both. */
 export interface BearerInterceptorOptions {
@@ -48,6 +54,12 @@ type DispatchController = Dispatcher.DispatchController
  *   always passed through and its token is not invalidated, so a resource server
  *   that rejects every token cannot cause a refresh loop.
  * - If `getToken()` or `invalidate()` fails, the request fails with that error.
+ * - DPoP (RFC 9449): when `source` hands out DPoP tokens (a provider with the
+ *   `dpop` option), each request is sent with `Authorization: DPoP <token>` and
+ *   a new `DPoP` proof for its method and URL, with the token's hash (`ath`) and
+ *   the server's last `DPoP-Nonce`. A 401 `use_dpop_nonce` is answered once with
+ *   a proof carrying the new nonce (same replay rules as above); a DPoP
+ *   `invalid_token` refreshes the token as for Bearer.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  * @throws InvalidOptionError when neither option is given or an origin is invalid.
@@ -65,11 +77,12 @@ export function createBearerInterceptor(
     throw new InvalidOptionError('source must have getToken() and invalidate()')
   }
   const shouldAuthorize = resolvePolicy(options)
+  const nonces = createDpopNonces()
 
   return (dispatch) =>
     function bearerInterceptor(opts, handler) {
       if (!shouldAuthorize(opts)) return dispatch(opts, handler)
-      new BearerExchange(source, dispatch, opts, handler).start()
+      new BearerExchange(source, dispatch, opts, handler, nonces).start()
       return true
     }
 }
@@ -218,6 +231,16 @@ class ExchangeController implements DispatchController {
   }
 }
 
+/** A token from `source`, typed: a source without `getAccessToken` hands out bearer tokens. */
+function typedToken(source: AccessTokenSource): Promise<TypedAccessToken> {
+  if (source.getAccessToken)
+    return invoke(() => (source.getAccessToken as () => Promise<TypedAccessToken>)())
+  return invoke(() => source.getToken()).then((accessToken) => ({
+    accessToken,
+    tokenType: 'Bearer',
+  }))
+}
+
 /** One request from the caller: up to two attempts, each with its own token. */
 class BearerExchange implements DispatchHandler {
   readonly #source: AccessTokenSource
@@ -226,10 +249,11 @@ class BearerExchange implements DispatchHandler {
   readonly #handler: DispatchHandler
   readonly #headers: BaseHeaders
   readonly #controller: ExchangeController
+  readonly #nonces: DpopNonces
   #attempts = 0
-  #sentToken = ''
+  #sent: TypedAccessToken | undefined
   #discarding = false
-  #refresh: Promise<string> | undefined
+  #refresh: Promise<TypedAccessToken> | undefined
   #done = false
 
   constructor(
@@ -237,11 +261,13 @@ class BearerExchange implements DispatchHandler {
     dispatch: Dispatch,
     opts: DispatchOptions,
     handler: DispatchHandler,
+    nonces: DpopNonces,
   ) {
     this.#source = source
     this.#dispatch = dispatch
     this.#opts = opts
     this.#handler = handler
+    this.#nonces = nonces
     this.#headers = stripAuthorization(opts.headers)
     // Deferred: an abort can arrive from inside the caller's onRequestStart.
     this.#controller = new ExchangeController((reason) => queueMicrotask(() => this.#fail(reason)))
@@ -251,26 +277,36 @@ class BearerExchange implements DispatchHandler {
     // The caller gets its controller now, so it can abort while a token is awaited.
     this.#handler.onRequestStart?.(this.#controller, undefined)
     if (this.#controller.aborted) return
-    this.#sendWith(invoke(() => this.#source.getToken()))
+    this.#sendWith(typedToken(this.#source))
   }
 
-  #sendWith(token: Promise<string>) {
+  #sendWith(token: Promise<TypedAccessToken>) {
     token.then(
       (value) => this.#send(value),
       (error: unknown) => this.#fail(error),
     )
   }
 
-  #send(token: unknown) {
+  #send(typed: TypedAccessToken) {
     if (this.#done || this.#controller.aborted) return
     try {
-      this.#sentToken = checkToken(token)
+      const accessToken = checkToken(typed?.accessToken)
+      this.#sent = { accessToken, tokenType: typed.tokenType }
       this.#attempts++
       this.#discarding = false
-      this.#dispatch({ ...this.#opts, headers: withBearer(this.#headers, this.#sentToken) }, this)
+      this.#dispatch({ ...this.#opts, headers: this.#authorizationHeaders(this.#sent) }, this)
     } catch (error) {
       this.#fail(error)
     }
+  }
+
+  #authorizationHeaders({ accessToken, tokenType }: TypedAccessToken) {
+    if (tokenType !== 'DPoP') return withBearer(this.#headers, accessToken)
+    const key = this.#source.dpopKey
+    if (!key) throw new UnusableAccessTokenError('a DPoP token from a source without a DPoP key')
+    const url = requestUrl(this.#opts)
+    const proof = this.#nonces.proof(key, this.#opts.method, url, accessToken)
+    return withDpop(this.#headers, accessToken, proof)
   }
 
   #fail(error: unknown) {
@@ -300,17 +336,26 @@ class BearerExchange implements DispatchHandler {
     statusMessage?: string,
   ) {
     if (this.#done) return
-    if (
-      statusCode === 401 &&
-      this.#attempts === 1 &&
-      bearerError(headers['www-authenticate']) === 'invalid_token'
-    ) {
-      const rejected = this.#sentToken
+    const sent = this.#sent as TypedAccessToken
+    const dpop = sent.tokenType === 'DPoP'
+    const nonceChanged = dpop && this.#nonces.update(this.#opts, headers['dpop-nonce'])
+    const challenge = headers['www-authenticate']
+    const error =
+      statusCode === 401 ? (dpop ? dpopError(challenge) : bearerError(challenge)) : undefined
+    if (error === 'use_dpop_nonce' && nonceChanged && this.#attempts === 1) {
+      // RFC 9449 §9: the same token again, with a proof that carries the nonce just sent.
+      if (isReplayable(this.#opts.body)) {
+        this.#discarding = true
+        this.#refresh = Promise.resolve(sent)
+        return
+      }
+    } else if (error === 'invalid_token' && this.#attempts === 1) {
+      const rejected = sent.accessToken
       const invalidated = invoke(() => this.#source.invalidate(rejected))
       if (isReplayable(this.#opts.body)) {
         // Refresh while the 401 body drains; the replay waits for both.
         this.#discarding = true
-        this.#refresh = invalidated.then(() => this.#source.getToken())
+        this.#refresh = invalidated.then(() => typedToken(this.#source))
         this.#refresh.catch(() => {}) // observed in onResponseEnd; the response may fail first
         return
       }

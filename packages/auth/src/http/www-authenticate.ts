@@ -88,3 +88,11 @@ export function bearerError(value: string | readonly string[] | undefined): stri
   }
   return undefined
 }
+
+/** The `error` auth-param of the first `DPoP` challenge (RFC 9449 §7.1), if any. */
+export function dpopError(value: string | readonly string[] | undefined): string | undefined {
+  for (const challenge of parseChallenges(value)) {
+    if (challenge.scheme.toLowerCase() === 'dpop') return challenge.params.get('error')
+  }
+  return undefined
+}

@@ -28,6 +28,10 @@ export interface ClientCredentialsRequest {
   dispatcher: Dispatcher
   timeoutMs: number
   userAgent: string
+  /** DPoP: the proof for this request (RFC 9449 §5), made for the token endpoint. */
+  dpopProof?: string | undefined
+  /** Called with each `DPoP-Nonce` the token endpoint sends (RFC 9449 §8). */
+  onDpopNonce?: ((nonce: string) => void) | undefined
 }
 
 /** A successful token response (RFC 6749 §5.1). */
@@ -76,6 +80,7 @@ export async function requestClientCredentialsToken(
     params.client_id = req.clientId
     params.client_secret = auth.clientSecret
   }
+  if (req.dpopProof !== undefined) headers.dpop = req.dpopProof
   if (req.audience !== undefined) params.audience = req.audience
   if (req.scope) params.scope = req.scope
   if (req.organization !== undefined) params.organization = req.organization
@@ -101,8 +106,10 @@ export async function requestClientCredentialsToken(
   } catch (cause) {
     throw failure(new TokenNetworkError(describeNetworkError(cause), { cause }), true)
   }
+  const nonce = response.headers['dpop-nonce']
+  if (typeof nonce === 'string' && nonce !== '') req.onDpopNonce?.(nonce)
   const credential = auth.method === 'private_key_jwt' ? auth.clientAssertion : auth.clientSecret
-  return processTokenResponse(response, credential, now)
+  return processTokenResponse(response, credential, now, req.dpopProof !== undefined)
 }
 
 /** Turns an HTTP response from the token endpoint into a token or a failure. */
@@ -110,6 +117,7 @@ async function processTokenResponse(
   response: Dispatcher.ResponseData,
   credential: string,
   now: () => number,
+  dpop: boolean,
 ): Promise<TokenResponse> {
   const { statusCode } = response
   let json: unknown
@@ -123,7 +131,7 @@ async function processTokenResponse(
   }
 
   if (statusCode >= 200 && statusCode < 300) {
-    return validateTokenResponse(json)
+    return validateTokenResponse(json, dpop)
   }
 
   const retryAfterHeader = response.headers['retry-after']
@@ -148,7 +156,12 @@ async function processTokenResponse(
   throw failure(error, retryable, retryAfterMs)
 }
 
-function validateTokenResponse(json: unknown): TokenResponse {
+/**
+ * A DPoP request may be answered with a bearer token (an API that does not
+ * take DPoP): the token's own type then decides how it is sent. A DPoP token
+ * that was not asked for is refused: it could not be used.
+ */
+function validateTokenResponse(json: unknown, dpop: boolean): TokenResponse {
   if (!isRecord(json)) {
     throw failure(new TokenResponseError('the body is not a JSON object'), true)
   }
@@ -156,8 +169,14 @@ function validateTokenResponse(json: unknown): TokenResponse {
   if (typeof access_token !== 'string' || access_token.length === 0) {
     throw failure(new TokenResponseError('access_token is missing'), false)
   }
-  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') {
-    throw failure(new TokenResponseError('token_type is not Bearer'), false)
+  const type = typeof token_type === 'string' ? token_type.toLowerCase() : undefined
+  if (type !== 'bearer' && !(dpop && type === 'dpop')) {
+    throw failure(
+      new TokenResponseError(
+        dpop ? 'token_type is not DPoP or Bearer' : 'token_type is not Bearer',
+      ),
+      false,
+    )
   }
   const lifetime = typeof expires_in === 'string' ? Number(expires_in) : expires_in
   if (typeof lifetime !== 'number' || !Number.isFinite(lifetime) || lifetime <= 0) {
@@ -165,7 +184,8 @@ function validateTokenResponse(json: unknown): TokenResponse {
   }
   return {
     access_token,
-    token_type,
+    // Normalized: Auth0 answers "Bearer" and "DPoP", RFC 6749 §5.1 allows any case.
+    token_type: type === 'dpop' ? 'DPoP' : 'Bearer',
     expires_in: lifetime,
     ...(typeof scope === 'string' ? { scope } : {}),
   }

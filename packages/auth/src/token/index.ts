@@ -1,3 +1,4 @@
+export { createDpopKey, type DpopKey } from '../dpop/dpop-key.js'
 export {
   isTransientAuthError,
   TokenEndpointError,
@@ -45,4 +46,4 @@ export {
   type TokenSealer,
   tokenFingerprint,
 } from './token-sealing.js'
-export type { AccessTokenSource } from './types.js'
+export type { AccessTokenSource, TypedAccessToken } from './types.js'

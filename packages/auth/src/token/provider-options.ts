@@ -1,5 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto'
 import type { Dispatcher } from 'undici'
+import type { DpopAlgorithm } from '../dpop/algorithms.js'
+import { createDpopKey, type DpopKey } from '../dpop/dpop-key.js'
 import { InvalidOptionError } from '../errors.js'
 import { nonNegative, positive } from '../option-checks.js'
 import { formatScopes } from '../scopes.js'
@@ -54,6 +56,16 @@ export interface TokenProviderOptions {
   authMethod?: ClientAuthMethod
   /** Request body encoding. Default `form` (RFC 6749); Auth0 also takes `json`. */
   encoding?: TokenRequestEncoding
+  /**
+   * DPoP (RFC 9449): ask for tokens bound to a key pair, so that a copied token
+   * is useless without the private key. `true` makes an ES256 key pair for this
+   * provider (in memory only); `{ alg }` another algorithm; `{ privateKey }`
+   * (PEM text or `KeyObject`) a key shared by replicas, so that they can share
+   * one bound token through a shared cache; a `DpopKey` from `createDpopKey`
+   * as is. Each token request carries a fresh proof, and the `http`
+   * interceptor sends one with every call.
+   */
+  dpop?: boolean | DpopKey | { alg?: DpopAlgorithm; privateKey?: KeyObject | string }
   /** Where tokens are kept. Default: a new in-memory cache for this provider. */
   cache?: TokenCache
   /**
@@ -100,6 +112,8 @@ export interface ResolvedProviderOptions {
   scope: string | undefined
   organization: string | undefined
   encoding: TokenRequestEncoding
+  /** The key tokens are bound to, when DPoP is on. */
+  dpopKey: DpopKey | undefined
   cache: TokenCache
   refreshMargin: (lifetimeMs: number) => number
   expiryLeewayMs: number
@@ -165,6 +179,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     nonNegative(retry[name], `retry.${name}`)
   }
   const timeoutMs = positive(options.timeoutMs ?? 5_000, 'timeoutMs')
+  const dpopKey = resolveDpopKey(options.dpop)
 
   const resolved: ResolvedProviderOptions = {
     issuer,
@@ -175,6 +190,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     scope,
     organization,
     encoding,
+    dpopKey,
     cache: options.cache ?? createMemoryTokenCache(options.now ? { now: options.now } : {}),
     refreshMargin: options.refreshMargin ?? defaultRefreshMargin,
     expiryLeewayMs: nonNegative(options.expiryLeewayMs ?? 5_000, 'expiryLeewayMs'),
@@ -195,15 +211,17 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     now: options.now ?? Date.now,
     sleep: options.sleep ?? timerSleep,
     random: options.random ?? Math.random,
-    cacheKey: tokenCacheKey(issuer, clientId, audience, scope, organization),
+    cacheKey: tokenCacheKey(issuer, clientId, audience, scope, organization, dpopKey?.jkt),
   }
   warnIfInsecure(resolved)
   return Object.freeze(resolved)
 }
 
 /**
- * The cache key of a token: issuer, client, audience, scopes (order-insensitive)
- * and organization. Hashed so that a shared cache holds no readable identifiers.
+ * The cache key of a token: issuer, client, audience, scopes (order-insensitive),
+ * organization, and for a DPoP-bound token the thumbprint of its key: providers
+ * share a cached bound token only when they hold the same key, since no other
+ * could prove possession of it. Hashed so that a shared cache holds no readable identifiers.
  */
 export function tokenCacheKey(
   issuer: string,
@@ -211,9 +229,13 @@ export function tokenCacheKey(
   audience: string | undefined,
   scope: string | undefined,
   organization: string | undefined,
+  dpopJkt?: string | undefined,
 ): string {
   const scopes = scope ? scope.split(' ').sort().join(' ') : ''
-  const material = JSON.stringify([issuer, clientId, audience ?? '', scopes, organization ?? ''])
+  const parts = [issuer, clientId, audience ?? '', scopes, organization ?? '']
+  // Appended only for DPoP, so the keys of bearer tokens stay what they were.
+  if (dpopJkt !== undefined) parts.push(`dpop:${dpopJkt}`)
+  const material = JSON.stringify(parts)
   return `m2m:token:${createHash('sha256').update(material).digest('base64url')}`
 }
 
@@ -260,6 +282,20 @@ function resolveClientAuth(options: TokenProviderOptions): ResolvedClientAuth {
   const keyId = optionalString(options.clientAssertionKeyId, 'clientAssertionKeyId')
   const key = toClientAssertionKey(options.clientAssertionSigningKey, 'clientAssertionSigningKey')
   return { method: 'private_key_jwt', key, algorithm, keyId }
+}
+
+function resolveDpopKey(option: TokenProviderOptions['dpop']): DpopKey | undefined {
+  if (option === undefined || option === false) return undefined
+  if (option === true) return createDpopKey()
+  if (typeof option !== 'object' || option === null) {
+    throw new InvalidOptionError('dpop must be true, false, a DpopKey or { alg, privateKey }')
+  }
+  if ('jkt' in option && 'publicJwk' in option) return option
+  const { alg, privateKey } = option as { alg?: DpopAlgorithm; privateKey?: KeyObject | string }
+  return createDpopKey({
+    ...(alg === undefined ? {} : { alg }),
+    ...(privateKey === undefined ? {} : { privateKey }),
+  })
 }
 
 function resolveIssuer(options: TokenProviderOptions): string {

@@ -1,4 +1,7 @@
 import { Agent, type Dispatcher } from 'undici'
+import type { DpopKey } from '../dpop/dpop-key.js'
+import { createDpopProof } from '../dpop/dpop-proof.js'
+import { TokenEndpointError } from '../errors.js'
 import { clientAssertionAudience, createClientAssertionSigner } from './client-assertion.js'
 import {
   type ClientAuthentication,
@@ -14,7 +17,7 @@ import {
 } from './provider-options.js'
 import { nextRetryDelay } from './retry-policy.js'
 import type { CachedToken } from './token-cache.js'
-import type { AccessTokenSource } from './types.js'
+import type { AccessTokenSource, TypedAccessToken } from './types.js'
 
 /** Counters since the provider was created. */
 export interface TokenProviderMetrics {
@@ -40,6 +43,9 @@ export function zeroTokenMetrics(): TokenProviderMetrics {
 /** A client-credentials token source with caching, refresh-ahead, single flight and retries. */
 export interface TokenProvider extends AccessTokenSource {
   getToken(): Promise<string>
+  getAccessToken(): Promise<TypedAccessToken>
+  /** The key tokens are bound to, when the `dpop` option is on. */
+  readonly dpopKey: DpopKey | undefined
   invalidate(token: string): Promise<void>
   /** A snapshot of the counters. */
   readonly metrics: Readonly<TokenProviderMetrics>
@@ -78,17 +84,31 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   let backgroundPausedUntil = 0
   let tokenEndpoint = config.tokenEndpoint
   const authenticate = clientAuthentication(config)
+  // The token endpoint's last DPoP-Nonce (RFC 9449 §8), sent in the next proof.
+  let dpopNonce: string | undefined
+  const rememberDpopNonce = (nonce: string) => {
+    dpopNonce = nonce
+  }
 
-  async function getToken(): Promise<string> {
+  async function getCachedToken(): Promise<CachedToken> {
     const cached = await cache.get(key)
     const at = now()
     if (cached && isUsable(cached, at)) {
       counters.cacheHits++
       if (at >= cached.refreshAt) refreshInBackground(at)
-      return cached.accessToken
+      return cached
     }
     counters.cacheMisses++
-    return (await refresh()).accessToken
+    return refresh()
+  }
+
+  async function getToken(): Promise<string> {
+    return (await getCachedToken()).accessToken
+  }
+
+  async function getAccessToken(): Promise<TypedAccessToken> {
+    const { accessToken, tokenType } = await getCachedToken()
+    return { accessToken, tokenType: tokenType === 'DPoP' ? 'DPoP' : 'Bearer' }
   }
 
   function refresh(): Promise<CachedToken> {
@@ -172,6 +192,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   async function exchangeWithRetries(): Promise<{ response: TokenResponse; sentAt: number }> {
     const started = now()
+    let nonceRetried = false
     for (let attempt = 1; ; attempt++) {
       try {
         tokenEndpoint ??= await discoverTokenEndpoint(
@@ -195,6 +216,14 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
             dispatcher,
             timeoutMs: config.timeoutMs,
             userAgent,
+            dpopProof: config.dpopKey
+              ? createDpopProof(
+                  config.dpopKey,
+                  { htm: 'POST', htu: tokenEndpoint, nonce: dpopNonce },
+                  now(),
+                )
+              : undefined,
+            onDpopNonce: rememberDpopNonce,
           },
           now,
         )
@@ -203,6 +232,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         const failure = isExchangeFailure(thrown)
           ? thrown
           : { error: thrown as Error, retryable: false, retryAfterMs: undefined }
+        // RFC 9449 §8: the server wants its nonce in the proof; it sent one, so ask again at once.
+        if (isNonceChallenge(failure.error) && dpopNonce !== undefined && !nonceRetried) {
+          nonceRetried = true
+          attempt--
+          continue
+        }
         const delay = failure.retryable
           ? nextRetryDelay(
               config.retry,
@@ -237,6 +272,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   return {
     getToken,
+    getAccessToken,
+    dpopKey: config.dpopKey,
     async invalidate(token: string) {
       await cache.delete(key, token)
     },
@@ -266,6 +303,10 @@ function clientAuthentication(config: ResolvedProviderOptions): () => ClientAuth
     now: config.now,
   })
   return () => ({ method: 'private_key_jwt', clientAssertion: signAssertion() })
+}
+
+function isNonceChallenge(error: Error): boolean {
+  return error instanceof TokenEndpointError && error.error === 'use_dpop_nonce'
 }
 
 function createAgent(config: ResolvedProviderOptions): Agent {
