@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import {
   type ClientAssertionAlgorithm,
+  type DpopKey,
   decodeTokenEncryptionKey,
   isClientAssertionAlgorithm,
   readClientAssertionKey,
@@ -13,6 +14,7 @@ import {
   readIssuer,
   readLogLevel,
 } from '@m2m/service-kit'
+import { readDpopKey } from './dpop-config.js'
 
 /** The service's configuration; `loadConfig` is the only reader of `process.env`. */
 export interface GiftDeliveriesConfig {
@@ -24,6 +26,8 @@ export interface GiftDeliveriesConfig {
   clientId: string
   /** How this service proves itself to the tenant: its secret, or a key that signs assertions. */
   clientAuth: ClientAuth
+  /** DPoP (AUTH0_DPOP): the key world-mappers tokens are bound to; bearer tokens when undefined. */
+  dpopKey: DpopKey | undefined
   worldMappersUrl: string
   worldMappersAudience: string
   /** The token endpoint when not found by discovery at the issuer (a private network name). */
@@ -156,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     audience: env.AUDIENCE || 'urn:gift-deliveries',
     clientId,
     clientAuth,
+    dpopKey: readDpopKey(env),
     worldMappersUrl: readOrigin(env, 'WORLD_MAPPERS_URL', 'http://localhost:7001'),
     worldMappersAudience: env.WORLD_MAPPERS_AUDIENCE || 'urn:worldmappers',
     tokenEndpoint: env.TOKEN_ENDPOINT ? readHttpUrl(env, 'TOKEN_ENDPOINT', '') : undefined,

@@ -4,6 +4,7 @@ import {
   createTokenProvider,
   type RedisTokenCache,
   type RetryOptions,
+  type TokenProvider,
 } from '@m2m/auth/token'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -21,6 +22,8 @@ import { openStore } from './store/open-store.js'
 /** A world-mappers token source with the provider's counters and an end. */
 export interface ServiceTokenSource {
   getToken(): Promise<string>
+  getAccessToken?: TokenProvider['getAccessToken']
+  readonly dpopKey?: TokenProvider['dpopKey']
   invalidate(token: string): void
   readonly metrics: ReturnType<typeof createTokenProvider>['metrics']
   close(): Promise<void>
@@ -116,6 +119,7 @@ export async function createService(
       issuer: config.issuer,
       clientId: config.clientId,
       ...config.clientAuth,
+      ...(config.dpopKey ? { dpop: config.dpopKey } : {}),
       audience: config.worldMappersAudience,
       ...(config.tokenEndpoint ? { tokenEndpoint: config.tokenEndpoint } : {}),
       ...(tokenCache ? { cache: tokenCache } : {}),

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       audience: 'urn:gift-deliveries',
       clientId: 'gift-deliveries-dev',
       clientAuth: { clientSecret: '0C7N_4uvLn3CEhJMiHBIDxeRm8hfca3jOqRTf7HS748' },
+      dpopKey: undefined,
       worldMappersUrl: 'http://localhost:7001',
       worldMappersAudience: 'urn:worldmappers',
       tokenEndpoint: undefined,
@@ -136,6 +137,15 @@ describe('loadConfig', () => {
       { AUTH0_CLIENT_ASSERTION_KEY_ID: 'k' },
       'AUTH0_CLIENT_ASSERTION_KEY_ID: needs AUTH0_CLIENT_ASSERTION_SIGNING_KEY',
     ],
+    [{ AUTH0_DPOP: 'yes' }, 'AUTH0_DPOP: must be 1/true or 0/false'],
+    [{ AUTH0_DPOP_KEY: devKey }, 'AUTH0_DPOP_KEY: needs AUTH0_DPOP=true'],
+    [{ AUTH0_DPOP: 'true', AUTH0_DPOP_ALG: 'HS256' }, 'AUTH0_DPOP_ALG: must be one of ES256'],
+    [
+      { AUTH0_DPOP: 'true', AUTH0_DPOP_KEY: '/nonexistent/dpop.pem' },
+      'AUTH0_DPOP_KEY: cannot read /nonexistent/dpop.pem (ENOENT)',
+    ],
+    // The dev key is RSA: not a key for ES256, the default algorithm.
+    [{ AUTH0_DPOP: 'true', AUTH0_DPOP_KEY: devKey }, 'is not a private key for ES256'],
   ]
   for (const [env, message] of wrong) {
     it(`stops on ${JSON.stringify(env)}, naming the variable`, () => {
@@ -143,6 +153,23 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).toThrow(message)
     })
   }
+})
+
+describe('AUTH0_DPOP', () => {
+  it('binds tokens to a key made at start (ES256), or to a shared key file replicas hold alike', () => {
+    const made = loadConfig({ AUTH0_DPOP: 'true' }).dpopKey
+    expect(made?.alg).toBe('ES256')
+    expect(loadConfig({ AUTH0_DPOP: 'true' }).dpopKey?.jkt).not.toBe(made?.jkt)
+    const dir = mkdtempSync(join(tmpdir(), 'gd-dpop-'))
+    const file = join(dir, 'dpop.pem')
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    const [a, b] = [1, 2].map(() => loadConfig({ AUTH0_DPOP: '1', AUTH0_DPOP_KEY: file }).dpopKey)
+    expect(a?.jkt).toBe(b?.jkt)
+    const rsa = loadConfig({ AUTH0_DPOP: 'true', AUTH0_DPOP_KEY: devKey, AUTH0_DPOP_ALG: 'PS256' })
+    expect(rsa.dpopKey?.alg).toBe('PS256')
+    expect(JSON.stringify(rsa)).not.toMatch(/PRIVATE|"d":/)
+  })
 })
 
 describe('REDIS_URL', () => {

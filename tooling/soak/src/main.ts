@@ -113,6 +113,7 @@ async function main(): Promise<number> {
         giftDeliveriesDataDir: dataDir,
         logLevel: 'warn',
         giftDeliveriesClientAuth: 'client_secret',
+        requireDpop: false,
       },
       mode: 'built',
       writeLine: (service, line) => {

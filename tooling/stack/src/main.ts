@@ -24,7 +24,9 @@ Environment:
   HOST (127.0.0.1), AUTH_SERVER_DATA_DIR, GIFT_DELIVERIES_DATA_DIR (each
   service's data/ by default; empty keeps state in memory), LOG_LEVEL,
   GIFT_DELIVERIES_CLIENT_AUTH (client_secret, or private_key_jwt: gift-deliveries
-  signs client assertions with the dev tenant's key pair instead of a secret).
+  signs client assertions with the dev tenant's key pair instead of a secret),
+  REQUIRE_DPOP (true: world-mappers takes only DPoP-bound tokens, and
+  gift-deliveries gets them: a key pair of its own, a proof with every call).
   Any other variable (DATABASE_URL, REDIS_URL, ...) reaches every service.
 `
 

@@ -18,6 +18,8 @@ export interface StackSettings {
    * tenant's secretless client with its key pair (apps/auth-server/tenants/dev/keys).
    */
   giftDeliveriesClientAuth: 'client_secret' | 'private_key_jwt'
+  /** REQUIRE_DPOP: world-mappers takes only DPoP-bound tokens, and gift-deliveries asks for them. */
+  requireDpop: boolean
 }
 
 /** The dev tenant's secretless Gift Deliveries client and its LOCAL-ONLY private key. */
@@ -69,7 +71,11 @@ export function describeServices(settings: StackSettings): ServiceSpec[] {
       portVariable: 'WORLD_MAPPERS_PORT',
       port: settings.ports.worldMappers,
       dir: join(settings.root, 'apps/world-mappers'),
-      env: { ...common, PORT: String(settings.ports.worldMappers) },
+      env: {
+        ...common,
+        PORT: String(settings.ports.worldMappers),
+        ...(settings.requireDpop ? { REQUIRE_DPOP: 'true' } : {}),
+      },
       landing: `${serviceUrl(settings.ports.worldMappers)}/docs`,
     },
     {
@@ -88,6 +94,8 @@ export function describeServices(settings: StackSettings): ServiceSpec[] {
               AUTH0_CLIENT_ASSERTION_SIGNING_KEY: join(settings.root, SECRETLESS_DEV_KEY),
             }
           : {}),
+        // world-mappers takes only DPoP-bound tokens: gift-deliveries asks for them.
+        ...(settings.requireDpop ? { AUTH0_DPOP: 'true' } : {}),
       },
       landing: `${serviceUrl(settings.ports.giftDeliveries)}/docs`,
     },

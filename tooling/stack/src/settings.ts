@@ -1,4 +1,4 @@
-import { ConfigError, readInteger, readLogLevel } from '@m2m/service-kit'
+import { ConfigError, readFlag, readInteger, readLogLevel } from '@m2m/service-kit'
 import type { StackSettings } from './services.js'
 
 /**
@@ -18,6 +18,7 @@ export function readStackSettings(root: string, env: NodeJS.ProcessEnv): StackSe
     giftDeliveriesDataDir: env.GIFT_DELIVERIES_DATA_DIR,
     logLevel: env.LOG_LEVEL ? readLogLevel(env) : undefined,
     giftDeliveriesClientAuth: readClientAuthMode(env),
+    requireDpop: readFlag(env, 'REQUIRE_DPOP'),
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -22,9 +22,16 @@ const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')
 }
 const stack = describeServices(readStackSettings(repoRoot, {}))
 
-/** Every variable a service's config.ts reads (`env.X`, `read*(env, 'X')`, and the helpers' own). */
+/**
+ * Every variable a service's configuration reads (`env.X`, `read*(env, 'X')`, and the helpers'
+ * own): its config.ts, and the `*-config.ts` files beside it that read one group of variables.
+ */
 function variablesRead(service: string): Set<string> {
-  const source = readFileSync(join(repoRoot, 'apps', service, 'src/config.ts'), 'utf8')
+  const dir = join(repoRoot, 'apps', service, 'src')
+  const source = readdirSync(dir)
+    .filter((file) => file === 'config.ts' || file.endsWith('-config.ts'))
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .join('\n')
   const names = new Set<string>()
   for (const match of source.matchAll(/env\.([A-Z0-9_]+)|\(env, '([A-Z0-9_]+)'/g)) {
     names.add((match[1] ?? match[2]) as string)

@@ -57,6 +57,20 @@ describe('the services', () => {
   })
 })
 
+describe('REQUIRE_DPOP', () => {
+  it('makes world-mappers take DPoP-bound tokens only, and gift-deliveries ask for them', () => {
+    const [, mappers, gifts] = describeServices(
+      readStackSettings(repoRoot, { REQUIRE_DPOP: 'true' }),
+    )
+    expect(mappers?.env.REQUIRE_DPOP).toBe('true')
+    expect(gifts?.env.AUTH0_DPOP).toBe('true')
+    const [, plainMappers, plainGifts] = describeServices(readStackSettings(repoRoot, {}))
+    expect(plainMappers?.env).not.toHaveProperty('REQUIRE_DPOP')
+    expect(plainGifts?.env).not.toHaveProperty('AUTH0_DPOP')
+    expect(() => readStackSettings(repoRoot, { REQUIRE_DPOP: 'on' })).toThrow(/^REQUIRE_DPOP: /)
+  })
+})
+
 describe("the banner's Storefront credentials", () => {
   it("are the dev tenant's keywords", () => {
     expect(storefrontCredentials(repoRoot, {})).toEqual({

@@ -1,4 +1,4 @@
-import type { AccessTokenSource } from '@m2m/auth/token'
+import type { AccessTokenSource, TypedAccessToken } from '@m2m/auth/token'
 
 /** Whether this service can get a token for world-mappers right now. */
 export type TokenAvailability = 'unknown' | 'available' | 'unavailable'
@@ -61,9 +61,9 @@ export function trackTokenAvailability(
     }
   }
 
-  async function getToken(): Promise<string> {
+  async function tracked<T>(get: () => Promise<T>): Promise<T> {
     try {
-      const token = await source.getToken()
+      const token = await get()
       record('available')
       return token
     } catch (error) {
@@ -71,6 +71,11 @@ export function trackTokenAvailability(
       throw error
     }
   }
+  const getToken = () => tracked(() => source.getToken())
+  // A DPoP source's token type and key pass through, so calls carry their proofs.
+  const getAccessToken = source.getAccessToken
+    ? () => tracked(() => (source.getAccessToken as () => Promise<TypedAccessToken>)())
+    : undefined
 
   function scheduleProbe() {
     if (!running || timer) return
@@ -90,6 +95,8 @@ export function trackTokenAvailability(
 
   return {
     getToken,
+    ...(getAccessToken ? { getAccessToken } : {}),
+    ...(source.dpopKey ? { dpopKey: source.dpopKey } : {}),
     invalidate: (token) => source.invalidate(token),
     availability: () => state,
     start() {
