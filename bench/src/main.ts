@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type BenchTenant, startBenchTenant, TENANT_RATE_LIMIT } from './runner/bench-tenant.js'
-import { describeTarget, renderMarkdown, renderText } from './runner/format.js'
+import { describeFigure, describeTarget, renderMarkdown, renderText } from './runner/format.js'
 import { type LoadGenerator, startLoadGenerator } from './runner/load.js'
 import { describeMachine } from './runner/machine.js'
 import { profileFlags, resultsDir } from './runner/paths.js'
@@ -112,6 +112,7 @@ try {
     for (const table of result.tables) console.log(`${renderText(table)}\n`)
     for (const note of result.notes) console.log(`  note: ${note}`)
     for (const t of result.targets) console.log(`  ${describeTarget(t)}`)
+    for (const f of result.figures ?? []) console.log(`  ${describeFigure(f)}`)
     for (const failure of result.failures) console.log(`  FAILED: ${failure}`)
     console.log('')
   }
@@ -143,6 +144,9 @@ await writeFile(
       `### ${r.id}. ${r.title}`,
       ...r.tables.map(renderMarkdown),
       ...(r.targets.length > 0 ? [r.targets.map((t) => `- ${describeTarget(t)}`).join('\n')] : []),
+      ...((r.figures ?? []).length > 0
+        ? [(r.figures ?? []).map((f) => `- ${describeFigure(f)}`).join('\n')]
+        : []),
       ...(r.failures.length > 0 ? [r.failures.map((f) => `- FAILED: ${f}`).join('\n')] : []),
     ]),
   ].join('\n\n'),

@@ -21,6 +21,49 @@ describe('README figures', () => {
     expect(readBlocks(updated)).toEqual({ summary: '| a |' })
   })
 
+  it('shows figures with no target in the summary and the scenario, never judged', () => {
+    const report: BenchReport = {
+      date: '2026-12-05T00:00:00.000Z',
+      mode: 'full',
+      machine: {
+        cpu: 'cpu',
+        cores: 2,
+        memoryGiB: 1,
+        node: 'v20',
+        platform: 'linux',
+        pinning: 'none',
+      },
+      seconds: 1,
+      scenarios: [
+        {
+          id: '4',
+          title: 'Issuance',
+          seconds: 1,
+          tables: [],
+          notes: [],
+          failures: [],
+          targets: [],
+          figures: [
+            {
+              name: 'key / secret',
+              value: 1.1,
+              unit: 'x',
+              spread: { median: 1.1, min: 1.05, max: 1.15, rounds: 5 },
+            },
+          ],
+          measurements: {},
+        },
+      ],
+    }
+    const blocks = renderBlocks(report)
+    expect(blocks.summary).toContain(
+      '| 4. Issuance | key / secret | 1.10x (1.05x–1.15x over 5 rounds) | - | reported |',
+    )
+    expect(blocks.latest).toContain(
+      '- **figure** key / secret: 1.10x [1.05x–1.15x over 5 rounds] (no target)',
+    )
+  })
+
   it('compares tables without the padding the formatter adds', () => {
     expect(withoutTablePadding('| a   |  b |\n| --- | ---: |\n| x \\| y | 1 |')).toBe(
       '| a | b |\n| --- | ---: |\n| x \\| y | 1 |',

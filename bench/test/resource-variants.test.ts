@@ -1,8 +1,16 @@
+import { createDpopKey } from '@m2m/auth/dpop'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkEndpoint } from '../src/checks/endpoint-check.js'
 import { tamperToken } from '../src/checks/tamper.js'
-import { BENCH_AUDIENCE, type BenchTenant, CLIENTS } from '../src/runner/bench-tenant.js'
+import { boundToken, checkDpopEndpoint } from '../src/dpop/dpop-tokens.js'
 import {
+  BENCH_AUDIENCE,
+  BENCH_DPOP_AUDIENCE,
+  type BenchTenant,
+  CLIENTS,
+} from '../src/runner/bench-tenant.js'
+import {
+  buildDpopVariant,
   buildVariant,
   type ListeningVariant,
   RESOURCE_BODY,
@@ -59,4 +67,44 @@ describe('every resource-server variant, against the real tenant and its JWKS ov
       }
     })
   }
+})
+
+describe('the DPoP side of scenario 1 (issue 18)', () => {
+  it('the tenant binds a token to the proof key; the route takes it with a new proof and refuses replays', async () => {
+    const key = createDpopKey({ alg: 'ES256' })
+    const bound = await boundToken(tenant, key)
+    const bearerToken = await tenant.token(CLIENTS.dpop, BENCH_DPOP_AUDIENCE)
+    const server = await buildDpopVariant({ issuer: tenant.issuer, audience: BENCH_DPOP_AUDIENCE })
+    try {
+      const url = `http://127.0.0.1:${server.port}${RESOURCE_PATH}`
+      await expect(
+        checkDpopEndpoint({ url, key, boundToken: bound, bearerToken, body200: RESOURCE_BODY }),
+      ).resolves.toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('the check fails a route that takes a proof twice', async () => {
+    const key = createDpopKey({ alg: 'ES256' })
+    const bound = await boundToken(tenant, key)
+    const server = await buildVariant('fastify-no-auth', {
+      issuer: tenant.issuer,
+      audience: BENCH_AUDIENCE,
+    })
+    try {
+      const url = `http://127.0.0.1:${server.port}${RESOURCE_PATH}`
+      await expect(
+        checkDpopEndpoint({
+          url,
+          key,
+          boundToken: bound,
+          bearerToken: token,
+          body200: RESOURCE_BODY,
+        }),
+      ).rejects.toThrow('the same proof again (replay): expected 401, got 200')
+    } finally {
+      await server.close()
+    }
+  })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { describeTarget } from '../src/runner/format.js'
+import { describeFigure, describeTarget } from '../src/runner/format.js'
 import {
   noiseFloor,
   pairControl,
@@ -111,6 +111,26 @@ describe('targets judged on the median of rounds', () => {
   it('prints the verdict, the range and the floor', () => {
     expect(describeTarget(roundsTarget('ours / peer', rounds(3.2), 3, 0.04))).toBe(
       'met     ours / peer: 3.20x [3.15x–3.25x over 5 rounds, A/A floor ±4.0 %] (target >= 3x)',
+    )
+  })
+
+  it('a ceiling on a ratio of costs (DPoP / bearer): met below it, missed above, within the floor neither', () => {
+    const atMost = (median: number) => roundsTarget('t', rounds(median), 2, 0.1, 'ratio-at-most')
+    expect(atMost(1.5).verdict).toBe('met')
+    expect(atMost(2.5).verdict).toBe('missed')
+    expect(atMost(2.1).verdict).toBe('not distinguishable')
+    expect(atMost(Number.NaN).verdict).toBe('missed')
+    expect(describeTarget(atMost(1.5))).toBe(
+      'met     t: 1.50x [1.45x–1.55x over 5 rounds, A/A floor ±10.0 %] (target <= 2x)',
+    )
+  })
+
+  it('a figure with no target is printed with its range, never judged', () => {
+    expect(
+      describeFigure({ name: 'key / secret', value: 1.1, unit: 'x', spread: rounds(1.1) }),
+    ).toBe('figure  key / secret: 1.10x [1.05x–1.15x over 5 rounds] (no target)')
+    expect(describeFigure({ name: 'ES256 check', value: 57.25, unit: 'µs' })).toBe(
+      'figure  ES256 check: 57.3 µs (no target)',
     )
   })
 })

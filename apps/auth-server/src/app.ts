@@ -1,8 +1,11 @@
 import formbody from '@fastify/formbody'
+import { createMemoryReplayCache } from '@m2m/auth/dpop'
 import { healthRoutes, registerOpenApi, serviceServerOptions } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
+import { createDpopNonces } from './dpop/dpop-nonces.js'
+import { createTokenEndpointDpop } from './dpop/token-endpoint-dpop.js'
 import type { KeyRing } from './keys/key-ring.js'
 import { createLogStore, type LogStore } from './logs/log-store.js'
 import {
@@ -33,6 +36,8 @@ export interface AppDeps {
   /** The Management API's limit for the whole tenant. Default Auth0 Free's: 2 per second, bursts of 10. */
   managementRateLimit?: { perSecond: number; burst: number }
   actionTimeoutMs?: number
+  /** DPoP at the token endpoint: `requireNonce` makes proofs carry a server nonce (RFC 9449 §8). */
+  dpop?: { requireNonce?: boolean; nonceWindowSeconds?: number; maxTrackedProofs?: number }
   now?: () => number
   logger?: FastifyServerOptions['loggerInstance']
 }
@@ -88,6 +93,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     quota: createTokenQuota(now),
     logs,
     runActions,
+    dpop: createTokenEndpointDpop({
+      issuer: deps.issuer,
+      replay: createMemoryReplayCache({
+        now,
+        ...(deps.dpop?.maxTrackedProofs ? { maxEntries: deps.dpop.maxTrackedProofs } : {}),
+      }),
+      nonces: deps.dpop?.requireNonce
+        ? createDpopNonces({ now, windowSeconds: deps.dpop.nonceWindowSeconds })
+        : undefined,
+      now,
+    }),
     tenantId: new URL(deps.issuer).host,
     ...(controls ? { onExchange: controls.countExchange } : {}),
   })

@@ -18,6 +18,8 @@ export interface AuthServerConfig {
   ipRateLimit: { perSecond: number; burst: number }
   /** The Management API's limit, for the whole tenant (Auth0 Free: 2 per second). */
   managementRateLimit: { perSecond: number; burst: number }
+  /** DPoP proofs at the token endpoint must carry a server nonce (RFC 9449 §8). */
+  dpopRequireNonce: boolean
 }
 
 export const devTenantFile = fileURLToPath(new URL('../tenants/dev/tenant.yaml', import.meta.url))
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthServerConf
       perSecond: readInteger(env, 'MANAGEMENT_API_RATE_LIMIT_PER_SECOND', 2, 1, 1_000_000),
       burst: readInteger(env, 'MANAGEMENT_API_RATE_LIMIT_BURST', 10, 1, 1_000_000),
     },
+    dpopRequireNonce: readFlag(env, 'DPOP_REQUIRE_NONCE'),
   }
 }

@@ -23,7 +23,7 @@ export async function createAuthServer(
     AuthServerConfig,
     'issuer' | 'tenantFile' | 'dataDir' | 'keywordMappings' | 'testControls' | 'rateLimit'
   > &
-    Partial<Pick<AuthServerConfig, 'ipRateLimit' | 'managementRateLimit'>>,
+    Partial<Pick<AuthServerConfig, 'ipRateLimit' | 'managementRateLimit' | 'dpopRequireNonce'>>,
   logger?: FastifyServerOptions['loggerInstance'],
 ): Promise<AuthServer> {
   const loaded = await loadTenantFile(config.tenantFile, {
@@ -44,6 +44,7 @@ export async function createAuthServer(
     rateLimit: config.rateLimit,
     ...(config.ipRateLimit ? { ipRateLimit: config.ipRateLimit } : {}),
     ...(config.managementRateLimit ? { managementRateLimit: config.managementRateLimit } : {}),
+    ...(config.dpopRequireNonce ? { dpop: { requireNonce: true } } : {}),
     ...(logger ? { logger } : {}),
   })
   return {

@@ -15,7 +15,15 @@ describe('loadConfig', () => {
       rateLimit: { perSecond: 30, burst: 30 },
       ipRateLimit: { perSecond: 100, burst: 100 },
       managementRateLimit: { perSecond: 2, burst: 10 },
+      dpopRequireNonce: false,
     })
+  })
+
+  it('reads DPOP_REQUIRE_NONCE as a flag', () => {
+    expect(loadConfig({ DPOP_REQUIRE_NONCE: '1' }).dpopRequireNonce).toBe(true)
+    expect(() => loadConfig({ DPOP_REQUIRE_NONCE: 'yes' })).toThrow(
+      'DPOP_REQUIRE_NONCE: must be 1/true or 0/false, got "yes"',
+    )
   })
 
   it('derives the issuer from PORT and always ends it with a slash', () => {

@@ -20,6 +20,10 @@ environment over the env file (--env-file <path>, else ./.env when present).
                                     instead of the secret: a PEM private RSA key file
                                     (private_key_jwt; flag --private-key <file>)
   AUTH0_AUDIENCE, AUTH0_SCOPE, AUTH0_ORGANIZATION   token and call only
+  <PROFILE>_DPOP=true, <PROFILE>_DPOP_KEY, <PROFILE>_DPOP_ALG
+                                    token and call only: DPoP-bound tokens (RFC 9449), a
+                                    PEM key file, the proof algorithm (flags --dpop,
+                                    --dpop-key <file>, --dpop-alg)
   GIFT_DELIVERIES_URL               deliveries (default http://localhost:3000)
 
 Exit codes:

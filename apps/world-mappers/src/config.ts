@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url'
-import { ConfigError, readHttpUrl, readInteger, readIssuer, readLogLevel } from '@m2m/service-kit'
+import {
+  ConfigError,
+  readFlag,
+  readHttpUrl,
+  readInteger,
+  readIssuer,
+  readLogLevel,
+} from '@m2m/service-kit'
 
 /** The service's configuration; `loadConfig` is the only reader of `process.env`. */
 export interface WorldMappersConfig {
@@ -15,6 +22,11 @@ export interface WorldMappersConfig {
   /** Name of the place directions start from when no origin is given. */
   depot: string
   logLevel: string
+  /**
+   * `REQUIRE_DPOP`: `'required'` accepts only DPoP-bound tokens with a proof
+   * (RFC 9449) and refuses Bearer tokens; `'allowed'` (default) takes both.
+   */
+  dpopMode: 'required' | 'allowed'
 }
 
 export const devPlacesFile = fileURLToPath(new URL('../config/places.yaml', import.meta.url))
@@ -32,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorldMappersCo
     placesFile: env.PLACES_FILE === '' ? undefined : (env.PLACES_FILE ?? devPlacesFile),
     depot: env.DEPOT || 'North Pole Depot',
     logLevel: readLogLevel(env),
+    dpopMode: readFlag(env, 'REQUIRE_DPOP') ? 'required' : 'allowed',
   }
 }

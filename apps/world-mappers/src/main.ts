@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     issuer: config.issuer,
     audience: config.audience,
     ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}),
+    dpop: { mode: config.dpopMode },
     gazetteer,
     depot: config.depot,
     logger,

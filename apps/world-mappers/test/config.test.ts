@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       placesFile: devPlacesFile,
       depot: 'North Pole Depot',
       logLevel: 'info',
+      dpopMode: 'allowed',
     })
   })
 

@@ -5,15 +5,31 @@
  */
 import autocannon from 'autocannon'
 import { announce, isMessage } from '../runner/processes.js'
-import type { LoadJob, LoadResult } from './load-job.js'
+import { fillPool, freshKind, recordRate, takeFresh } from './fresh-values.js'
+import type { FreshSpec, LoadJob, LoadResult } from './load-job.js'
 
-async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Result> {
+async function run(
+  job: LoadJob,
+  durationSeconds: number,
+  counter: { madeDuringRun: number },
+): Promise<autocannon.Result> {
   const { authorizations, paths, bodies } = job
+  const fresh = job.fresh && freshKind(job.fresh.pool)
+  if (job.fresh && !fresh) throw new Error(`no pool ${job.fresh.pool}: call prepare first`)
   let next = 0
   const rotate =
-    authorizations?.length || paths?.length || bodies?.length
+    authorizations?.length || paths?.length || bodies?.length || fresh
       ? (request: autocannon.Request) => {
           const i = next++
+          if (fresh?.kind === 'dpop') {
+            request.headers = {
+              ...request.headers,
+              authorization: `DPoP ${fresh.accessToken}`,
+              dpop: takeFresh(fresh.pool, counter),
+            }
+          } else if (fresh?.kind === 'client-assertion') {
+            request.body = takeFresh(fresh.pool, counter)
+          }
           if (authorizations?.length) {
             request.headers = {
               ...request.headers,
@@ -43,8 +59,9 @@ async function run(job: LoadJob, durationSeconds: number): Promise<autocannon.Re
   })
 }
 
-function summarize(result: autocannon.Result): LoadResult {
+function summarize(result: autocannon.Result, madeDuringRun: number | undefined): LoadResult {
   return {
+    ...(madeDuringRun === undefined ? {} : { madeDuringRun }),
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -60,11 +77,29 @@ function summarize(result: autocannon.Result): LoadResult {
 
 await announce(async () => ({}))
 process.on('message', async (message: unknown) => {
+  if (isMessage(message, 'prepare')) {
+    const { id, spec, seconds } = message as unknown as {
+      id: number
+      spec: FreshSpec
+      seconds: number
+    }
+    try {
+      process.send?.({ type: 'result', id, prepared: fillPool(spec, seconds) })
+    } catch (error) {
+      process.send?.({ type: 'result', id, error: (error as Error).message })
+    }
+    return
+  }
   if (!isMessage(message, 'job')) return
   const { id, job } = message as unknown as { id: number; job: LoadJob }
   try {
-    if (job.warmupSeconds > 0) await run({ ...job, amount: undefined }, job.warmupSeconds)
-    const result = summarize(await run(job, job.durationSeconds))
+    const counter = { madeDuringRun: 0 }
+    if (job.warmupSeconds > 0) await run({ ...job, amount: undefined }, job.warmupSeconds, counter)
+    const result = summarize(
+      await run(job, job.durationSeconds, counter),
+      job.fresh ? counter.madeDuringRun : undefined,
+    )
+    if (job.fresh && !job.amount) recordRate(job.fresh.pool, result.requestsPerSecond)
     process.send?.({ type: 'result', id, result })
   } catch (error) {
     process.send?.({ type: 'result', id, error: (error as Error).message })

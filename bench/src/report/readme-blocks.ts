@@ -1,4 +1,4 @@
-import { renderMarkdown, targetParts } from '../runner/format.js'
+import { figureParts, renderMarkdown, targetParts } from '../runner/format.js'
 import type { ScenarioResult } from '../runner/types.js'
 
 /** What `pnpm bench` writes to results/latest.json. */
@@ -42,19 +42,23 @@ export interface SoakReport {
 export function renderBlocks(report: BenchReport, soak?: SoakReport): Record<string, string> {
   const { machine } = report
   const measured = `Measured ${report.date.slice(0, 10)} by \`pnpm bench\` (${report.mode} run, ${Math.round(report.seconds)} s) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.pinning}.`
-  const targets = report.scenarios.flatMap((scenario) =>
-    scenario.targets.map((t) => ({ scenario, t })),
-  )
   const summary = [
     measured,
     '',
     '| scenario | comparison | median (min–max, rounds, A/A floor) | target | verdict |',
     '| --- | --- | ---: | ---: | --- |',
-    ...targets.map(({ scenario, t }) => {
-      const { value, rounds, wanted } = targetParts(t)
-      const figure = rounds ? `${value} (${rounds})` : value
-      return `| ${scenario.id}. ${scenario.title} | ${t.name} | ${figure} | ${wanted} | ${t.verdict} |`
-    }),
+    ...report.scenarios.flatMap((scenario) => [
+      ...scenario.targets.map((t) => {
+        const { value, rounds, wanted } = targetParts(t)
+        const figure = rounds ? `${value} (${rounds})` : value
+        return `| ${scenario.id}. ${scenario.title} | ${t.name} | ${figure} | ${wanted} | ${t.verdict} |`
+      }),
+      // Figures with no target: shown, never judged.
+      ...(scenario.figures ?? []).map((f) => {
+        const { value, rounds } = figureParts(f)
+        return `| ${scenario.id}. ${scenario.title} | ${f.name} | ${rounds ? `${value} (${rounds})` : value} | - | reported |`
+      }),
+    ]),
   ].join('\n')
   const latest = [
     measured,
@@ -74,6 +78,7 @@ function scenarioParts(r: BenchReport['scenarios'][number]): string[] {
     ...r.tables.map(renderMarkdown),
     ...(r.notes.length > 0 ? [r.notes.map((n) => `- ${n}`).join('\n')] : []),
     ...(r.targets.length > 0 ? [r.targets.map(targetLine).join('\n')] : []),
+    ...((r.figures ?? []).length > 0 ? [(r.figures ?? []).map(figureLine).join('\n')] : []),
     ...(r.failures.length > 0 ? [r.failures.map((f) => `- FAILED: ${f}`).join('\n')] : []),
   ]
 }
@@ -106,6 +111,12 @@ function renderSoak(soak: SoakReport): string {
 function targetLine(t: ScenarioResult['targets'][number]): string {
   const { value, rounds, wanted } = targetParts(t)
   return `- **${t.verdict}** ${t.name}: ${value}${rounds ? ` [${rounds}]` : ''} (target ${wanted})`
+}
+
+/** A figure as a Markdown list item: `- **figure** name: 1.12x [1.05x–1.20x …] (no target)`. */
+function figureLine(f: NonNullable<ScenarioResult['figures']>[number]): string {
+  const { value, rounds } = figureParts(f)
+  return `- **figure** ${f.name}: ${value}${rounds ? ` [${rounds}]` : ''} (no target)`
 }
 
 const marker = (name: string, end: 'start' | 'end') => `<!-- bench:${name}:${end} -->`

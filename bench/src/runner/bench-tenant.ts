@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { request } from 'undici'
@@ -13,12 +14,16 @@ export const CLIENTS = {
   naive: 'bench-naive',
   auth0Sdk: 'bench-auth0-sdk',
   issuance: 'bench-issuance',
+  issuanceKey: 'bench-issuance-key',
+  dpop: 'bench-dpop',
   giftDeliveries: 'gift-deliveries-bench',
   giftDeliveriesNaive: 'gift-deliveries-naive-bench',
   storefront: 'storefront-bench',
 } as const
 
 export const BENCH_AUDIENCE = 'urn:bench'
+/** The bench API with DPoP allowed (`proof_of_possession`): bound tokens with a proof, bearer without. */
+export const BENCH_DPOP_AUDIENCE = 'urn:bench-dpop'
 
 const secretKeywords: Record<string, string> = {
   [CLIENTS.fleetDevice]: 'FLEET_DEVICE_CLIENT_SECRET',
@@ -26,6 +31,8 @@ const secretKeywords: Record<string, string> = {
   [CLIENTS.naive]: 'BENCH_NAIVE_CLIENT_SECRET',
   [CLIENTS.auth0Sdk]: 'BENCH_AUTH0_SDK_CLIENT_SECRET',
   [CLIENTS.issuance]: 'BENCH_ISSUANCE_CLIENT_SECRET',
+  [CLIENTS.issuanceKey]: 'BENCH_ISSUANCE_KEY_CLIENT_SECRET',
+  [CLIENTS.dpop]: 'BENCH_DPOP_CLIENT_SECRET',
   [CLIENTS.giftDeliveries]: 'GIFT_DELIVERIES_CLIENT_SECRET',
   [CLIENTS.giftDeliveriesNaive]: 'GIFT_DELIVERIES_NAIVE_CLIENT_SECRET',
   [CLIENTS.storefront]: 'STOREFRONT_CLIENT_SECRET',
@@ -41,6 +48,33 @@ export function secretOf(clientId: string): string {
   const secret = keywords[secretKeywords[clientId] ?? '']
   if (!secret) throw new Error(`no bench secret for client ${clientId}`)
   return secret
+}
+
+/**
+ * The RSA key pair `bench-issuance-key` signs its client assertions with
+ * (private_key_jwt, scenario 4): made on first use and kept in bench/.cache,
+ * never in the repository. The tenant gets the public half through the
+ * `BENCH_ISSUANCE_KEY_PEM` keyword of tenant.yaml.
+ */
+export function issuanceClientKey(): { privateKeyPem: string; publicKeyPem: string } {
+  const file = join(cacheDir, 'issuance-client-key.json')
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const key = {
+      privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    }
+    mkdirSync(cacheDir, { recursive: true })
+    writeFileSync(file, JSON.stringify(key), { mode: 0o600 })
+    return key
+  }
+}
+
+/** Keyword values of tenant.yaml that are not in keywords.json (made at run time). */
+export function benchTenantKeywords(): Record<string, string> {
+  return { BENCH_ISSUANCE_KEY_PEM: issuanceClientKey().publicKeyPem }
 }
 
 /** Rate limits of the bench tenant: high enough that no contender is throttled. */
@@ -89,6 +123,7 @@ export async function startBenchTenant(
       TOKEN_RATE_LIMIT_BURST: String(TENANT_RATE_LIMIT),
       TOKEN_RATE_LIMIT_PER_IP: String(TENANT_RATE_LIMIT),
       LOG_LEVEL: 'warn',
+      AUTH0_KEYWORD_REPLACE_MAPPINGS: JSON.stringify(benchTenantKeywords()),
     },
   })
   try {

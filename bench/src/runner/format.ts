@@ -1,4 +1,4 @@
-import type { Table, Target } from './types.js'
+import type { Figure, Table, Target } from './types.js'
 
 /** `0.0412` → `4.1 %`. */
 export function percent(value: number): string {
@@ -80,7 +80,9 @@ export function targetParts(t: Target): { value: string; rounds: string; wanted:
       ? `exactly ${t.target}`
       : t.kind === 'at-most'
         ? `<= ${count(t.target)}${unit}`
-        : `>= ${t.target}x`
+        : t.kind === 'ratio-at-most'
+          ? `<= ${t.target}x`
+          : `>= ${t.target}x`
   const floor =
     t.floor !== undefined && Number.isFinite(t.floor) ? `, A/A floor ±${percent(t.floor)}` : ''
   const figure = (v: number) => (t.kind === 'at-most' ? count(v) : ratio(v, 1))
@@ -106,4 +108,22 @@ export function describeLoad(settings: {
   const warmup =
     settings.warmupSeconds > 0 ? `after a ${settings.warmupSeconds} s warm-up` : 'no warm-up'
   return `${settings.connections} connections, ${settings.durationSeconds} s ${warmup}`
+}
+
+/** A figure's value and the rounds behind it, as text (`1.12x`, `0.98x–1.25x over 5 rounds, A/A floor ±1.2 %`). */
+export function figureParts(f: Figure): { value: string; rounds: string } {
+  const format = (v: number) =>
+    f.unit === 'x' ? ratio(v, 1) : Number.isFinite(v) ? `${v.toFixed(1)} ${f.unit}` : '-'
+  const floor =
+    f.floor !== undefined && Number.isFinite(f.floor) ? `, A/A floor ±${percent(f.floor)}` : ''
+  const rounds =
+    f.spread && f.spread.rounds > 1
+      ? `${format(f.spread.min)}–${format(f.spread.max)} over ${f.spread.rounds} rounds${floor}`
+      : ''
+  return { value: format(f.value), rounds }
+}
+
+export function describeFigure(f: Figure): string {
+  const { value, rounds } = figureParts(f)
+  return `figure  ${f.name}: ${value}${rounds ? ` [${rounds}]` : ''} (no target)`
 }

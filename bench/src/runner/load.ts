@@ -1,9 +1,15 @@
-import type { LoadJob, LoadResult } from '../load/load-job.js'
+import type { FreshSpec, LoadJob, LoadResult } from '../load/load-job.js'
 import { benchScript } from './paths.js'
 import { isMessage, startReadyChild } from './processes.js'
 
 export interface LoadGenerator {
   run(job: LoadJob): Promise<LoadResult>
+  /**
+   * Fills the pool `spec.pool` with values for `seconds` of load at the rate
+   * measured so far (see `FreshSpec`), on the load core, before the runs that
+   * send them: how many it made and how long that took.
+   */
+  prepare(spec: FreshSpec, seconds: number): Promise<{ made: number; ms: number }>
   stop(): Promise<void>
 }
 
@@ -17,26 +23,37 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
   let nextId = 0
   let queue = Promise.resolve()
 
-  return {
-    run(job) {
-      const id = nextId++
-      const result = queue.then(async () => {
-        const answer = child.nextMessage(
-          (m): m is { type: 'result'; id: number; result?: LoadResult; error?: string } =>
-            isMessage(m, 'result') && (m as { id?: number }).id === id,
-          (job.warmupSeconds + job.durationSeconds) * 1000 + (job.amount ? 300_000 : 60_000),
-        )
-        child.send({ type: 'job', id, job })
-        const { result, error } = await answer
-        if (!result) throw new Error(`load generator: ${error}`)
-        return result
-      })
-      queue = result.then(
-        () => undefined,
-        () => undefined,
+  /** Sends one request to the worker once the previous ones are answered. */
+  function ask<T>(message: Record<string, unknown>, timeoutMs: number, key: string): Promise<T> {
+    const id = nextId++
+    const result = queue.then(async () => {
+      const answer = child.nextMessage(
+        (m): m is Record<string, unknown> =>
+          isMessage(m, 'result') && (m as { id?: number }).id === id,
+        timeoutMs,
       )
-      return result
-    },
+      child.send({ ...message, id })
+      const reply = await answer
+      const value = reply[key]
+      if (value === undefined) throw new Error(`load generator: ${String(reply.error)}`)
+      return value as T
+    })
+    queue = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+
+  return {
+    run: (job) =>
+      ask<LoadResult>(
+        { type: 'job', job },
+        (job.warmupSeconds + job.durationSeconds) * 1000 + (job.amount ? 300_000 : 60_000),
+        'result',
+      ),
+    prepare: (spec, seconds) =>
+      ask<{ made: number; ms: number }>({ type: 'prepare', spec, seconds }, 600_000, 'prepared'),
     stop: () => child.stop(),
   }
 }

@@ -9,6 +9,11 @@ export interface Side<Id extends string = string> {
   cpuMicros(): Promise<number>
   /** Another process the side's requests make work for (its CPU per request is kept apart). */
   upstreamCpuMicros?(): Promise<number>
+  /**
+   * Before each settle-and-measure of the side (nothing measured yet): e.g. fills
+   * the load worker's pool of single-use values for `seconds` of load.
+   */
+  beforeRun?(seconds: number): Promise<void>
 }
 
 /** One side's figures, one entry per round. */
@@ -22,6 +27,8 @@ export interface SideRounds {
   answered: number
   /** Answers by HTTP status over all its measured runs. */
   statusCodes: Record<string, number>
+  /** Single-use values its pool lacked and the load worker made during the runs (see `FreshSpec`). */
+  madeDuringRun: number
 }
 
 /**
@@ -46,6 +53,7 @@ export async function measureRounds<Id extends string>(
     for (const side of roundOrder(sides, round)) {
       if (problems.has(side.id)) continue
       try {
+        await side.beforeRun?.(settings.settleSeconds + settings.durationSeconds)
         if (settings.settleSeconds > 0) {
           await load.run({ ...side.job, warmupSeconds: 0, durationSeconds: settings.settleSeconds })
         }
@@ -73,6 +81,7 @@ export async function measureRounds<Id extends string>(
           p99: [],
           answered: 0,
           statusCodes: {},
+          madeDuringRun: 0,
         }
         rounds[side.id] = figures
         figures.requestsPerSecond.push(result.requestsPerSecond)
@@ -84,6 +93,7 @@ export async function measureRounds<Id extends string>(
         }
         figures.p99.push(result.p99)
         figures.answered += result.total
+        figures.madeDuringRun += result.madeDuringRun ?? 0
         for (const [status, n] of Object.entries(result.statusCodes)) {
           figures.statusCodes[status] = (figures.statusCodes[status] ?? 0) + n
         }

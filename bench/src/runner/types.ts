@@ -9,13 +9,16 @@ export interface Table {
   rows: string[][]
 }
 
-/** A target of the issue: `value` against `target` (a ratio at least, or a count exactly). */
+/** A target of the issue: `value` against `target` (a ratio at least or at most, a count exactly, a cost at most). */
 export interface Target {
   name: string
   value: number
   target: number
-  /** `at-most`: a cost (CPU µs, MiB) that must not exceed the target; `unit` names it. */
-  kind: 'ratio-at-least' | 'exactly' | 'at-most'
+  /**
+   * `at-most`: a cost (CPU µs, MiB) that must not exceed the target; `unit` names it.
+   * `ratio-at-most`: a ratio of costs that must not exceed the target (DPoP / bearer).
+   */
+  kind: 'ratio-at-least' | 'ratio-at-most' | 'exactly' | 'at-most'
   unit?: string
   /** The rounds behind `value` (their median) when it comes from alternating rounds. */
   spread?: Spread
@@ -26,6 +29,18 @@ export interface Target {
   met: boolean
 }
 
+/** A figure reported with no target (a cost an issue asks to see, not to meet). */
+export interface Figure {
+  name: string
+  /** The median of the rounds, or the one measurement. */
+  value: number
+  /** `x` for a ratio, otherwise the unit (µs). */
+  unit: string
+  spread?: Spread
+  /** The A/A noise floor of the rounds behind it, when it has one. */
+  floor?: number
+}
+
 export interface ScenarioResult {
   tables: Table[]
   /** How it was measured, in a line each. */
@@ -33,6 +48,8 @@ export interface ScenarioResult {
   /** A variant that errored or failed its accept/reject check: the run fails. */
   failures: string[]
   targets: Target[]
+  /** Figures shown beside the targets, with no verdict. */
+  figures?: Figure[]
   /** The raw figures, for results/latest.json. */
   measurements: Record<string, unknown>
 }
@@ -69,7 +86,7 @@ export function target(
   const met =
     kind === 'exactly'
       ? value === wanted
-      : kind === 'at-most'
+      : kind === 'at-most' || kind === 'ratio-at-most'
         ? Number.isFinite(value) && value <= wanted
         : Number.isFinite(value) && value >= wanted
   return { name, value, target: wanted, kind, verdict: met ? 'met' : 'missed', met }
@@ -78,20 +95,27 @@ export function target(
 /**
  * A ratio target judged on the median of alternating rounds: met or missed
  * only when the median is farther from the target than the A/A noise floor,
- * otherwise "not distinguishable" (never counted as met).
+ * otherwise "not distinguishable" (never counted as met). `ratio-at-least`
+ * by default; `ratio-at-most` for a ratio of costs with a ceiling.
  */
-export function roundsTarget(name: string, rounds: Spread, wanted: number, floor: number): Target {
+export function roundsTarget(
+  name: string,
+  rounds: Spread,
+  wanted: number,
+  floor: number,
+  kind: 'ratio-at-least' | 'ratio-at-most' = 'ratio-at-least',
+): Target {
   const value = rounds.median
   let verdict: Target['verdict']
   if (!Number.isFinite(value)) verdict = 'missed'
   else if (Number.isFinite(floor) && Math.abs(value / wanted - 1) <= floor) {
     verdict = 'not distinguishable'
-  } else verdict = value >= wanted ? 'met' : 'missed'
+  } else verdict = (kind === 'ratio-at-most' ? value <= wanted : value >= wanted) ? 'met' : 'missed'
   return {
     name,
     value,
     target: wanted,
-    kind: 'ratio-at-least',
+    kind,
     spread: rounds,
     floor,
     verdict,

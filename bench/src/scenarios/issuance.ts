@@ -1,21 +1,91 @@
 import { join } from 'node:path'
+import { createTokenProvider } from '@m2m/auth/token'
 import { createVerifier } from '@m2m/auth/verify'
 import { request } from 'undici'
-import { BENCH_AUDIENCE, CLIENTS, secretOf } from '../runner/bench-tenant.js'
+import { maker } from '../load/fresh-values.js'
+import type { FreshSpec } from '../load/load-job.js'
+import {
+  BENCH_AUDIENCE,
+  type BenchTenant,
+  CLIENTS,
+  issuanceClientKey,
+  secretOf,
+} from '../runner/bench-tenant.js'
 import { processCpuMicros } from '../runner/cpu-time.js'
-import { count, describeLoad, percent, ratio, spreadText } from '../runner/format.js'
+import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, roundOrder, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
 
-const form = (secret: string) =>
+const form = (secret: string, clientId: string = CLIENTS.issuance) =>
   new URLSearchParams({
     grant_type: 'client_credentials',
-    client_id: CLIENTS.issuance,
+    client_id: clientId,
     client_secret: secret,
     audience: BENCH_AUDIENCE,
   }).toString()
+
+/** Client assertions of `bench-issuance-key`, one per request, signed by the load worker. */
+function assertionSpec(tenant: BenchTenant): FreshSpec {
+  return {
+    kind: 'client-assertion',
+    pool: 'scenario-4-assertions',
+    privateKeyPem: issuanceClientKey().privateKeyPem,
+    clientId: CLIENTS.issuanceKey,
+    // The tenant URL, as Auth0's SDKs and `clientAssertionAudience` of @m2m/auth write it.
+    audience: `${new URL(tenant.issuer).origin}/`,
+    form: {
+      grant_type: 'client_credentials',
+      client_id: CLIENTS.issuanceKey,
+      audience: BENCH_AUDIENCE,
+    },
+    // A little under what the tenant issues on a quiet machine (~390 µs a token).
+    initialRatePerSecond: 2_000,
+  }
+}
+
+/**
+ * Checks private_key_jwt at the tenant: @m2m/auth's own token provider gets a
+ * token with the key, an assertion of the load worker's form gets one once and
+ * is refused the second time (a replayed jti), and the client's secret is
+ * refused (only its key authenticates it). Returns problems, if any.
+ */
+async function checkPrivateKeyJwt(tenant: BenchTenant, spec: FreshSpec): Promise<string[]> {
+  const problems: string[] = []
+  const url = `${tenant.issuer}oauth/token`
+  const provider = createTokenProvider({
+    issuer: tenant.issuer,
+    clientId: CLIENTS.issuanceKey,
+    clientAssertionSigningKey: issuanceClientKey().privateKeyPem,
+    audience: BENCH_AUDIENCE,
+  })
+  try {
+    await provider.getToken()
+  } catch (error) {
+    problems.push(
+      `createTokenProvider with the client's key got no token: ${(error as Error).message}`,
+    )
+  } finally {
+    await provider.close()
+  }
+  const post = async (body: string) => {
+    const response = await request(url, { method: 'POST', headers, body })
+    await response.body.dump()
+    return response.statusCode
+  }
+  const body = maker(spec)()
+  const first = await post(body)
+  const again = await post(body)
+  if (first !== 200)
+    problems.push(`a client assertion of the load worker's form got ${first}, not 200`)
+  if (again !== 401) problems.push(`the same client assertion again got ${again}, not 401`)
+  const secret = await post(form(secretOf(CLIENTS.issuanceKey), CLIENTS.issuanceKey))
+  if (secret !== 401) problems.push(`the key-only client's secret got ${secret}, not 401`)
+  return problems
+}
+
+const headers = { 'content-type': 'application/x-www-form-urlencoded' }
 
 interface RawResult {
   tokensPerSecond: number
@@ -36,7 +106,6 @@ export const issuance: Scenario = {
     const { tenant, settings, load } = context
     const failures: string[] = []
     const url = `${tenant.issuer}oauth/token`
-    const headers = { 'content-type': 'application/x-www-form-urlencoded' }
 
     // Check: the endpoint issues a token that verifies, and refuses a wrong secret.
     const token = await tenant.token(CLIENTS.issuance, BENCH_AUDIENCE)
@@ -52,6 +121,12 @@ export const issuance: Scenario = {
       failures.push(`a wrong client secret got ${refused.statusCode}, not 401`)
     }
 
+    // private_key_jwt: a new client assertion per request, made by the load worker beforehand.
+    const spec = assertionSpec(tenant)
+    const keyProblems = await checkPrivateKeyJwt(tenant, spec)
+    for (const problem of keyProblems) failures.push(`private_key_jwt: ${problem}`)
+    const withKey = keyProblems.length === 0
+
     const job = {
       url,
       method: 'POST' as const,
@@ -59,6 +134,13 @@ export const issuance: Scenario = {
       body: form(secretOf(CLIENTS.issuance)),
       connections: settings.connections,
       warmupSeconds: 0,
+    }
+    const keyJob = { ...job, body: undefined, fresh: { pool: spec.pool } }
+    const assertions = { made: 0, ms: 0, madeDuringRun: 0 }
+    const fill = async (seconds: number) => {
+      const made = await load.prepare(spec, seconds)
+      assertions.made += made.made
+      assertions.ms += made.ms
     }
     const { child } = await startReadyChild({
       name: 'raw-sign',
@@ -80,13 +162,14 @@ export const issuance: Scenario = {
       })
       return answer
     }
-    const endpointRun = async () => {
+    const endpointRun = async (which: typeof job | typeof keyJob, label: string) => {
       const cpuBefore = await processCpuMicros(tenant.pid)
-      const result = await load.run({ ...job, durationSeconds: settings.durationSeconds })
+      const result = await load.run({ ...which, durationSeconds: settings.durationSeconds })
       const cpuAfter = await processCpuMicros(tenant.pid)
+      assertions.madeDuringRun += which === keyJob ? (result.madeDuringRun ?? 0) : 0
       if (result.non2xx + result.errors - result.timeouts > 0) {
         failures.push(
-          `/oauth/token under load: ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`,
+          `${label} under load: ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`,
         )
       }
       const cpu =
@@ -96,29 +179,41 @@ export const issuance: Scenario = {
       return { tokensPerSecond: result.requestsPerSecond, cpuMicrosPerToken: cpu, p99: result.p99 }
     }
 
-    const sides = ['endpoint', 'raw', 'raw-b'] as const
+    const sides = (['endpoint', 'endpoint-key', 'raw', 'raw-b'] as const).filter(
+      (side) => withKey || side !== 'endpoint-key',
+    )
+    const endpointFigures = () => ({
+      tokensPerSecond: [] as number[],
+      cpuMicrosPerToken: [] as number[],
+      p99: [] as number[],
+    })
     const rounds = {
-      endpoint: {
-        tokensPerSecond: [] as number[],
-        cpuMicrosPerToken: [] as number[],
-        p99: [] as number[],
-      },
+      endpoint: endpointFigures(),
+      'endpoint-key': endpointFigures(),
       raw: { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
       'raw-b': { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
     }
     try {
       if (settings.warmupSeconds > 0) {
         await load.run({ ...job, durationSeconds: settings.warmupSeconds })
+        if (withKey) {
+          await fill(settings.warmupSeconds)
+          await load.run({ ...keyJob, durationSeconds: settings.warmupSeconds })
+        }
         await rawRun(settings.warmupSeconds)
       }
       for (let round = 0; round < settings.rounds; round++) {
         context.log(`  round ${round + 1}/${settings.rounds}`)
         for (const side of roundOrder(sides, round)) {
-          if (side === 'endpoint') {
-            const result = await endpointRun()
-            rounds.endpoint.tokensPerSecond.push(result.tokensPerSecond)
-            rounds.endpoint.cpuMicrosPerToken.push(result.cpuMicrosPerToken)
-            rounds.endpoint.p99.push(result.p99)
+          if (side === 'endpoint' || side === 'endpoint-key') {
+            if (side === 'endpoint-key') await fill(settings.durationSeconds)
+            const result =
+              side === 'endpoint'
+                ? await endpointRun(job, '/oauth/token (client secret)')
+                : await endpointRun(keyJob, '/oauth/token (private_key_jwt)')
+            rounds[side].tokensPerSecond.push(result.tokensPerSecond)
+            rounds[side].cpuMicrosPerToken.push(result.cpuMicrosPerToken)
+            rounds[side].p99.push(result.p99)
           } else {
             const result = await rawRun(0)
             rounds[side].tokensPerSecond.push(result.tokensPerSecond)
@@ -150,21 +245,69 @@ export const issuance: Scenario = {
         ratio(r, 1),
       ),
     ]
+    const keyRounds = rounds['endpoint-key']
+    // What private_key_jwt costs the tenant per token, over the secret, round by round.
+    const keyOverSecret = ratioSpread(
+      keyRounds.cpuMicrosPerToken,
+      rounds.endpoint.cpuMicrosPerToken,
+    )
+    const methodRow = (
+      label: string,
+      figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[]; p99: number[] },
+      versus: string,
+    ) => [
+      label,
+      spreadText(spread(figures.cpuMicrosPerToken), count),
+      versus,
+      spreadText(spread(figures.tokensPerSecond), count),
+      ms(spread(figures.p99).median),
+    ]
+    const plural = settings.rounds === 1 ? '' : 's'
     return {
       tables: [
         {
-          title: `RS256 tokens on the server core (/oauth/token: ${describeLoad(settings)}); ${settings.rounds} alternating round${settings.rounds === 1 ? '' : 's'}; A/A floor ±${percent(floor)}`,
+          title: `RS256 tokens on the server core (/oauth/token: ${describeLoad(settings)}); ${settings.rounds} alternating round${plural}; A/A floor ±${percent(floor)}`,
           columns: ['issuer', 'CPU µs/token', 'vs raw (CPU)', 'tokens/s', 'vs raw (tokens/s)'],
           rows: [
             row('local tenant POST /oauth/token (form, client_secret_post)', rounds.endpoint),
+            ...(withKey
+              ? [row('local tenant POST /oauth/token (form, private_key_jwt)', keyRounds)]
+              : []),
             row('raw node:crypto RS256 sign, same claims', rounds.raw),
             row('raw signing again (A/A control)', rounds['raw-b']),
           ],
         },
+        ...(withKey
+          ? [
+              {
+                title: `Client authentication at the tenant: private_key_jwt against client_secret_post (the same rounds; a cost figure, no target)`,
+                columns: [
+                  'client authentication',
+                  'tenant CPU µs/token',
+                  'vs client_secret_post (CPU)',
+                  'tokens/s',
+                  'p99 ms',
+                ],
+                rows: [
+                  methodRow('client_secret_post (bench-issuance)', rounds.endpoint, '-'),
+                  methodRow(
+                    'private_key_jwt, a new RS256 client assertion per request (bench-issuance-key)',
+                    keyRounds,
+                    spreadText(keyOverSecret, (r) => ratio(r, 1)),
+                  ),
+                ],
+              },
+            ]
+          : []),
       ],
       notes: [
         'the tenant runs apps/auth-server src/main.ts with the bench tenant (no Action), LOG_LEVEL=warn, token rate limits raised to 1,000,000/s',
         '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor, their mean the limit',
+        ...(withKey
+          ? [
+              `private_key_jwt (issue 18): bench-issuance-key has an RSA-2048 key registered in the tenant file (the public half; the key pair is made once in bench/.cache) and no usable secret; every request carries a new RS256 client assertion (iss = sub = the client, aud the tenant URL, 60 s, a random jti) of the form @m2m/auth's createTokenProvider signs, ${count(assertions.made)} made by the load worker on the load core before the runs that send them (${(assertions.ms / 1000).toFixed(1)} s, not measured)${assertions.madeDuringRun > 0 ? `, ${count(assertions.madeDuringRun)} more during the runs when the pool ran dry` : ''}; checked first: createTokenProvider with the key gets a token, an assertion sent twice is refused the second time (a replayed jti), the client's secret is refused; "vs client_secret_post (CPU)" = its tenant CPU per token / the secret's in the same round`,
+            ]
+          : []),
       ],
       failures,
       targets: [
@@ -175,7 +318,17 @@ export const issuance: Scenario = {
           floor,
         ),
       ],
-      measurements: { rounds, control, floor },
+      figures: withKey
+        ? [
+            {
+              name: 'private_key_jwt / client_secret_post issuance (tenant CPU per token)',
+              value: keyOverSecret.median,
+              unit: 'x',
+              spread: keyOverSecret,
+            },
+          ]
+        : [],
+      measurements: { rounds, control, floor, keyOverSecret, assertions },
     }
   },
 }

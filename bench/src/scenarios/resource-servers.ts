@@ -1,7 +1,7 @@
 import { checkEndpoint } from '../checks/endpoint-check.js'
 import { BENCH_AUDIENCE } from '../runner/bench-tenant.js'
 import { count, ms, percent, ratio, spreadText } from '../runner/format.js'
-import { measureRounds, type SideRounds } from '../runner/measure-rounds.js'
+import { measureRounds, type Side, type SideRounds } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, type Spread, spread } from '../runner/rounds.js'
@@ -76,12 +76,27 @@ export interface ResourceRun {
   title: string
   /** Before the timed warm-up, one pass over every authorization (caches at their steady state). */
   warmupPass?: boolean
+  /** Sides of this run only (another server or another request), measured in the same rounds. */
+  extraSides?: ExtraSide[]
+}
+
+/** A side of one scenario's rounds besides the variants: its own checks, warm-up and row. */
+export interface ExtraSide extends Side<string> {
+  label: string
+  /** Measured right after this variant in each round. */
+  measuredAfter: VariantId
+  /** Its row is shown after this variant's. */
+  shownAfter: VariantId
+  /** Its checks and warm-up; throws when the side cannot be measured. */
+  prepare(): Promise<void>
 }
 
 export interface ResourceRunResult {
   table: Table
   failures: string[]
   rounds: Partial<Record<VariantId, SideRounds>>
+  /** The figures of `extraSides`, by id. */
+  extraRounds: Record<string, SideRounds>
   /** The A/A control: no-auth CPU per request over its second copy's, per round. */
   control: Spread
   /** The relative noise floor from the control (see `noiseFloor`). */
@@ -139,18 +154,39 @@ export async function measureResourceServers(
     }
   }
 
-  const measured = await measureRounds(
-    context,
-    [...RESOURCE_VARIANTS]
-      .sort(byMeasuringOrder)
-      .filter(({ id }) => jobs.has(id) && !problems.has(id))
-      .map(({ id }) => {
-        const { url, child } = jobs.get(id) as { url: string; child: Child }
-        return { id, job: jobOf(url), cpuMicros: () => cpuTimeOf(child) }
-      }),
-  )
-  const { rounds } = measured
-  for (const [id, problem] of measured.problems) problems.set(id, problem)
+  const extras: ExtraSide[] = []
+  const extraProblems = new Map<string, string>()
+  for (const extra of run.extraSides ?? []) {
+    try {
+      await extra.prepare()
+      extras.push(extra)
+    } catch (error) {
+      extraProblems.set(extra.id, `check or warm-up failed: ${(error as Error).message}`)
+    }
+  }
+  const sides: Side<string>[] = [...RESOURCE_VARIANTS]
+    .sort(byMeasuringOrder)
+    .filter(({ id }) => jobs.has(id) && !problems.has(id))
+    .flatMap(({ id }) => {
+      const { url, child } = jobs.get(id) as { url: string; child: Child }
+      return [
+        { id, job: jobOf(url), cpuMicros: () => cpuTimeOf(child) },
+        ...extras.filter((extra) => extra.measuredAfter === id),
+      ]
+    })
+  // An extra whose variant is not measured comes last, rather than not at all.
+  sides.push(...extras.filter((extra) => !sides.includes(extra)))
+  const measured = await measureRounds(context, sides)
+  const rounds = measured.rounds as Partial<Record<VariantId, SideRounds>>
+  for (const [id, problem] of measured.problems) {
+    if (isResourceVariant(id)) problems.set(id, problem)
+    else extraProblems.set(id, problem)
+  }
+  const extraRounds: Record<string, SideRounds> = {}
+  for (const extra of run.extraSides ?? []) {
+    const figures = measured.rounds[extra.id]
+    if (figures) extraRounds[extra.id] = figures
+  }
 
   const noAuth = rounds['fastify-no-auth']
   const pair =
@@ -159,9 +195,7 @@ export async function measureResourceServers(
   const control = pair?.control ?? spread([])
   const floor = pair?.floor ?? Number.NaN
   const ours = rounds['m2m-auth-fastify']
-  const rows = RESOURCE_VARIANTS.map(({ id, label }) => {
-    const f = rounds[id]
-    const problem = problems.get(id)
+  const rowOf = (id: string, label: string, f: SideRounds | undefined, problem?: string) => {
     if (problem) failures.push(`${label}: ${problem}`)
     if (!f) return [label, 'error', '-', '-', '-', '-']
     const versus = (mine: number[] | undefined, theirs: number[], inverse: boolean) =>
@@ -178,7 +212,15 @@ export async function measureResourceServers(
       versus(ours?.requestsPerSecond, f.requestsPerSecond, false),
       ms(spread(f.p99).median),
     ]
-  })
+  }
+  const rows = RESOURCE_VARIANTS.flatMap(({ id, label }) => [
+    rowOf(id, label, rounds[id], problems.get(id)),
+    ...(run.extraSides ?? [])
+      .filter((extra) => extra.shownAfter === id)
+      .map((extra) =>
+        rowOf(extra.id, extra.label, extraRounds[extra.id], extraProblems.get(extra.id)),
+      ),
+  ])
   return {
     table: {
       title: `${run.title}; ${settings.rounds} alternating round${settings.rounds === 1 ? '' : 's'}; A/A floor ±${percent(floor)}`,
@@ -194,11 +236,15 @@ export async function measureResourceServers(
     },
     failures,
     rounds,
+    extraRounds,
     control,
     floor,
     noAuthLimit: pair?.limit,
   }
 }
+
+const isResourceVariant = (id: string): id is VariantId =>
+  RESOURCE_VARIANTS.some((variant) => variant.id === id)
 
 /** Ours against `peer` as a target on CPU per request (`by: 'cpu'`) or req/s, judged on the median of the rounds. */
 export function oursOver(

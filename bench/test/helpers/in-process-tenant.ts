@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAuthServer } from '@m2m/auth-server'
 import { request } from 'undici'
-import { type BenchTenant, secretOf, tenantFile } from '../../src/runner/bench-tenant.js'
+import {
+  type BenchTenant,
+  benchTenantKeywords,
+  secretOf,
+  tenantFile,
+} from '../../src/runner/bench-tenant.js'
 import { pickPort } from '../../src/runner/ports.js'
 
 /**
@@ -19,7 +24,7 @@ export async function startInProcessTenant(): Promise<BenchTenant> {
     issuer,
     tenantFile,
     dataDir,
-    keywordMappings: {},
+    keywordMappings: benchTenantKeywords(),
     testControls: true,
     rateLimit: { perSecond: 100_000, burst: 100_000 },
     ipRateLimit: { perSecond: 100_000, burst: 100_000 },

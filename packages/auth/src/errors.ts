@@ -178,6 +178,17 @@ export class DpopProofError extends AuthError {
   }
 }
 
+/**
+ * The replay cache holds as many `jti`s as it may and none has expired yet:
+ * new proofs cannot be checked for replay, so they are not accepted for now.
+ * The server is at capacity, not the client at fault.
+ */
+export const ReplayCacheFullError = define<[]>(
+  'AUTH_ERR_REPLAY_CACHE_FULL',
+  'Too many DPoP proofs in flight to check them for replay; retry shortly',
+  503,
+)
+
 // Classification -----------------------------------------------------------
 
 /** Codes whose cause is this side's own set-up, whatever status they carry. */

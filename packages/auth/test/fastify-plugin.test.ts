@@ -445,9 +445,12 @@ describe('request.auth', () => {
     expect(Object.keys(auth as object).sort()).toEqual([
       'claims',
       'clientId',
+      'dpop',
       'organization',
       'scopes',
+      'tokenType',
     ])
+    expect(auth).toMatchObject({ tokenType: 'Bearer', dpop: undefined })
     expect(JSON.stringify(auth)).not.toContain(token)
   })
 

@@ -1,4 +1,4 @@
-import { m2mAuth } from '@m2m/auth/fastify'
+import { type M2mAuthDpopOptions, m2mAuth } from '@m2m/auth/fastify'
 import type { TokenVerifier } from '@m2m/auth/verify'
 import type { FastifyInstance } from 'fastify'
 
@@ -14,6 +14,11 @@ export interface ProtectedApiOptions {
   jwksUri?: string
   /** For tests: verify with this instead of the issuer's JWKS. */
   verifier?: TokenVerifier
+  /**
+   * DPoP (RFC 9449) sender-constrained tokens: `{ mode: 'required' }` refuses
+   * Bearer tokens. Default: the plugin's (`'allowed'`: Bearer and DPoP).
+   */
+  dpop?: M2mAuthDpopOptions
 }
 
 /**
@@ -36,6 +41,7 @@ export async function registerProtectedApi(
             ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
           }),
       realm: options.audience,
+      ...(options.dpop ? { dpop: options.dpop } : {}),
     })
     await routes(api)
   })

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { proofOfPossessionSchema } from '../dpop/proof-of-possession.js'
 import { ManagementError } from '../errors.js'
 import { generateClientSecret, generateId } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
@@ -24,7 +25,6 @@ const STORED_FIELDS = [
   'token_encryption',
   'consent_policy',
   'authorization_details',
-  'proof_of_possession',
   'subject_type_authorization',
   'authorization_policy',
 ]
@@ -48,6 +48,8 @@ const modelledFields = {
   signing_secret: { type: 'string', minLength: 16, maxLength: 1_000 },
   token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME },
   token_dialect: { enum: [...TOKEN_DIALECTS] },
+  // DPoP allowed or required (acted on); `null` removes it.
+  proof_of_possession: proofOfPossessionSchema,
 }
 
 const bodyProperties = {
@@ -57,7 +59,9 @@ const bodyProperties = {
 
 const idParams = routeIdParams(600)
 
-type Body = Partial<Omit<ResourceServer, 'id' | 'is_system' | 'source'>> & Record<string, unknown>
+type Body = Partial<Omit<ResourceServer, 'id' | 'is_system' | 'source' | 'proof_of_possession'>> & {
+  proof_of_possession?: ResourceServer['proof_of_possession'] | null
+} & Record<string, unknown>
 
 /** The answer for an API: stored Auth0 fields, then what the tenant models. */
 function resourceServerView(api: ResourceServer) {
@@ -67,7 +71,26 @@ function resourceServerView(api: ResourceServer) {
 
 const split = (body: Body) => {
   const { stored, modelled } = splitStoredFields(body, STORED_FIELDS)
-  return { stored, modelled: modelled as Partial<ResourceServer> }
+  return { stored, modelled: modelled as Partial<Body> }
+}
+
+/**
+ * `proof_of_possession` of a PATCH: set, or removed by `null`; an older copy
+ * kept in `auth0_fields` (from before it was acted on) goes either way.
+ */
+function proofOfPossessionChange(
+  body: Body,
+  current: ResourceServer,
+): { change: Partial<ResourceServer>; auth0Fields: Record<string, unknown> | undefined } {
+  if (!('proof_of_possession' in body)) return { change: {}, auth0Fields: current.auth0_fields }
+  const { proof_of_possession: _old, ...auth0Fields } = current.auth0_fields ?? {}
+  return {
+    change: {
+      proof_of_possession: body.proof_of_possession ?? undefined,
+      ...(current.auth0_fields ? { auth0_fields: auth0Fields } : {}),
+    },
+    auth0Fields,
+  }
 }
 
 function checkScopes(scopes: ResourceServer['scopes'] | undefined): void {
@@ -161,6 +184,9 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
           : {}),
         token_lifetime: modelled.token_lifetime ?? 86_400,
         token_dialect: modelled.token_dialect ?? 'access_token',
+        ...(modelled.proof_of_possession
+          ? { proof_of_possession: { ...modelled.proof_of_possession } }
+          : {}),
         ...withStoredFields(stored),
         source: 'api',
       }
@@ -183,12 +209,15 @@ export async function resourceServerRoutes(app: FastifyInstance, opts: { state: 
       const { stored, modelled } = split(request.body as Body)
       checkScopes(modelled.scopes)
       const signingAlg = modelled.signing_alg ?? api.signing_alg
+      const { proof_of_possession: _pop, ...rest } = modelled
+      const pop = proofOfPossessionChange(modelled, api)
       const changes: Partial<ResourceServer> = {
-        ...modelled,
+        ...rest,
         ...(signingAlg === 'HS256' && !modelled.signing_secret && !api.signing_secret
           ? { signing_secret: generateClientSecret() }
           : {}),
-        ...withStoredFields(stored, api.auth0_fields),
+        ...pop.change,
+        ...withStoredFields(stored, pop.auth0Fields),
       }
       return resourceServerView(
         (await state.updateResourceServer(api.id, changes)) as ResourceServer,

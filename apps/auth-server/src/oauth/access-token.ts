@@ -17,6 +17,8 @@ export interface AccessTokenInput {
   /** `org_name` beside `org_id` (the tenant's allow_organization_name_in_authentication_api). Default true. */
   withOrgName?: boolean
   customClaims: Record<string, unknown>
+  /** RFC 9449 §6.1: the DPoP key's thumbprint, as `cnf.jkt`, for a sender-constrained token. */
+  jkt?: string
 }
 
 interface PreparedKey {
@@ -135,6 +137,7 @@ export function createAccessTokenSigner(keys: KeyRing, issuer: string) {
       claims.org_id = input.organization.id
       if (input.withOrgName !== false) claims.org_name = input.organization.name
     }
+    if (input.jkt !== undefined) claims.cnf = { jkt: input.jkt }
     const api = input.resourceServer
     const key = prepare(keys.current())
     const header = headerOf(key, api.signing_alg, rfc9068 ? 'at+jwt' : 'JWT')

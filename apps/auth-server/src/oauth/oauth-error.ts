@@ -54,6 +54,39 @@ export const auth0Errors = {
       'temporarily_unavailable',
       'Too many client assertions are being tracked for replay; retry in a few minutes',
     ),
+  proofsUnavailable: () =>
+    new OAuthError(
+      503,
+      'temporarily_unavailable',
+      'Too many DPoP proofs are being tracked for replay; retry in a few minutes',
+    ),
+  /** RFC 9449 §5: a DPoP proof refused (`invalid_dpop_proof`) or without the server's nonce (`use_dpop_nonce`). */
+  dpopProof: (error: string, description: string) => new OAuthError(400, error, description),
+  multipleDpopProofs: () =>
+    new OAuthError(
+      400,
+      'invalid_dpop_proof',
+      'The request must carry exactly one DPoP header (RFC 9449 §4.3)',
+    ),
+  // Unverified against Auth0 (its documentation says "Not Issued"): status and wording chosen.
+  dpopRequired: (audience: string) =>
+    new OAuthError(
+      400,
+      'invalid_dpop_proof',
+      `A DPoP proof is required: the API "${audience}" accepts sender-constrained tokens only`,
+    ),
+  popNotServedByApi: (audience: string) =>
+    new OAuthError(
+      400,
+      'invalid_request',
+      `The client requires sender-constrained tokens, but the API "${audience}" does not accept DPoP`,
+    ),
+  mtlsRequired: (audience: string) =>
+    new OAuthError(
+      400,
+      'invalid_request',
+      `The API "${audience}" requires mTLS-bound tokens, which this tenant does not issue`,
+    ),
   // Unverified against Auth0: status and wording chosen as documented in the README.
   organizationNotFound: (organization: string) =>
     new OAuthError(400, 'invalid_request', `Organization not found: ${organization}`),

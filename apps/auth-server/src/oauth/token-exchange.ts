@@ -4,6 +4,8 @@ import {
   type createActionRunner,
   organizationForEvent,
 } from '../actions/action-runner.js'
+import { senderConstraint } from '../dpop/proof-of-possession.js'
+import type { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.js'
 import { OAuthError } from '../errors.js'
 import type { LogStore } from '../logs/log-store.js'
 import type { createSecretChecker } from '../secrets.js'
@@ -26,6 +28,8 @@ export interface TokenRequest {
   ip: string
   userAgent: string | undefined
   hostname: string
+  /** Every `DPoP` header value of the request (RFC 9449 allows one). */
+  dpop: readonly string[]
 }
 
 export interface TokenAnswer {
@@ -44,6 +48,8 @@ export interface TokenExchangeDeps {
   quota: ReturnType<typeof createTokenQuota>
   logs: LogStore
   runActions: ReturnType<typeof createActionRunner>
+  /** DPoP proofs (RFC 9449): verified, then bound to the token as the API's policy says. */
+  dpop: TokenEndpointDpop
   tenantId: string
   /** Called on every answer, for test controls' counters. */
   onExchange?: (clientId: string | undefined, ok: boolean) => void
@@ -53,8 +59,10 @@ export interface TokenExchangeDeps {
  * The client-credentials exchange of `POST /oauth/token`, step by step as
  * Auth0 answers it (auth0-facts.md): client authentication (a secret, or a
  * `private_key_jwt` assertion), rate limit,
- * grant type, audience, client grant, scopes, organization, quota, Actions,
- * then a signed token. Every answer is logged (`seccft` / `feccft`).
+ * grant type, DPoP proof, audience and its proof-of-possession policy, client
+ * grant, scopes, organization, quota, Actions, then a signed token (bound to
+ * the proof's key where the API takes DPoP). Every answer is logged
+ * (`seccft` / `feccft`).
  */
 export function createTokenExchange(deps: TokenExchangeDeps) {
   const { state } = deps
@@ -101,9 +109,12 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         throw auth0Errors.grantTypeNotAllowed()
 
       audience = body.audience || state.settings.default_audience
+      // Verified whatever the API's policy, so a bad proof is never silently ignored.
+      const proof = await deps.dpop.verify(request.dpop)
       if (!audience) throw auth0Errors.noAudience()
       const api = state.resourceServerForAudience(audience)
       if (!api) throw auth0Errors.serviceNotEnabled(audience)
+      const constraint = senderConstraint(api, client, proof)
       const grant = state.grantFor(client.client_id, api.identifier, {
         thirdParty: client.auth0_fields?.is_first_party === false,
       })
@@ -148,6 +159,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         organization,
         withOrgName: state.settings.allow_organization_name_in_authentication_api === true,
         customClaims: outcome.customClaims,
+        ...(constraint.kind === 'dpop' ? { jkt: constraint.jkt } : {}),
       })
       const quotaHeader = quota?.header
       quota = undefined // spent for good
@@ -164,15 +176,16 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         hostname: request.hostname,
       })
       deps.onExchange?.(client.client_id, true)
-      const headers = rateHeaders(rate)
+      const headers = { ...rateHeaders(rate), ...deps.dpop.nonceHeaders() }
       if (quotaHeader) headers['auth0-client-quota-limit'] = quotaHeader
       headers['cache-control'] = 'no-store'
       headers.pragma = 'no-cache'
+      const tokenType = constraint.kind === 'dpop' ? 'DPoP' : 'Bearer'
       return {
         statusCode: 200,
         body: api.is_system
-          ? { access_token: token, scope, expires_in: expiresIn, token_type: 'Bearer' }
-          : { access_token: token, expires_in: expiresIn, token_type: 'Bearer' },
+          ? { access_token: token, scope, expires_in: expiresIn, token_type: tokenType }
+          : { access_token: token, expires_in: expiresIn, token_type: tokenType },
         headers,
       }
     } catch (error) {
@@ -202,6 +215,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         body: failure.toBody(),
         headers: {
           ...(rate ? rateHeaders(rate) : {}),
+          ...deps.dpop.nonceHeaders(),
           ...failure.extra.headers,
           'cache-control': 'no-store',
         },

@@ -63,7 +63,21 @@ export async function oauthTokenRoutes(
       ip: request.ip,
       userAgent: request.headers['user-agent'],
       hostname: request.hostname,
+      dpop: dpopHeaderValues(request.raw.rawHeaders),
     })
     return reply.code(answer.statusCode).headers(answer.headers).send(answer.body)
   })
+}
+
+/**
+ * Every `DPoP` header of the request, as sent: Node joins repeated headers
+ * into one value, and RFC 9449 §4.3 refuses more than one, so they are
+ * counted from the raw list.
+ */
+function dpopHeaderValues(rawHeaders: readonly string[]): string[] {
+  const values: string[] = []
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === 'dpop') values.push(rawHeaders[i + 1] as string)
+  }
+  return values
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { DPOP_SIGNING_ALGS } from '../dpop/token-endpoint-dpop.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import { CLIENT_ASSERTION_ALGS } from '../tenant/model.js'
 
@@ -22,6 +23,8 @@ export async function wellKnownRoutes(
     id_token_signing_alg_values_supported: ['RS256'],
     // The algorithms of private_key_jwt assertions (a credential's alg).
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
+    // RFC 9449 §5.1: the algorithms of DPoP proofs the token endpoint takes.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
     subject_types_supported: ['public'],
     claims_supported: [
       'iss',
@@ -34,6 +37,7 @@ export async function wellKnownRoutes(
       'gty',
       'org_id',
       'org_name',
+      'cnf',
     ],
   })
 

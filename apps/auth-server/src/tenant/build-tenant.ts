@@ -145,6 +145,9 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
       ...(entry.signing_secret === undefined ? {} : { signing_secret: entry.signing_secret }),
       token_lifetime: entry.token_lifetime ?? TENANT_DEFAULTS.tokenLifetime,
       token_dialect: entry.token_dialect ?? TENANT_DEFAULTS.tokenDialect,
+      ...(entry.proof_of_possession
+        ? { proof_of_possession: { ...entry.proof_of_possession } }
+        : {}),
     })
   })
   return list

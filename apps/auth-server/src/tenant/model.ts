@@ -26,6 +26,23 @@ export interface ResourceServerScope {
 export const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'HS256'] as const
 export type SigningAlg = (typeof SIGNING_ALGS)[number]
 
+/** Auth0's proof-of-possession mechanisms for an API (`ResourceServerProofOfPossessionMechanismEnum`). */
+export const POP_MECHANISMS = ['mtls', 'dpop'] as const
+/** Which clients a `required` policy applies to (`ResourceServerProofOfPossessionRequiredForEnum`). */
+export const POP_REQUIRED_FOR = ['public_clients', 'all_clients'] as const
+
+/**
+ * Auth0's `proof_of_possession` of an API: tokens for it may (`required:
+ * false`) or must be sender-constrained with `mechanism`. The local tenant
+ * serves `dpop` (RFC 9449), not mTLS.
+ */
+export interface ProofOfPossession {
+  mechanism: (typeof POP_MECHANISMS)[number]
+  required: boolean
+  /** Absent: every client. */
+  required_for?: (typeof POP_REQUIRED_FOR)[number]
+}
+
 /** An API (Auth0 "resource server"). */
 export interface ResourceServer {
   id: string
@@ -38,6 +55,8 @@ export interface ResourceServer {
   /** Seconds; Auth0 default 86,400, at most 2,592,000. */
   token_lifetime: number
   token_dialect: TokenDialect
+  /** Sender-constrained tokens (DPoP): allowed or required. Absent: bearer tokens only. */
+  proof_of_possession?: ProofOfPossession
   /** True for the Management API itself. */
   is_system?: boolean
   /** Where it was declared: the tenant file, or the Management API. Internal. */

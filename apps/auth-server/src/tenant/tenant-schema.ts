@@ -13,9 +13,11 @@
  * A field the loader reads must have the right type.
  */
 
+import { proofOfPossessionSchema } from '../dpop/proof-of-possession.js'
 import {
   CLIENT_ASSERTION_ALGS,
   type ClientAssertionAlg,
+  type ProofOfPossession,
   SIGNING_ALGS,
   type SigningAlg,
   TOKEN_DIALECTS,
@@ -33,6 +35,8 @@ export interface ResourceServerEntry {
   signing_alg?: SigningAlg
   signing_secret?: string
   token_dialect?: TokenDialect
+  /** DPoP allowed or required for its tokens; `null` (an export's) is none. */
+  proof_of_possession?: ProofOfPossession | null
 }
 
 /** A credential as the Deploy CLI writes it; one without `pem` (an export has none) is skipped. */
@@ -182,6 +186,7 @@ const resourceServer = {
     // Auth0 requires at least 16 characters. No pattern or value in messages: this is a secret.
     signing_secret: { type: 'string', minLength: 16 },
     token_dialect: { enum: [...TOKEN_DIALECTS] },
+    proof_of_possession: proofOfPossessionSchema,
   },
 } satisfies SchemaNode
 

@@ -1,4 +1,4 @@
-import { buildApp } from '../../src/app.js'
+import { type AppDeps, buildApp } from '../../src/app.js'
 import { openKeyRing } from '../../src/keys/key-ring.js'
 import { type GeneratedSecret, openTenantState } from '../../src/state/tenant-state.js'
 import type { Tenant } from '../../src/tenant/model.js'
@@ -17,6 +17,7 @@ export interface TestServerOptions {
   managementRateLimit?: { perSecond: number; burst: number }
   now?: () => number
   actionTimeoutMs?: number
+  dpop?: AppDeps['dpop']
 }
 
 /** The real auth server app on the test tenant, for `inject()`. */
@@ -39,6 +40,7 @@ export async function buildTestServer(options: TestServerOptions = {}) {
     managementRateLimit: options.managementRateLimit ?? { perSecond: 10_000, burst: 10_000 },
     ...(options.now ? { now: options.now } : {}),
     actionTimeoutMs: options.actionTimeoutMs ?? 500,
+    ...(options.dpop ? { dpop: options.dpop } : {}),
   })
   return { app, keys, state, newSecrets }
 }

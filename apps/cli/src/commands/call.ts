@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { addTokenOptions, type TokenFlags } from '../config/token-options.js'
+import { addDpopOptions, addTokenOptions, type TokenFlags } from '../config/token-options.js'
 import { resolveTokenSettings } from '../config/token-settings.js'
 import { usageError } from '../errors.js'
 import { createApiClient, httpError } from '../http/api-client.js'
@@ -24,18 +24,22 @@ export function registerCallCommand(program: Command, ctx: CliContext): void {
     .description(
       'Gets a token (as `m2m token` does) and calls <url> with Authorization: Bearer, sent to\n' +
         "that URL's origin only. Prints the response body on stdout; an HTTP status >= 400\n" +
-        'also prints one line on stderr and exits with 1.',
+        'also prints one line on stderr and exits with 1.\n' +
+        'With --dpop: a DPoP-bound token (RFC 9449), sent as Authorization: DPoP with a\n' +
+        'new DPoP proof for the request.',
     )
     .argument('<url>', 'absolute http(s) URL')
     .option('-X, --request <method>', 'HTTP method (default: GET, or POST with --data)')
     .option('-d, --data <json>', 'JSON request body; @file reads a file, @- standard input')
     .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collect, [])
   addTokenOptions(command, { profile: 'auth0', audience: 'default: env AUTH0_AUDIENCE' })
+  addDpopOptions(command)
   command.addHelpText(
     'after',
     `
 Examples:
   $ m2m call http://localhost:7001/api/me --profile gift-deliveries --audience urn:worldmappers
+  $ m2m call http://localhost:7001/api/me --profile gift-deliveries --audience urn:worldmappers --dpop
   $ m2m call http://localhost:3000/deliveries --profile storefront --audience urn:gift-deliveries \\
       -d '{"recipient":{"name":"Ada"},"gift":{"description":"Tea"},"destination":"Paris"}'`,
   )
@@ -54,7 +58,7 @@ Examples:
       headers['content-type'] = 'application/json'
     }
     const method = flags.request ? parseMethod(flags.request) : body === undefined ? 'GET' : 'POST'
-    const settings = resolveTokenSettings(flags, ctx, { readAuth0Env: true })
+    const settings = resolveTokenSettings(flags, ctx, { readAuth0Env: true, dpop: true })
     await withTokens(settings, ctx, async (tokens) => {
       const client = createApiClient(tokens, url.origin)
       try {

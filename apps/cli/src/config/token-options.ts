@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '@m2m/auth/dpop'
 import { CLIENT_ASSERTION_ALGORITHMS } from '@m2m/auth/token'
 import { type Command, Option } from 'commander'
 
@@ -18,6 +19,10 @@ export interface TokenFlags {
   audience?: string
   scope?: string
   organization?: string
+  /** `--dpop` true, `--no-dpop` false; absent: `<PROFILE>_DPOP` decides (commands with DPoP only). */
+  dpop?: boolean
+  dpopKey?: string
+  dpopAlg?: string
 }
 
 export interface TokenOptionDefaults {
@@ -59,4 +64,27 @@ export function addTokenOptions(command: Command, defaults: TokenOptionDefaults)
     .option('--audience <id>', `API identifier the token is for (${defaults.audience})`)
     .option('--scope <scopes>', 'space-separated scopes to request')
     .option('--organization <name-or-id>', 'Auth0 organization')
+}
+
+/**
+ * The DPoP flags (RFC 9449), for the commands whose token is sent by the CLI
+ * itself or printed (`token`, `call`).
+ */
+export function addDpopOptions(command: Command): Command {
+  return command
+    .option(
+      '--dpop',
+      'ask for a DPoP-bound token (RFC 9449) and send a proof with each call (env <PROFILE>_DPOP=true)',
+    )
+    .option('--no-dpop', 'bearer tokens, whatever <PROFILE>_DPOP says')
+    .option(
+      '--dpop-key <file>',
+      'with --dpop: PEM private key (EC, RSA or Ed25519) that tokens are bound to; default a new key pair for this run only (env <PROFILE>_DPOP_KEY)',
+    )
+    .addOption(
+      new Option(
+        '--dpop-alg <alg>',
+        "with --dpop: proof algorithm (env <PROFILE>_DPOP_ALG; default: the key's, ES256 for a new key)",
+      ).choices(DPOP_ALGORITHMS),
+    )
 }

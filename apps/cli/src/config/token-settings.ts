@@ -8,6 +8,7 @@ import {
 } from '@m2m/auth/token'
 import { usageError } from '../errors.js'
 import type { CliContext } from '../io.js'
+import { type DpopSettings, resolveDpopSettings } from './dpop-settings.js'
 import { type EnvLayers, loadEnvLayers } from './env-layers.js'
 import { resolveIssuer } from './issuer.js'
 import type { TokenFlags } from './token-options.js'
@@ -21,12 +22,16 @@ export interface TokenTarget {
    * to one API, whose audience is not the one a `.env` sets for `token`.
    */
   readAuth0Env: boolean
+  /** Whether the command takes `--dpop` and reads `<PROFILE>_DPOP*` (`token`, `call`). */
+  dpop?: boolean
 }
 
 export interface TokenSettings {
   env: EnvLayers
   issuer: string
   provider: TokenProviderOptions
+  /** DPoP-bound tokens: the key, and the file it came from. */
+  dpop?: DpopSettings
 }
 
 const PROFILE = /^[a-z][a-z0-9_-]{0,127}$/i
@@ -59,6 +64,7 @@ export function resolveTokenSettings(
     )
   }
   const authentication = clientAuthentication(credential, flags, ctx)
+  const dpop = target.dpop ? resolveDpopSettings(flags, env, prefix, ctx) : undefined
 
   const fromEnv = (name: string) => (target.readAuth0Env ? env.get(name) : undefined)
   const audience = flags.audience ?? fromEnv('AUTH0_AUDIENCE') ?? target.defaultAudience?.(issuer)
@@ -67,6 +73,7 @@ export function resolveTokenSettings(
   return {
     env,
     issuer,
+    ...(dpop ? { dpop } : {}),
     provider: {
       issuer,
       clientId,
@@ -74,6 +81,7 @@ export function resolveTokenSettings(
       ...(audience ? { audience } : {}),
       ...(scope ? { scope } : {}),
       ...(organization ? { organization } : {}),
+      ...(dpop ? { dpop: dpop.key } : {}),
       // A command waits for its one token: a few quick retries, then a clear error.
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000, maxElapsedMs: 10_000 },
     },

@@ -27,6 +27,9 @@ export interface ApiClient {
 /**
  * undici with the `@m2m/auth/http` bearer interceptor, allowed to send the
  * token to one origin only: a redirect or a mistyped URL elsewhere gets none.
+ * With a DPoP token source (`--dpop`), the interceptor sends
+ * `Authorization: DPoP` and a new proof with every request, and answers a
+ * `use_dpop_nonce` challenge once.
  */
 export function createApiClient(tokens: AccessTokenSource, origin: string): ApiClient {
   const agent = new Agent({ connectTimeout: 10_000, headersTimeout: 30_000, bodyTimeout: 30_000 })
@@ -45,7 +48,15 @@ export function createApiClient(tokens: AccessTokenSource, origin: string): ApiC
         })
         return { status: res.statusCode, headers: res.headers, text: await res.body.text() }
       } catch (error) {
-        if (error instanceof AuthError || (error as Error).name === 'AbortError') throw error
+        // A token that could not be had (AuthError, or CliError from the token
+        // session) is not a network failure of the API.
+        if (
+          error instanceof AuthError ||
+          error instanceof CliError ||
+          (error as Error).name === 'AbortError'
+        ) {
+          throw error
+        }
         throw new CliError(
           `could not reach ${req.url.origin}: ${networkReason(error)}`,
           ExitCode.NETWORK,

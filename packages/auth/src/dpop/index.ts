@@ -3,7 +3,7 @@
  * verification, and the replay caches that refuse a proof used twice.
  */
 
-export { type DpopErrorCode, DpopProofError } from '../errors.js'
+export { type DpopErrorCode, DpopProofError, ReplayCacheFullError } from '../errors.js'
 export { DPOP_ALGORITHMS, type DpopAlgorithm, isDpopAlgorithm } from './algorithms.js'
 export { createDpopKey, type DpopKey } from './dpop-key.js'
 export { accessTokenHash, createDpopProof, type DpopProofClaims } from './dpop-proof.js'
@@ -18,6 +18,7 @@ export {
   type ReplayRedis,
 } from './replay-cache.js'
 export {
+  DEFAULT_MAX_AGE_SECONDS,
   type DpopProofExpectations,
   type VerifiedDpopProof,
   verifyDpopProof,

@@ -25,7 +25,8 @@ export function createMemoryReplayCache(
   options: { now?: () => number; maxEntries?: number } = {},
 ): MemoryReplayCache {
   const now = options.now ?? Date.now
-  const maxEntries = options.maxEntries ?? 100_000
+  // About 6,000 proofs a second kept for the default 150 s (max age + leeway); ~100 MB when full.
+  const maxEntries = options.maxEntries ?? 1_000_000
   const entries = new Map<string, number>()
   let nextSweep = 0
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject, timingSafeEqual, verify } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { type DpopErrorCode, DpopProofError } from '../errors.js'
+import { type DpopErrorCode, DpopProofError, ReplayCacheFullError } from '../errors.js'
 import {
   algorithmSpec,
   cryptoKeyFor,
@@ -26,9 +26,12 @@ export interface DpopProofExpectations {
   algorithms?: readonly DpopAlgorithm[] | undefined
   /** Whether a nonce this server issued is current; when set, a proof without one is refused. */
   isNonceValid?: ((nonce: string) => boolean) | undefined
-  /** `jti`s already used. */
+  /**
+   * `jti`s already used; each is kept until its proof is too old (`iat` + max
+   * age + leeway, by the clock of `now`: give the cache the same clock).
+   */
   replay: ReplayCache
-  /** How old a proof may be, seconds (default 300). */
+  /** How old a proof may be, seconds (default 120: a proof is made for one request, now). */
   maxAgeSeconds?: number | undefined
   /** How far in the future `iat` may be, seconds, for clock skew (default 30). */
   leewaySeconds?: number | undefined
@@ -51,6 +54,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 /** Longest proof read; a real one is well under 1 KB (EC) or 1.5 KB (RSA). */
 const MAX_PROOF_LENGTH = 8 * 1024
 const MAX_JTI_LENGTH = 256
+/** A proof is made for one request, at once: two minutes leave room for slow clocks and queues. */
+export const DEFAULT_MAX_AGE_SECONDS = 120
 
 interface ProofKey {
   alg: DpopAlgorithm
@@ -134,7 +139,8 @@ function sameText(a: string, b: string): boolean {
  * and a `jti` never seen before (recorded until the proof would be too old).
  *
  * @throws DpopProofError `invalid_dpop_proof` (or `use_dpop_nonce` for a
- *   missing or stale nonce) with a description naming the check that failed
+ *   missing or stale nonce) with a description naming the check that failed;
+ *   ReplayCacheFullError (503) when the replay cache has no room left
  */
 export async function verifyDpopProof(
   proof: string | undefined,
@@ -188,11 +194,12 @@ export async function verifyDpopProof(
   if (typeof htu !== 'string' || expectedHtu === undefined || normalizeHtu(htu) !== expectedHtu) {
     refuse('invalid_dpop_proof', 'htu does not match the request URL', status)
   }
-  if (typeof iat !== 'number' || !Number.isInteger(iat)) {
-    refuse('invalid_dpop_proof', 'iat must be an integer (seconds)', status)
+  // A NumericDate (RFC 7519 §2) may have a fraction.
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+    refuse('invalid_dpop_proof', 'iat must be a number of seconds (NumericDate)', status)
   }
   const nowS = (expect.now ?? Date.now()) / 1000
-  const maxAge = expect.maxAgeSeconds ?? 300
+  const maxAge = expect.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
   const leeway = expect.leewaySeconds ?? 30
   if (iat > nowS + leeway) refuse('invalid_dpop_proof', 'iat is in the future', status)
   if (iat < nowS - maxAge)
@@ -220,7 +227,7 @@ export async function verifyDpopProof(
   const check = await expect.replay.remember(`${key.jkt}:${jti}`, (iat + maxAge + leeway) * 1000)
   if (check === 'replayed')
     refuse('invalid_dpop_proof', 'the proof was already used (jti replay)', status)
-  if (check === 'full')
-    refuse('invalid_dpop_proof', 'too many proofs in flight; retry shortly', status)
+  // The server is at capacity, not the client at fault: 503, retry shortly.
+  if (check === 'full') throw new ReplayCacheFullError()
   return { alg: key.alg, jkt: key.jkt, jti, iat, publicJwk: key.publicJwk }
 }

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors.js'
 import { redactToken, sanitizeErrorDescription } from './error-description.js'
 import type { ScopeRule } from './route-scopes.js'
-import { bearerChallenge } from './www-authenticate.js'
+import type { BearerChallengeParams } from './www-authenticate.js'
 
 /** An HTTP answer to a request that cannot proceed, with an OAuth-style JSON body. */
 export interface AuthAnswer {
@@ -15,7 +15,10 @@ export interface AuthAnswer {
 /** What the plugin's `formatBody` option receives, to shape the body of a refusal. */
 export interface AuthRefusal {
   readonly statusCode: number
-  /** `unauthorized`, `invalid_request`, `invalid_token`, `insufficient_scope` or `temporarily_unavailable`. */
+  /**
+   * `unauthorized`, `invalid_request`, `invalid_token`, `insufficient_scope`,
+   * `temporarily_unavailable`, or on a DPoP request `invalid_dpop_proof` or `use_dpop_nonce`.
+   */
   readonly error: string
   /** Safe to show: never the token. */
   readonly error_description: string
@@ -25,6 +28,19 @@ export interface AuthRefusal {
 
 /** `error_description` of the 401 sent when a request carries no bearer credentials. */
 export const NO_CREDENTIALS_DESCRIPTION = 'An Authorization header with a Bearer token is required'
+
+/**
+ * `error_description` of the 401 sent on a route that requires DPoP, to a
+ * request with no credentials or with a Bearer token.
+ */
+export const DPOP_REQUIRED_DESCRIPTION =
+  'An Authorization header with a DPoP token, and a DPoP proof header, are required'
+
+/**
+ * The `WWW-Authenticate` value of a refusal, for the schemes the route
+ * accepts: a Bearer challenge, a DPoP one, or both (RFC 9110 §11.6.1).
+ */
+export type Challenge = (params?: BearerChallengeParams) => string
 
 /**
  * `error_description` of the 503 sent when tokens cannot be verified for now.
@@ -39,22 +55,41 @@ export const UNAVAILABLE_DESCRIPTION = 'The access token cannot be verified righ
  * RFC 6750 codes, because `invalid_request` or `invalid_token` would claim an
  * error the header deliberately does not.
  */
-export function noCredentialsAnswer(realm: string): AuthAnswer {
+export function noCredentialsAnswer(
+  challenge: Challenge,
+  description: string = NO_CREDENTIALS_DESCRIPTION,
+): AuthAnswer {
   return {
     statusCode: 401,
-    headers: { 'www-authenticate': bearerChallenge(realm) },
-    body: { error: 'unauthorized', error_description: NO_CREDENTIALS_DESCRIPTION },
+    headers: { 'www-authenticate': challenge() },
+    body: { error: 'unauthorized', error_description: description },
   }
 }
 
 /** 400 `invalid_request` (RFC 6750 §3.1): a malformed request or a token in more than one place. */
-export function invalidRequestAnswer(realm: string, description: string): AuthAnswer {
-  return challengeAnswer(400, realm, 'invalid_request', description)
+export function invalidRequestAnswer(challenge: Challenge, description: string): AuthAnswer {
+  return challengeAnswer(400, challenge, 'invalid_request', description)
 }
 
 /** 401 `invalid_token` (RFC 6750 §3.1): the token is malformed, expired, revoked or not for us. */
-export function invalidTokenAnswer(realm: string, description: string): AuthAnswer {
-  return challengeAnswer(401, realm, 'invalid_token', description)
+export function invalidTokenAnswer(challenge: Challenge, description: string): AuthAnswer {
+  return challengeAnswer(401, challenge, 'invalid_token', description)
+}
+
+/**
+ * 401 `invalid_dpop_proof` or `use_dpop_nonce` (RFC 9449 §7.1, §9): the DPoP
+ * proof is missing, malformed, for another request, too old, replayed, or
+ * lacks the nonce the server asks for; `nonce` is then sent as `DPoP-Nonce`.
+ */
+export function dpopProofAnswer(
+  challenge: Challenge,
+  error: string,
+  description: string,
+  nonce?: string,
+): AuthAnswer {
+  const answer = challengeAnswer(401, challenge, error, description)
+  if (nonce === undefined) return answer
+  return { ...answer, headers: { ...answer.headers, 'dpop-nonce': nonce } }
 }
 
 /**
@@ -62,12 +97,12 @@ export function invalidTokenAnswer(realm: string, description: string): AuthAnsw
  * all of them for an all-of rule, the alternatives for an any-of rule.
  */
 export function insufficientScopeAnswer(
-  realm: string,
+  challenge: Challenge,
   description: string,
   scope: string,
   rule?: ScopeRule,
 ): AuthAnswer {
-  const answer = challengeAnswer(403, realm, 'insufficient_scope', description, scope)
+  const answer = challengeAnswer(403, challenge, 'insufficient_scope', description, scope)
   return rule === undefined ? answer : { ...answer, rule }
 }
 
@@ -86,7 +121,7 @@ export function unavailableAnswer(retryAfter: string): AuthAnswer {
 
 function challengeAnswer(
   statusCode: number,
-  realm: string,
+  challenge: Challenge,
   error: string,
   description: string,
   scope?: string,
@@ -95,7 +130,7 @@ function challengeAnswer(
   return {
     statusCode,
     headers: {
-      'www-authenticate': bearerChallenge(realm, {
+      'www-authenticate': challenge({
         error,
         errorDescription,
         ...(scope === undefined ? {} : { scope }),

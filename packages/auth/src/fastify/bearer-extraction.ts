@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../errors.js'
+import { DpopProofError, InvalidRequestError } from '../errors.js'
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
@@ -48,8 +48,11 @@ export function readBearerCredentials(
   return credentials
 }
 
-/** Throws `InvalidRequestError` (400) unless `credentials` is one RFC 6750 b64token. */
-export function checkBearerSyntax(credentials: string): void {
+/**
+ * Throws `InvalidRequestError` (400) unless `credentials` is one RFC 6750
+ * b64token (the `token68` of RFC 9449 §7.1 for the DPoP scheme).
+ */
+export function checkBearerSyntax(credentials: string, scheme = 'Bearer'): void {
   // One scan: b64token has no space or tab, so a token that matches it is
   // also a single token; which rule a refused one breaks is worked out only then.
   if (B64TOKEN.test(credentials)) return
@@ -57,8 +60,42 @@ export function checkBearerSyntax(credentials: string): void {
     throw new InvalidRequestError('the Authorization header carries more than one token')
   }
   throw new InvalidRequestError(
-    'the Bearer token has characters outside the RFC 6750 b64token syntax',
+    `the ${scheme} token has characters outside the RFC 6750 b64token syntax`,
   )
+}
+
+/**
+ * Reads the access token of an `Authorization: DPoP <token>` header (RFC 9449
+ * §7.1), once `readBearerCredentials` has found no Bearer credentials in it
+ * (so the query string and a repeated header are already refused). Returns
+ * `undefined` for another scheme or no header; throws `InvalidRequestError`
+ * (400) when the token is empty. The scheme name is case-insensitive.
+ */
+export function readDpopCredentials(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string') return undefined
+  const value = authorization.trim()
+  const gap = value.search(WHITESPACE)
+  const scheme = gap === -1 ? value : value.slice(0, gap)
+  if (scheme.length !== 4 || scheme.toLowerCase() !== 'dpop') return undefined
+  const credentials = gap === -1 ? '' : value.slice(gap).trim()
+  if (credentials === '') throw new InvalidRequestError('the DPoP token is empty')
+  return credentials
+}
+
+/**
+ * The request's `DPoP` proof header, when it sent exactly one. Throws
+ * `DpopProofError` (401 `invalid_dpop_proof`) when there is none, or more
+ * than one (RFC 9449 §4.3, check 1): Node joins repeated `DPoP` lines with
+ * `, `, a character no compact JWS holds.
+ */
+export function readDpopProof(header: unknown): string {
+  if (header === undefined || header === '') {
+    throw new DpopProofError('invalid_dpop_proof', 'no DPoP proof was sent')
+  }
+  if (typeof header !== 'string' || header.includes(',')) {
+    throw new DpopProofError('invalid_dpop_proof', 'Multiple DPoP proofs are not allowed')
+  }
+  return header
 }
 
 /**

@@ -1,10 +1,14 @@
 export {
   type AuthRefusal,
+  DPOP_REQUIRED_DESCRIPTION,
   NO_CREDENTIALS_DESCRIPTION,
   UNAVAILABLE_DESCRIPTION,
 } from './auth-answers.js'
 export type {
+  DpopMode,
   M2mAuthBaseOptions,
+  M2mAuthDpopNonceOptions,
+  M2mAuthDpopOptions,
   M2mAuthOptions,
   M2mAuthVerifierConfigOptions,
   M2mAuthVerifierInstanceOptions,

@@ -7,12 +7,28 @@ import type {
   RouteOptions,
 } from 'fastify'
 import fp from 'fastify-plugin'
-import { InsufficientScopeError, InvalidRequestError, MissingCredentialsError } from '../errors.js'
-import type { TokenVerifier, VerifiedToken, VerifierOptions } from '../verify/index.js'
+import { createMemoryReplayCache } from '../dpop/replay-cache.js'
+import { verifyDpopProof } from '../dpop/verify-dpop-proof.js'
+import {
+  type DpopProofError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  MissingCredentialsError,
+  TokenClaimError,
+} from '../errors.js'
+import type {
+  AccessTokenClaims,
+  TokenVerifier,
+  VerifiedToken,
+  VerifierOptions,
+} from '../verify/index.js'
 import {
   type AuthAnswer,
   type AuthRefusal,
+  type Challenge,
   classifyVerificationError,
+  DPOP_REQUIRED_DESCRIPTION,
+  dpopProofAnswer,
   insufficientScopeAnswer,
   invalidRequestAnswer,
   invalidTokenAnswer,
@@ -25,9 +41,15 @@ import {
   checkBearerSyntax,
   hasFormAccessToken,
   readBearerCredentials,
+  readDpopCredentials,
+  readDpopProof,
 } from './bearer-extraction.js'
+import type { DpopMode } from './dpop-mode.js'
+import { createDpopNonces } from './dpop-nonce.js'
+import { redactToken } from './error-description.js'
 import { type M2mAuthOptions, resolveOptions } from './options.js'
-import { toRequestAuth } from './request-auth.js'
+import { toDpopRequestAuth, toRequestAuth } from './request-auth.js'
+import { requestUrl } from './request-url.js'
 import {
   describeShortfall,
   openApiSecurity,
@@ -35,8 +57,10 @@ import {
   resolveRouteRequirement,
   satisfiesRule,
 } from './route-scopes.js'
+import { bearerChallenge, dpopChallenge } from './www-authenticate.js'
 
 const NO_CREDENTIALS_CODE = new MissingCredentialsError().code
+const DPOP_PROOF_CODE = 'AUTH_ERR_DPOP_PROOF'
 
 type ProtectedRequirement = Extract<RouteRequirement, { public: false }>
 
@@ -51,7 +75,36 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
       await verifier.close()
     })
   }
-  const { realm, securityScheme, retryAfter, defaultRule, formatBody } = settings
+  const { realm, securityScheme, retryAfter, defaultRule, formatBody, dpop } = settings
+  const routeDefaults = Object.freeze({ rule: defaultRule, dpop: dpop.mode })
+
+  const replay = dpop.replayCache ?? createMemoryReplayCache({ now: dpop.now })
+  const nonces =
+    dpop.nonce === undefined
+      ? undefined
+      : createDpopNonces({
+          secret: dpop.nonce.secret,
+          windowMs: dpop.nonce.windowMs,
+          now: dpop.now,
+        })
+  const isNonceValid = nonces === undefined ? undefined : (nonce: string) => nonces.isValid(nonce)
+  const urlOf = dpop.url ?? requestUrl
+
+  // The challenges of a refusal, built once. A route that takes both schemes puts the
+  // error on the challenge of the scheme the request used and offers the other one bare
+  // (as express-oauth2-jwt-bearer does); a Bearer request keeps today's Bearer-only answer.
+  const bearerOnly: Challenge = (params) => bearerChallenge(realm, params)
+  const dpopOnly: Challenge = (params) => dpopChallenge(dpop.algs, params)
+  const dpopAndBearer: Challenge = (params) =>
+    `${bearerChallenge(realm)}, ${dpopChallenge(dpop.algs, params)}`
+  const bearerAndDpop: Challenge = (params) =>
+    `${bearerChallenge(realm, params)}, ${dpopChallenge(dpop.algs)}`
+
+  function challengeFor(mode: DpopMode, scheme: 'Bearer' | 'DPoP'): Challenge {
+    if (mode === 'required') return dpopOnly
+    if (mode === 'allowed' && scheme === 'DPoP') return dpopAndBearer
+    return bearerOnly
+  }
 
   // Per plugin instance, so two sibling registrations never read each other's requirements.
   const kRequirement = Symbol('@m2m/auth/fastify route requirement')
@@ -61,7 +114,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
 
   fastify.addHook('onRoute', (routeOptions) => {
     const where = `route ${String(routeOptions.method)} ${routeOptions.url}`
-    const requirement = resolveRouteRequirement(routeOptions.config, defaultRule, where)
+    const requirement = resolveRouteRequirement(routeOptions.config, routeDefaults, where)
     // A new object: the caller's config may be shared between routes.
     routeOptions.config = {
       ...routeOptions.config,
@@ -77,7 +130,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     let requirement = unseenRoutes.get(config)
     if (requirement === undefined) {
       const url = request.is404 ? 'not-found handler' : request.routeOptions.url
-      requirement = resolveRouteRequirement(config, defaultRule, `route ${url}`)
+      requirement = resolveRouteRequirement(config, routeDefaults, `route ${url}`)
       unseenRoutes.set(config, requirement)
       if (!request.is404) {
         request.log.warn(
@@ -91,7 +144,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
 
   // Callback-style hooks, not async ones: on the hot path (a token the verifier holds
   // verified) a request is authenticated with no promise and no microtask. Only a cache
-  // miss goes through the promise of `verify`.
+  // miss goes through the promise of `verify`, and a DPoP request through its proof's.
   fastify.addHook('onRequest', (request, reply, done) => {
     const requirement = requirementOf(request)
     if (requirement.public) return done()
@@ -104,17 +157,23 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
         request.raw.rawHeaders,
       )
     } catch (error) {
-      return refuseMalformed(request, reply, error, done)
+      return refuseMalformed(request, reply, error, done, challengeFor(requirement.dpop, 'Bearer'))
     }
     if (token === undefined) {
-      return refuse(request, reply, NO_CREDENTIALS_CODE, noCredentialsAnswer(realm))
+      // No Bearer credentials: the DPoP scheme is looked for only now, off the Bearer path.
+      if (requirement.dpop !== 'disabled')
+        return authenticateDpop(request, reply, requirement, done)
+      return refuse(request, reply, NO_CREDENTIALS_CODE, noCredentialsAnswer(bearerOnly))
+    }
+    if (requirement.dpop === 'required') {
+      return refuse(request, reply, NO_CREDENTIALS_CODE, dpopRequiredAnswer())
     }
 
     let cached: VerifiedToken | undefined
     try {
       cached = verifier.verifyCached?.(token)
     } catch (error) {
-      return refuseUnverified(request, reply, error, token)
+      return refuseUnverified(request, reply, error, token, bearerOnly)
     }
     // A token the verifier holds verified is a compact JWS: it passed the syntax check before.
     if (cached !== undefined) {
@@ -124,7 +183,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     try {
       checkBearerSyntax(token)
     } catch (error) {
-      return refuseMalformed(request, reply, error, done)
+      return refuseMalformed(request, reply, error, done, bearerOnly)
     }
     verifyAndAdmit(request, reply, requirement, token).then((admitted) => {
       if (admitted) done()
@@ -142,32 +201,193 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     try {
       verified = await verifier.verify(token)
     } catch (error) {
-      refuseUnverified(request, reply, error, token)
+      refuseUnverified(request, reply, error, token, bearerOnly)
       return false
     }
     return admit(request, reply, requirement, verified)
   }
 
-  /** Checks the route's scopes and sets `request.auth`; false when it answered 403 instead. */
+  /**
+   * Admits a Bearer token: refuses one bound to a DPoP key (RFC 9449 §7.2: its
+   * holder must prove possession), checks the route's scopes and sets `request.auth`.
+   * False when it answered instead.
+   */
   function admit(
     request: FastifyRequest,
     reply: FastifyReply,
     requirement: ProtectedRequirement,
     verified: VerifiedToken,
   ): boolean {
-    if (!satisfiesRule(requirement.rule, verified.scopes)) {
-      const error = new InsufficientScopeError(describeShortfall(requirement.rule, verified.scopes))
-      const answer = insufficientScopeAnswer(
-        realm,
-        error.message,
-        requirement.scopeAttribute,
-        requirement.rule,
+    if (verified.claims.cnf !== undefined && isDpopBound(verified.claims)) {
+      const error = new TokenClaimError(
+        'DPoP-bound token requires the DPoP authentication scheme, not Bearer',
       )
-      refuse(request, reply, error.code, answer)
+      const challenge = requirement.dpop === 'allowed' ? bearerAndDpop : bearerOnly
+      refuse(request, reply, error.code, invalidTokenAnswer(challenge, error.message))
       return false
     }
+    if (!hasScopes(request, reply, requirement, verified, bearerOnly)) return false
     request.auth = toRequestAuth(verified)
     return true
+  }
+
+  /** Checks the route's scopes; false when it answered 403. */
+  function hasScopes(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    requirement: ProtectedRequirement,
+    verified: VerifiedToken,
+    challenge: Challenge,
+  ): boolean {
+    if (satisfiesRule(requirement.rule, verified.scopes)) return true
+    const error = new InsufficientScopeError(describeShortfall(requirement.rule, verified.scopes))
+    const answer = insufficientScopeAnswer(
+      challenge,
+      error.message,
+      requirement.scopeAttribute,
+      requirement.rule,
+    )
+    refuse(request, reply, error.code, answer)
+    return false
+  }
+
+  /**
+   * `Authorization: DPoP <token>` with one `DPoP` proof header (RFC 9449 §7.1),
+   * on a route that takes DPoP. Checks that cost nothing come first: the
+   * header syntax, then the token (from the verifier's cache when it can), its
+   * binding, and only then the proof's signature and `jti`.
+   */
+  function authenticateDpop(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    requirement: ProtectedRequirement,
+    done: HookHandlerDoneFunction,
+  ): void {
+    const challenge = challengeFor(requirement.dpop, 'DPoP')
+    let token: string | undefined
+    try {
+      token = readDpopCredentials(request.headers.authorization)
+    } catch (error) {
+      refuseMalformed(request, reply, error, done, challenge)
+      return
+    }
+    if (token === undefined) {
+      const answer =
+        requirement.dpop === 'required' ? dpopRequiredAnswer() : noCredentialsAnswer(bearerOnly)
+      refuse(request, reply, NO_CREDENTIALS_CODE, answer)
+      return
+    }
+    let proof: string
+    try {
+      proof = readDpopProof(request.headers.dpop)
+    } catch (error) {
+      refuseDpopProof(request, reply, error, token, challenge)
+      return
+    }
+    let cached: VerifiedToken | undefined
+    try {
+      cached = verifier.verifyCached?.(token)
+    } catch (error) {
+      refuseUnverified(request, reply, error, token, challenge)
+      return
+    }
+    if (cached === undefined) {
+      try {
+        checkBearerSyntax(token, 'DPoP')
+      } catch (error) {
+        refuseMalformed(request, reply, error, done, challenge)
+        return
+      }
+    }
+    verifyDpopAndAdmit(request, reply, requirement, token, proof, cached, challenge).then(
+      (admitted) => {
+        if (admitted) done()
+      },
+      done,
+    )
+  }
+
+  /** True when the DPoP request may go on; otherwise it has been answered. */
+  async function verifyDpopAndAdmit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    requirement: ProtectedRequirement,
+    token: string,
+    proof: string,
+    cached: VerifiedToken | undefined,
+    challenge: Challenge,
+  ): Promise<boolean> {
+    let verified = cached
+    if (verified === undefined) {
+      try {
+        verified = await verifier.verify(token)
+      } catch (error) {
+        refuseUnverified(request, reply, error, token, challenge)
+        return false
+      }
+    }
+    const jkt = boundJkt(verified.claims)
+    if (jkt === undefined) {
+      const error = new TokenClaimError('JWT Access Token has no jkt confirmation claim')
+      refuse(request, reply, error.code, invalidTokenAnswer(challenge, error.message))
+      return false
+    }
+    let proofJkt: string
+    try {
+      const checked = await verifyDpopProof(proof, {
+        htm: request.method,
+        htu: urlOf(request),
+        accessToken: token,
+        algorithms: dpop.algorithms,
+        isNonceValid,
+        replay,
+        maxAgeSeconds: dpop.maxAgeSeconds,
+        leewaySeconds: dpop.leewaySeconds,
+        now: dpop.now(),
+      })
+      proofJkt = checked.jkt
+    } catch (error) {
+      refuseDpopProof(request, reply, error, token, challenge)
+      return false
+    }
+    // Compared here rather than by verifyDpopProof, to answer as RFC 9449 §7.1 shows:
+    // a proof by another key than the token's is the token's `invalid_token`.
+    if (proofJkt !== jkt) {
+      const error = new TokenClaimError('JWT Access Token confirmation mismatch')
+      refuse(request, reply, error.code, invalidTokenAnswer(challenge, error.message))
+      return false
+    }
+    if (!hasScopes(request, reply, requirement, verified, challenge)) return false
+    request.auth = toDpopRequestAuth(verified, jkt)
+    // A fresh nonce with each answer, so a client moves on before its nonce expires (§9).
+    if (nonces !== undefined) reply.header('dpop-nonce', nonces.current())
+    return true
+  }
+
+  function dpopRequiredAnswer(): AuthAnswer {
+    return noCredentialsAnswer(dpopOnly, DPOP_REQUIRED_DESCRIPTION)
+  }
+
+  function refuseDpopProof(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error: unknown,
+    token: string,
+    challenge: Challenge,
+  ): void {
+    if (isAuthError(error) && error.code === DPOP_PROOF_CODE) {
+      const code = (error as DpopProofError).error
+      const nonce = code === 'use_dpop_nonce' ? nonces?.current() : undefined
+      const message = redactToken(error.message, token)
+      refuse(request, reply, error.code, dpopProofAnswer(challenge, code, message, nonce))
+      return
+    }
+    // The replay cache (Redis) failing, or a defect: the proof may well be good.
+    request.log.error(
+      { err: loggableError(error, token) },
+      'DPoP proof verification failed unexpectedly',
+    )
+    send(reply, unavailableAnswer(retryAfter))
   }
 
   function refuseMalformed(
@@ -175,9 +395,10 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     reply: FastifyReply,
     error: unknown,
     done: HookHandlerDoneFunction,
+    challenge: Challenge,
   ): void {
     if (isAuthError(error)) {
-      refuse(request, reply, error.code, invalidRequestAnswer(realm, error.message))
+      refuse(request, reply, error.code, invalidRequestAnswer(challenge, error.message))
     } else {
       done(error as Error)
     }
@@ -188,10 +409,11 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     reply: FastifyReply,
     error: unknown,
     token: string,
+    challenge: Challenge,
   ): void {
     const failure = classifyVerificationError(error, token)
     if (failure.kind === 'invalid_token') {
-      refuse(request, reply, failure.code, invalidTokenAnswer(realm, failure.description))
+      refuse(request, reply, failure.code, invalidTokenAnswer(challenge, failure.description))
       return
     }
     if (failure.kind === 'unavailable') {
@@ -230,14 +452,30 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
       request.auth !== null &&
       hasFormAccessToken(request.headers['content-type'], request.body)
     ) {
+      const { dpop: mode } = requirementOf(request) as ProtectedRequirement
+      const challenge = challengeFor(mode, request.auth.tokenType)
       request.auth = null
       const error = new InvalidRequestError(
         'the access token was sent in more than one place: Authorization header and access_token form field',
       )
-      return refuse(request, reply, error.code, invalidRequestAnswer(realm, error.message))
+      return refuse(request, reply, error.code, invalidRequestAnswer(challenge, error.message))
     }
     done()
   })
+}
+
+/** True when the token is bound to a DPoP key: a `cnf` with a `jkt` member (RFC 9449 §6.1). */
+function isDpopBound(claims: AccessTokenClaims): boolean {
+  const { cnf } = claims
+  return typeof cnf === 'object' && cnf !== null && Object.hasOwn(cnf, 'jkt')
+}
+
+/** The token's `cnf.jkt`, when it is a non-empty string. */
+function boundJkt(claims: AccessTokenClaims): string | undefined {
+  const { cnf } = claims
+  if (typeof cnf !== 'object' || cnf === null) return undefined
+  const { jkt } = cnf as { jkt?: unknown }
+  return typeof jkt === 'string' && jkt !== '' ? jkt : undefined
 }
 
 async function createOwnVerifier(options: VerifierOptions): Promise<TokenVerifier> {
@@ -316,6 +554,15 @@ function sendAnswer(
  * - a verifier that cannot decide (`JwksUnavailableError`) or fails
  *   unexpectedly: 503 `temporarily_unavailable` with `Retry-After`; a failure
  *   that is not an `AuthError` is logged at error level.
+ *
+ * DPoP (RFC 9449, option `dpop`, per route `config.dpop`): `Authorization:
+ * DPoP <token>` with one `DPoP` proof header is taken on `allowed` (default)
+ * and `required` routes; the token must be bound (`cnf.jkt`) to the key that
+ * signed the proof, which must name this request (`htm`, `htu`), this token
+ * (`ath`) and a fresh `jti`. A bound token sent as Bearer is refused in every
+ * mode. Refusals carry a `DPoP` challenge with `algs` (after a bare Bearer
+ * one where Bearer is taken too): 401 `invalid_dpop_proof`, `use_dpop_nonce`
+ * (with `DPoP-Nonce`, when `dpop.nonce` is on) or `invalid_token`.
  *
  * `error_description` is restricted to the characters RFC 6750 allows, and
  * the token never appears in an answer or a log line of this plugin. (Fastify

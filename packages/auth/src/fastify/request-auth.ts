@@ -1,8 +1,9 @@
 import type { ScopeSet } from '../scopes.js'
 import type { AccessTokenClaims, VerifiedToken } from '../verify/types.js'
+import type { DpopMode } from './dpop-mode.js'
 import type { RouteScopes } from './route-scopes.js'
 
-/** What `request.auth` holds once the request's bearer token is verified. */
+/** What `request.auth` holds once the request's access token (and DPoP proof) is verified. */
 export interface RequestAuth {
   /** The verified claims, frozen. */
   readonly claims: AccessTokenClaims
@@ -12,6 +13,16 @@ export interface RequestAuth {
   readonly scopes: ScopeSet
   /** From `org_id` and `org_name`, when the token was issued for an organization. */
   readonly organization: { readonly id: string; readonly name: string | undefined } | undefined
+  /**
+   * How the token was presented: `Bearer` (RFC 6750), or `DPoP` (RFC 9449)
+   * with a proof of possession of the key the token is bound to.
+   */
+  readonly tokenType: 'Bearer' | 'DPoP'
+  /**
+   * On a DPoP request: `jkt`, the RFC 7638 thumbprint of the key that signed
+   * the proof, equal to the token's `cnf.jkt`. `undefined` for a Bearer token.
+   */
+  readonly dpop: { readonly jkt: string } | undefined
 }
 
 // One frozen value per verified token, so a token served from the verifier's cache gives
@@ -27,8 +38,32 @@ export function toRequestAuth(verified: VerifiedToken): RequestAuth {
       clientId: verified.clientId,
       scopes: verified.scopes,
       organization: verified.organization,
+      tokenType: 'Bearer',
+      dpop: undefined,
     })
     built.set(verified, auth)
+  }
+  return auth
+}
+
+const builtDpop = new WeakMap<VerifiedToken, RequestAuth>()
+
+/**
+ * The `request.auth` value of a DPoP request. `jkt` is the token's own
+ * `cnf.jkt`, so it too is built once per verified token.
+ */
+export function toDpopRequestAuth(verified: VerifiedToken, jkt: string): RequestAuth {
+  let auth = builtDpop.get(verified)
+  if (auth === undefined) {
+    auth = Object.freeze({
+      claims: verified.claims,
+      clientId: verified.clientId,
+      scopes: verified.scopes,
+      organization: verified.organization,
+      tokenType: 'DPoP',
+      dpop: Object.freeze({ jkt }),
+    })
+    builtDpop.set(verified, auth)
   }
   return auth
 }
@@ -54,5 +89,10 @@ declare module 'fastify' {
      * `defaultScopes`.
      */
     scopes?: RouteScopes
+    /**
+     * Whether the route takes Bearer tokens, DPoP-bound tokens with a proof,
+     * or both (`'allowed'`). Default: the plugin's `dpop.mode`.
+     */
+    dpop?: DpopMode
   }
 }

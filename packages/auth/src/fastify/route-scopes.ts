@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js'
 import { formatScopes, hasAllScopes, hasAnyScope, isScopeToken, type ScopeSet } from '../scopes.js'
+import { type DpopMode, isDpopMode } from './dpop-mode.js'
 
 /**
  * The scopes a route requires, in `config.scopes`:
@@ -27,7 +28,15 @@ export type RouteRequirement =
       readonly rule: ScopeRule
       /** The `scope` attribute of an `insufficient_scope` challenge. */
       readonly scopeAttribute: string
+      /** Whether the route takes Bearer tokens, DPoP-bound ones, or both. */
+      readonly dpop: DpopMode
     }
+
+/** What a route gets when its `config` does not say. */
+export interface RouteDefaults {
+  readonly rule: ScopeRule
+  readonly dpop: DpopMode
+}
 
 const PUBLIC: RouteRequirement = Object.freeze({ public: true })
 
@@ -67,16 +76,20 @@ export function toScopeRule(value: unknown, where: string): ScopeRule {
 }
 
 /**
- * Reads a route's `config.auth` and `config.scopes` into a requirement.
- * `auth: false` makes the route public; a route without `scopes` gets
- * `defaultRule`. Throws `InvalidOptionError` naming the route (`where`).
+ * Reads a route's `config.auth`, `config.scopes` and `config.dpop` into a
+ * requirement. `auth: false` makes the route public; a route without `scopes`
+ * or `dpop` gets the plugin's. Throws `InvalidOptionError` naming the route (`where`).
  */
 export function resolveRouteRequirement(
   config: unknown,
-  defaultRule: ScopeRule,
+  defaults: RouteDefaults,
   where: string,
 ): RouteRequirement {
-  const { auth, scopes } = (config ?? {}) as { auth?: unknown; scopes?: unknown }
+  const { auth, scopes, dpop } = (config ?? {}) as {
+    auth?: unknown
+    scopes?: unknown
+    dpop?: unknown
+  }
   if (auth !== undefined && typeof auth !== 'boolean') {
     throw new InvalidOptionError(`${where}: config.auth must be a boolean`)
   }
@@ -84,10 +97,23 @@ export function resolveRouteRequirement(
     if (scopes !== undefined) {
       throw new InvalidOptionError(`${where}: a route with config.auth false cannot declare scopes`)
     }
+    if (dpop !== undefined) {
+      throw new InvalidOptionError(`${where}: a route with config.auth false cannot declare dpop`)
+    }
     return PUBLIC
   }
-  const rule = scopes === undefined ? defaultRule : toScopeRule(scopes, `${where}: config.scopes`)
-  return Object.freeze({ public: false, rule, scopeAttribute: formatScopes(rule.scopes) })
+  if (dpop !== undefined && !isDpopMode(dpop)) {
+    throw new InvalidOptionError(
+      `${where}: config.dpop must be 'allowed', 'required' or 'disabled'`,
+    )
+  }
+  const rule = scopes === undefined ? defaults.rule : toScopeRule(scopes, `${where}: config.scopes`)
+  return Object.freeze({
+    public: false,
+    rule,
+    scopeAttribute: formatScopes(rule.scopes),
+    dpop: dpop ?? defaults.dpop,
+  })
 }
 
 /** True when `granted` satisfies `rule`. */

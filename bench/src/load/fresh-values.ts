@@ -1,0 +1,133 @@
+/**
+ * Pools of values a server accepts once only (DPoP proofs, client
+ * assertions), made in the load worker before the runs that send them. See
+ * `FreshSpec`.
+ */
+import { createPrivateKey, type KeyObject, randomUUID, sign } from 'node:crypto'
+import { createDpopKey, createDpopProof } from '@m2m/auth/dpop'
+import type { FreshSpec } from './load-job.js'
+
+/** An assertion lives one minute, as `createClientAssertionSigner` of @m2m/auth makes them. */
+const ASSERTION_LIFETIME_S = 60
+/** Older values are dropped at the next fill: well inside what the servers accept. */
+const MAX_AGE_MS: Record<FreshSpec['kind'], number> = {
+  // Proofs are accepted for 300 s after their iat (the plugin's default maxAgeSeconds).
+  dpop: 240_000,
+  // Assertions expire 60 s after their iat; a run and its settle take 7 s at most.
+  'client-assertion': 20_000,
+}
+/**
+ * Pools are sized for the highest rate measured so far (or the spec's initial
+ * rate, if higher: a warm-up runs slower than the rounds), with a margin: on a
+ * shared machine a run can go faster than every run before it. DPoP proofs
+ * left over are sent by the next runs; assertions are too short-lived for
+ * that, so their margin is smaller (each one costs an RSA signature, ~0.3 ms).
+ */
+const MARGIN: Record<FreshSpec['kind'], number> = { dpop: 1.5, 'client-assertion': 1.3 }
+
+const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/** A function making one fresh value per call. */
+export function maker(spec: FreshSpec): () => string {
+  if (spec.kind === 'dpop') {
+    const key = createDpopKey({ alg: 'ES256', privateKey: spec.privateKeyPem })
+    const claims = { htm: spec.htm, htu: spec.htu, accessToken: spec.accessToken }
+    return () => createDpopProof(key, claims)
+  }
+  // The form `createClientAssertionSigner` of @m2m/auth signs (iss = sub = client id, aud,
+  // iat, exp = iat + 60 s, a random jti), RS256 with node:crypto.
+  const key: KeyObject = createPrivateKey(spec.privateKeyPem)
+  const header = base64urlJson({ alg: 'RS256', typ: 'JWT' })
+  const form = new URLSearchParams(spec.form).toString()
+  return () => {
+    const iat = Math.floor(Date.now() / 1000)
+    const payload = base64urlJson({
+      iss: spec.clientId,
+      sub: spec.clientId,
+      aud: spec.audience,
+      iat,
+      exp: iat + ASSERTION_LIFETIME_S,
+      jti: randomUUID(),
+    })
+    const input = `${header}.${payload}`
+    const assertion = `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`
+    return `${form}&client_assertion_type=${encodeURIComponent('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=${assertion}`
+  }
+}
+
+interface Pool {
+  spec: FreshSpec
+  make: () => string
+  values: string[]
+  next: number
+  /** When the oldest value still in the pool was made. */
+  madeAt: number
+  /** The highest rate (requests/s) a timed run of this pool reached. */
+  measuredRate: number | undefined
+}
+
+const pools = new Map<string, Pool>()
+
+/**
+ * Makes values for `seconds` of load at the rate measured so far (the spec's
+ * initial rate before any run), keeping the pool's fresh leftovers.
+ */
+export function fillPool(spec: FreshSpec, seconds: number): { made: number; ms: number } {
+  const started = performance.now()
+  let pool = pools.get(spec.pool)
+  if (!pool || JSON.stringify(pool.spec) !== JSON.stringify(spec)) {
+    pool = {
+      spec,
+      make: maker(spec),
+      values: [],
+      next: 0,
+      madeAt: Date.now(),
+      measuredRate: undefined,
+    }
+    pools.set(spec.pool, pool)
+  }
+  const now = Date.now()
+  if (pool.next >= pool.values.length || now - pool.madeAt > MAX_AGE_MS[spec.kind]) {
+    pool.values = []
+    pool.next = 0
+    pool.madeAt = now
+  } else if (pool.next > 0) {
+    pool.values = pool.values.slice(pool.next)
+    pool.next = 0
+  }
+  const rate = Math.max(pool.measuredRate ?? 0, spec.initialRatePerSecond)
+  const wanted = Math.ceil(rate * seconds * MARGIN[spec.kind]) + 100
+  let made = 0
+  while (pool.values.length < wanted) {
+    pool.values.push(pool.make())
+    made++
+  }
+  return { made, ms: Math.round(performance.now() - started) }
+}
+
+/** The next value of a pool, never one already taken; made on the spot when the pool is dry. */
+export function takeFresh(name: string, counter: { madeDuringRun: number }): string {
+  const pool = pools.get(name)
+  if (!pool) throw new Error(`no pool ${name}: call prepare first`)
+  if (pool.next < pool.values.length) {
+    const value = pool.values[pool.next] as string
+    // Dropped once taken: the pool holds each value until it is sent, no longer.
+    pool.values[pool.next++] = ''
+    return value
+  }
+  counter.madeDuringRun++
+  return pool.make()
+}
+
+/** Records the rate a timed run of the pool reached, for the next fills. */
+export function recordRate(name: string, requestsPerSecond: number): void {
+  const pool = pools.get(name)
+  if (pool && requestsPerSecond > 0) {
+    pool.measuredRate = Math.max(pool.measuredRate ?? 0, requestsPerSecond)
+  }
+}
+
+/** How a request carries a pool's value. */
+export function freshKind(name: string): FreshSpec | undefined {
+  return pools.get(name)?.spec
+}
