@@ -22,6 +22,7 @@ export interface Stack<Gifts extends Closable> {
  */
 export async function startStack<Gifts extends Closable>(
   startGifts: (peers: { issuer: string; worldMappersUrl: string }) => Promise<Gifts>,
+  options: { requireDpop?: boolean } = {},
 ): Promise<Stack<Gifts>> {
   const started: Closable[] = []
   const close = async () => {
@@ -30,7 +31,7 @@ export async function startStack<Gifts extends Closable>(
   try {
     const tenant = await startTenant()
     started.push(tenant)
-    const mappers = await startWorldMappers(tenant.issuer)
+    const mappers = await startWorldMappers(tenant.issuer, 0, options)
     started.push(mappers)
     const gifts = await startGifts({ issuer: tenant.issuer, worldMappersUrl: mappers.url })
     started.push(gifts)

@@ -67,7 +67,11 @@ function toWire(c: { clientId: string; clientSecret: string }) {
 let gazetteer: ReturnType<typeof loadGazetteer> | undefined
 
 /** The real world-mappers app on loopback, verifying tokens against the tenant's JWKS over HTTP. */
-export async function startWorldMappers(issuer: string, port = 0) {
+export async function startWorldMappers(
+  issuer: string,
+  port = 0,
+  options: { requireDpop?: boolean } = {},
+) {
   gazetteer ??= loadGazetteer({ placesFile: devPlacesFile })
   // Re-read the JWKS eagerly, so a revoked key is noticed as soon as the test refreshes.
   const verifier: JwtVerifier = createVerifier({
@@ -82,6 +86,7 @@ export async function startWorldMappers(issuer: string, port = 0) {
     gazetteer: await gazetteer,
     depot: 'North Pole Depot',
     verifier,
+    ...(options.requireDpop ? { dpop: { mode: 'required' as const } } : {}),
   })
   await app.listen({ port, host: '127.0.0.1' })
   const { port: bound } = app.server.address() as { port: number }
@@ -114,6 +119,8 @@ export async function startGiftDeliveries(options: {
   plannerTimeoutMs?: number
   /** The dev tenant's secretless client, with its private key (private_key_jwt). */
   secretless?: boolean
+  /** DPoP-bound world-mappers tokens (AUTH0_DPOP=true). */
+  dpop?: boolean
 }): Promise<GiftDeliveries> {
   const credentials = dev('GIFT_DELIVERIES')
   const clientAuth = options.secretless
@@ -128,6 +135,7 @@ export async function startGiftDeliveries(options: {
     WORLD_MAPPERS_URL: options.worldMappersUrl,
     DATA_DIR: options.dataDir ?? '',
     PLAN_TIMEOUT_MS: String(options.planTimeoutMs ?? 5_000),
+    ...(options.dpop ? { AUTH0_DPOP: 'true' } : {}),
   })
   return createService(config, {
     logger: false,
