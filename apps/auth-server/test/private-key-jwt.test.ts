@@ -1,10 +1,10 @@
 import { webcrypto } from 'node:crypto'
+import { createMemoryReplayCache } from '@m2m/auth/dpop'
 import { createManagementAuth } from 'auth0'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPublicKeyCredential } from '../src/credentials/public-key-credential.js'
 import { ASSERTION_REFUSALS, CLIENT_ASSERTION_TYPE } from '../src/oauth/client-assertion.js'
-import { createReplayCache } from '../src/oauth/replay-cache.js'
 import { hashSecret } from '../src/secrets.js'
 import type { Client, ClientAssertionAlg, ClientCredential } from '../src/tenant/model.js'
 import {
@@ -476,7 +476,7 @@ describe('private_key_jwt: refusals', () => {
 describe('the replay cache', () => {
   it('forgets a jti once its assertion has expired, and refuses new ones when full', () => {
     let t = 1_000_000
-    const cache = createReplayCache({ now: () => t, maxEntries: 2 })
+    const cache = createMemoryReplayCache({ now: () => t, maxEntries: 2 })
     expect(cache.remember('a', t + 1_000)).toBe('new')
     expect(cache.remember('a', t + 1_000)).toBe('replayed')
     expect(cache.remember('b', t + 5_000)).toBe('new')

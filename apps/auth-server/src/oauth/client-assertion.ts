@@ -1,4 +1,5 @@
 import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto'
+import { createMemoryReplayCache, type MemoryReplayCache } from '@m2m/auth/dpop'
 import {
   CLIENT_ASSERTION_ALGS,
   type Client,
@@ -8,7 +9,6 @@ import {
   usesPrivateKeyJwt,
 } from '../tenant/model.js'
 import { auth0Errors } from './oauth-error.js'
-import { createReplayCache, type ReplayCache } from './replay-cache.js'
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -148,7 +148,7 @@ export interface ClientAssertionVerifierOptions {
   findClient: (clientId: string) => Client | undefined
   /** Milliseconds since the epoch. */
   now?: () => number
-  replay?: ReplayCache
+  replay?: MemoryReplayCache
 }
 
 /**
@@ -175,7 +175,7 @@ export function createClientAssertionVerifier(options: ClientAssertionVerifierOp
   const now = options.now ?? Date.now
   const startedAt = now() / 1000
   const audiences = new Set(clientAssertionAudiences(options.issuer))
-  const replay = options.replay ?? createReplayCache({ now })
+  const replay = options.replay ?? createMemoryReplayCache({ now, maxEntries: 100_000 })
   // Parsed once per credential key, as the signer parses its private key once.
   const keys = new Map<string, KeyObject>()
   const verifiesWith = (credential: ClientCredential, alg: ClientAssertionAlg, jwt: DecodedJwt) => {
