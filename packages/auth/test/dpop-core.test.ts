@@ -73,6 +73,8 @@ describe('normalizeHtu', () => {
     )
     expect(normalizeHtu('http://127.0.0.1:80')).toBe('http://127.0.0.1/')
     expect(normalizeHtu('http://127.0.0.1:8080/p')).toBe('http://127.0.0.1:8080/p')
+    expect(normalizeHtu('http://h/%7euser/a%2fb%41')).toBe('http://h/~user/a%2FbA')
+    expect(normalizeHtu('http://h/~user/a%2FbA')).toBe('http://h/~user/a%2FbA')
     expect(normalizeHtu('ftp://x/y')).toBeUndefined()
     expect(normalizeHtu('/relative')).toBeUndefined()
   })

@@ -1,10 +1,26 @@
+/** RFC 3986 §2.3: characters that never need percent-encoding. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/
+
+/**
+ * RFC 3986 §6.2.2.1–2: a percent-encoded unreserved character stands for
+ * itself ("%7Euser" is "~user"), and the hex digits of the others are
+ * uppercase ("%2f" is "%2F"). WHATWG URL parsing does neither.
+ */
+function normalizePercentEncoding(path: string): string {
+  if (!path.includes('%')) return path
+  return path.replace(/%[0-9A-Fa-f]{2}/g, (escape) => {
+    const character = String.fromCharCode(Number.parseInt(escape.slice(1), 16))
+    return UNRESERVED.test(character) ? character : escape.toUpperCase()
+  })
+}
+
 /**
  * The `htu` of a request (RFC 9449 §4.2): its URI without query and fragment,
- * normalized (RFC 3986 §6.2.2–6.2.3 as WHATWG URL parsing does it: scheme and
- * host lowercase, default port dropped, dot segments resolved, an empty path
- * as "/"), so "HTTPS://API.example.com:443/a/../b?x" and
- * "https://api.example.com/b" compare equal. `undefined` for what is not an
- * absolute http(s) URL.
+ * normalized (RFC 3986 §6.2.2–6.2.3: scheme and host lowercase, default port
+ * dropped, dot segments resolved, an empty path as "/", percent-encodings of
+ * unreserved characters decoded and the others' hex digits uppercase), so
+ * "HTTPS://API.example.com:443/a/../%7eb?x" and "https://api.example.com/~b"
+ * compare equal. `undefined` for what is not an absolute http(s) URL.
  */
 export function normalizeHtu(uri: string): string | undefined {
   let url: URL
@@ -14,5 +30,5 @@ export function normalizeHtu(uri: string): string | undefined {
     return undefined
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
-  return `${url.origin}${url.pathname}`
+  return `${url.origin}${normalizePercentEncoding(url.pathname)}`
 }
