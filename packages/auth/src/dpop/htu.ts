@@ -8,9 +8,9 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/
  */
 function normalizePercentEncoding(path: string): string {
   if (!path.includes('%')) return path
-  return path.replace(/%[0-9A-Fa-f]{2}/g, (escape) => {
-    const character = String.fromCharCode(Number.parseInt(escape.slice(1), 16))
-    return UNRESERVED.test(character) ? character : escape.toUpperCase()
+  return path.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
+    const character = String.fromCharCode(Number.parseInt(encoded.slice(1), 16))
+    return UNRESERVED.test(character) ? character : encoded.toUpperCase()
   })
 }
 

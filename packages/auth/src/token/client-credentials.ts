@@ -2,6 +2,7 @@ import { type Dispatcher, request } from 'undici'
 import { TokenEndpointError, TokenNetworkError, TokenResponseError } from '../errors.js'
 import { parseRetryAfter } from '../retry.js'
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.js'
+import { exhaustedBucket, type QuotaBucket, quotaBucketsOf } from './quota.js'
 
 /** How the client proves its identity with a secret (RFC 6749 §2.3.1). */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic'
@@ -32,6 +33,8 @@ export interface ClientCredentialsRequest {
   dpopProof?: string | undefined
   /** Called with each `DPoP-Nonce` the token endpoint sends (RFC 9449 §8). */
   onDpopNonce?: ((nonce: string) => void) | undefined
+  /** Called with the quota buckets an answer reports (`Auth0-*-Quota-Limit`), when it does. */
+  onQuota?: ((buckets: QuotaBucket[]) => void) | undefined
 }
 
 /** A successful token response (RFC 6749 §5.1). */
@@ -108,8 +111,10 @@ export async function requestClientCredentialsToken(
   }
   const nonce = response.headers['dpop-nonce']
   if (typeof nonce === 'string' && nonce !== '') req.onDpopNonce?.(nonce)
+  const buckets = quotaBucketsOf(response.headers, now())
+  if (buckets.length > 0) req.onQuota?.(buckets)
   const credential = auth.method === 'private_key_jwt' ? auth.clientAssertion : auth.clientSecret
-  return processTokenResponse(response, credential, now, req.dpopProof !== undefined)
+  return processTokenResponse(response, credential, now, req.dpopProof !== undefined, buckets)
 }
 
 /** Turns an HTTP response from the token endpoint into a token or a failure. */
@@ -118,6 +123,7 @@ async function processTokenResponse(
   credential: string,
   now: () => number,
   dpop: boolean,
+  buckets: readonly QuotaBucket[],
 ): Promise<TokenResponse> {
   const { statusCode } = response
   let json: unknown
@@ -134,18 +140,24 @@ async function processTokenResponse(
     return validateTokenResponse(json, dpop)
   }
 
+  const at = now()
   const retryAfterHeader = response.headers['retry-after']
-  const retryAfterMs = parseRetryAfter(
-    Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
-    now(),
-  )
+  let retryAfterMs =
+    parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader, at) ??
+    (statusCode === 429 ? rateLimitResetMs(response.headers['x-ratelimit-reset'], at) : undefined)
+  // A spent quota refills at its bucket's reset: no retry may come before it.
+  const spent = statusCode === 429 ? exhaustedBucket(buckets) : undefined
+  if (spent) retryAfterMs = Math.max(retryAfterMs ?? 0, spent.resetAt - at)
   const oauth = isRecord(json) ? json : {}
   const code = typeof oauth.error === 'string' ? redact(oauth.error, credential) : undefined
   const description =
     typeof oauth.error_description === 'string'
       ? redact(oauth.error_description, credential)
       : undefined
-  const summary = code ? (description ? `${code} (${description})` : code) : 'no OAuth error body'
+  const said = code ? (description ? `${code} (${description})` : code) : 'no OAuth error body'
+  const summary = spent
+    ? `${said}; the ${spent.scope} ${spent.bucket} token quota (${spent.limit}) is spent until ${new Date(spent.resetAt).toISOString()}`
+    : said
   const error = new TokenEndpointError(statusCode, summary, {
     error: code,
     error_description: description,
@@ -189,6 +201,16 @@ function validateTokenResponse(json: unknown, dpop: boolean): TokenResponse {
     expires_in: lifetime,
     ...(typeof scope === 'string' ? { scope } : {}),
   }
+}
+
+/**
+ * `X-RateLimit-Reset` (Auth0: the epoch second the limit resets) as ms from
+ * `now`, when it is one; read only where `Retry-After` is absent.
+ */
+function rateLimitResetMs(value: string | string[] | undefined, now: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim()
+  if (!text || !/^\d{1,12}$/.test(text)) return undefined
+  return Math.max(0, Number(text) * 1000 - now)
 }
 
 function failure(error: Error, retryable: boolean, retryAfterMs?: number): ExchangeFailure {

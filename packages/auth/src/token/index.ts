@@ -22,6 +22,7 @@ export {
   type TokenProviderOptions,
   tokenCacheKey,
 } from './provider-options.js'
+export { parseQuotaHeader, type QuotaBucket } from './quota.js'
 export {
   createRedisTokenCache,
   type RedisClientLike,

@@ -12,6 +12,7 @@ import {
 } from './client-assertion.js'
 import type { ClientAuthMethod, TokenRequestEncoding } from './client-credentials.js'
 import { createMemoryTokenCache } from './memory-token-cache.js'
+import type { QuotaBucket } from './quota.js'
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
 import type { TokenCache } from './token-cache.js'
 
@@ -69,6 +70,14 @@ export interface TokenProviderOptions {
   /** Where tokens are kept. Default: a new in-memory cache for this provider. */
   cache?: TokenCache
   /**
+   * A quota bucket (`Auth0-Client-Quota-Limit`, `Auth0-Organization-Quota-Limit`)
+   * with less than this share left is reported: a warning log and `onQuotaLow`,
+   * once per bucket until it refills. Default 0.1.
+   */
+  quotaWarningThreshold?: number
+  /** Called when a quota bucket falls under `quotaWarningThreshold`. */
+  onQuotaLow?: (bucket: QuotaBucket) => void
+  /**
    * How long before expiry the soft window starts, from the token lifetime (ms).
    * Default: the larger of 60 s and 10 % of the lifetime. Never more than half the lifetime.
    */
@@ -112,6 +121,8 @@ export interface ResolvedProviderOptions {
   scope: string | undefined
   organization: string | undefined
   encoding: TokenRequestEncoding
+  quotaWarningThreshold: number
+  onQuotaLow: ((bucket: QuotaBucket) => void) | undefined
   /** The key tokens are bound to, when DPoP is on. */
   dpopKey: DpopKey | undefined
   cache: TokenCache
@@ -190,6 +201,11 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     scope,
     organization,
     encoding,
+    quotaWarningThreshold: shareOption(
+      options.quotaWarningThreshold ?? 0.1,
+      'quotaWarningThreshold',
+    ),
+    onQuotaLow: optionalFunction(options.onQuotaLow, 'onQuotaLow'),
     dpopKey,
     cache: options.cache ?? createMemoryTokenCache(options.now ? { now: options.now } : {}),
     refreshMargin: options.refreshMargin ?? defaultRefreshMargin,
@@ -337,6 +353,20 @@ function warnIfInsecure(options: ResolvedProviderOptions): void {
 
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.')
+}
+
+function shareOption(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidOptionError(`${name} must be a number from 0 to 1`)
+  }
+  return value
+}
+
+function optionalFunction<T>(value: T | undefined, name: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidOptionError(`${name} must be a function`)
+  }
+  return value
 }
 
 function requireString(value: unknown, name: string): string {

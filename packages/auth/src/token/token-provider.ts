@@ -15,6 +15,7 @@ import {
   resolveProviderOptions,
   type TokenProviderOptions,
 } from './provider-options.js'
+import type { QuotaBucket } from './quota.js'
 import { nextRetryDelay } from './retry-policy.js'
 import type { CachedToken } from './token-cache.js'
 import type { AccessTokenSource, TypedAccessToken } from './types.js'
@@ -46,6 +47,8 @@ export interface TokenProvider extends AccessTokenSource {
   getAccessToken(): Promise<TypedAccessToken>
   /** The key tokens are bound to, when the `dpop` option is on. */
   readonly dpopKey: DpopKey | undefined
+  /** The token quota buckets the token endpoint last reported (Auth0's quota headers); empty if none. */
+  readonly quota: readonly QuotaBucket[]
   invalidate(token: string): Promise<void>
   /** A snapshot of the counters. */
   readonly metrics: Readonly<TokenProviderMetrics>
@@ -88,6 +91,29 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   let dpopNonce: string | undefined
   const rememberDpopNonce = (nonce: string) => {
     dpopNonce = nonce
+  }
+  // The latest report of each bucket, and the buckets already reported low until they refill.
+  const quota = new Map<string, QuotaBucket>()
+  const reportedLow = new Map<string, number>()
+  const rememberQuota = (buckets: QuotaBucket[]) => {
+    for (const bucket of buckets) {
+      const id = `${bucket.scope}:${bucket.bucket}`
+      quota.set(id, bucket)
+      const low = bucket.limit > 0 && bucket.remaining < bucket.limit * config.quotaWarningThreshold
+      if (!low || (reportedLow.get(id) ?? 0) > now()) continue
+      reportedLow.set(id, bucket.resetAt)
+      logger?.warn(
+        {
+          quota: bucket.scope,
+          bucket: bucket.bucket,
+          remaining: bucket.remaining,
+          limit: bucket.limit,
+          resetAt: new Date(bucket.resetAt).toISOString(),
+        },
+        'token quota running low',
+      )
+      config.onQuotaLow?.(bucket)
+    }
   }
 
   async function getCachedToken(): Promise<CachedToken> {
@@ -224,6 +250,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
                 )
               : undefined,
             onDpopNonce: rememberDpopNonce,
+            onQuota: rememberQuota,
           },
           now,
         )
@@ -274,6 +301,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     getToken,
     getAccessToken,
     dpopKey: config.dpopKey,
+    get quota() {
+      return [...quota.values()]
+    },
     async invalidate(token: string) {
       await cache.delete(key, token)
     },
