@@ -1,3 +1,4 @@
+import { parseQuotaHeader } from '@m2m/auth/token'
 import { describe, expect, it } from 'vitest'
 import { buildTestServer, tokenRequest } from './helpers/test-server.js'
 
@@ -77,6 +78,38 @@ describe('per-IP limit on /oauth/token', () => {
 })
 
 describe('per-client token quota', () => {
+  it('reports every bucket of the quota, comma-separated, as Auth0 does', async () => {
+    let clock = Date.UTC(2026, 0, 1, 10, 0, 0)
+    const { app } = await buildTestServer({
+      now: () => clock,
+      editTenant: (tenant) => {
+        const quota = tenant.clients.find((c) => c.client_id === 'quota')
+        if (quota) {
+          quota.token_quota = { client_credentials: { enforce: true, per_hour: 3, per_day: 4 } }
+        }
+      },
+    })
+    const first = await tokenRequest(app, 'quota')
+    expect(first.headers['auth0-client-quota-limit']).toBe(
+      'b=per_hour;q=3;r=2;t=3600,b=per_day;q=4;r=3;t=50400',
+    )
+    // What @m2m/auth/token reads from it.
+    expect(parseQuotaHeader(first.headers['auth0-client-quota-limit'], 'client', clock)).toEqual([
+      { scope: 'client', bucket: 'per_hour', limit: 3, remaining: 2, resetAt: clock + 3_600_000 },
+      { scope: 'client', bucket: 'per_day', limit: 4, remaining: 3, resetAt: clock + 50_400_000 },
+    ])
+    await tokenRequest(app, 'quota')
+    await tokenRequest(app, 'quota')
+    clock += 3_600_000 // a new hour: the day bucket has one token left
+    await tokenRequest(app, 'quota')
+    const refused = await tokenRequest(app, 'quota')
+    expect(refused.statusCode).toBe(429)
+    expect(refused.headers['auth0-client-quota-limit']).toBe(
+      'b=per_hour;q=3;r=2;t=3600,b=per_day;q=4;r=0;t=46800',
+    )
+    await app.close()
+  })
+
   it('sends Auth0-Client-Quota-Limit and refuses with 429 Client quota exceeded when spent', async () => {
     let clock = Date.UTC(2026, 0, 1, 10, 0, 0)
     const { app } = await buildTestServer({ now: () => clock })

@@ -46,21 +46,27 @@ export function createTokenQuota(now: () => number = Date.now) {
         quota,
         ...usage(client.client_id, bucket, at),
       }))
+      // Every bucket, comma-separated, as Auth0 writes the header (and node-auth0 reads it).
+      const header = (used: (u: (typeof usages)[number]) => number) =>
+        usages
+          .map(
+            (u) => `b=${u.bucket};q=${u.quota};r=${Math.max(0, u.quota - used(u))};t=${u.resetIn}`,
+          )
+          .join(',')
       const spent = usages.find((u) => u.entry.used >= u.quota)
       if (spent) {
         return {
           allowed: false,
-          header: `b=${spent.bucket};q=${spent.quota};r=0;t=${spent.resetIn}`,
+          header: header((u) => u.entry.used),
           retryAfter: spent.resetIn,
           release() {},
         }
       }
       for (const u of usages) u.entry.used++
-      const first = usages[0] as (typeof usages)[number]
       let released = false
       return {
         allowed: true,
-        header: `b=${first.bucket};q=${first.quota};r=${first.quota - first.entry.used};t=${first.resetIn}`,
+        header: header((u) => u.entry.used),
         retryAfter: 0,
         release() {
           if (released) return
@@ -74,7 +80,7 @@ export function createTokenQuota(now: () => number = Date.now) {
 
 export interface QuotaReservation {
   allowed: boolean
-  /** `Auth0-Client-Quota-Limit` value: `b=per_hour;q=10;r=7;t=3540`. */
+  /** `Auth0-Client-Quota-Limit` value: `b=per_hour;q=10;r=7;t=3540,b=per_day;q=100;r=97;t=50340`. */
   header: string
   retryAfter: number
   release(): void
