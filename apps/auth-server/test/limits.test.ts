@@ -94,7 +94,9 @@ describe('per-client token quota', () => {
       'b=per_hour;q=3;r=2;t=3600,b=per_day;q=4;r=3;t=50400',
     )
     // What @m2m/auth/token reads from it.
-    expect(parseQuotaHeader(first.headers['auth0-client-quota-limit'], 'client', clock)).toEqual([
+    expect(
+      parseQuotaHeader(String(first.headers['auth0-client-quota-limit']), 'client', clock),
+    ).toEqual([
       { scope: 'client', bucket: 'per_hour', limit: 3, remaining: 2, resetAt: clock + 3_600_000 },
       { scope: 'client', bucket: 'per_day', limit: 4, remaining: 3, resetAt: clock + 50_400_000 },
     ])
