@@ -300,10 +300,17 @@ describe('server nonces (DPOP_REQUIRE_NONCE)', () => {
   })
 
   it('refuses a nonce it never issued', async () => {
-    const res = await send(createDpopKey(), 'made-up-nonce')
+    const key = createDpopKey()
+    const res = await send(key, 'made-up-nonce')
     expect(res.statusCode).toBe(400)
     expect(res.json().error).toBe('use_dpop_nonce')
-    expect(res.headers['dpop-nonce']).toBeTruthy()
+    // The refusal carries a nonce the tenant did issue: a proof with it is accepted.
+    const issued = res.headers['dpop-nonce'] as string
+    expect(issued).toMatch(/^[\w-]{43}$/)
+    expect(issued).not.toBe('made-up-nonce')
+    const retried = await send(key, issued)
+    expect(retried.statusCode).toBe(200)
+    expect(retried.json().token_type).toBe('DPoP')
   })
 
   it('rotates: a nonce works in its window and the next, then is refused with a fresh one', async () => {
@@ -326,7 +333,12 @@ describe('server nonces (DPOP_REQUIRE_NONCE)', () => {
     const res = await dpopTokenRequest(nonceServer.app, 'gift-deliveries', undefined)
     expect(res.statusCode).toBe(200)
     expect(res.json().token_type).toBe('Bearer')
-    expect(res.headers['dpop-nonce']).toBeTruthy()
+    // Every answer carries the current nonce, so a client can add DPoP without a refusal first.
+    const nonce = res.headers['dpop-nonce'] as string
+    expect(nonce).toMatch(/^[\w-]{43}$/)
+    const bound = await send(createDpopKey(), nonce)
+    expect(bound.statusCode).toBe(200)
+    expect(bound.headers['dpop-nonce']).toBe(nonce)
   })
 })
 
