@@ -1,7 +1,7 @@
 import { createHmac, type KeyObject, randomUUID, sign } from 'node:crypto'
 import { createDpopProof, type DpopKey } from '@m2m/auth/dpop'
-import type { buildTestServer } from './test-server.js'
-import { ISSUER, secrets } from './test-tenant.js'
+import { type buildTestServer, tokenRequest } from './test-server.js'
+import { ISSUER } from './test-tenant.js'
 
 type App = Awaited<ReturnType<typeof buildTestServer>>['app']
 
@@ -27,18 +27,7 @@ export function dpopTokenRequest(
   proof: string | string[] | undefined,
   params: Record<string, unknown> = {},
 ) {
-  return app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: proof === undefined ? {} : { dpop: proof },
-    payload: {
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: secrets[clientId],
-      audience: 'urn:worldmappers',
-      ...params,
-    },
-  })
+  return tokenRequest(app, clientId, params, proof === undefined ? {} : { dpop: proof })
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')

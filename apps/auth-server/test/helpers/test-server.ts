@@ -45,15 +45,17 @@ export async function buildTestServer(options: TestServerOptions = {}) {
   return { app, keys, state, newSecrets }
 }
 
-/** `POST /oauth/token` with client_secret_post, JSON. */
+/** `POST /oauth/token` with client_secret_post, JSON, and any extra `headers`. */
 export function tokenRequest(
   app: Awaited<ReturnType<typeof buildTestServer>>['app'],
   clientId: string,
   params: Record<string, unknown> = {},
+  headers: Record<string, string | string[]> = {},
 ) {
   return app.inject({
     method: 'POST',
     url: '/oauth/token',
+    headers,
     payload: {
       grant_type: 'client_credentials',
       client_id: clientId,

@@ -25,47 +25,45 @@ export interface RequestAuth {
   readonly dpop: { readonly jkt: string } | undefined
 }
 
-// One frozen value per verified token, so a token served from the verifier's cache gives
-// every request the same one: freezing a new object cost ~90 ns a request, this lookup ~20.
-const built = new WeakMap<VerifiedToken, RequestAuth>()
+// One frozen value per verified token and scheme, so a token served from the verifier's cache
+// gives every request the same one: freezing a new object cost ~90 ns a request, this lookup ~20.
+const bearerAuth = new WeakMap<VerifiedToken, RequestAuth>()
+const dpopAuth = new WeakMap<VerifiedToken, RequestAuth>()
 
-/** Builds the `request.auth` value. The token itself is left out on purpose. */
-export function toRequestAuth(verified: VerifiedToken): RequestAuth {
-  let auth = built.get(verified)
+function cachedAuth(
+  cache: WeakMap<VerifiedToken, RequestAuth>,
+  verified: VerifiedToken,
+  tokenType: RequestAuth['tokenType'],
+  dpop: RequestAuth['dpop'],
+): RequestAuth {
+  let auth = cache.get(verified)
   if (auth === undefined) {
     auth = Object.freeze({
       claims: verified.claims,
       clientId: verified.clientId,
       scopes: verified.scopes,
       organization: verified.organization,
-      tokenType: 'Bearer',
-      dpop: undefined,
+      tokenType,
+      dpop,
     })
-    built.set(verified, auth)
+    cache.set(verified, auth)
   }
   return auth
 }
 
-const builtDpop = new WeakMap<VerifiedToken, RequestAuth>()
+/** Builds the `request.auth` value of a Bearer request. The token itself is left out on purpose. */
+export function toRequestAuth(verified: VerifiedToken): RequestAuth {
+  return cachedAuth(bearerAuth, verified, 'Bearer', undefined)
+}
 
 /**
  * The `request.auth` value of a DPoP request. `jkt` is the token's own
  * `cnf.jkt`, so it too is built once per verified token.
  */
 export function toDpopRequestAuth(verified: VerifiedToken, jkt: string): RequestAuth {
-  let auth = builtDpop.get(verified)
-  if (auth === undefined) {
-    auth = Object.freeze({
-      claims: verified.claims,
-      clientId: verified.clientId,
-      scopes: verified.scopes,
-      organization: verified.organization,
-      tokenType: 'DPoP',
-      dpop: Object.freeze({ jkt }),
-    })
-    builtDpop.set(verified, auth)
-  }
-  return auth
+  const cached = dpopAuth.get(verified)
+  if (cached) return cached
+  return cachedAuth(dpopAuth, verified, 'DPoP', Object.freeze({ jkt }))
 }
 
 declare module 'fastify' {
