@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import formbody from '@fastify/formbody'
-import { createMemoryReplayCache } from '@m2m/auth/dpop'
+import { createMemoryReplayCache, createServerNonces } from '@m2m/auth/dpop'
 import { healthRoutes, registerOpenApi, serviceServerOptions } from '@m2m/service-kit'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
-import { createDpopNonces } from './dpop/dpop-nonces.js'
 import { createTokenEndpointDpop } from './dpop/token-endpoint-dpop.js'
 import type { KeyRing } from './keys/key-ring.js'
 import { createLogStore, type LogStore } from './logs/log-store.js'
@@ -100,7 +100,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ...(deps.dpop?.maxTrackedProofs ? { maxEntries: deps.dpop.maxTrackedProofs } : {}),
       }),
       nonces: deps.dpop?.requireNonce
-        ? createDpopNonces({ now, windowSeconds: deps.dpop.nonceWindowSeconds })
+        ? // A key per process: a restart, or another replica, issues other nonces.
+          createServerNonces({
+            secret: randomBytes(32),
+            windowMs: (deps.dpop.nonceWindowSeconds ?? 60) * 1000,
+            now,
+          })
         : undefined,
       now,
     }),

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDpopKey, type DpopKey } from '../src/dpop/index.js'
-import { createDpopNonces } from '../src/fastify/dpop-nonce.js'
+import { createServerNonces } from '../src/dpop/server-nonces.js'
 import {
   bearerHeaders,
   buildDpopApp,
@@ -125,7 +125,7 @@ describe('the nonce dance (RFC 9449 §9)', () => {
   })
 })
 
-describe('createDpopNonces', () => {
+describe('createServerNonces', () => {
   it('accepts a nonce in its window and the next only (property)', () => {
     fc.assert(
       fc.property(
@@ -135,7 +135,7 @@ describe('createDpopNonces', () => {
         (issuedAt, windowSeconds, delta) => {
           let now = issuedAt
           const windowMs = windowSeconds * 1000
-          const nonces = createDpopNonces({
+          const nonces = createServerNonces({
             secret: Buffer.from(SECRET),
             windowMs,
             now: () => now,
@@ -154,7 +154,7 @@ describe('createDpopNonces', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), (window) => {
         const at = (secret: string, w: number) =>
-          createDpopNonces({
+          createServerNonces({
             secret: Buffer.from(secret),
             windowMs: 1000,
             now: () => w * 1000,
@@ -172,7 +172,11 @@ describe('createDpopNonces', () => {
   })
 
   it('refuses any string that is not a current nonce (property)', () => {
-    const nonces = createDpopNonces({ secret: Buffer.from(SECRET), windowMs: 60_000, now: () => 0 })
+    const nonces = createServerNonces({
+      secret: Buffer.from(SECRET),
+      windowMs: 60_000,
+      now: () => 0,
+    })
     fc.assert(
       fc.property(fc.string({ maxLength: 64 }), (guess) => !nonces.isValid(guess)),
       { numRuns: 300 },

@@ -3,11 +3,11 @@ import {
   DpopProofError,
   type ReplayCache,
   ReplayCacheFullError,
+  type ServerNonces,
   type VerifiedDpopProof,
   verifyDpopProof,
 } from '@m2m/auth/dpop'
 import { auth0Errors } from '../oauth/oauth-error.js'
-import type { DpopNonces } from './dpop-nonces.js'
 
 /** The JWS algorithms of DPoP proofs taken here (discovery's `dpop_signing_alg_values_supported`). */
 export const DPOP_SIGNING_ALGS = DPOP_ALGORITHMS
@@ -18,7 +18,7 @@ export interface TokenEndpointDpopOptions {
   /** One cache for every proof sent to the token endpoint. */
   replay: ReplayCache
   /** Set when the tenant requires server nonces in proofs. */
-  nonces?: DpopNonces | undefined
+  nonces?: ServerNonces | undefined
   now?: () => number
 }
 

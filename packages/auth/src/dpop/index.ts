@@ -17,6 +17,7 @@ export {
   type ReplayCheck,
   type ReplayRedis,
 } from './replay-cache.js'
+export { createServerNonces, type ServerNonces } from './server-nonces.js'
 export {
   DEFAULT_MAX_AGE_SECONDS,
   type DpopProofExpectations,

@@ -8,6 +8,7 @@ import type {
 } from 'fastify'
 import fp from 'fastify-plugin'
 import { createMemoryReplayCache } from '../dpop/replay-cache.js'
+import { createServerNonces } from '../dpop/server-nonces.js'
 import { verifyDpopProof } from '../dpop/verify-dpop-proof.js'
 import {
   type DpopProofError,
@@ -45,7 +46,6 @@ import {
   readDpopProof,
 } from './bearer-extraction.js'
 import type { DpopMode } from './dpop-mode.js'
-import { createDpopNonces } from './dpop-nonce.js'
 import { redactToken } from './error-description.js'
 import { type M2mAuthOptions, resolveOptions } from './options.js'
 import { toDpopRequestAuth, toRequestAuth } from './request-auth.js'
@@ -82,7 +82,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
   const nonces =
     dpop.nonce === undefined
       ? undefined
-      : createDpopNonces({
+      : createServerNonces({
           secret: dpop.nonce.secret,
           windowMs: dpop.nonce.windowMs,
           now: dpop.now,

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
-/** Server-provided DPoP nonces (RFC 9449 §9) of a resource server. */
-export interface DpopNonces {
+/** Server-provided DPoP nonces (RFC 9449 §8 at a token endpoint, §9 at a resource server). */
+export interface ServerNonces {
   /** The nonce of the current time window, for a `DPoP-Nonce` header. */
   current(): string
   /** True for the nonce of the current window or of the one before. */
@@ -16,11 +16,11 @@ export interface DpopNonces {
  * too, so a client that fetched one just before a window ends is not refused
  * at once; a nonce thus lives between one and two windows.
  */
-export function createDpopNonces(options: {
+export function createServerNonces(options: {
   secret: Uint8Array
   windowMs: number
   now: () => number
-}): DpopNonces {
+}): ServerNonces {
   const { secret, windowMs, now } = options
   let window = Number.NaN
   let current = ''
