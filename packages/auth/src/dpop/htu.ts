@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache'
+
 /** RFC 3986 §2.3: characters that never need percent-encoding. */
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/
 
@@ -23,6 +25,19 @@ function normalizePercentEncoding(path: string): string {
  * compare equal. `undefined` for what is not an absolute http(s) URL.
  */
 export function normalizeHtu(uri: string): string | undefined {
+  // Each request's proof is checked against the route's URL and the proof's own htu: both
+  // repeat, and parsing them costs more than the lookup.
+  const known = normalized.get(uri)
+  if (known !== undefined) return known === '' ? undefined : known
+  const result = parseHtu(uri)
+  normalized.set(uri, result ?? '')
+  return result
+}
+
+// '' for a URI that is not an http(s) URL (the cache holds no undefined).
+const normalized = new LRUCache<string, string>({ max: 1_000 })
+
+function parseHtu(uri: string): string | undefined {
   let url: URL
   try {
     url = new URL(uri)
