@@ -255,6 +255,30 @@ describe('DPoP on outbound calls (@m2m/auth/http)', () => {
     expect(server.tokenRequests).toBe(1)
   })
 
+  it('sends 1,000 concurrent calls on one bound token, each with a proof of its own', async () => {
+    server.reply(dpopToken(1))
+    const p = provider()
+    const api = await startDpopResourceServer(() => p.dpopKey?.jkt)
+    const agent = new Agent({ connections: 50 }).compose(
+      createBearerInterceptor(p, { origins: api.origin }),
+    )
+    closers.push(() => agent.close())
+    const answers = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        request(`${api.origin}/api/item/${i}?page=${i}`, { dispatcher: agent }).then(
+          async (res) => {
+            await res.body.json()
+            return res.statusCode
+          },
+        ),
+      ),
+    )
+    // The server's replay cache refused none: every proof was new, and each matched its URL.
+    expect(answers.filter((status) => status === 200)).toHaveLength(1_000)
+    expect(api.seen).toHaveLength(1_000)
+    expect(server.tokenRequests).toBe(1)
+  })
+
   it('answers a resource server’s use_dpop_nonce once, then sends its nonce with every proof', async () => {
     server.reply(dpopToken(1))
     const p = provider()
