@@ -72,6 +72,15 @@ export const TokenResponseError = define(
   'The token endpoint sent an invalid response: %s',
   502,
 )
+/**
+ * The token the endpoint issued lacks scopes the caller needs: the client grant
+ * does not include them. Names the missing scopes; retrying will not help.
+ */
+export const ScopeNotGrantedError = define(
+  'AUTH_ERR_SCOPE_NOT_GRANTED',
+  'The token endpoint did not grant the scopes: %s',
+  502,
+)
 /** The token endpoint could not be reached, or did not answer in time. */
 export const TokenNetworkError = define(
   'AUTH_ERR_TOKEN_NETWORK',
@@ -192,7 +201,11 @@ export const ReplayCacheFullError = define<[]>(
 // Classification -----------------------------------------------------------
 
 /** Codes whose cause is this side's own set-up, whatever status they carry. */
-const CONFIGURATION_CODES = new Set(['AUTH_ERR_INVALID_OPTION', 'AUTH_ERR_UNUSABLE_ACCESS_TOKEN'])
+const CONFIGURATION_CODES = new Set([
+  'AUTH_ERR_INVALID_OPTION',
+  'AUTH_ERR_UNUSABLE_ACCESS_TOKEN',
+  'AUTH_ERR_SCOPE_NOT_GRANTED',
+])
 
 /**
  * Whether an error of this package may pass by itself, so the work that met it

@@ -149,7 +149,7 @@ describe('DPoP at the token endpoint (@m2m/auth/token)', () => {
     expect(a.cacheKey).toBe(b.cacheKey)
     expect(c.cacheKey).not.toBe(a.cacheKey)
     expect(bearer.cacheKey).toBe(
-      tokenCacheKey(server.issuer, 'gift-deliveries', 'urn:worldmappers', undefined, undefined),
+      tokenCacheKey(server.issuer, 'gift-deliveries', 'urn:worldmappers', undefined),
     )
     expect(new Set([a.cacheKey, c.cacheKey, bearer.cacheKey]).size).toBe(3)
   })

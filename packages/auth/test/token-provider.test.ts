@@ -81,20 +81,21 @@ describe('options', () => {
   it('turns an Auth0 domain into the issuer https://<domain>/', () => {
     const p = provider({ issuer: undefined, domain: 'tenant.auth0.com' })
     expect(p.cacheKey).toBe(
-      tokenCacheKey(
-        'https://tenant.auth0.com/',
-        'gift-deliveries',
-        'urn:worldmappers',
-        undefined,
-        undefined,
-      ),
+      tokenCacheKey('https://tenant.auth0.com/', 'gift-deliveries', 'urn:worldmappers', undefined),
     )
   })
 
-  it('keys the cache by issuer, client, audience, scope (any order) and organization', () => {
-    const key = (a: string, s?: string, o?: string) => tokenCacheKey('https://i/', 'c', a, s, o)
-    expect(key('a', 'x y')).toBe(key('a', 'y x'))
-    expect(new Set([key('a'), key('b'), key('a', 'x'), key('a', undefined, 'org')]).size).toBe(4)
+  it('keys the cache by issuer, client, audience and organization, not by scope', () => {
+    const key = (i: string, c: string, a: string, o?: string) => tokenCacheKey(i, c, a, o)
+    const keys = [
+      key('https://i/', 'c', 'a'),
+      key('https://j/', 'c', 'a'),
+      key('https://i/', 'd', 'a'),
+    ]
+    keys.push(key('https://i/', 'c', 'b'), key('https://i/', 'c', 'a', 'org'))
+    expect(new Set(keys).size).toBe(5)
+    const scoped = provider({ scope: 'geocode:location' })
+    expect(scoped.cacheKey).toBe(provider({ scope: 'directions' }).cacheKey)
   })
 
   it('warns once when the issuer is plain http outside loopback', () => {

@@ -1,6 +1,7 @@
 export { createDpopKey, type DpopKey } from '../dpop/dpop-key.js'
 export {
   isTransientAuthError,
+  ScopeNotGrantedError,
   TokenEndpointError,
   type TokenEndpointErrorFields,
 } from '../errors.js'
@@ -33,6 +34,7 @@ export {
   type RedisTokenCacheState,
 } from './redis-token-cache.js'
 export { defaultRetryOptions, type RetryOptions } from './retry-policy.js'
+export { scopedTokenSource } from './scoped-token-source.js'
 export type { CachedToken, TokenCache, TokenCacheLock } from './token-cache.js'
 export {
   createTokenProvider,
@@ -47,4 +49,4 @@ export {
   type TokenSealer,
   tokenFingerprint,
 } from './token-sealing.js'
-export type { AccessTokenSource, TypedAccessToken } from './types.js'
+export type { AccessTokenSource, TokenRequestOptions, TypedAccessToken } from './types.js'

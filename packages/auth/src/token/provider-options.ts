@@ -227,15 +227,17 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     now: options.now ?? Date.now,
     sleep: options.sleep ?? timerSleep,
     random: options.random ?? Math.random,
-    cacheKey: tokenCacheKey(issuer, clientId, audience, scope, organization, dpopKey?.jkt),
+    cacheKey: tokenCacheKey(issuer, clientId, audience, organization, dpopKey?.jkt),
   }
   warnIfInsecure(resolved)
   return Object.freeze(resolved)
 }
 
 /**
- * The cache key of a token: issuer, client, audience, scopes (order-insensitive),
- * organization, and for a DPoP-bound token the thumbprint of its key: providers
+ * The cache key of a token: issuer, client, audience, organization, and for a
+ * DPoP-bound token the thumbprint of its key. Not the scopes: one token per
+ * (audience, organization) serves every scope subset it carries (Auth0 grants
+ * the whole client grant whatever is asked). Providers
  * share a cached bound token only when they hold the same key, since no other
  * could prove possession of it. Hashed so that a shared cache holds no readable identifiers.
  */
@@ -243,12 +245,10 @@ export function tokenCacheKey(
   issuer: string,
   clientId: string,
   audience: string | undefined,
-  scope: string | undefined,
   organization: string | undefined,
   dpopJkt?: string | undefined,
 ): string {
-  const scopes = scope ? scope.split(' ').sort().join(' ') : ''
-  const parts = [issuer, clientId, audience ?? '', scopes, organization ?? '']
+  const parts = [issuer, clientId, audience ?? '', organization ?? '']
   // Appended only for DPoP, so the keys of bearer tokens stay what they were.
   if (dpopJkt !== undefined) parts.push(`dpop:${dpopJkt}`)
   const material = JSON.stringify(parts)

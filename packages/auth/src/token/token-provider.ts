@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici'
 import type { DpopKey } from '../dpop/dpop-key.js'
 import { createDpopProof } from '../dpop/dpop-proof.js'
-import { TokenEndpointError } from '../errors.js'
+import { InvalidOptionError, ScopeNotGrantedError, TokenEndpointError } from '../errors.js'
 import { clientAssertionAudience, createClientAssertionSigner } from './client-assertion.js'
 import {
   type ClientAuthentication,
@@ -18,7 +18,14 @@ import {
 import type { QuotaBucket } from './quota.js'
 import { nextRetryDelay } from './retry-policy.js'
 import type { CachedToken } from './token-cache.js'
-import type { AccessTokenSource, TypedAccessToken } from './types.js'
+import {
+  asksAtLeast,
+  createScopeCoverage,
+  createScopeNeeds,
+  type ScopeNeeds,
+  scopeUnion,
+} from './token-scopes.js'
+import type { AccessTokenSource, TokenRequestOptions, TypedAccessToken } from './types.js'
 
 /** Counters since the provider was created. */
 export interface TokenProviderMetrics {
@@ -43,8 +50,9 @@ export function zeroTokenMetrics(): TokenProviderMetrics {
 
 /** A client-credentials token source with caching, refresh-ahead, single flight and retries. */
 export interface TokenProvider extends AccessTokenSource {
-  getToken(): Promise<string>
-  getAccessToken(): Promise<TypedAccessToken>
+  /** A token carrying the provider's `scope` and the call's `scope`, from cache when one does. */
+  getToken(options?: TokenRequestOptions): Promise<string>
+  getAccessToken(options?: TokenRequestOptions): Promise<TypedAccessToken>
   /** The key tokens are bound to, when the `dpop` option is on. */
   readonly dpopKey: DpopKey | undefined
   /** The token quota buckets the token endpoint last reported (Auth0's quota headers); empty if none. */
@@ -78,12 +86,22 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const { cache, cacheKey: key, now, logger } = config
   const counters = zeroTokenMetrics()
 
-  let inflight: Promise<CachedToken> | undefined
+  // The exchange under way and the scopes it asks for.
+  let inflight: { promise: Promise<CachedToken>; asked: string | undefined } | undefined
   // The last failed exchange, answered again without a request until `until`:
   // 4xx for failureCooldownMs, transient failures for their Retry-After or
   // transientCooldownMs, so neither a broken configuration nor a struggling
-  // tenant is hammered by callers that keep asking.
-  let lastFailure: { error: Error; until: number } | undefined
+  // tenant is hammered by callers that keep asking. A refused scope blocks
+  // only requests that ask for it again (`asked`); transient failures block all.
+  let lastFailure:
+    | { error: Error; until: number; asked: string | undefined; transient: boolean }
+    | undefined
+  const needsOf = createScopeNeeds(config.scope)
+  const lacking = createScopeCoverage()
+  const blockedBy = (asked: string | undefined, at: number) =>
+    lastFailure !== undefined &&
+    at < lastFailure.until &&
+    (lastFailure.transient || asksAtLeast(asked, lastFailure.asked))
   let backgroundPausedUntil = 0
   let tokenEndpoint = config.tokenEndpoint
   const authenticate = clientAuthentication(config)
@@ -116,42 +134,70 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     }
   }
 
-  async function getCachedToken(): Promise<CachedToken> {
+  function needsFor(options: TokenRequestOptions | undefined): ScopeNeeds {
+    if (options?.scope === undefined) return needsOf(undefined)
+    try {
+      return needsOf(options.scope)
+    } catch (cause) {
+      throw new InvalidOptionError(`scope: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  async function getCachedToken(needs: ScopeNeeds): Promise<CachedToken> {
     const cached = await cache.get(key)
     const at = now()
-    if (cached && isUsable(cached, at)) {
+    if (cached && isUsable(cached, at) && lacking(cached.scope, needs).length === 0) {
       counters.cacheHits++
-      if (at >= cached.refreshAt) refreshInBackground(at)
+      if (at >= cached.refreshAt) refreshInBackground(at, cached)
       return cached
     }
     counters.cacheMisses++
-    return refresh()
+    const token = await refresh(askFor(needs, cached), needs)
+    const missing = lacking(token.scope, needs)
+    if (missing.length > 0) {
+      // Not asked again for failureCooldownMs: the grant lacks them, a new exchange would too.
+      const error = new ScopeNotGrantedError(missing.join(' '))
+      const asked = askFor(needs, token)
+      lastFailure = { error, until: now() + config.failureCooldownMs, asked, transient: false }
+      throw error
+    }
+    return token
   }
 
-  async function getToken(): Promise<string> {
-    return (await getCachedToken()).accessToken
+  async function getToken(options?: TokenRequestOptions): Promise<string> {
+    return (await getCachedToken(needsFor(options))).accessToken
   }
 
-  async function getAccessToken(): Promise<TypedAccessToken> {
-    const { accessToken, tokenType } = await getCachedToken()
+  async function getAccessToken(options?: TokenRequestOptions): Promise<TypedAccessToken> {
+    const { accessToken, tokenType } = await getCachedToken(needsFor(options))
     return { accessToken, tokenType: tokenType === 'DPoP' ? 'DPoP' : 'Bearer' }
   }
 
-  function refresh(): Promise<CachedToken> {
-    if (inflight) return inflight
-    if (lastFailure && now() < lastFailure.until) return Promise.reject(lastFailure.error)
-    const flight = acquire().finally(() => {
-      if (inflight === flight) inflight = undefined
+  async function refresh(asked: string | undefined, needs: ScopeNeeds): Promise<CachedToken> {
+    // An exchange under way that asks for everything needed is joined; one that
+    // asks for less is waited out (its token may carry more than it asked for).
+    while (inflight) {
+      const current = inflight
+      if (asksAtLeast(current.asked, scopeUnion(needs.list))) return current.promise
+      const token = await current.promise.catch(() => undefined)
+      if (token && isUsable(token, now()) && lacking(token.scope, needs).length === 0) return token
+      if (token) asked = scopeUnion(needs.list, grantedList(token), listOf(asked))
+    }
+    if (blockedBy(asked, now())) throw (lastFailure as { error: Error }).error
+    const flight = acquire(asked, needs).finally(() => {
+      if (inflight?.promise === flight) inflight = undefined
     })
-    inflight = flight
+    inflight = { promise: flight, asked }
     return flight
   }
 
-  function refreshInBackground(at: number): void {
+  function refreshInBackground(at: number, cached: CachedToken): void {
     if (inflight || at < backgroundPausedUntil) return
-    if (lastFailure && at < lastFailure.until) return
+    const needs = needsOf(undefined)
+    const asked = askFor(needs, cached)
+    if (blockedBy(asked, at)) return
     counters.refreshes++
-    refresh().catch((error: unknown) => {
+    refresh(asked, needs).catch((error: unknown) => {
       backgroundPausedUntil = now() + config.backgroundRetryDelayMs
       logger?.warn(
         { err: describe(error) },
@@ -161,10 +207,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   /** Gets a token for the cache: from another refresher if one is at work, else by exchange. */
-  async function acquire(): Promise<CachedToken> {
-    const fresh = await freshFromCache()
+  async function acquire(asked: string | undefined, needs: ScopeNeeds): Promise<CachedToken> {
+    const fresh = await freshFromCache(needs)
     if (fresh) return fresh
-    if (!cache.lock) return exchangeAndStore()
+    if (!cache.lock) return exchangeAndStore(asked, needs)
     // The lock expires by itself after lockTtlMs; waiting longer than that means
     // the cache's lock is not working, and then we go ahead on our own.
     const waitUntil = now() + config.lockTtlMs
@@ -172,29 +218,48 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       const lock = await cache.lock(key, config.lockTtlMs)
       if (lock) {
         try {
-          return (await freshFromCache()) ?? (await exchangeAndStore())
+          return (await freshFromCache(needs)) ?? (await exchangeAndStore(asked, needs))
         } finally {
           await lock.release()
         }
       }
       await config.sleep(config.lockPollMs)
-      const theirs = await freshFromCache()
+      const theirs = await freshFromCache(needs)
       if (theirs) return theirs
     }
     logger?.warn({ lockTtlMs: config.lockTtlMs }, 'token cache lock never freed; refreshing anyway')
-    return exchangeAndStore()
+    return exchangeAndStore(asked, needs)
   }
 
-  /** A cached token outside its soft window, if there is one. */
-  async function freshFromCache(): Promise<CachedToken | undefined> {
+  /** A cached token outside its soft window that carries the needed scopes, if there is one. */
+  async function freshFromCache(needs: ScopeNeeds): Promise<CachedToken | undefined> {
     const cached = await cache.get(key)
     const at = now()
-    return cached && at < cached.refreshAt && isUsable(cached, at) ? cached : undefined
+    return cached &&
+      at < cached.refreshAt &&
+      isUsable(cached, at) &&
+      lacking(cached.scope, needs).length === 0
+      ? cached
+      : undefined
   }
 
-  async function exchangeAndStore(): Promise<CachedToken> {
-    const { response, sentAt } = await exchangeWithRetries()
-    const token = toCachedToken(response, sentAt)
+  async function exchangeAndStore(
+    asked: string | undefined,
+    needs: ScopeNeeds,
+  ): Promise<CachedToken> {
+    let exchanged: { response: TokenResponse; sentAt: number }
+    const minimal = scopeUnion(needs.list)
+    try {
+      exchanged = await exchangeWithRetries(asked)
+    } catch (error) {
+      // The union carried scopes of the previous token beyond what is needed; a
+      // grant narrowed since refuses them. Ask once for what is needed only.
+      if (asked === minimal || lastFailure?.transient !== false) throw error
+      asked = minimal
+      exchanged = await exchangeWithRetries(asked)
+    }
+    const { response, sentAt } = exchanged
+    const token = toCachedToken(response, sentAt, asked)
     counters.exchanges++
     lastFailure = undefined
     backgroundPausedUntil = 0
@@ -202,7 +267,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     return token
   }
 
-  function toCachedToken(response: TokenResponse, sentAt: number): CachedToken {
+  function toCachedToken(
+    response: TokenResponse,
+    sentAt: number,
+    askedScope: string | undefined,
+  ): CachedToken {
     const lifetimeMs = response.expires_in * 1000
     const expiresAt = sentAt + lifetimeMs
     const asked = config.refreshMargin(lifetimeMs)
@@ -212,11 +281,14 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       tokenType: response.token_type,
       expiresAt,
       refreshAt: expiresAt - margin,
-      scope: response.scope,
+      // RFC 6749 §5.1: a response without `scope` granted what was asked.
+      scope: response.scope ?? askedScope,
     }
   }
 
-  async function exchangeWithRetries(): Promise<{ response: TokenResponse; sentAt: number }> {
+  async function exchangeWithRetries(
+    asked: string | undefined,
+  ): Promise<{ response: TokenResponse; sentAt: number }> {
     const started = now()
     let nonceRetried = false
     for (let attempt = 1; ; attempt++) {
@@ -237,7 +309,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
             authentication: authenticate(),
             encoding: config.encoding,
             audience: config.audience,
-            scope: config.scope,
+            scope: asked,
             organization: config.organization,
             dispatcher,
             timeoutMs: config.timeoutMs,
@@ -279,7 +351,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           const pause = failure.retryable
             ? Math.max(failure.retryAfterMs ?? 0, config.transientCooldownMs)
             : config.failureCooldownMs
-          lastFailure = { error: failure.error, until: now() + pause }
+          lastFailure = {
+            error: failure.error,
+            until: now() + pause,
+            asked,
+            transient: failure.retryable,
+          }
           throw failure.error
         }
         logger?.debug(
@@ -315,6 +392,24 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       await ownDispatcher?.close()
     },
   }
+}
+
+/**
+ * The `scope` to ask for: none when nothing is needed (Auth0 then grants all of
+ * the client grant); else what is needed plus what the token being replaced
+ * carried, so callers it served keep being served by a server that grants only
+ * what is asked.
+ */
+function askFor(needs: ScopeNeeds, replaced: CachedToken | undefined): string | undefined {
+  return needs.list.length === 0 ? undefined : scopeUnion(needs.list, grantedList(replaced))
+}
+
+function grantedList(token: CachedToken | undefined): readonly string[] {
+  return token?.scope ? token.scope.split(' ').filter((s) => s !== '') : []
+}
+
+function listOf(scope: string | undefined): readonly string[] {
+  return scope ? scope.split(' ') : []
 }
 
 /** The credentials for each request: the secret, or a new signed assertion every time. */

@@ -28,6 +28,7 @@ export async function startTokenServer() {
   let issuerOverride: string | undefined
   let counter = 0
   let onTokenRequest: (() => void) | undefined
+  let grant: ClientGrant | undefined
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -52,6 +53,10 @@ export async function startTokenServer() {
         status: 200,
         body: { access_token: `token-${++counter}`, token_type: 'Bearer', expires_in: expiresIn },
       }
+      if (grant && reply !== 'hang' && reply !== 'reset' && reply.status === 200) {
+        const refused = grantReply(grant, params.scope, reply)
+        if (refused) return json(res, refused.status, refused.body)
+      }
       if (reply === 'hang') return
       if (reply === 'reset') return req.socket.destroy()
       const send = () => json(res, reply.status, reply.body, reply.headers)
@@ -75,6 +80,13 @@ export async function startTokenServer() {
     onTokenRequest(hook: () => void) {
       onTokenRequest = hook
     },
+    /**
+     * Answers as a client grant of `scopes` would: 403 for a scope outside it;
+     * else `all` (Auth0) grants every scope of the grant, `asked` only those asked.
+     */
+    setGrant(scopes: string[], mode: ClientGrant['mode'] = 'all') {
+      grant = { scopes, mode }
+    },
     setExpiresIn(seconds: number) {
       expiresIn = seconds
     },
@@ -95,6 +107,33 @@ export async function startTokenServer() {
 }
 
 export type TokenServer = Awaited<ReturnType<typeof startTokenServer>>
+
+interface ClientGrant {
+  scopes: string[]
+  mode: 'all' | 'asked'
+}
+
+/** Puts the granted `scope` in a successful `reply`, or says how Auth0 refuses the request. */
+function grantReply(
+  grant: ClientGrant,
+  asked: string | undefined,
+  reply: { body?: unknown },
+): { status: number; body: unknown } | undefined {
+  const wanted = asked ? asked.split(' ').filter((s) => s !== '') : []
+  const outside = wanted.filter((s) => !grant.scopes.includes(s))
+  if (outside.length > 0) {
+    return {
+      status: 403,
+      body: {
+        error: 'access_denied',
+        error_description: `Client has not been granted scopes: ${outside.join(' ')}`,
+      },
+    }
+  }
+  const granted = grant.mode === 'all' || wanted.length === 0 ? grant.scopes : wanted
+  reply.body = { ...(reply.body as object), scope: granted.join(' ') }
+  return undefined
+}
 
 /**
  * What a token provider needs to get tokens from `server`: its issuer and token
