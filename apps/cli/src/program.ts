@@ -4,22 +4,23 @@ import { registerCallCommand } from './commands/call.js'
 import { registerDecodeCommand } from './commands/decode.js'
 import { registerDeliveriesCommand } from './commands/deliveries/index.js'
 import { registerLogsCommand } from './commands/logs.js'
+import { registerQuotaCommand } from './commands/quota.js'
 import { registerTokenCommand } from './commands/token.js'
 import { oneLine, toCliError } from './error-mapping.js'
 import { CliError, ExitCode } from './errors.js'
 import type { CliContext, CliIo } from './io.js'
 
 const ROOT_HELP = `
-Credentials (token, call, logs, deliveries): flags win over the environment, the
+Credentials (token, call, quota, logs, deliveries): flags win over the environment, the
 environment over the env file (--env-file <path>, else ./.env when present).
   ISSUER_BASE_URL or AUTH0_DOMAIN   the issuer (default http://localhost:4000/)
   <PROFILE>_CLIENT_ID / _SECRET     the client; --profile picks the prefix: auth0 for
-                                    token and call, storefront for deliveries,
+                                    token, call and quota, storefront for deliveries,
                                     tenant-admin for logs
   <PROFILE>_CLIENT_ASSERTION_SIGNING_KEY
                                     instead of the secret: a PEM private RSA key file
                                     (private_key_jwt; flag --private-key <file>)
-  AUTH0_AUDIENCE, AUTH0_SCOPE, AUTH0_ORGANIZATION   token and call only
+  AUTH0_AUDIENCE, AUTH0_SCOPE, AUTH0_ORGANIZATION   token, call and quota only
   <PROFILE>_DPOP=true, <PROFILE>_DPOP_KEY, <PROFILE>_DPOP_ALG
                                     token and call only: DPoP-bound tokens (RFC 9449), a
                                     PEM key file, the proof algorithm (flags --dpop,
@@ -54,6 +55,7 @@ export function createProgram(ctx: CliContext): Command {
   registerCallCommand(program, ctx)
   registerDecodeCommand(program, ctx)
   registerLogsCommand(program, ctx)
+  registerQuotaCommand(program, ctx)
   registerDeliveriesCommand(program, ctx)
   return program
 }

@@ -1,5 +1,5 @@
 import type { DpopKey } from '@m2m/auth/dpop'
-import { createTokenProvider, type TypedAccessToken } from '@m2m/auth/token'
+import { createTokenProvider, type QuotaBucket, type TypedAccessToken } from '@m2m/auth/token'
 import type { TokenSettings } from '../config/token-settings.js'
 import { CliError, ExitCode } from '../errors.js'
 import type { CliContext } from '../io.js'
@@ -11,6 +11,8 @@ export interface CliTokens {
   invalidate(token: string): Promise<void> | void
   /** With `--dpop`: the key the tokens are bound to, which signs each call's proof. */
   readonly dpopKey: DpopKey | undefined
+  /** The token quota buckets the last exchange's answer reported. */
+  readonly quota: readonly QuotaBucket[]
 }
 
 /**
@@ -42,6 +44,9 @@ export async function withTokens<T>(
     getToken: async () => (await getAccessToken()).accessToken,
     invalidate: (token: string) => provider.invalidate(token),
     dpopKey: provider.dpopKey,
+    get quota() {
+      return provider.quota
+    },
   }
   try {
     return await use(tokens)

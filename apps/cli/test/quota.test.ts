@@ -1,0 +1,83 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ExitCode } from '../src/index.js'
+import { runInProcess } from './helpers/run-cli.js'
+import { devCredentialsEnv, devKeywords, startTenant, type Tenant } from './helpers/tenant.js'
+
+let tenant: Tenant
+beforeAll(async () => {
+  tenant = await startTenant()
+  await setQuota('limited-mapper-dev', { per_hour: 3, per_day: 50, enforce: true })
+})
+afterAll(async () => {
+  await tenant?.close()
+})
+
+/** Sets a client's token quota through the tenant's Management API, as Tenant Admin. */
+async function setQuota(clientId: string, quota: Record<string, unknown>) {
+  const token = await request(`${tenant.issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: devKeywords.TENANT_ADMIN_CLIENT_ID,
+      client_secret: devKeywords.TENANT_ADMIN_CLIENT_SECRET,
+      audience: `${tenant.issuer}api/v2/`,
+    }),
+  })
+  const { access_token } = (await token.body.json()) as { access_token: string }
+  const res = await request(`${tenant.issuer}api/v2/clients/${clientId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+    body: JSON.stringify({ token_quota: { client_credentials: quota } }),
+  })
+  expect(res.statusCode).toBe(200)
+  await res.body.dump()
+}
+
+const env = () => ({ ISSUER_BASE_URL: tenant.issuer, ...devCredentialsEnv })
+const limited = ['--profile', 'limited-mapper', '--audience', 'urn:worldmappers']
+
+describe('m2m quota', () => {
+  it('prints each bucket: remaining of limit and when it refills, the exchange itself counted', async () => {
+    const result = await runInProcess(['quota', ...limited], { env: env() })
+    expect(result).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    const lines = result.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^QUOTA\s+BUCKET\s+REMAINING\s+RESETS$/)
+    expect(lines[1]).toMatch(
+      /^client {2}per_hour {2}2 of 3 \(66 %\) {4}in \d+ (s|min) \(\d{4}-.+Z\)$/,
+    )
+    expect(lines[2]).toMatch(/^client {2}per_day {3}49 of 50 \(98 %\) {2}in \d+ (s|min|h) /)
+    // Columns line up.
+    expect(new Set(lines.map((line) => line.search(/in \d|RESETS/))).size).toBe(1)
+    expect(lines).toHaveLength(3)
+  })
+
+  it('--json prints the buckets', async () => {
+    const result = await runInProcess(['quota', '--json', ...limited], { env: env() })
+    expect(result.code).toBe(ExitCode.OK)
+    expect(JSON.parse(result.stdout)).toEqual([
+      { quota: 'client', bucket: 'per_hour', remaining: 1, limit: 3, resetAt: expect.any(String) },
+      { quota: 'client', bucket: 'per_day', remaining: 48, limit: 50, resetAt: expect.any(String) },
+    ])
+  })
+
+  it('says so when the tenant reports no quota for the client', async () => {
+    const result = await runInProcess(
+      ['quota', '--profile', 'gift-deliveries', '--audience', 'urn:worldmappers'],
+      { env: env() },
+    )
+    expect(result).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    expect(result.stdout).toBe(
+      `no token quota reported by ${tenant.issuer} for this client: none is set (or enforced) for it\n`,
+    )
+  })
+
+  it('a spent bucket is a token error naming the bucket and when it refills', async () => {
+    await runInProcess(['quota', ...limited], { env: env() })
+    const result = await runInProcess(['quota', ...limited], { env: env() })
+    expect(result.code).toBe(ExitCode.AUTH)
+    expect(result.stderr).toMatch(/per_hour token quota \(3\) is spent until \d{4}-/)
+    expect(result.stdout).toBe('')
+  })
+})
