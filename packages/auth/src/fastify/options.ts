@@ -4,6 +4,11 @@ import { DPOP_ALGORITHMS, type DpopAlgorithm, isDpopAlgorithm } from '../dpop/al
 import type { ReplayCache } from '../dpop/replay-cache.js'
 import { DEFAULT_MAX_AGE_SECONDS } from '../dpop/verify-dpop-proof.js'
 import { InvalidOptionError } from '../errors.js'
+import {
+  resolveTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from '../telemetry/telemetry-options.js'
 import type { TokenVerifier, VerifierOptions } from '../verify/index.js'
 import type { AuthRefusal } from './auth-answers.js'
 import { type DpopMode, isDpopMode } from './dpop-mode.js'
@@ -36,6 +41,12 @@ export interface M2mAuthBaseOptions {
   formatBody?: (refusal: AuthRefusal) => unknown
   /** DPoP (RFC 9449) sender-constrained tokens; see `M2mAuthDpopOptions`. Default: `{ mode: 'allowed' }`. */
   dpop?: M2mAuthDpopOptions
+  /**
+   * Where `m2m.http.server.auth_rejections` is recorded, and the metrics of
+   * the verifier the plugin builds (not of one passed in: give that one its
+   * own `telemetry`). Default: the global providers of `@opentelemetry/api`.
+   */
+  telemetry?: TelemetryOptions
 }
 
 export type { DpopMode }
@@ -126,6 +137,7 @@ export interface ResolvedOptions {
   readonly verifierOptions: VerifierOptions | undefined
   readonly formatBody: ((refusal: AuthRefusal) => unknown) | undefined
   readonly dpop: ResolvedDpopOptions
+  readonly telemetry: Telemetry
 }
 
 const defaults = Object.freeze({
@@ -160,6 +172,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     defaultScopes = defaults.defaultScopes,
     formatBody,
     dpop,
+    telemetry,
     verifier,
     ...rest
   } = options as M2mAuthOptions & Record<string, unknown>
@@ -187,7 +200,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     if (rest.audience === undefined) {
       throw new InvalidOptionError('audience is required when no verifier is given')
     }
-    verifierOptions = rest as unknown as VerifierOptions
+    verifierOptions = {
+      ...(rest as unknown as VerifierOptions),
+      ...(telemetry === undefined ? {} : { telemetry }),
+    }
   }
 
   const firstAudience = Array.isArray(verifierOptions?.audience)
@@ -220,6 +236,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     verifierOptions,
     formatBody,
     dpop: resolveDpopOptions(dpop),
+    telemetry: resolveTelemetry(telemetry),
   })
 }
 

@@ -17,6 +17,7 @@ import {
   MissingCredentialsError,
   TokenClaimError,
 } from '../errors.js'
+import { createRejectionTelemetry } from '../telemetry/rejection-telemetry.js'
 import type {
   AccessTokenClaims,
   TokenVerifier,
@@ -48,6 +49,7 @@ import {
 import type { DpopMode } from './dpop-mode.js'
 import { redactToken } from './error-description.js'
 import { type M2mAuthOptions, resolveOptions } from './options.js'
+import { refusalReason } from './refusal-reason.js'
 import { toDpopRequestAuth, toRequestAuth } from './request-auth.js'
 import { requestUrl } from './request-url.js'
 import {
@@ -76,6 +78,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     })
   }
   const { realm, securityScheme, retryAfter, defaultRule, formatBody, dpop } = settings
+  const rejections = createRejectionTelemetry(settings.telemetry)
   const routeDefaults = Object.freeze({ rule: defaultRule, dpop: dpop.mode })
 
   const replay = dpop.replayCache ?? createMemoryReplayCache({ now: dpop.now })
@@ -441,6 +444,8 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
   }
 
   function send(reply: FastifyReply, answer: AuthAnswer): void {
+    // The route's URL pattern (bounded), never the URL; none for the not-found handler.
+    rejections.rejected(answer.statusCode, refusalReason(answer), reply.request.routeOptions.url)
     sendAnswer(reply, answer, formatBody)
   }
 

@@ -1,5 +1,11 @@
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError, UnusableAccessTokenError } from '../errors.js'
+import {
+  type ClientSpan,
+  createHttpClientTelemetry,
+  type HttpClientTelemetry,
+} from '../telemetry/http-client-telemetry.js'
+import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry-options.js'
 import type { AccessTokenSource, TypedAccessToken } from '../token/types.js'
 import {
   type BaseHeaders,
@@ -23,6 +29,13 @@ export interface BearerInterceptorOptions {
    * must agree. Called synchronously for every dispatch, so keep it cheap.
    */
   shouldAuthorize?: (opts: Dispatcher.DispatchOptions) => boolean
+  /**
+   * Where the span of each authorized call (`HTTP GET`, ...) goes; its trace
+   * context is sent downstream (`traceparent`, by the global propagator).
+   * Default: the global tracer provider of `@opentelemetry/api`; with none
+   * installed, no span is made.
+   */
+  telemetry?: TelemetryOptions
 }
 
 type Dispatch = Dispatcher.Dispatch
@@ -78,11 +91,12 @@ export function createBearerInterceptor(
   }
   const shouldAuthorize = resolvePolicy(options)
   const nonces = createDpopNonces()
+  const tracing = createHttpClientTelemetry(resolveTelemetry(options?.telemetry))
 
   return (dispatch) =>
     function bearerInterceptor(opts, handler) {
       if (!shouldAuthorize(opts)) return dispatch(opts, handler)
-      new BearerExchange(source, dispatch, opts, handler, nonces).start()
+      new BearerExchange(source, dispatch, opts, handler, nonces, tracing).start()
       return true
     }
 }
@@ -250,6 +264,8 @@ class BearerExchange implements DispatchHandler {
   readonly #headers: BaseHeaders
   readonly #controller: ExchangeController
   readonly #nonces: DpopNonces
+  readonly #tracing: HttpClientTelemetry
+  #span: ClientSpan | undefined
   #attempts = 0
   #sent: TypedAccessToken | undefined
   #discarding = false
@@ -262,18 +278,22 @@ class BearerExchange implements DispatchHandler {
     opts: DispatchOptions,
     handler: DispatchHandler,
     nonces: DpopNonces,
+    tracing: HttpClientTelemetry,
   ) {
     this.#source = source
     this.#dispatch = dispatch
     this.#opts = opts
     this.#handler = handler
     this.#nonces = nonces
+    this.#tracing = tracing
     this.#headers = stripAuthorization(opts.headers)
     // Deferred: an abort can arrive from inside the caller's onRequestStart.
     this.#controller = new ExchangeController((reason) => queueMicrotask(() => this.#fail(reason)))
   }
 
   start() {
+    // Before the caller's onRequestStart, which may abort (the span then ends in #fail).
+    this.#span = this.#tracing.start(this.#opts)
     // The caller gets its controller now, so it can abort while a token is awaited.
     this.#handler.onRequestStart?.(this.#controller, undefined)
     if (this.#controller.aborted) return
@@ -294,7 +314,11 @@ class BearerExchange implements DispatchHandler {
       this.#sent = { accessToken, tokenType: typed.tokenType }
       this.#attempts++
       this.#discarding = false
-      this.#dispatch({ ...this.#opts, headers: this.#authorizationHeaders(this.#sent) }, this)
+      if (this.#attempts > 1) this.#span?.resent(this.#attempts - 1)
+      const headers = this.#authorizationHeaders(this.#sent)
+      // Sent downstream only with a span of ours: with no tracer installed there is no trace to continue.
+      if (this.#span) this.#tracing.inject(headers, this.#span)
+      this.#dispatch({ ...this.#opts, headers }, this)
     } catch (error) {
       this.#fail(error)
     }
@@ -312,6 +336,7 @@ class BearerExchange implements DispatchHandler {
   #fail(error: unknown) {
     if (this.#done) return
     this.#done = true
+    this.#span?.failed(error)
     this.#handler.onResponseError?.(this.#controller, error as Error)
   }
 
@@ -326,6 +351,8 @@ class BearerExchange implements DispatchHandler {
     socket: Parameters<NonNullable<DispatchHandler['onRequestUpgrade']>>[3],
   ) {
     this.#done = true
+    this.#span?.responded(statusCode)
+    this.#span?.end()
     this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket)
   }
 
@@ -355,13 +382,18 @@ class BearerExchange implements DispatchHandler {
       if (isReplayable(this.#opts.body)) {
         // Refresh while the 401 body drains; the replay waits for both.
         this.#discarding = true
-        this.#refresh = invalidated.then(() => typedToken(this.#source))
+        // In the caller's context: undici calls back in whichever context made its socket.
+        const span = this.#span
+        this.#refresh = invalidated.then(() =>
+          span ? span.inParent(() => typedToken(this.#source)) : typedToken(this.#source),
+        )
         this.#refresh.catch(() => {}) // observed in onResponseEnd; the response may fail first
         return
       }
       // The token is still bad for the next request, even though this one is not replayed.
       invalidated.catch(() => {})
     }
+    this.#span?.responded(statusCode)
     this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage)
   }
 
@@ -381,6 +413,7 @@ class BearerExchange implements DispatchHandler {
       return
     }
     this.#done = true
+    this.#span?.end()
     this.#handler.onResponseEnd?.(this.#controller, trailers)
   }
 

@@ -35,6 +35,8 @@ export interface ClientCredentialsRequest {
   onDpopNonce?: ((nonce: string) => void) | undefined
   /** Called with the quota buckets an answer reports (`Auth0-*-Quota-Limit`), when it does. */
   onQuota?: ((buckets: QuotaBucket[]) => void) | undefined
+  /** Called once per request: with the answer's HTTP status, or `network` when none came. */
+  onResponse?: ((status: number | 'network') => void) | undefined
 }
 
 /** A successful token response (RFC 6749 §5.1). */
@@ -107,8 +109,10 @@ export async function requestClientCredentialsToken(
       signal: AbortSignal.timeout(req.timeoutMs),
     })
   } catch (cause) {
+    req.onResponse?.('network')
     throw failure(new TokenNetworkError(describeNetworkError(cause), { cause }), true)
   }
+  req.onResponse?.(response.statusCode)
   const nonce = response.headers['dpop-nonce']
   if (typeof nonce === 'string' && nonce !== '') req.onDpopNonce?.(nonce)
   const buckets = quotaBucketsOf(response.headers, now())

@@ -6,6 +6,11 @@ import { InvalidOptionError } from '../errors.js'
 import { nonNegative, positive } from '../option-checks.js'
 import { formatScopes } from '../scopes.js'
 import {
+  resolveTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from '../telemetry/telemetry-options.js'
+import {
   type ClientAssertionAlgorithm,
   isClientAssertionAlgorithm,
   toClientAssertionKey,
@@ -109,6 +114,12 @@ export interface TokenProviderOptions {
   sleep?: (ms: number) => Promise<void>
   /** Uniform in [0, 1). Default `Math.random`. */
   random?: () => number
+  /**
+   * Where the provider's metrics (`m2m.token.*`) and `m2m.token.exchange`
+   * spans go. Default: the global providers of `@opentelemetry/api` (nothing
+   * is recorded when no SDK is installed).
+   */
+  telemetry?: TelemetryOptions
 }
 
 /** Options after validation and defaults; frozen. */
@@ -141,6 +152,7 @@ export interface ResolvedProviderOptions {
   sleep: (ms: number) => Promise<void>
   random: () => number
   cacheKey: string
+  telemetry: Telemetry
 }
 
 /** How the client authenticates, once validated. */
@@ -228,6 +240,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     sleep: options.sleep ?? timerSleep,
     random: options.random ?? Math.random,
     cacheKey: tokenCacheKey(issuer, clientId, audience, organization, dpopKey?.jkt),
+    telemetry: resolveTelemetry(options.telemetry),
   }
   warnIfInsecure(resolved)
   return Object.freeze(resolved)

@@ -2,6 +2,8 @@ import { Agent, type Dispatcher } from 'undici'
 import type { DpopKey } from '../dpop/dpop-key.js'
 import { createDpopProof } from '../dpop/dpop-proof.js'
 import { InvalidOptionError, ScopeNotGrantedError, TokenEndpointError } from '../errors.js'
+import { observeQuota } from '../telemetry/quota-gauges.js'
+import { createTokenTelemetry, type ExchangeTelemetry } from '../telemetry/token-telemetry.js'
 import { clientAssertionAudience, createClientAssertionSigner } from './client-assertion.js'
 import {
   type ClientAuthentication,
@@ -85,6 +87,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const dispatcher = (config.dispatcher ?? ownDispatcher) as Dispatcher
   const { cache, cacheKey: key, now, logger } = config
   const counters = zeroTokenMetrics()
+  const telemetry = createTokenTelemetry(config.telemetry, config.audience)
+  // What a failed exchange asked for; a successful one says what it got.
+  const requestedType = config.dpopKey ? 'DPoP' : 'Bearer'
 
   // The exchange under way and the scopes it asks for.
   let inflight: { promise: Promise<CachedToken>; asked: string | undefined } | undefined
@@ -133,6 +138,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       config.onQuotaLow?.(bucket)
     }
   }
+  const stopQuotaGauges = observeQuota(config.telemetry, config.audience, () => quota.values(), now)
 
   function needsFor(options: TokenRequestOptions | undefined): ScopeNeeds {
     if (options?.scope === undefined) return needsOf(undefined)
@@ -148,10 +154,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     const at = now()
     if (cached && isUsable(cached, at) && lacking(cached.scope, needs).length === 0) {
       counters.cacheHits++
+      telemetry.cacheHit()
       if (at >= cached.refreshAt) refreshInBackground(at, cached)
       return cached
     }
     counters.cacheMisses++
+    telemetry.cacheMiss()
     const token = await refresh(askFor(needs, cached), needs)
     const missing = lacking(token.scope, needs)
     if (missing.length > 0) {
@@ -197,13 +205,17 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     const asked = askFor(needs, cached)
     if (blockedBy(asked, at)) return
     counters.refreshes++
-    refresh(asked, needs).catch((error: unknown) => {
-      backgroundPausedUntil = now() + config.backgroundRetryDelayMs
-      logger?.warn(
-        { err: describe(error) },
-        'background token refresh failed; the cached token is still served',
-      )
-    })
+    refresh(asked, needs).then(
+      () => telemetry.refreshed(true),
+      (error: unknown) => {
+        telemetry.refreshed(false)
+        backgroundPausedUntil = now() + config.backgroundRetryDelayMs
+        logger?.warn(
+          { err: describe(error) },
+          'background token refresh failed; the cached token is still served',
+        )
+      },
+    )
   }
 
   /** Gets a token for the cache: from another refresher if one is at work, else by exchange. */
@@ -286,8 +298,17 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     }
   }
 
-  async function exchangeWithRetries(
+  /** One exchange: its span (a child of the caller's context) and its metrics around the attempts. */
+  function exchangeWithRetries(
     asked: string | undefined,
+  ): Promise<{ response: TokenResponse; sentAt: number }> {
+    const exchange = telemetry.startExchange()
+    return exchange.within(() => attemptExchange(asked, exchange))
+  }
+
+  async function attemptExchange(
+    asked: string | undefined,
+    exchange: ExchangeTelemetry,
   ): Promise<{ response: TokenResponse; sentAt: number }> {
     const started = now()
     let nonceRetried = false
@@ -323,9 +344,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
               : undefined,
             onDpopNonce: rememberDpopNonce,
             onQuota: rememberQuota,
+            onResponse: exchange.responded,
           },
           now,
         )
+        exchange.succeeded(response.token_type)
         return { response, sentAt }
       } catch (thrown) {
         const failure = isExchangeFailure(thrown)
@@ -348,6 +371,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           : undefined
         if (delay === undefined) {
           counters.failures++
+          exchange.failed(failure.error, requestedType)
           const pause = failure.retryable
             ? Math.max(failure.retryAfterMs ?? 0, config.transientCooldownMs)
             : config.failureCooldownMs
@@ -363,6 +387,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           { err: describe(failure.error), attempt, delayMs: delay },
           'token request failed; retrying',
         )
+        exchange.retrying(attempt, delay, failure.error)
         await config.sleep(delay)
       }
     }
@@ -389,6 +414,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     },
     cacheKey: key,
     async close() {
+      stopQuotaGauges()
       await ownDispatcher?.close()
     },
   }

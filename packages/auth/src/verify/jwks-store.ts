@@ -20,6 +20,8 @@ export interface JwksStoreOptions {
   now: () => number
   /** Reads the JWKS another way than fetching `jwksUri` (an in-process key ring, say). */
   loadJwks?: (() => Promise<unknown> | unknown) | undefined
+  /** Told of each fetch when it ends: whether it succeeded and how long it took, in seconds. */
+  onFetch?: ((ok: boolean, seconds: number) => void) | undefined
 }
 
 export interface JwksStore {
@@ -56,16 +58,19 @@ export function createJwksStore(options: JwksStoreOptions): JwksStore {
   function startFetch(): Promise<void> {
     if (inflight) return inflight
     const startedAt = options.now()
+    const timer = performance.now()
     const flight = fetchKeys()
       .then((fresh) => {
         keys = fresh
         fetchedAt = options.now()
         lastError = undefined
         nextFetchAllowedAt = startedAt + options.cooldownMs
+        options.onFetch?.(true, (performance.now() - timer) / 1000)
       })
       .catch((error: Error) => {
         lastError = error
         nextFetchAllowedAt = startedAt + options.errorCooldownMs
+        options.onFetch?.(false, (performance.now() - timer) / 1000)
       })
       .finally(() => {
         if (inflight === flight) inflight = undefined

@@ -3,6 +3,9 @@ import { Agent, type Dispatcher } from 'undici'
 import { InvalidOptionError, TokenAlgorithmError, TokenMalformedError } from '../errors.js'
 import { nonNegative, nonNegativeInteger, positive } from '../option-checks.js'
 import { parseScopes } from '../scopes.js'
+import type { CountCell } from '../telemetry/count-table.js'
+import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry-options.js'
+import { createVerifyTelemetry } from '../telemetry/verify-telemetry.js'
 import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
 import { createKeyVerifier, createSecretVerifier, type KeyVerifyFn } from './key-verifier.js'
@@ -73,6 +76,12 @@ export interface VerifierOptions {
   jwks?: () => Promise<unknown> | unknown
   /** Clock in epoch ms for the cache. Default `Date.now`. */
   now?: () => number
+  /**
+   * Where `m2m.jwt.verifications`, `m2m.jwks.fetches` and
+   * `m2m.jwks.fetch.duration` are recorded. Default: the global providers of
+   * `@opentelemetry/api` (nothing is recorded when no SDK is installed).
+   */
+  telemetry?: TelemetryOptions
 }
 
 /** A `TokenVerifier` that also exposes its key store, for warm-up and tests. */
@@ -113,6 +122,8 @@ interface CacheEntry {
   /** `exp` plus the clock tolerance, in epoch ms on the `now` clock. */
   expiresAt: number
   result: VerifiedToken
+  /** Where `m2m.jwt.verifications` counts each use of the entry. */
+  counted: CountCell
 }
 
 /**
@@ -126,6 +137,7 @@ interface CacheEntry {
  */
 export function createVerifier(options: VerifierOptions): JwtVerifier {
   const settings = resolveOptions(options)
+  const recorder = createVerifyTelemetry(settings.telemetry)
   const now = options.now ?? (() => Date.now())
   const ownDispatcher = options.dispatcher
     ? undefined
@@ -156,6 +168,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     dispatcher: (options.dispatcher ?? ownDispatcher) as Dispatcher,
     now,
     loadJwks: options.jwks,
+    onFetch: recorder.jwksFetched,
   })
   const cache =
     settings.cacheMax > 0
@@ -165,23 +178,38 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
         new LRUCache<string, CacheEntry>({ max: settings.cacheMax })
       : undefined
 
-  /** The cached result of `token` while it stands, else `undefined`; drops a stale entry. */
-  function cachedResult(token: string): VerifiedToken | undefined {
+  /** The cache entry of `token` while it stands, else `undefined`; drops a stale entry. */
+  function cachedEntry(token: string): CacheEntry | undefined {
     if (cache === undefined) return undefined
     const key = cacheKey(token)
     const hit = cache.get(key)
     if (hit === undefined || hit.token !== token) return undefined
     // The entry stands until its exp (+ tolerance), and only while its kid still maps to
     // the very key that verified it.
-    if (now() <= hit.expiresAt && currentVerifier(hit.kid) === hit.verifier) return hit.result
+    if (now() <= hit.expiresAt && currentVerifier(hit.kid) === hit.verifier) return hit
     cache.delete(key)
     return undefined
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
+    const hit = typeof token === 'string' ? cachedEntry(token) : undefined
+    if (hit) {
+      recorder.valid(hit.counted)
+      return hit.result
+    }
+    let result: VerifiedToken
+    try {
+      result = await verifyUncached(token)
+    } catch (error) {
+      recorder.invalid(error)
+      throw error
+    }
+    recorder.valid(recorder.validCell(result.claims))
+    return result
+  }
+
+  async function verifyUncached(token: string): Promise<VerifiedToken> {
     if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string')
-    const hit = cachedResult(token)
-    if (hit) return hit
 
     const header = readTokenHeader(token, settings.maxTokenLength)
     if (!settings.algorithms.includes(header.alg)) {
@@ -212,6 +240,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
           verifier: verifyWithKey,
           expiresAt,
           result,
+          counted: recorder.validCell(claims),
         })
       }
     }
@@ -221,7 +250,10 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
   return {
     verify,
     verifyCached(token) {
-      return typeof token === 'string' ? cachedResult(token) : undefined
+      const hit = typeof token === 'string' ? cachedEntry(token) : undefined
+      if (hit === undefined) return undefined
+      recorder.valid(hit.counted)
+      return hit.result
     },
     keys,
     async close() {
@@ -336,6 +368,7 @@ function resolveOptions(options: VerifierOptions) {
     cacheMax: nonNegativeInteger(options.cacheMax ?? 10_000, 'cacheMax'),
     requiredClaims: ['iss', 'aud', 'exp', ...(options.requiredClaims ?? [])],
     maxTokenLength: positive(options.maxTokenLength ?? 8_192, 'maxTokenLength'),
+    telemetry: resolveTelemetry(options.telemetry),
   }
 }
 
