@@ -80,4 +80,25 @@ describe('m2m quota', () => {
     expect(result.stderr).toMatch(/per_hour token quota \(3\) is spent until \d{4}-/)
     expect(result.stdout).toBe('')
   })
+
+  it('m2m logs --quota shows the consumption warnings and the refusal, and nothing else', async () => {
+    const result = await runInProcess(['logs', '--quota', '--client', 'limited-mapper-dev'], {
+      env: env(),
+    })
+    expect(result).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    const lines = result.stdout.trimEnd().split('\n')
+    const warnings = lines.filter((l) =>
+      l.includes('token_quota_consumption_warning (quota warning)'),
+    )
+    // 2 of 3 crossed 60 and 80 % at once; the third token, 100 %.
+    expect(warnings.map((l) => l.split('  ').at(-1))).toEqual([
+      '60% of client per_hour quota consumed',
+      '80% of client per_hour quota consumed',
+      '100% of client per_hour quota consumed',
+    ])
+    const refusals = lines.filter((l) => l.includes('feccft (failed exchange)'))
+    expect(refusals).toHaveLength(1)
+    expect(refusals[0]).toMatch(/Limited Mapper \(limited-mapper-dev\) {2}Client quota exceeded$/)
+    expect(lines).toHaveLength(4)
+  })
 })

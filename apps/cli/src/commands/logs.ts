@@ -17,6 +17,7 @@ interface LogsFlags extends TokenFlags {
   interval: number
   type?: string
   client?: string
+  quota?: boolean
 }
 
 /** Checkpoint pages are read this many events at a time (the API's maximum). */
@@ -43,6 +44,10 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
     .option('--interval <seconds>', 'poll interval of --follow', secondsIn(0.1, 3600), 2)
     .option('--type <code>', 'only this event type, e.g. seccft or feccft')
     .option('--client <client-id>', "only this client's events")
+    .option(
+      '--quota',
+      'only token quota events: consumption warnings (60/80/100 %) and exchanges refused for a spent quota',
+    )
   addTokenOptions(command, { profile: 'tenant-admin', audience: 'default: <issuer>api/v2/' })
   command.addHelpText(
     'after',
@@ -50,7 +55,8 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
 Examples:
   $ m2m logs                         # the dev tenant, as Tenant Admin (TENANT_ADMIN_CLIENT_*)
   $ m2m logs --type feccft --json
-  $ m2m logs --follow --client storefront-dev`,
+  $ m2m logs --follow --client storefront-dev
+  $ m2m logs --quota --follow`,
   )
   command.action(async (flags: LogsFlags) => {
     if (flags.type !== undefined && !/^[a-z0-9_]{1,32}$/i.test(flags.type)) {
@@ -74,6 +80,7 @@ Examples:
       const reader = createLogReader(client, settings.issuer, {
         ...(flags.type ? { type: flags.type } : {}),
         ...(flags.client ? { clientId: flags.client } : {}),
+        ...(flags.quota ? { quota: true } : {}),
       })
       try {
         const first = await reader.latest(flags.limit, signal)

@@ -13,6 +13,7 @@ export interface LogEvent {
 const TYPE_NAMES: Record<string, string> = {
   seccft: 'success exchange',
   feccft: 'failed exchange',
+  token_quota_consumption_warning: 'quota warning',
 }
 
 /** `date  type  client  description` on one line, for people. */

@@ -5,11 +5,21 @@ import { isLogEventList, type LogEvent } from './log-event.js'
 export interface LogFilter {
   type?: string
   clientId?: string
+  /** Only token quota events: consumption warnings and exchanges refused for a spent quota. */
+  quota?: boolean
 }
+
+/**
+ * Auth0's quota events: the `token_quota_consumption_warning` type, and the
+ * failed exchanges whose description is one of its quota refusals.
+ */
+const QUOTA_EVENTS =
+  '(type:token_quota_consumption_warning OR (type:feccft AND (description:"Client quota exceeded" OR description:"Organization quota exceeded" OR description:Machine*)))'
 
 /** Reads `GET <issuer>api/v2/logs` in Auth0's two paging modes. */
 export function createLogReader(client: ApiClient, issuer: string, filter: LogFilter) {
   const q = [
+    ...(filter.quota ? [QUOTA_EVENTS] : []),
     ...(filter.type ? [`type:${filter.type}`] : []),
     ...(filter.clientId ? [`client_id:"${filter.clientId}"`] : []),
   ].join(' AND ')
