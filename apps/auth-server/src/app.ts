@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto'
 import formbody from '@fastify/formbody'
 import { createMemoryReplayCache, createServerNonces } from '@m2m/auth/dpop'
 import { healthRoutes, registerOpenApi, serviceServerOptions } from '@m2m/service-kit'
+import {
+  createServiceTelemetry,
+  registerTelemetry,
+  type ServiceTelemetry,
+} from '@m2m/service-kit/telemetry'
+import type { MeterProvider } from '@opentelemetry/api'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
@@ -16,7 +22,9 @@ import { MANAGEMENT_API_SCOPES } from './management/management-api-scopes.js'
 import { createAccessTokenSigner } from './oauth/access-token.js'
 import { createClientAssertionVerifier } from './oauth/client-assertion.js'
 import { createRateLimiter } from './oauth/rate-limiter.js'
+import { MONTHLY_M2M_TOKENS, type TenantPlan } from './oauth/tenant-plans.js'
 import { createTokenExchange } from './oauth/token-exchange.js'
+import { createTokenMetrics } from './oauth/token-metrics.js'
 import { createTokenQuota } from './oauth/token-quota.js'
 import { batchPerTurn } from './oauth/turn-batch.js'
 import { oauthTokenRoutes } from './routes/oauth-token.js'
@@ -38,6 +46,12 @@ export interface AppDeps {
   actionTimeoutMs?: number
   /** DPoP at the token endpoint: `requireNonce` makes proofs carry a server nonce (RFC 9449 §8). */
   dpop?: { requireNonce?: boolean; nonceWindowSeconds?: number; maxTrackedProofs?: number }
+  /** Simulates the plan's monthly M2M token allowance (`free`: 1,000); none by default. */
+  tenantPlan?: TenantPlan
+  /** Where the tenant's metrics go; default the app's telemetry's (served at `/metrics`). */
+  meterProvider?: MeterProvider
+  /** The app's metrics (`GET /metrics`) and spans. Default: its own, shut down with the app. */
+  telemetry?: ServiceTelemetry
   now?: () => number
   logger?: FastifyServerOptions['loggerInstance']
 }
@@ -48,6 +62,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...serviceServerOptions(deps.logger),
     trustProxy: false,
   })
+  const telemetry = deps.telemetry ?? createServiceTelemetry({ serviceName: 'auth-server' })
+  if (!deps.telemetry) app.addHook('onClose', () => telemetry.shutdown())
+  await registerTelemetry(app, telemetry)
   const logs = deps.logs ?? createLogStore()
   const controls = deps.testControls ? createTestControls() : undefined
   const now = deps.now ?? Date.now
@@ -80,6 +97,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const runActions = createActionRunner(deps.state.actions, deps.actionTimeoutMs)
   app.addHook('onClose', async () => runActions.close())
+  const quota = createTokenQuota({
+    now,
+    ...(deps.tenantPlan ? { monthlyAllowance: MONTHLY_M2M_TOKENS[deps.tenantPlan] } : {}),
+  })
+  const tokenMetrics = createTokenMetrics({
+    quota,
+    meterProvider: deps.meterProvider ?? telemetry.meterProvider,
+  })
+  app.addHook('onClose', async () => tokenMetrics.close())
   const exchange = createTokenExchange({
     state: deps.state,
     sign: batchPerTurn(createAccessTokenSigner(deps.keys, deps.issuer)),
@@ -90,7 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now,
     }),
     rateLimit: createRateLimiter({ ...(deps.rateLimit ?? { perSecond: 30, burst: 30 }), now }),
-    quota: createTokenQuota(now),
+    quota,
+    metrics: tokenMetrics,
     logs,
     runActions,
     dpop: createTokenEndpointDpop({

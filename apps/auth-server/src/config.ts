@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { ConfigError, readFlag, readHttpUrl, readInteger, readLogLevel } from '@m2m/service-kit'
+import {
+  readPackageVersion,
+  readTelemetryConfig,
+  type TelemetryConfig,
+} from '@m2m/service-kit/telemetry'
+import { TENANT_PLANS, type TenantPlan } from './oauth/tenant-plans.js'
 
 /** The server's configuration; `loadConfig` is the only reader of `process.env`. */
 export interface AuthServerConfig {
@@ -20,6 +26,10 @@ export interface AuthServerConfig {
   managementRateLimit: { perSecond: number; burst: number }
   /** DPoP proofs at the token endpoint must carry a server nonce (RFC 9449 §8). */
   dpopRequireNonce: boolean
+  /** The Auth0 plan whose monthly M2M token allowance is simulated; `undefined`: none (the default). */
+  tenantPlan?: TenantPlan | undefined
+  /** OpenTelemetry: service name, OTLP endpoints (none by default: `/metrics` only). */
+  telemetry: TelemetryConfig
 }
 
 export const devTenantFile = fileURLToPath(new URL('../tenants/dev/tenant.yaml', import.meta.url))
@@ -70,5 +80,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthServerConf
       burst: readInteger(env, 'MANAGEMENT_API_RATE_LIMIT_BURST', 10, 1, 1_000_000),
     },
     dpopRequireNonce: readFlag(env, 'DPOP_REQUIRE_NONCE'),
+    tenantPlan: readTenantPlan(env),
+    telemetry: readTelemetryConfig(env, {
+      name: 'auth-server',
+      version: readPackageVersion(import.meta.url),
+    }),
   }
+}
+
+/** `TENANT_PLAN`: unset, empty or `none` simulates no plan allowance; `free` gives 1,000 tokens a month. */
+function readTenantPlan(env: NodeJS.ProcessEnv): TenantPlan | undefined {
+  const raw = env.TENANT_PLAN
+  if (raw === undefined || raw === '' || raw === 'none') return undefined
+  if ((TENANT_PLANS as readonly string[]).includes(raw)) return raw as TenantPlan
+  throw new ConfigError(
+    'TENANT_PLAN',
+    `must be one of none, ${TENANT_PLANS.join(', ')}, got ${JSON.stringify(raw)}`,
+  )
 }

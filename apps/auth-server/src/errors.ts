@@ -123,6 +123,33 @@ export const SigningKeyInUseError = defineError<[]>(
   400,
 )
 
+// The testing helper (`@m2m/auth-server/testing`) ---------------------------------
+
+/** `clientSecret()` / `tokenFor()` named no client of the tenant, or one whose secret it does not hold. */
+export const LocalTenantClientError = defineError<[message: string]>(
+  'TESTING_ERR_CLIENT',
+  '%s',
+  500,
+)
+
+/** `tokenFor()` was refused: the tenant's answer is on the error (`status`, `body`). */
+export class LocalTenantTokenError extends defineError<[message: string]>(
+  'TESTING_ERR_TOKEN',
+  '%s',
+  500,
+) {
+  /** The HTTP status the token endpoint answered. */
+  readonly status: number
+  /** Its body, in Auth0's format: `{ error, error_description }`. */
+  readonly body: unknown
+
+  constructor(message: string, answer?: { status: number; body: unknown }) {
+    super(message)
+    this.status = answer?.status ?? 0
+    this.body = answer?.body
+  }
+}
+
 // Answers in Auth0's formats -------------------------------------------------------
 
 /**

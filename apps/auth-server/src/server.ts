@@ -1,10 +1,11 @@
 import { join } from 'node:path'
+import { createServiceTelemetry } from '@m2m/service-kit/telemetry'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { buildApp } from './app.js'
 import type { AuthServerConfig } from './config.js'
-import { openKeyRing } from './keys/key-ring.js'
+import { type KeyRing, openKeyRing } from './keys/key-ring.js'
 import { CLIENT_SECRETS_ENV } from './state/client-secrets-env.js'
-import { type GeneratedSecret, openTenantState } from './state/tenant-state.js'
+import { type GeneratedSecret, openTenantState, type TenantState } from './state/tenant-state.js'
 import { loadTenantFile } from './tenant/load-tenant.js'
 
 export interface AuthServer {
@@ -15,6 +16,10 @@ export interface AuthServer {
   ignoredSections: string[]
   /** Where the clients' ids and secrets are listed as env lines; undefined without `dataDir`. */
   clientSecretsFile: string | undefined
+  /** The tenant as it runs (clients with their secrets, APIs, grants): for start-up summaries and test helpers. */
+  state: TenantState
+  /** Its signing keys. */
+  keys: KeyRing
 }
 
 /** Loads the tenant file, the persisted state and the signing keys, and builds the app. */
@@ -23,7 +28,12 @@ export async function createAuthServer(
     AuthServerConfig,
     'issuer' | 'tenantFile' | 'dataDir' | 'keywordMappings' | 'testControls' | 'rateLimit'
   > &
-    Partial<Pick<AuthServerConfig, 'ipRateLimit' | 'managementRateLimit' | 'dpopRequireNonce'>>,
+    Partial<
+      Pick<
+        AuthServerConfig,
+        'ipRateLimit' | 'managementRateLimit' | 'dpopRequireNonce' | 'tenantPlan' | 'telemetry'
+      >
+    >,
   logger?: FastifyServerOptions['loggerInstance'],
 ): Promise<AuthServer> {
   const loaded = await loadTenantFile(config.tenantFile, {
@@ -36,6 +46,8 @@ export async function createAuthServer(
     config.dataDir,
   )
   const keys = await openKeyRing(config.dataDir, { commonName: new URL(config.issuer).hostname })
+  // With its configuration (main.ts): OTLP when configured. Without: the app makes its own.
+  const telemetry = config.telemetry ? createServiceTelemetry(config.telemetry) : undefined
   const app = await buildApp({
     issuer: config.issuer,
     state,
@@ -45,12 +57,17 @@ export async function createAuthServer(
     ...(config.ipRateLimit ? { ipRateLimit: config.ipRateLimit } : {}),
     ...(config.managementRateLimit ? { managementRateLimit: config.managementRateLimit } : {}),
     ...(config.dpopRequireNonce ? { dpop: { requireNonce: true } } : {}),
+    ...(config.tenantPlan ? { tenantPlan: config.tenantPlan } : {}),
+    ...(telemetry ? { telemetry } : {}),
     ...(logger ? { logger } : {}),
   })
+  if (telemetry) app.addHook('onClose', () => telemetry.shutdown())
   return {
     app,
     newSecrets,
     ignoredSections: loaded.ignoredSections,
     clientSecretsFile: config.dataDir && join(config.dataDir, CLIENT_SECRETS_ENV),
+    state,
+    keys,
   }
 }

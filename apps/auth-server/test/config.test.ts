@@ -16,6 +16,14 @@ describe('loadConfig', () => {
       ipRateLimit: { perSecond: 100, burst: 100 },
       managementRateLimit: { perSecond: 2, burst: 10 },
       dpopRequireNonce: false,
+      telemetry: {
+        serviceName: 'auth-server',
+        serviceVersion: '0.1.0',
+        enabled: true,
+        tracesEndpoint: undefined,
+        metricsEndpoint: undefined,
+        metricExportIntervalMs: 60_000,
+      },
     })
   })
 

@@ -13,6 +13,8 @@ export const ExitCode = {
   AUTH: 3,
   /** The API (not the token endpoint) could not be reached, or timed out. */
   NETWORK: 4,
+  /** `tenant check`: the local tenant would refuse the tenant file (syntax, keyword, schema or reference). */
+  REFUSED: 5,
   /** Stopped by Ctrl-C (SIGINT) or SIGTERM (`logs --follow`). */
   INTERRUPTED: 130,
 } as const

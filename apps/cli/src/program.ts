@@ -5,6 +5,7 @@ import { registerDecodeCommand } from './commands/decode.js'
 import { registerDeliveriesCommand } from './commands/deliveries/index.js'
 import { registerLogsCommand } from './commands/logs.js'
 import { registerQuotaCommand } from './commands/quota.js'
+import { registerTenantCommand } from './commands/tenant/index.js'
 import { registerTokenCommand } from './commands/token.js'
 import { oneLine, toCliError } from './error-mapping.js'
 import { CliError, ExitCode } from './errors.js'
@@ -33,13 +34,16 @@ Exit codes:
   2  usage: unknown or missing flag or argument, bad value, missing configuration
   3  no token: the token endpoint refused or was unreachable; decode --verify failed
   4  the API could not be reached or timed out
+  5  tenant check: the local tenant would refuse the file
   130  interrupted (Ctrl-C) during logs --follow
 Errors are one line on stderr; results go to stdout.`
 
 /** The `m2m` program for one invocation, writing to `ctx.io`. */
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('m2m')
-    .description('Machine-to-machine OAuth 2.0 from the terminal: tokens, calls, logs, deliveries.')
+    .description(
+      'Machine-to-machine OAuth 2.0 from the terminal: tokens, calls, logs, deliveries, tenant files.',
+    )
     .version(packageVersion(), '-V, --version')
     .helpCommand(true)
     .showSuggestionAfterError(true)
@@ -57,6 +61,7 @@ export function createProgram(ctx: CliContext): Command {
   registerLogsCommand(program, ctx)
   registerQuotaCommand(program, ctx)
   registerDeliveriesCommand(program, ctx)
+  registerTenantCommand(program, ctx)
   return program
 }
 

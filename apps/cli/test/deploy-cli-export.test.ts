@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import { startLocalTenant } from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { type LocalTenant, startLocalTenant } from '@m2m/auth-server/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExitCode } from '../src/index.js'
 import { runInProcess } from './helpers/run-cli.js'
@@ -19,10 +19,10 @@ const EXPORT = resolve(
 )
 
 let dataDir: string
-let tenant: Awaited<ReturnType<typeof startLocalTenant>>
+let tenant: LocalTenant
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'm2m-export-'))
-  tenant = await startLocalTenant({ createAuthServer, tenantFile: EXPORT, dataDir })
+  tenant = await startLocalTenant({ tenant: EXPORT, dataDir })
 })
 afterAll(async () => {
   await tenant?.close()

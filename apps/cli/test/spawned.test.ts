@@ -31,6 +31,8 @@ describe('--help everywhere', () => {
     ['deliveries', 'create'],
     ['deliveries', 'get'],
     ['deliveries', 'list'],
+    ['tenant'],
+    ['tenant', 'check'],
   ]
   for (const command of commands) {
     it(`m2m ${[...command, '--help'].join(' ')} prints usage on stdout, exit 0`, async () => {
@@ -42,7 +44,14 @@ describe('--help everywhere', () => {
 
   it('the top-level help documents the exit codes and variables', async () => {
     const { stdout } = await spawnCli(['--help'])
-    for (const line of ['0  success', '2  usage', '3  no token', '4  the API could not', '130']) {
+    for (const line of [
+      '0  success',
+      '2  usage',
+      '3  no token',
+      '4  the API could not',
+      '5  tenant check',
+      '130',
+    ]) {
       expect(stdout).toContain(line)
     }
     expect(stdout).toContain('AUTH0_AUDIENCE')

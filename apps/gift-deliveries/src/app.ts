@@ -6,21 +6,28 @@ import {
   registerProtectedApi,
   serviceServerOptions,
 } from '@m2m/service-kit'
+import {
+  createServiceTelemetry,
+  registerTelemetry,
+  type ServiceTelemetry,
+} from '@m2m/service-kit/telemetry'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Planner } from './deliveries/plan-delivery.js'
 import { StoreUnavailableError } from './errors.js'
-import type { ServiceMetrics } from './metrics.js'
 import type { TokenAvailability } from './planning/token-availability.js'
 import { deliveryRoutes } from './routes/deliveries.js'
-import { metricsRoute } from './routes/metrics.js'
 import type { DeliveryStore } from './store/delivery-store.js'
 import { isStoreUnavailable } from './store/unavailable.js'
 
 export interface AppOptions extends ProtectedApiOptions {
   store: DeliveryStore
   planner: Planner
-  metrics: ServiceMetrics
+  /**
+   * The app's metrics (`GET /metrics`) and spans; its protected API records
+   * there too. Default: its own, shut down with the app.
+   */
+  telemetry?: ServiceTelemetry
   /** Whether world-mappers tokens can be had, reported by `/readyz` (omitted: not reported). */
   tokenAvailability?: () => TokenAvailability
   /** How long `POST /deliveries` waits for its plan before answering 202. Default 3,000. */
@@ -63,6 +70,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     httpPart === 'body' ? strict.compile(schema) : lenient.compile(schema),
   )
 
+  const telemetry = options.telemetry ?? createServiceTelemetry({ serviceName: 'gift-deliveries' })
+  if (!options.telemetry) app.addHook('onClose', () => telemetry.shutdown())
+  await registerTelemetry(app, telemetry)
+
   answerErrors(app, {
     classify: (error) => (isStoreUnavailable(error) ? new StoreUnavailableError() : undefined),
   })
@@ -90,8 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { ready: true, body: tokens ? { status: 'ready', tokens } : { status: 'ready' } }
     },
   })
-  await app.register(metricsRoute, { registry: options.metrics.registry })
-  await registerProtectedApi(app, options, async (api) => {
+  await registerProtectedApi(app, { ...options, telemetry: telemetry.providers }, async (api) => {
     await api.register(deliveryRoutes, {
       store: options.store,
       planner: options.planner,

@@ -14,6 +14,11 @@ import {
   readIssuer,
   readLogLevel,
 } from '@m2m/service-kit'
+import {
+  readPackageVersion,
+  readTelemetryConfig,
+  type TelemetryConfig,
+} from '@m2m/service-kit/telemetry'
 import { readDpopKey } from './dpop-config.js'
 
 /** The service's configuration; `loadConfig` is the only reader of `process.env`. */
@@ -45,6 +50,8 @@ export interface GiftDeliveriesConfig {
   /** How long a new pending delivery is left to its request before any replica's worker may take it. */
   pendingGraceMs: number
   logLevel: string
+  /** OpenTelemetry: service name, OTLP endpoints (none by default: `/metrics` only). */
+  telemetry: TelemetryConfig
 }
 
 // LOCAL-ONLY credentials of the dev tenant's "Gift Deliveries" client
@@ -172,6 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GiftDeliveries
     planTimeoutMs,
     pendingGraceMs,
     logLevel: readLogLevel(env),
+    telemetry: readTelemetryConfig(env, {
+      name: 'gift-deliveries',
+      version: readPackageVersion(import.meta.url),
+    }),
   }
 }
 

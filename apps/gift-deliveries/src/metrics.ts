@@ -1,7 +1,8 @@
 import type { RedisTokenCacheMetrics, TokenProviderMetrics } from '@m2m/auth/token'
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { MeterProvider } from '@opentelemetry/api'
 import type { DeliveryStatus } from './deliveries/model.js'
 import type { TokenAvailability } from './planning/token-availability.js'
+import type { UpstreamOutcome } from './planning/world-mappers-client.js'
 
 export interface MetricsSources {
   tokens: () => Readonly<TokenProviderMetrics>
@@ -12,129 +13,117 @@ export interface MetricsSources {
   tokenCache?: () => Readonly<RedisTokenCacheMetrics>
 }
 
+export interface ServiceMetrics {
+  /** One call to world-mappers ended after `durationMs`. */
+  observeUpstream(durationMs: number, outcome: UpstreamOutcome): void
+}
+
 const CACHE_STATES = ['memory', 'redis', 'fallback'] as const
+/** The buckets prom-client's histogram had, so dashboards' `le` values stay. */
+const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
 /**
- * The service's Prometheus metrics, in a registry of its own (several apps
- * may live in one process, as in tests): token provider counters, world-mappers
- * latency, deliveries by status, and the process defaults.
+ * The service's own instruments, on its app's meter provider (Prometheus
+ * names in brackets): world-mappers latency by outcome
+ * (`world_mappers_request_duration_seconds`), deliveries by status
+ * (`deliveries`), whether world-mappers tokens can be had
+ * (`m2m_token_available`), where tokens are cached (`m2m_token_cache_state`)
+ * and the Redis cache's counters. The token provider's exchanges, requests,
+ * refreshes and cache lookups are `@m2m/auth`'s own instruments (given the
+ * same provider); two of the provider's counters keep their names of before
+ * (`m2m_token_cache_hits_total`, `m2m_token_failures_total`).
  */
-export function createMetrics(sources: MetricsSources) {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+export function createMetrics(
+  meterProvider: MeterProvider,
+  sources: MetricsSources,
+): ServiceMetrics {
+  const meter = meterProvider.getMeter('@m2m/gift-deliveries')
 
-  const tokenCounter = (name: string, help: string, pick: (m: TokenProviderMetrics) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        // The provider keeps the count; mirror it.
-        this.reset()
-        this.inc(pick(sources.tokens()))
-      },
-    })
+  // The provider keeps these counts; observed at each collection.
+  const tokenCounter = (
+    name: string,
+    description: string,
+    pick: (m: TokenProviderMetrics) => number,
+  ) =>
+    meter
+      .createObservableCounter(name, { description })
+      .addCallback((result) => result.observe(pick(sources.tokens())))
   tokenCounter(
-    'm2m_token_requests_total',
-    'HTTP requests to the token endpoint',
-    (m) => m.tokenRequests,
-  )
-  tokenCounter('m2m_token_exchanges_total', 'Tokens obtained', (m) => m.exchanges)
-  tokenCounter(
-    'm2m_token_cache_hits_total',
-    'Token requests answered from the cache',
+    'm2m_token_cache_hits',
+    'getToken() calls answered from the cache (also m2m_token_cache_lookups_total{result="hit"})',
     (m) => m.cacheHits,
   )
   tokenCounter(
-    'm2m_token_refreshes_total',
-    'Background refreshes in the soft window',
-    (m) => m.refreshes,
+    'm2m_token_failures',
+    'Token exchanges that failed after their last attempt',
+    (m) => m.failures,
   )
-  tokenCounter('m2m_token_failures_total', 'Token exchanges that failed', (m) => m.failures)
 
   const availability = sources.tokenAvailability
   if (availability) {
-    new Gauge({
-      name: 'm2m_token_available',
-      help: '1 when the last attempt to get a world-mappers token succeeded; 0 before the first or after a failure (deliveries then stay pending)',
-      registers: [registry],
-      collect() {
-        this.set(availability() === 'available' ? 1 : 0)
-      },
-    })
+    meter
+      .createObservableGauge('m2m_token_available', {
+        description:
+          '1 when the last attempt to get a world-mappers token succeeded; 0 before the first or after a failure (deliveries then stay pending)',
+      })
+      .addCallback((result) => result.observe(availability() === 'available' ? 1 : 0))
   }
 
   const tokenCache = sources.tokenCache
-  new Gauge({
-    name: 'm2m_token_cache_state',
-    help: 'Where tokens are cached: 1 for the current state (memory, redis, or fallback while Redis is unavailable)',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
+  meter
+    .createObservableGauge('m2m_token_cache_state', {
+      description:
+        'Where tokens are cached: 1 for the current state (memory, redis, or fallback while Redis is unavailable)',
+    })
+    .addCallback((result) => {
       const current = tokenCache ? tokenCache().state : 'memory'
-      for (const state of CACHE_STATES) this.set({ state }, state === current ? 1 : 0)
-    },
-  })
+      for (const state of CACHE_STATES) result.observe(state === current ? 1 : 0, { state })
+    })
   const cacheCounter = (
     name: string,
-    help: string,
+    description: string,
     pick: (m: Readonly<RedisTokenCacheMetrics>) => number,
   ) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset()
-        if (tokenCache) this.inc(pick(tokenCache()))
-      },
-    })
+    meter
+      .createObservableCounter(name, { description })
+      .addCallback((result) => result.observe(tokenCache ? pick(tokenCache()) : 0))
   cacheCounter(
-    'm2m_token_cache_redis_outages_total',
+    'm2m_token_cache_redis_outages',
     'Times Redis became unavailable to the token cache',
     (m) => m.outages,
   )
   cacheCounter(
-    'm2m_token_cache_fallbacks_total',
+    'm2m_token_cache_fallbacks',
     'Token cache operations answered in process because Redis was unavailable',
     (m) => m.fallbacks,
   )
   cacheCounter(
-    'm2m_token_cache_rejected_entries_total',
+    'm2m_token_cache_rejected_entries',
     'Token cache entries in Redis that failed authentication (tampered or another key)',
     (m) => m.rejectedEntries,
   )
 
-  const upstream = new Histogram({
-    name: 'world_mappers_request_duration_seconds',
-    help: 'Latency of calls to world-mappers, by outcome',
-    labelNames: ['outcome'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
+  const upstream = meter.createHistogram('world_mappers.request.duration', {
+    description: 'Latency of calls to world-mappers, by outcome',
+    unit: 's',
+    advice: { explicitBucketBoundaries: UPSTREAM_BUCKETS },
   })
 
-  new Gauge({
-    name: 'deliveries',
-    help: 'Deliveries in the store, by status',
-    labelNames: ['status'],
-    registers: [registry],
-    async collect() {
-      // A store that is down must not take the token metrics with it.
-      try {
-        const counts = await sources.deliveriesByStatus()
-        for (const [status, count] of Object.entries(counts)) this.set({ status }, count)
-      } catch {
-        this.reset()
-      }
-    },
-  })
+  meter
+    .createObservableGauge('deliveries', {
+      description: 'Deliveries in the store, by status',
+      unit: '{delivery}',
+    })
+    // A store that is down loses this series only (the collection reports the
+    // error and goes on): the token metrics stay.
+    .addCallback(async (result) => {
+      const counts = await sources.deliveriesByStatus()
+      for (const [status, count] of Object.entries(counts)) result.observe(count, { status })
+    })
 
   return {
-    registry,
-    observeUpstream(durationMs: number, outcome: string) {
-      upstream.observe({ outcome }, durationMs / 1000)
+    observeUpstream(durationMs, outcome) {
+      upstream.record(durationMs / 1000, { outcome })
     },
   }
 }
-
-export type ServiceMetrics = ReturnType<typeof createMetrics>

@@ -6,6 +6,7 @@ import {
   type RetryOptions,
   type TokenProvider,
 } from '@m2m/auth/token'
+import { createServiceTelemetry, type ServiceTelemetry } from '@m2m/service-kit/telemetry'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
@@ -56,6 +57,8 @@ export interface GiftDeliveriesService {
   tokens: ServiceTokenSource
   worker: PendingWorker
   metrics: ServiceMetrics
+  /** The app's metrics (`/metrics`, OTLP when configured) and the process's tracing. */
+  telemetry: ServiceTelemetry
   /** The Redis token cache, when REDIS_URL is set. */
   tokenCache: RedisTokenCache | undefined
   /** The service's logger (the app's, when it has none of its own). */
@@ -81,6 +84,9 @@ export async function createService(
       ? undefined
       : (overrides.logger ?? createServiceLogger({ level: config.logLevel }))
 
+  // First: the token provider, the cache and the app all record into it.
+  const telemetry = createServiceTelemetry(config.telemetry)
+
   let store: DeliveryStore
   try {
     store = await openStore({
@@ -89,6 +95,7 @@ export async function createService(
     })
   } catch (error) {
     const where = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'
+    await telemetry.shutdown()
     throw new ServiceStartError(`cannot open the store (${where}): ${(error as Error).message}`, {
       cause: error,
     })
@@ -106,6 +113,7 @@ export async function createService(
       })
     } catch (error) {
       await store.close().catch(() => {})
+      await telemetry.shutdown()
       throw new ServiceStartError(`cannot use REDIS_URL: ${(error as Error).message}`, {
         cause: error,
       })
@@ -128,11 +136,12 @@ export async function createService(
         ? { transientCooldownMs: overrides.transientCooldownMs }
         : {}),
       ...(logger ? { logger } : {}),
+      telemetry: telemetry.providers,
     })
   // Whether tokens can be had is reported (/readyz detail, metric), not a readiness gate.
   const trackedTokens = trackTokenAvailability(tokens, logger ? { logger } : {})
   const cache = tokenCache
-  const metrics = createMetrics({
+  const metrics = createMetrics(telemetry.meterProvider, {
     tokens: () => tokens.metrics,
     tokenAvailability: trackedTokens.availability,
     deliveriesByStatus: () => store.countByStatus(),
@@ -143,6 +152,7 @@ export async function createService(
     tokens: trackedTokens,
     ...(overrides.plannerTimeoutMs ? { timeoutMs: overrides.plannerTimeoutMs } : {}),
     onUpstream: (durationMs, outcome) => metrics.observeUpstream(durationMs, outcome),
+    telemetry: telemetry.providers,
   })
   // One retry policy, whether the plan that failed ran in a request or in the worker.
   const backoff = overrides.backoff ?? createBackoff()
@@ -153,7 +163,7 @@ export async function createService(
     ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}),
     store,
     planner,
-    metrics,
+    telemetry,
     tokenAvailability: trackedTokens.availability,
     ...(logger ? { logger } : {}),
     planTimeoutMs: config.planTimeoutMs,
@@ -168,6 +178,7 @@ export async function createService(
     tokens,
     worker,
     metrics,
+    telemetry,
     tokenCache,
     logger: logger ?? (app.log as unknown as Logger),
     start() {
@@ -181,6 +192,8 @@ export async function createService(
         await worker.stop()
         await Promise.allSettled([planner.close(), tokens.close()])
         await Promise.allSettled([store.close(), tokenCache?.close()])
+        // Last: what the closing recorded is pushed too.
+        await telemetry.shutdown()
       })()
       return closing
     },

@@ -31,6 +31,23 @@ describe('loadConfig', () => {
       planTimeoutMs: 3_000,
       pendingGraceMs: 30_000,
       logLevel: 'info',
+      telemetry: {
+        serviceName: 'gift-deliveries',
+        serviceVersion: '0.1.0',
+        enabled: true,
+        tracesEndpoint: undefined,
+        metricsEndpoint: undefined,
+        metricExportIntervalMs: 60_000,
+      },
+    })
+  })
+
+  it('pushes spans and metrics to OTEL_EXPORTER_OTLP_ENDPOINT when it is set', () => {
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).telemetry,
+    ).toMatchObject({
+      tracesEndpoint: 'http://otel-collector:4318/v1/traces',
+      metricsEndpoint: 'http://otel-collector:4318/v1/metrics',
     })
   })
 

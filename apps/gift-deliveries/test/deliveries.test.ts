@@ -344,10 +344,22 @@ describe('operations', () => {
       tokens: 'available',
     })
     const metrics = (await stack.gifts.app.inject('/metrics')).body
-    expect(metrics).toMatch(/^m2m_token_requests_total \d+/m)
+    // The token counters are @m2m/auth's instruments now: same names, with the audience and outcome.
+    expect(metrics).toMatch(
+      /^m2m_token_requests_total\{audience="urn:worldmappers",status="200"\} \d+/m,
+    )
+    expect(metrics).toMatch(
+      /^m2m_token_exchanges_total\{audience="urn:worldmappers",outcome="success",[^}]*\} 1$/m,
+    )
     expect(metrics).toMatch(/^m2m_token_cache_hits_total \d+/m)
     expect(metrics).toMatch(/^deliveries\{status="planned"\} \d+/m)
     expect(metrics).toMatch(/^world_mappers_request_duration_seconds_count\{outcome="ok"\} \d+/m)
+    expect(metrics).toMatch(
+      /^http_server_request_duration_seconds_count\{http_request_method="POST",http_route="\/deliveries",http_response_status_code="201"\} \d+/m,
+    )
+    expect(metrics).toMatch(
+      /^m2m_http_server_auth_rejections_total\{status="403",reason="insufficient_scope",route="\/deliveries"\} \d+/m,
+    )
     const doc = (await stack.gifts.app.inject('/docs/json')).json()
     expect(doc.paths['/deliveries'].post.security).toEqual([{ oauth2: ['create:deliveries'] }])
     expect(doc.paths['/deliveries'].get.security).toEqual([{ oauth2: ['read:deliveries'] }])

@@ -1,11 +1,9 @@
-import { zeroTokenMetrics } from '@m2m/auth/token'
 import type { TokenVerifier } from '@m2m/auth/verify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import type { DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
 import type { Planner } from '../src/deliveries/plan-delivery.js'
 import { DestinationNotFoundError } from '../src/errors.js'
-import { createMetrics } from '../src/metrics.js'
 import type { DeliveryStore } from '../src/store/delivery-store.js'
 import { openStore } from '../src/store/open-store.js'
 
@@ -61,10 +59,6 @@ async function appWith(
     audience: 'urn:gift-deliveries',
     store: options.store ?? store,
     planner,
-    metrics: createMetrics({
-      tokens: zeroTokenMetrics,
-      deliveriesByStatus: () => store.countByStatus(),
-    }),
     verifier,
     planTimeoutMs: options.planTimeoutMs ?? 50,
     inlineLeaseMs: 60_000,

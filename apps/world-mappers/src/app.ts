@@ -6,6 +6,11 @@ import {
   registerProtectedApi,
   serviceServerOptions,
 } from '@m2m/service-kit'
+import {
+  createServiceTelemetry,
+  registerTelemetry,
+  type ServiceTelemetry,
+} from '@m2m/service-kit/telemetry'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { NoDepotError, NotReadyError } from './errors.js'
 import type { Gazetteer, Place } from './geo/types.js'
@@ -18,6 +23,11 @@ export interface AppOptions extends ProtectedApiOptions {
   gazetteer: Gazetteer | Promise<Gazetteer>
   /** Name of the default origin of directions. */
   depot: string
+  /**
+   * The app's metrics (`GET /metrics`) and spans; its token verification
+   * records there too. Default: its own, shut down with the app.
+   */
+  telemetry?: ServiceTelemetry
   logger?: FastifyServerOptions['loggerInstance']
 }
 
@@ -50,6 +60,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.decorate('placesLoaded', loading)
 
+  const telemetry = options.telemetry ?? createServiceTelemetry({ serviceName: 'world-mappers' })
+  if (!options.telemetry) app.addHook('onClose', () => telemetry.shutdown())
+  await registerTelemetry(app, telemetry)
   answerErrors(app)
 
   await registerOpenApi(app, {
@@ -68,7 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? { ready: true, body: { status: 'ready' } }
         : { ready: false, body: { status: 'loading' } },
   })
-  await registerProtectedApi(app, options, async (api) => {
+  await registerProtectedApi(app, { ...options, telemetry: telemetry.providers }, async (api) => {
     await api.register(locationRoutes, { gazetteer: currentGazetteer })
     await api.register(directionsRoutes, { gazetteer: currentGazetteer, depot: currentDepot })
     await api.register(meRoutes)

@@ -7,6 +7,11 @@ import {
   readIssuer,
   readLogLevel,
 } from '@m2m/service-kit'
+import {
+  readPackageVersion,
+  readTelemetryConfig,
+  type TelemetryConfig,
+} from '@m2m/service-kit/telemetry'
 
 /** The service's configuration; `loadConfig` is the only reader of `process.env`. */
 export interface WorldMappersConfig {
@@ -27,6 +32,8 @@ export interface WorldMappersConfig {
    * (RFC 9449) and refuses Bearer tokens; `'allowed'` (default) takes both.
    */
   dpopMode: 'required' | 'allowed'
+  /** OpenTelemetry: service name, OTLP endpoints (none by default: `/metrics` only). */
+  telemetry: TelemetryConfig
 }
 
 export const devPlacesFile = fileURLToPath(new URL('../config/places.yaml', import.meta.url))
@@ -45,5 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorldMappersCo
     depot: env.DEPOT || 'North Pole Depot',
     logLevel: readLogLevel(env),
     dpopMode: readFlag(env, 'REQUIRE_DPOP') ? 'required' : 'allowed',
+    telemetry: readTelemetryConfig(env, {
+      name: 'world-mappers',
+      version: readPackageVersion(import.meta.url),
+    }),
   }
 }

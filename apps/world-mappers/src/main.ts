@@ -1,5 +1,6 @@
 import { createServiceLogger } from '@m2m/auth'
 import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
+import { createServiceTelemetry } from '@m2m/service-kit/telemetry'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { loadGazetteer } from './geo/gazetteer.js'
@@ -11,6 +12,7 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const config = loadConfigOrExit('world-mappers', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
+  const telemetry = createServiceTelemetry(config.telemetry)
 
   const started = performance.now()
   const gazetteer = loadGazetteer(config.placesFile ? { placesFile: config.placesFile } : {})
@@ -22,11 +24,15 @@ async function main(): Promise<void> {
     dpop: { mode: config.dpopMode },
     gazetteer,
     depot: config.depot,
+    telemetry,
     logger,
   })
   // Before listening: a signal during start-up (the index takes seconds to load)
   // must close gracefully too, not kill the process with 143.
-  exitGracefully(logger, () => app.close())
+  exitGracefully(logger, async () => {
+    await app.close()
+    await telemetry.shutdown()
+  })
   await listenOrExit('world-mappers', app, { port: config.port, host: config.host })
 
   let places: Awaited<typeof gazetteer>

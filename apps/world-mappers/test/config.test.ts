@@ -13,7 +13,29 @@ describe('loadConfig', () => {
       depot: 'North Pole Depot',
       logLevel: 'info',
       dpopMode: 'allowed',
+      telemetry: {
+        serviceName: 'world-mappers',
+        serviceVersion: '0.1.0',
+        enabled: true,
+        tracesEndpoint: undefined,
+        metricsEndpoint: undefined,
+        metricExportIntervalMs: 60_000,
+      },
     })
+  })
+
+  it('reads the OpenTelemetry variables', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_SERVICE_NAME: 'maps',
+      }).telemetry,
+    ).toMatchObject({
+      serviceName: 'maps',
+      tracesEndpoint: 'http://otel-collector:4318/v1/traces',
+      metricsEndpoint: 'http://otel-collector:4318/v1/metrics',
+    })
+    expect(() => loadConfig({ OTEL_SDK_DISABLED: 'maybe' })).toThrow('OTEL_SDK_DISABLED:')
   })
 
   it('turns AUTH0_DOMAIN into https://<domain>/', () => {

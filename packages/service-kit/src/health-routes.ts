@@ -20,7 +20,11 @@ const ready: Readiness = { ready: true, body: { status: 'ready' } }
  * every few seconds by supervisors: only problems are worth a log line.
  */
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions) {
-  const config = { config: { auth: false }, schema: { hide: true }, logLevel: 'warn' } as const
+  const config = {
+    config: { auth: false, tracing: false },
+    schema: { hide: true },
+    logLevel: 'warn',
+  } as const
   app.get('/healthz', config, async () => ({ status: 'ok' }))
   app.get('/readyz', config, async (request, reply) => {
     const answer = options.readiness ? await options.readiness(request) : ready

@@ -1,5 +1,6 @@
 import { type M2mAuthDpopOptions, m2mAuth } from '@m2m/auth/fastify'
 import type { TokenVerifier } from '@m2m/auth/verify'
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 
 // Routes of a protected API name their scopes (`config.scopes`) and read `request.auth`:
@@ -19,6 +20,12 @@ export interface ProtectedApiOptions {
    * Bearer tokens. Default: the plugin's (`'allowed'`: Bearer and DPoP).
    */
   dpop?: M2mAuthDpopOptions
+  /**
+   * Where the plugin's and its verifier's metrics and spans go (401/403 by
+   * reason, verifications, JWKS fetches): an app's `telemetry.providers`.
+   * Default: the global providers of `@opentelemetry/api`.
+   */
+  telemetry?: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider }
 }
 
 /**
@@ -42,6 +49,19 @@ export async function registerProtectedApi(
           }),
       realm: options.audience,
       ...(options.dpop ? { dpop: options.dpop } : {}),
+      // Only the two providers: the plugin refuses an option with other keys.
+      ...(options.telemetry
+        ? {
+            telemetry: {
+              ...(options.telemetry.meterProvider
+                ? { meterProvider: options.telemetry.meterProvider }
+                : {}),
+              ...(options.telemetry.tracerProvider
+                ? { tracerProvider: options.telemetry.tracerProvider }
+                : {}),
+            },
+          }
+        : {}),
     })
     await routes(api)
   })

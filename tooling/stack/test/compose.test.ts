@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { TELEMETRY_VARIABLES } from '@m2m/service-kit/telemetry'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { describeServices } from '../src/services.js'
@@ -41,6 +42,8 @@ function variablesRead(service: string): Set<string> {
     names.add('AUTH0_DOMAIN')
   }
   if (source.includes('readLogLevel(')) names.add('LOG_LEVEL')
+  if (source.includes('readTelemetryConfig('))
+    for (const name of TELEMETRY_VARIABLES) names.add(name)
   return names
 }
 

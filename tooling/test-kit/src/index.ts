@@ -5,13 +5,6 @@ export {
   readErrorTable,
 } from './error-table.js'
 export { type HttpAnswer, type HttpResponseLike, readHttpAnswer } from './http-answer.js'
-export {
-  type ListeningApp,
-  type LocalTenant,
-  type LocalTenantConfig,
-  type LocalTenantOptions,
-  startLocalTenant,
-} from './local-tenant.js'
 export { captureLogLines } from './log-lines.js'
 export { freePort } from './ports.js'
 export {

@@ -4,8 +4,11 @@ import { randomBytes } from 'node:crypto'
 export interface LogEvent {
   log_id: string
   date: string
-  /** `seccft`: success exchange (client credentials); `feccft`: failed one. */
-  type: 'seccft' | 'feccft'
+  /**
+   * `seccft`: success exchange (client credentials); `feccft`: failed one;
+   * `token_quota_consumption_warning`: a token quota reached 60, 80 or 100 %.
+   */
+  type: 'seccft' | 'feccft' | 'token_quota_consumption_warning'
   description: string
   client_id?: string
   client_name?: string

@@ -9,6 +9,11 @@ import {
   type TokenEndpointAuthMethod,
   usesPrivateKeyJwt,
 } from '../tenant/model.js'
+import {
+  normalizeTokenQuota,
+  type TokenQuotaInput,
+  tokenQuotaSchema,
+} from '../tenant/token-quota-config.js'
 import { AUTH0_CLIENT_FIELDS_STORED } from './auth0-client-fields.js'
 import { credentialCreateBody, newCredentials } from './client-credentials.js'
 import { type FieldsQuery, fieldsQuerySchema, selectFields } from './fields.js'
@@ -40,22 +45,8 @@ const clientBody = {
       flows: { type: 'array', items: { enum: ['client_credentials'] }, uniqueItems: true },
     },
   },
-  token_quota: {
-    type: 'object',
-    required: ['client_credentials'],
-    additionalProperties: false,
-    properties: {
-      client_credentials: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          enforce: { type: 'boolean', default: true },
-          per_hour: { type: 'integer', minimum: 1 },
-          per_day: { type: 'integer', minimum: 1 },
-        },
-      },
-    },
-  },
+  // Auth0's CreateTokenQuota / UpdateTokenQuota (`null` clears it, on update).
+  token_quota: tokenQuotaSchema({ nullable: true, minProperties: true }),
 } as const
 
 /** Auth0's `client_authentication_methods` on create: the credentials themselves. */
@@ -220,7 +211,9 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           body.grant_types ?? (appType === 'non_interactive' ? ['client_credentials'] : []),
         token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_post',
         client_metadata: body.client_metadata ?? {},
-        ...(body.token_quota ? { token_quota: body.token_quota } : {}),
+        ...(body.token_quota
+          ? { token_quota: normalizeTokenQuota(body.token_quota as TokenQuotaInput) }
+          : {}),
         ...(body.default_organization ? { default_organization: body.default_organization } : {}),
         client_secret_hash: await hashSecret(secret),
         client_secret: secret,
@@ -292,6 +285,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
         ...((modelled as { default_organization?: unknown }).default_organization === null
           ? { default_organization: undefined }
           : {}),
+        ...tokenQuotaChange((modelled as { token_quota?: TokenQuotaInput | null }).token_quota),
         ...withStoredFields(stored, current.auth0_fields),
       }
       const client = await state.updateClient(id, changes)
@@ -360,6 +354,12 @@ function authenticationMethodsChange(
     private_key_jwt: { credentials: listed.map(({ id }) => ({ id: id as string })) },
   }
   return { client_authentication_methods: methods, credentials_changed_at: changedAt }
+}
+
+/** A PATCH's `token_quota`: replaced as a whole (`enforce` defaults to true), `null` clears it. */
+function tokenQuotaChange(given: TokenQuotaInput | null | undefined): Partial<Client> {
+  if (given === undefined) return {}
+  return { token_quota: given === null ? undefined : normalizeTokenQuota(given) }
 }
 
 /** Whether the caller's token may read client secrets (`read:client_keys`). */

@@ -3,6 +3,11 @@ import { ManagementError } from '../errors.js'
 import { generateId } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { Organization } from '../tenant/model.js'
+import {
+  normalizeTokenQuota,
+  type TokenQuotaInput,
+  tokenQuotaSchema,
+} from '../tenant/token-quota-config.js'
 import { grantView } from './client-grants.js'
 import { notFound } from './management-error.js'
 import { type PagingQuery, page, pagingQuerySchema } from './paging.js'
@@ -10,7 +15,7 @@ import { patchBody, idParams as routeIdParams } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
 /** Fields of an Auth0 organization the local tenant stores and returns without acting on them. */
-const STORED_FIELDS = ['branding', 'enabled_connections', 'token_quota']
+const STORED_FIELDS = ['branding', 'enabled_connections']
 
 /** Auth0's rule for organization names. */
 const orgName = {
@@ -29,6 +34,8 @@ const bodyProperties = {
     maxProperties: 25,
     additionalProperties: { type: 'string', maxLength: 255 },
   },
+  // Auth0's fine-grained M2M token quota (`null` clears it, on update).
+  token_quota: tokenQuotaSchema({ nullable: true, minProperties: true }),
 }
 
 const idParams = routeIdParams(64)
@@ -115,6 +122,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
         name: string
         display_name?: string
         metadata?: Record<string, string>
+        token_quota?: TokenQuotaInput | null
       }
       if (state.organizations.some((o) => o.name === body.name)) throw conflict()
       const org: Organization = {
@@ -123,6 +131,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
         display_name: body.display_name ?? body.name,
         metadata: body.metadata ?? {},
         client_grant_ids: [],
+        ...(body.token_quota ? { token_quota: normalizeTokenQuota(body.token_quota) } : {}),
         ...storedOf(body),
         source: 'api',
       }
@@ -142,7 +151,9 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
     },
     async (request) => {
       const org = byId((request.params as { id: string }).id)
-      const body = request.body as Partial<Organization> & Record<string, unknown>
+      const body = request.body as Omit<Partial<Organization>, 'token_quota'> & {
+        token_quota?: TokenQuotaInput | null
+      } & Record<string, unknown>
       if (body.name !== undefined && body.name !== org.name) {
         if (state.organizations.some((o) => o.name === body.name)) throw conflict()
       }
@@ -150,6 +161,13 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.display_name === undefined ? {} : { display_name: body.display_name }),
         ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+        // Replaced as a whole (`enforce` defaults to true); null clears it.
+        ...(body.token_quota === undefined
+          ? {}
+          : {
+              token_quota:
+                body.token_quota === null ? undefined : normalizeTokenQuota(body.token_quota),
+            }),
         ...storedOf(body, org.auth0_fields),
       }
       return organizationView((await state.updateOrganization(org.id, changes)) as Organization)

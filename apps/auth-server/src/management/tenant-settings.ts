@@ -2,6 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { ManagementError } from '../errors.js'
 import type { TenantState } from '../state/tenant-state.js'
 import type { TenantSettings } from '../tenant/model.js'
+import {
+  defaultTokenQuotaSchema,
+  normalizeDefaultTokenQuota,
+  type TokenQuotaInput,
+} from '../tenant/token-quota-config.js'
 import { patchBody } from './route-schemas.js'
 import { splitStoredFields, storedFieldsSchema, withStoredFields } from './stored-fields.js'
 
@@ -15,7 +20,6 @@ const STORED_FIELDS = [
   'guardian_mfa_page',
   'default_directory',
   'error_page',
-  'default_token_quota',
   'flags',
   'picture_url',
   'support_email',
@@ -76,6 +80,8 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
           friendly_name: { type: 'string', minLength: 1, maxLength: 255 },
           default_audience: { type: 'string', maxLength: 600 },
           allow_organization_name_in_authentication_api: { type: 'boolean' },
+          // Auth0's DefaultTokenQuota (`null` clears it): applies to the next token request.
+          default_token_quota: defaultTokenQuotaSchema({ nullable: true, minProperties: true }),
         }),
       },
     },
@@ -101,6 +107,15 @@ export async function tenantSettingsRoutes(app: FastifyInstance, opts: { state: 
           )
         }
         changes.default_audience = body.default_audience === '' ? undefined : body.default_audience
+      }
+      const quotas = body.default_token_quota as
+        | { clients?: TokenQuotaInput; organizations?: TokenQuotaInput }
+        | null
+        | undefined
+      if (quotas !== undefined) {
+        // Replaced as a whole, as Auth0's PATCH replaces a top-level field.
+        changes.default_token_quota =
+          quotas === null ? undefined : normalizeDefaultTokenQuota(quotas)
       }
       Object.assign(changes, withStoredFields(stored, state.settings.auth0_fields))
       return settingsView(await state.updateSettings(changes))

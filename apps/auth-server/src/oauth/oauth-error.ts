@@ -1,4 +1,12 @@
 import { OAuthError } from '../errors.js'
+import type { QuotaKind, QuotaRefusal } from './token-quota.js'
+
+/** The `error_description` of a quota refusal, by the quota that refused. */
+export const QUOTA_EXCEEDED: Readonly<Record<QuotaKind, string>> = Object.freeze({
+  client: 'Client quota exceeded',
+  organization: 'Organization quota exceeded',
+  plan: 'Machine to Machine Auth is currently being denied as you have exceeded your plan limit for this month',
+})
 
 /** The answers of auth0-facts.md, one constructor each. */
 export const auth0Errors = {
@@ -104,11 +112,20 @@ export const auth0Errors = {
     new OAuthError(429, 'too_many_requests', 'Too many requests', {
       headers: { 'retry-after': String(retryAfterSeconds) },
     }),
-  quotaExceeded: (retryAfterSeconds: number, quotaHeader: string) =>
-    new OAuthError(429, 'too_many_requests', 'Client quota exceeded', {
+  /**
+   * An enforced quota is spent: Auth0's 429 with the quota headers, `Retry-After`
+   * and `X-RateLimit-*` describing the bucket that refused (Remaining 0).
+   * `Client quota exceeded` is Auth0's documented wording; the organization's
+   * and the plan's are unverified (chosen, see the README).
+   */
+  quotaExceeded: (refusal: QuotaRefusal, quotaHeaders: Readonly<Record<string, string>>) =>
+    new OAuthError(429, 'too_many_requests', QUOTA_EXCEEDED[refusal.kind], {
       headers: {
-        'retry-after': String(retryAfterSeconds),
-        'auth0-client-quota-limit': quotaHeader,
+        ...quotaHeaders,
+        'retry-after': String(refusal.retryAfter),
+        'x-ratelimit-limit': String(refusal.limit),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(refusal.reset),
       },
     }),
   actionDenied: (code: string, reason: string) =>

@@ -15,12 +15,14 @@ import type { AccessTokenInput } from './access-token.js'
 import type { createClientAssertionVerifier } from './client-assertion.js'
 import { readClientCredentials } from './client-authentication.js'
 import { auth0Errors } from './oauth-error.js'
+import { quotaWarningEvent } from './quota-warning-log.js'
 import {
   type createRateLimiter,
   type RateLimitState,
   rateLimitHeaders as rateHeaders,
 } from './rate-limiter.js'
-import type { createTokenQuota, QuotaReservation } from './token-quota.js'
+import type { TokenMetrics } from './token-metrics.js'
+import type { QuotaRefusal, QuotaReservation, TokenQuota } from './token-quota.js'
 
 export interface TokenRequest {
   body: Record<string, string | undefined>
@@ -45,7 +47,10 @@ export interface TokenExchangeDeps {
   /** `private_key_jwt`: the client of a client assertion, or a 401 `invalid_client`. */
   authenticateAssertion: ReturnType<typeof createClientAssertionVerifier>
   rateLimit: ReturnType<typeof createRateLimiter>
-  quota: ReturnType<typeof createTokenQuota>
+  /** Fine-grained quotas (client, organization) and the plan's monthly allowance. */
+  quota: Pick<TokenQuota, 'reserve'>
+  /** `m2m.tenant.tokens.issued`, one count per answer. */
+  metrics?: Pick<TokenMetrics, 'issued' | 'refused'>
   logs: LogStore
   runActions: ReturnType<typeof createActionRunner>
   /** DPoP proofs (RFC 9449): verified, then bound to the token as the API's policy says. */
@@ -60,9 +65,11 @@ export interface TokenExchangeDeps {
  * Auth0 answers it (auth0-facts.md): client authentication (a secret, or a
  * `private_key_jwt` assertion), rate limit,
  * grant type, DPoP proof, audience and its proof-of-possession policy, client
- * grant, scopes, organization, quota, Actions, then a signed token (bound to
- * the proof's key where the API takes DPoP). Every answer is logged
- * (`seccft` / `feccft`).
+ * grant, scopes, organization, quotas (the client's and the organization's
+ * buckets and the plan's allowance, all reserved at once), Actions, then a
+ * signed token (bound to the proof's key where the API takes DPoP). Every
+ * answer is logged (`seccft` / `feccft`, and `token_quota_consumption_warning`
+ * when an issued token crosses a quota threshold) and counted.
  */
 export function createTokenExchange(deps: TokenExchangeDeps) {
   const { state } = deps
@@ -73,6 +80,8 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
     let presentedClientId: string | undefined
     let quota: QuotaReservation | undefined
     let audience: string | undefined
+    /** The audience once it names an API of this tenant (a metric attribute). */
+    let apiIdentifier: string | undefined
     try {
       const { body } = request
       const grantType = body.grant_type
@@ -114,6 +123,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       if (!audience) throw auth0Errors.noAudience()
       const api = state.resourceServerForAudience(audience)
       if (!api) throw auth0Errors.serviceNotEnabled(audience)
+      apiIdentifier = api.identifier
       const constraint = senderConstraint(api, client, proof)
       const grant = state.grantFor(client.client_id, api.identifier, {
         thirdParty: client.auth0_fields?.is_first_party === false,
@@ -127,8 +137,17 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
 
       const organization = resolveOrganization(body.organization, grant, client)
 
-      quota = deps.quota.reserve(client)
-      if (quota && !quota.allowed) throw auth0Errors.quotaExceeded(quota.retryAfter, quota.header)
+      // Synchronous, before anything awaits: concurrent exchanges cannot overspend.
+      quota = deps.quota.reserve({
+        client,
+        ...(organization ? { organization } : {}),
+        settings: state.settings,
+        // Management API tokens do not count against the plan's M2M allowance, as on Auth0.
+        countsForPlan: api.is_system !== true,
+      })
+      if (!quota.allowed) {
+        throw auth0Errors.quotaExceeded(quota.refusal as QuotaRefusal, quota.headers)
+      }
 
       const outcome =
         deps.runActions.count === 0
@@ -161,8 +180,9 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         customClaims: outcome.customClaims,
         ...(constraint.kind === 'dpop' ? { jkt: constraint.jkt } : {}),
       })
-      const quotaHeader = quota?.header
+      const spent = quota
       quota = undefined // spent for good
+      const warnings = spent.commit()
       const scope = granted.join(' ')
       deps.logs.add({
         type: 'seccft',
@@ -175,9 +195,21 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         ...(request.userAgent ? { user_agent: request.userAgent } : {}),
         hostname: request.hostname,
       })
+      for (const warning of warnings) {
+        deps.logs.add(
+          quotaWarningEvent(warning, {
+            clientId: client.client_id,
+            clientName: client.name,
+            tenantId: deps.tenantId,
+            ip: request.ip,
+            userAgent: request.userAgent,
+            hostname: request.hostname,
+          }),
+        )
+      }
+      deps.metrics?.issued(client.client_id, api.identifier)
       deps.onExchange?.(client.client_id, true)
-      const headers = { ...rateHeaders(rate), ...deps.dpop.nonceHeaders() }
-      if (quotaHeader) headers['auth0-client-quota-limit'] = quotaHeader
+      const headers = { ...rateHeaders(rate), ...deps.dpop.nonceHeaders(), ...spent.headers }
       headers['cache-control'] = 'no-store'
       headers.pragma = 'no-cache'
       const tokenType = constraint.kind === 'dpop' ? 'DPoP' : 'Bearer'
@@ -208,6 +240,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
         hostname: request.hostname,
         details: { error: failure.error, status: failure.statusCode },
       })
+      deps.metrics?.refused(client?.client_id, apiIdentifier, failure.error)
       deps.onExchange?.(presentedClientId, false)
       if (!(error instanceof OAuthError)) throw error
       return {

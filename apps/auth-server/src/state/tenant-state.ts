@@ -9,6 +9,7 @@ import type {
   Tenant,
   TenantSettings,
 } from '../tenant/model.js'
+import { adoptStoredQuotas } from './adopt-stored-quotas.js'
 import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 
@@ -156,6 +157,7 @@ export async function openTenantState(
   for (const org of data.organizations ?? []) {
     org.client_grant_ids = org.client_grant_ids.filter((id) => liveGrants.has(id))
   }
+  adoptStoredQuotas(data.settings, data.organizations)
   const state = new TenantState(loaded, data, file)
   await state.persist()
   return { state, newSecrets }

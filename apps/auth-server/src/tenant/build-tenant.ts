@@ -19,6 +19,7 @@ import type {
 } from './model.js'
 import type { Build } from './section-build.js'
 import type { ClientEntry, TenantDocument } from './tenant-schema.js'
+import { normalizeDefaultTokenQuota, normalizeTokenQuota } from './token-quota-config.js'
 
 // Building the in-memory Tenant from a validated document: references
 // checked (grants, organizations, triggers, action files), defaults applied,
@@ -187,7 +188,6 @@ function buildClients(build: Build) {
     }
     const appType = entry.app_type ?? TENANT_DEFAULTS.appType
     const defaultGrantTypes = appType === 'non_interactive' ? TENANT_DEFAULTS.grantTypes : []
-    const quota = entry.token_quota?.client_credentials
     const client: Client = {
       client_id: clientId,
       name: entry.name,
@@ -211,15 +211,7 @@ function buildClients(build: Build) {
       client_secret_hash: '',
       client_secret: secret,
       ...buildAuthenticationMethods(build, entry, i),
-      ...(quota && {
-        token_quota: {
-          client_credentials: {
-            enforce: quota.enforce ?? true,
-            ...(quota.per_hour === undefined ? {} : { per_hour: quota.per_hour }),
-            ...(quota.per_day === undefined ? {} : { per_day: quota.per_day }),
-          },
-        },
-      }),
+      ...(entry.token_quota && { token_quota: normalizeTokenQuota(entry.token_quota) }),
     }
     list.push(client)
     secrets.push(secret)
@@ -394,6 +386,7 @@ function buildOrganizations(
       display_name: entry.display_name ?? entry.name,
       metadata: { ...entry.metadata },
       client_grant_ids: [...grantIds],
+      ...(entry.token_quota && { token_quota: normalizeTokenQuota(entry.token_quota) }),
     })
   })
   return list
@@ -416,9 +409,15 @@ function buildSettings(
   apis: ReadonlyMap<string, ResourceServer>,
 ): TenantSettings {
   const settings: TenantSettings = {}
-  const { friendly_name, default_audience, allow_organization_name_in_authentication_api } =
-    doc.tenant ?? {}
+  const {
+    friendly_name,
+    default_audience,
+    allow_organization_name_in_authentication_api,
+    default_token_quota,
+  } = doc.tenant ?? {}
   if (friendly_name !== undefined) settings.friendly_name = friendly_name
+  const quotas = default_token_quota && normalizeDefaultTokenQuota(default_token_quota)
+  if (quotas) settings.default_token_quota = quotas
   if (allow_organization_name_in_authentication_api !== undefined) {
     settings.allow_organization_name_in_authentication_api =
       allow_organization_name_in_authentication_api

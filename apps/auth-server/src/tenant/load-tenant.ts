@@ -20,6 +20,7 @@ import { managementApiAudience, normalizeIssuer } from './issuer.js'
 import {
   assertKeywordMappings,
   type KeywordMappings,
+  type KeywordProblem,
   markKeywords,
   replaceKeywords,
 } from './keyword-replace.js'
@@ -86,7 +87,19 @@ export async function loadTenantFile(
 ): Promise<LoadedTenant> {
   const format = tenantFileFormat(path)
   const text = await readText(path)
+  return parseTenantDocument(text, format, {
+    issuer: options.issuer,
+    keywordMappings: await tenantKeywordMappings(path, options),
+    baseDir: dirname(resolve(path)),
+    source: path,
+  })
+}
 
+/** The keyword values a tenant file is loaded with: `keywordMappings` over `keywords.json`. */
+export async function tenantKeywordMappings(
+  path: string,
+  options: Pick<LoadTenantOptions, 'keywordMappings' | 'keywordsFile'>,
+): Promise<KeywordMappings> {
   const keywordsPath =
     options.keywordsFile === false
       ? undefined
@@ -96,13 +109,7 @@ export async function loadTenantFile(
       ? {}
       : await readKeywordsFile(keywordsPath, options.keywordsFile !== undefined)
   const given = assertKeywordMappings(options.keywordMappings ?? {}, 'keywordMappings option')
-
-  return parseTenantDocument(text, format, {
-    issuer: options.issuer,
-    keywordMappings: { ...fromFile, ...given },
-    baseDir: dirname(resolve(path)),
-    source: path,
-  })
+  return { ...fromFile, ...given }
 }
 
 /** Loads a tenant document from its text. See `loadTenantFile`. */
@@ -111,6 +118,58 @@ export async function parseTenantDocument(
   format: TenantFileFormat,
   options: ParseTenantOptions,
 ): Promise<LoadedTenant> {
+  const source = options.source ?? 'tenant file'
+  const issuer = normalizeIssuer(options.issuer)
+  const steps = prepareTenantDocument(text, format, options)
+  if (steps.keywordProblems.length > 0) {
+    throw new TenantKeywordError(
+      source,
+      steps.keywordProblems.map((p) => `${describePath(steps.replaced, p.path)}: ${p.message}`),
+    )
+  }
+
+  const { candidate } = steps
+  const validation = validateTenantDocument(candidate)
+  if (!validation.ok) {
+    throw new TenantInvalidError(
+      source,
+      validation.problems.map((p) => `${describePath(candidate, p.path)}: ${p.message}`),
+    )
+  }
+
+  const built = await buildTenant(validation.document, issuer, options.baseDir)
+  if (built.problems.length > 0) throw new TenantInvalidError(source, built.problems)
+  const read = new Set(Object.keys(tenantDocumentSchema.properties))
+  return {
+    ...built.loaded,
+    ignoredSections: Object.keys(steps.parsed).filter((section) => !read.has(section)),
+  }
+}
+
+/** A tenant document at each step before validation (`checkTenantFile` reads them too). */
+export interface TenantDocumentSteps {
+  /** As parsed, placeholders marked (an empty file is `{}`). */
+  parsed: Record<string, unknown>
+  /** Only what the schema describes (`pruneToSchema`), placeholders still marked. */
+  pruned: unknown
+  /** Keywords replaced in `pruned`. */
+  replaced: unknown
+  /** Placeholders without a usable value, by their path in `replaced`. */
+  keywordProblems: KeywordProblem[]
+  /** `replaced` pruned again (a keyword may bring a whole entry): what is validated. */
+  candidate: unknown
+}
+
+/**
+ * Parses, prunes and replaces keywords. Throws `TENANT_ERR_SYNTAX` for text
+ * that is not YAML/JSON, `TENANT_ERR_INVALID` for a document that is not a
+ * mapping; keyword problems are returned, not thrown.
+ */
+export function prepareTenantDocument(
+  text: string,
+  format: TenantFileFormat,
+  options: ParseTenantOptions,
+): TenantDocumentSteps {
   const source = options.source ?? 'tenant file'
   const issuer = normalizeIssuer(options.issuer)
   const mappings = {
@@ -128,29 +187,14 @@ export async function parseTenantDocument(
     Object.entries(parsed ?? {}).filter(([, value]) => value !== null),
   )
 
-  const replaced = replaceKeywords(pruneToSchema(sections, tenantDocumentSchema), mappings)
-  if (replaced.problems.length > 0) {
-    throw new TenantKeywordError(
-      source,
-      replaced.problems.map((p) => `${describePath(replaced.value, p.path)}: ${p.message}`),
-    )
-  }
-
-  // Pruned again: a keyword may have brought in a whole entry with extra fields.
-  const candidate = pruneToSchema(replaced.value, tenantDocumentSchema)
-  const validation = validateTenantDocument(candidate)
-  if (!validation.ok) {
-    throw new TenantInvalidError(
-      source,
-      validation.problems.map((p) => `${describePath(candidate, p.path)}: ${p.message}`),
-    )
-  }
-
-  const built = await buildTenant(validation.document, issuer, options.baseDir)
-  if (built.problems.length > 0) throw new TenantInvalidError(source, built.problems)
-  const read = new Set(Object.keys(tenantDocumentSchema.properties))
+  const pruned = pruneToSchema(sections, tenantDocumentSchema)
+  const replaced = replaceKeywords(pruned, mappings)
   return {
-    ...built.loaded,
-    ignoredSections: Object.keys(parsed ?? {}).filter((section) => !read.has(section)),
+    parsed: (parsed ?? {}) as Record<string, unknown>,
+    pruned,
+    replaced: replaced.value,
+    keywordProblems: replaced.problems,
+    // Pruned again: a keyword may have brought in a whole entry with extra fields.
+    candidate: pruneToSchema(replaced.value, tenantDocumentSchema),
   }
 }

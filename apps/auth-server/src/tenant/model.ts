@@ -65,6 +65,28 @@ export interface ResourceServer {
   auth0_fields?: Record<string, unknown>
 }
 
+/**
+ * Auth0's fine-grained M2M token quota (`TokenQuotaClientCredentials`): tokens
+ * issued per UTC hour and/or UTC day. `enforce: false` counts and warns but
+ * never refuses; Auth0's default is `true`.
+ */
+export interface TokenQuotaLimits {
+  enforce: boolean
+  per_hour?: number
+  per_day?: number
+}
+
+/** Auth0's `token_quota` of a client or an organization. */
+export interface TokenQuota {
+  client_credentials: TokenQuotaLimits
+}
+
+/** Auth0's tenant setting `default_token_quota`: separate defaults for clients and organizations. */
+export interface DefaultTokenQuota {
+  clients?: TokenQuota
+  organizations?: TokenQuota
+}
+
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none'
 
 /** Algorithms of client assertions (private_key_jwt), as Auth0 takes them for a credential. */
@@ -136,8 +158,8 @@ export interface Client {
    * none (`organization_id`: an organization's id; in a tenant file its name works too).
    */
   default_organization?: { organization_id: string; flows: Array<'client_credentials'> }
-  /** Optional per-client token quota, as Auth0's fine-grained quotas. */
-  token_quota?: { client_credentials: { enforce: boolean; per_hour?: number; per_day?: number } }
+  /** Its own fine-grained M2M token quota; without one, the tenant default for clients applies. */
+  token_quota?: TokenQuota
   /** Its credentials (public keys), enabled or not; at most two, as on Auth0. */
   credentials?: ClientCredential[]
   client_authentication_methods?: ClientAuthenticationMethods
@@ -181,6 +203,8 @@ export interface Organization {
   metadata: Record<string, string>
   /** Client grants (by id) this organization may be used with, when not `allow_any_organization`. */
   client_grant_ids: string[]
+  /** Its own fine-grained M2M token quota; without one, the tenant default for organizations applies. */
+  token_quota?: TokenQuota
   /** Where it was declared: the tenant file, or the Management API. Internal. */
   source?: 'file' | 'api'
   /** Auth0 fields the local tenant does not act on (branding, …), as they were given. */
@@ -214,6 +238,8 @@ export interface TenantSettings {
    * on Auth0.
    */
   allow_organization_name_in_authentication_api?: boolean
+  /** Auth0's tenant-level default quotas, for clients and organizations without their own. */
+  default_token_quota?: DefaultTokenQuota
   /** Auth0 tenant settings the local tenant does not act on, as they were given. */
   auth0_fields?: Record<string, unknown>
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { extname } from 'node:path'
+import { extname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { TenantFormatError, TenantReadError, TenantSyntaxError } from '../errors.js'
 import { type KeywordMappings, parseKeywordMappings, unmarkKeywords } from './keyword-replace.js'
@@ -35,6 +35,21 @@ export async function readKeywordsFile(path: string, required: boolean): Promise
     throw new TenantReadError(path, { cause: error })
   }
   return parseKeywordMappings(text, path)
+}
+
+/**
+ * Keyword mappings given on a command line (`--keyword-mappings`): JSON text
+ * when it starts with `{`, else the path of a JSON file (relative to `cwd`),
+ * such as a Deploy CLI config's `AUTH0_KEYWORD_REPLACE_MAPPINGS` kept apart.
+ */
+export async function readKeywordMappingsArgument(
+  value: string,
+  cwd: string,
+  name = '--keyword-mappings',
+): Promise<KeywordMappings> {
+  if (value.trimStart().startsWith('{')) return parseKeywordMappings(value, name)
+  const path = resolve(cwd, value)
+  return parseKeywordMappings(await readText(path), `${name} ${path}`)
 }
 
 export function parse(text: string, format: TenantFileFormat, source: string): unknown {

@@ -23,6 +23,11 @@ import {
   TOKEN_DIALECTS,
   type TokenDialect,
 } from './model.js'
+import {
+  defaultTokenQuotaSchema,
+  type TokenQuotaInput,
+  tokenQuotaSchema,
+} from './token-quota-config.js'
 
 /** Auth0's maximum access token lifetime for an API, in seconds (30 days). */
 export const MAX_TOKEN_LIFETIME = 2_592_000
@@ -73,9 +78,8 @@ export interface ClientEntry {
   client_id?: string
   /** Local-only: the client secret in plain text, normally a `##KEYWORD##`. */
   client_secret?: string
-  token_quota?: {
-    client_credentials: { enforce?: boolean; per_hour?: number; per_day?: number }
-  }
+  /** Auth0's fine-grained M2M token quota; `null` (an export's) is none. */
+  token_quota?: TokenQuotaInput | null
   default_organization?: { organization_id: string; flows: Array<'client_credentials'> }
 }
 
@@ -99,6 +103,8 @@ export interface OrganizationEntry {
   metadata?: Record<string, string>
   /** Each grant by its client's name, as the Deploy CLI exports it; `audience` (local) picks among several. */
   client_grants?: Array<{ client_id: string; audience?: string }>
+  /** Auth0's fine-grained M2M token quota; `null` (an export's) is none. */
+  token_quota?: TokenQuotaInput | null
 }
 
 export interface ActionEntry {
@@ -128,6 +134,11 @@ export interface TenantDocument {
     friendly_name?: string
     default_audience?: string
     allow_organization_name_in_authentication_api?: boolean
+    /** Auth0's tenant-level default quotas; `null` (an export's) is none. */
+    default_token_quota?: {
+      clients?: TokenQuotaInput
+      organizations?: TokenQuotaInput
+    } | null
   }
   resourceServers?: ResourceServerEntry[]
   clients?: ClientEntry[]
@@ -252,20 +263,7 @@ const client = {
         flows: { type: 'array', items: { enum: ['client_credentials'] } },
       },
     },
-    token_quota: {
-      type: 'object',
-      required: ['client_credentials'],
-      properties: {
-        client_credentials: {
-          type: 'object',
-          properties: {
-            enforce: { type: 'boolean' },
-            per_hour: { type: 'integer', minimum: 1 },
-            per_day: { type: 'integer', minimum: 1 },
-          },
-        },
-      },
-    },
+    token_quota: tokenQuotaSchema({ nullable: true }),
   },
 } satisfies SchemaNode
 
@@ -305,6 +303,7 @@ const organization = {
         properties: { client_id: name, audience: name },
       },
     },
+    token_quota: tokenQuotaSchema({ nullable: true }),
   },
 } satisfies SchemaNode
 
@@ -371,6 +370,7 @@ export const tenantDocumentSchema = {
         friendly_name: text,
         default_audience: name,
         allow_organization_name_in_authentication_api: { type: 'boolean' },
+        default_token_quota: defaultTokenQuotaSchema({ nullable: true }),
       },
     },
     resourceServers: { type: 'array', items: resourceServer },

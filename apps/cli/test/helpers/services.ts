@@ -1,7 +1,6 @@
 import { createTokenProvider } from '@m2m/auth/token'
 import {
   buildApp as buildGiftDeliveries,
-  createMetrics,
   createWorldMappersClient,
   openStore,
 } from '@m2m/gift-deliveries'
@@ -34,16 +33,11 @@ export async function startGiftDeliveries(issuer: string, worldMappersUrl: strin
     audience: 'urn:worldmappers',
   })
   const planner = createWorldMappersClient({ baseUrl: worldMappersUrl, tokens })
-  const metrics = createMetrics({
-    tokens: () => tokens.metrics,
-    deliveriesByStatus: () => store.countByStatus(),
-  })
   const app = await buildGiftDeliveries({
     issuer,
     audience: 'urn:gift-deliveries',
     store,
     planner,
-    metrics,
     planTimeoutMs: 10_000,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -1,5 +1,6 @@
-import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import { readTenantKeywords, startLocalTenant } from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { startLocalTenant } from '@m2m/auth-server/testing'
+import { readTenantKeywords } from '@m2m/test-kit'
 
 /** The dev tenant's LOCAL-ONLY credentials (`.env.example` holds the same values). */
 export const devKeywords = readTenantKeywords(devTenantFile)
@@ -11,7 +12,7 @@ export const devCredentialsEnv: Record<string, string> = Object.fromEntries(
 
 /** The real local tenant (apps/auth-server) with the dev tenant file on loopback. */
 export function startTenant() {
-  return startLocalTenant({ createAuthServer, tenantFile: devTenantFile })
+  return startLocalTenant({ tenant: devTenantFile })
 }
 
 export type Tenant = Awaited<ReturnType<typeof startTenant>>

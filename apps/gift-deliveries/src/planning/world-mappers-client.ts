@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { createBearerInterceptor } from '@m2m/auth/http'
 import { type AccessTokenSource, isTransientAuthError, parseRetryAfter } from '@m2m/auth/token'
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api'
 import { Agent, type Dispatcher, request } from 'undici'
 import type { DeliveryRequest, DeliveryRoute, PlaceInput } from '../deliveries/model.js'
 import {
@@ -30,6 +31,11 @@ export interface WorldMappersClientOptions {
   dispatcher?: Dispatcher
   /** Called once per call with its duration and outcome; errors it throws are ignored. */
   onUpstream?: (durationMs: number, outcome: UpstreamOutcome) => void
+  /**
+   * Where each call's client span goes (the interceptor sends its
+   * `traceparent`); ignored with `dispatcher`. Default: the global providers.
+   */
+  telemetry?: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider }
 }
 
 export interface WorldMappersClient {
@@ -78,7 +84,12 @@ export function createWorldMappersClient(options: WorldMappersClientOptions): Wo
       : undefined
   const dispatcher =
     options.dispatcher ??
-    (ownAgent as Agent).compose(createBearerInterceptor(tokens, { origins: [base.origin] }))
+    (ownAgent as Agent).compose(
+      createBearerInterceptor(tokens, {
+        origins: [base.origin],
+        ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+      }),
+    )
   const onUpstream = options.onUpstream
   const directionsUrl = new URL('api/directions', base)
 

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
-import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import { clientCredentials, readTenantKeywords, startLocalTenant } from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { startLocalTenant } from '@m2m/auth-server/testing'
+import { clientCredentials, readTenantKeywords } from '@m2m/test-kit'
 import { buildApp as buildWorldMappers, devPlacesFile, loadGazetteer } from '@m2m/world-mappers'
 import { request } from 'undici'
 import { loadConfig } from '../../src/config.js'
@@ -21,7 +22,7 @@ export const dev = (prefix: string) => clientCredentials(keywords, prefix)
 
 /** The local tenant on loopback, with test controls. */
 export async function startTenant() {
-  const tenant = await startLocalTenant({ createAuthServer, tenantFile: devTenantFile })
+  const tenant = await startLocalTenant({ tenant: devTenantFile, testControls: true })
   const { issuer } = tenant
 
   async function token(prefix: string, audience: string): Promise<string> {

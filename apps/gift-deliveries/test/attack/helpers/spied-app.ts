@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type Dispatcher, request } from 'undici'
 import { buildApp } from '../../../src/app.js'
 import type { Planner } from '../../../src/deliveries/plan-delivery.js'
-import { createMetrics } from '../../../src/metrics.js'
 import { createWorldMappersClient } from '../../../src/planning/world-mappers-client.js'
 import type { DeliveryStore } from '../../../src/store/delivery-store.js'
 import { openStore } from '../../../src/store/open-store.js'
@@ -53,10 +52,6 @@ export async function startSpiedGiftDeliveries(
     }),
     planner: counted<Planner>(planner, () => {
       calls += 1
-    }),
-    metrics: createMetrics({
-      tokens: () => tokens.metrics,
-      deliveriesByStatus: () => store.countByStatus(),
     }),
     planTimeoutMs: 5_000,
     inlineLeaseMs: 0,

@@ -188,12 +188,31 @@ export async function waitFor<T>(
   }
 }
 
-/** A Prometheus sample's value from `/metrics` text (first match), or undefined. */
-export function metricValue(text: string, sample: string): number | undefined {
+/**
+ * A Prometheus sample's value from `/metrics` text: `name{labels}` exactly as
+ * written (first match); or a bare `name`, the sum of its series that carry
+ * every label of `having` (undefined when none does).
+ */
+export function metricValue(
+  text: string,
+  sample: string,
+  having: Record<string, string> = {},
+): number | undefined {
+  const exact = sample.includes('{')
+  let sum: number | undefined
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1))
+    if (exact) {
+      if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1))
+      continue
+    }
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line)
+    if (!match || match[1] !== sample) continue
+    const labels = match[2] ?? ''
+    if (Object.entries(having).every(([k, v]) => labels.includes(`${k}=${JSON.stringify(v)}`))) {
+      sum = (sum ?? 0) + Number(match[3])
+    }
   }
-  return undefined
+  return sum
 }
 
 export async function metricsOf(baseUrl: string): Promise<string> {

@@ -4,13 +4,9 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createVerifier, type JwtVerifier } from '@m2m/auth/verify'
-import { createAuthServer, devTenantFile } from '@m2m/auth-server'
-import {
-  clientCredentials,
-  readHttpAnswer,
-  readTenantKeywords,
-  startLocalTenant,
-} from '@m2m/test-kit'
+import { devTenantFile } from '@m2m/auth-server'
+import { startLocalTenant } from '@m2m/auth-server/testing'
+import { clientCredentials, readHttpAnswer, readTenantKeywords } from '@m2m/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { type Dispatcher, request } from 'undici'
 import { buildApp } from '../../../src/app.js'
@@ -40,12 +36,7 @@ function listenOnLoopback(server: Server): Promise<number> {
  */
 export async function startTenant() {
   const dataDir = await mkdtemp(join(tmpdir(), 'm2m-attack-tenant-'))
-  const tenant = await startLocalTenant({
-    createAuthServer,
-    tenantFile: devTenantFile,
-    dataDir,
-    testControls: false,
-  })
+  const tenant = await startLocalTenant({ tenant: devTenantFile, dataDir })
   const { app, issuer } = tenant
   // Hooked before its URL is handed out: no request to it goes unrecorded.
   const paths: string[] = []

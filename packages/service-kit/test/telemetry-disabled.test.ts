@@ -1,0 +1,25 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import Fastify from 'fastify'
+import { expect, it } from 'vitest'
+import { createServiceTelemetry, registerTelemetry } from '../src/telemetry/index.js'
+
+it('OTEL_SDK_DISABLED (enabled: false): no tracing registered, /metrics still answers', async () => {
+  const telemetry = createServiceTelemetry({
+    serviceName: 'off',
+    enabled: false,
+    tracesEndpoint: 'http://127.0.0.1:9/v1/traces',
+  })
+  const app = Fastify()
+  await registerTelemetry(app, telemetry)
+  app.get('/where', async () => ({
+    recording: trace.getActiveSpan()?.isRecording() ?? false,
+    root: context.active() === ROOT_CONTEXT,
+  }))
+  expect((await app.inject('/where')).json()).toEqual({ recording: false, root: true })
+  expect(trace.getTracer('t').startSpan('s').isRecording()).toBe(false)
+  expect((await app.inject('/metrics')).body).toMatch(
+    /^http_server_request_duration_seconds_count/m,
+  )
+  await app.close()
+  await telemetry.shutdown()
+})
