@@ -1,25 +1,19 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { healthRoutes, registerOpenApi } from '../src/index.js'
 import {
   createServiceTelemetry,
   registerTelemetry,
+  registerTracing,
   type ServiceTelemetry,
 } from '../src/telemetry/index.js'
 
-// The process's tracing (context manager, propagator) is registered by
-// createServiceTelemetry; spans are read from a provider of the test's own.
+// The process's tracing, with an in-memory exporter, before any app is built.
 const spans = new InMemorySpanExporter()
-const tracerProvider = new BasicTracerProvider({
-  spanProcessors: [new SimpleSpanProcessor(spans)],
-})
-const tracer = tracerProvider.getTracer('test')
+registerTracing({ spanProcessors: [new SimpleSpanProcessor(spans)] })
+const tracer = trace.getTracer('test')
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c'
 const PARENT_ID = 'b7ad6b7169203331'
@@ -49,7 +43,7 @@ beforeAll(async () => {
     tokenUrl: 'http://auth.test/oauth/token',
     scopes: {},
   })
-  await registerTelemetry(app, { ...telemetry, tracerProvider })
+  await registerTelemetry(app, telemetry)
   await app.register(healthRoutes, {})
   // Hooks of a child scope registered after, like @m2m/auth/fastify's.
   await app.register(async (scope) => {

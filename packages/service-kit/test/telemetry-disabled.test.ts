@@ -23,3 +23,14 @@ it('OTEL_SDK_DISABLED (enabled: false): no tracing registered, /metrics still an
   await app.close()
   await telemetry.shutdown()
 })
+
+it('without a traces endpoint no tracer is registered: no spans, nothing to pay per request', async () => {
+  const telemetry = createServiceTelemetry({ serviceName: 'quiet', processMetrics: false })
+  expect(telemetry.tracerProvider).toBe(trace.getTracerProvider())
+  const app = Fastify()
+  await registerTelemetry(app, telemetry)
+  app.get('/where', async () => ({ recording: trace.getActiveSpan()?.isRecording() ?? false }))
+  expect((await app.inject('/where')).json()).toEqual({ recording: false })
+  await app.close()
+  await telemetry.shutdown()
+})

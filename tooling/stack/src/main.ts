@@ -80,6 +80,12 @@ async function main(): Promise<void> {
 
   // The services run in their own process groups: make sure none outlives the stack.
   process.on('exit', () => stack.kill())
+  // Ctrl-C reaches pnpm, its shell and the stack (the terminal signals its
+  // foreground process group). A clean stop exits 0; the root scripts run the
+  // stack after `trap '' INT`, so the shell waits for that 0 and exits with it,
+  // instead of killing itself with SIGINT once the stack is done (what a shell
+  // does by default, and what pnpm reports as "ELIFECYCLE Command failed").
+  // A second signal kills the services and exits 130: not a clean stop.
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
     if (error instanceof StackError && signals === 0) fail(error.message)
   }
   const code = await stack.done
-  say(code === 0 ? 'all services stopped' : 'stopped')
+  say(code === 0 ? 'all services stopped' : `stopped (exit ${code})`)
   process.exit(code)
 }
 

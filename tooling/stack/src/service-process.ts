@@ -14,8 +14,11 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string>
   /** Resolves once `GET /readyz` answers 200; rejects if the process ends first or `timeoutMs` passes. */
   ready(timeoutMs: number): Promise<void>
-  /** SIGTERM to the process group, then SIGKILL after `graceMs`; resolves once it has ended. */
-  stop(graceMs: number): Promise<void>
+  /**
+   * SIGTERM to the process group, then SIGKILL after `graceMs`; resolves once
+   * it has ended, with how it ended (as `exited`).
+   */
+  stop(graceMs: number): Promise<number | string>
   /** SIGKILL to the process group, synchronously (for the stack's own `exit`). */
   kill(): void
 }
@@ -90,10 +93,11 @@ export function startServiceProcess(
     async stop(graceMs) {
       signalGroup('SIGTERM')
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs)
-      await exited
+      const end = await exited
       clearTimeout(timer)
       // A watcher (`pnpm dev`) may leave its child behind for a moment.
       signalGroup('SIGKILL', true)
+      return end
     },
     kill() {
       signalGroup('SIGKILL')

@@ -19,7 +19,10 @@ export interface RunningStack {
   readonly ready: Promise<void>
   /** Resolves with the stack's exit code once every service has ended. */
   readonly done: Promise<number>
-  /** Stops the services (gift-deliveries first: it calls the others) and resolves with the exit code. */
+  /**
+   * Stops the services (gift-deliveries first: it calls the others) and
+   * resolves with the exit code: 0 when each stopped cleanly, 1 otherwise.
+   */
   stop(): Promise<number>
   /** SIGKILL to every service, synchronously. */
   kill(): void
@@ -51,10 +54,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const stop = (code = 0): Promise<number> => {
     stopping ??= (async () => {
       const [authServer, worldMappers, giftDeliveries] = services
-      await giftDeliveries?.stop(stopGraceMs)
-      await Promise.all([worldMappers?.stop(stopGraceMs), authServer?.stop(stopGraceMs)])
-      resolveDone(code)
-      return code
+      const stopOne = async (service: ServiceProcess | undefined) => {
+        if (!service) return true
+        const end = await service.stop(stopGraceMs)
+        if (stoppedCleanly(end)) return true
+        // Stopping for a failure already said why; a requested stop says what went wrong.
+        if (code === 0)
+          options.say(`${service.spec.name} did not stop cleanly (${describeEnd(end)})`)
+        return false
+      }
+      const first = await stopOne(giftDeliveries)
+      const rest = await Promise.all([stopOne(worldMappers), stopOne(authServer)])
+      const exitCode = code !== 0 || !first || rest.includes(false) ? 1 : 0
+      resolveDone(exitCode)
+      return exitCode
     })()
     return stopping
   }
@@ -107,6 +120,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       for (const service of services) service.kill()
     },
   }
+}
+
+/**
+ * A service stopped cleanly when it exited 0 (it finished its in-flight work
+ * within its own grace period), or was ended by the SIGTERM itself (it had not
+ * set up its shutdown yet, so had nothing in flight). Anything else, a SIGKILL
+ * after the grace period included, is not a clean stop.
+ */
+function stoppedCleanly(end: number | string): boolean {
+  return end === 0 || end === 'SIGTERM'
+}
+
+function describeEnd(end: number | string): string {
+  return typeof end === 'number' ? `exit ${end}` : end
 }
 
 /** The stack could not start; the message says why, one problem per line. */

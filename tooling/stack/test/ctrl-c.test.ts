@@ -58,6 +58,11 @@ describe('Ctrl-C in the terminal running `pnpm start`', () => {
     const outcomes = await Promise.all(requests)
     await stack.waitFor(/all services stopped/, 60_000, mark)
     for (const pid of pids) expect(isAlive(pid)).toBe(false)
+    // A clean stop ends cleanly: the stack exits 0, its shell and pnpm with it,
+    // and pnpm prints no "ELIFECYCLE Command failed." (pnpm got the SIGINT too).
+    expect(await stack.exited).toBe(0)
+    await stack.closed
+    expect(stack.output()).not.toMatch(/ELIFECYCLE|Command failed/)
     // Answered, or refused: a connection accepted but not yet read when the
     // server closed is reset (Node closes idle sockets on close), and the client
     // retries with its Idempotency-Key (checked below).

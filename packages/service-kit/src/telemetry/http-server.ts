@@ -1,4 +1,5 @@
 import {
+  type Attributes,
   context,
   propagation,
   ROOT_CONTEXT,
@@ -21,7 +22,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ServiceTelemetry } from './service-telemetry.js'
 
 declare module 'fastify' {
@@ -45,7 +46,21 @@ const KNOWN_METHODS = new Set([
 /** The semantic conventions' advice for `http.server.request.duration`. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 
-const spans = new WeakMap<FastifyRequest, Span>()
+const kTelemetry = Symbol('m2m.telemetry')
+
+interface RequestTelemetry {
+  /** `http.request.method`: the method, or `_OTHER` for one HTTP does not define. */
+  method: string
+  /** The route's URL pattern; undefined for the not-found handler. */
+  route: string | undefined
+  span: Span | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    [kTelemetry]: RequestTelemetry | null
+  }
+}
 
 /**
  * The app's telemetry on Fastify, for every route (register before them):
@@ -71,73 +86,81 @@ export async function registerTelemetry(
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     })
 
+  app.decorateRequest(kTelemetry, null)
+
+  // Per request: one read of `routeOptions` (a getter that builds an object),
+  // no async hooks (a promise each), and no `onRequestAbort` hook (a `close`
+  // listener on every request): the span of a request whose client went away
+  // before the answer is not exported.
+
   // The callback form on purpose: `done` runs the rest of the lifecycle inside
   // `context.with`, so hooks and the handler see the span as the active one.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.config?.tracing === false) return done()
+    const config = request.routeOptions.config
+    const route: string | undefined = config.url
+    const method = KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
+    const state: RequestTelemetry = { method, route, span: undefined }
+    request[kTelemetry] = state
+    if (config.tracing === false) return done()
     const parent = propagation.extract(ROOT_CONTEXT, request.headers)
-    const route = request.routeOptions.url
-    const method = request.method
-    const known = KNOWN_METHODS.has(method)
     const span = tracer.startSpan(
-      route ? `${method} ${route}` : method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: known ? method : '_OTHER',
-          ...(known ? {} : { [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: method }),
-          ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
-          [ATTR_URL_PATH]: pathOf(request.url),
-          [ATTR_URL_SCHEME]: request.protocol,
-          [ATTR_SERVER_ADDRESS]: request.hostname,
-          ...(request.port ? { [ATTR_SERVER_PORT]: request.port } : {}),
-          [ATTR_CLIENT_ADDRESS]: request.ip,
-          [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
-          ...(request.headers['user-agent']
-            ? { [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'] }
-            : {}),
-        },
-      },
+      route ? `${request.method} ${route}` : request.method,
+      { kind: SpanKind.SERVER },
       parent,
     )
-    spans.set(request, span)
+    // Without a tracer provider registered (no exporter) the span records nothing:
+    // its attributes are not even made. It still carries the caller's trace context.
+    if (span.isRecording()) {
+      const attributes: Attributes = {
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_URL_PATH]: pathOf(request.url),
+        [ATTR_URL_SCHEME]: request.protocol,
+        [ATTR_SERVER_ADDRESS]: request.hostname,
+        [ATTR_CLIENT_ADDRESS]: request.ip,
+        [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
+      }
+      if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method
+      if (route) attributes[ATTR_HTTP_ROUTE] = route
+      if (request.port) attributes[ATTR_SERVER_PORT] = request.port
+      const userAgent = request.headers['user-agent']
+      if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent
+      span.setAttributes(attributes)
+    }
+    state.span = span
     // Body parsing, on the request stream's events, runs in an AsyncResource that
     // Fastify makes here: the span stays active past it (a test sends a body in pieces).
     context.with(trace.setSpan(parent, span), done)
   })
 
-  app.addHook('onError', async (request, _reply, error) => {
-    spans.get(request)?.recordException(error)
+  app.addHook('onError', (request, _reply, error, done) => {
+    request[kTelemetry]?.span?.recordException(error)
+    done()
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
+    const state = request[kTelemetry]
+    if (!state) return done()
     const status = reply.statusCode
-    const route = request.routeOptions.url
-    const method = KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
-    duration.record(reply.elapsedTime / 1000, {
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
-      [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
-    })
-    const span = spans.get(request)
-    if (!span) return
-    spans.delete(request)
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
-    // A server's 4xx is the caller's mistake, not an error of the span.
-    if (status >= 500) {
-      span.setAttribute(ATTR_ERROR_TYPE, String(status))
-      span.setStatus({ code: SpanStatusCode.ERROR })
+    // In this order: the labels read method, route, status in /metrics.
+    const attributes: Attributes = state.route
+      ? {
+          [ATTR_HTTP_REQUEST_METHOD]: state.method,
+          [ATTR_HTTP_ROUTE]: state.route,
+          [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+        }
+      : { [ATTR_HTTP_REQUEST_METHOD]: state.method, [ATTR_HTTP_RESPONSE_STATUS_CODE]: status }
+    duration.record(reply.elapsedTime / 1000, attributes)
+    const span = state.span
+    if (span) {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
+      // A server's 4xx is the caller's mistake, not an error of the span.
+      if (status >= 500) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(status))
+        span.setStatus({ code: SpanStatusCode.ERROR })
+      }
+      span.end()
     }
-    span.end()
-  })
-
-  app.addHook('onRequestAbort', async (request) => {
-    const span = spans.get(request)
-    if (!span) return
-    spans.delete(request)
-    span.setAttribute(ATTR_ERROR_TYPE, 'aborted')
-    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' })
-    span.end()
+    done()
   })
 
   app.addHook('onClose', async () => telemetry.forceFlush())

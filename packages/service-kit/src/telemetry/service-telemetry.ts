@@ -31,7 +31,10 @@ export interface ServiceTelemetry {
   readonly serviceName: string
   /** This app's metrics: what `/metrics` shows, and what is pushed over OTLP when configured. */
   readonly meterProvider: MeterProvider
-  /** The process's tracer provider (registered once; the API's no-op one with `OTEL_SDK_DISABLED`). */
+  /**
+   * The process's tracer provider: registered once, when spans are exported;
+   * else the API's, a no-op one unless something else registers a provider.
+   */
   readonly tracerProvider: TracerProvider
   /** Both providers and nothing else: pass it as `@m2m/auth` components' `telemetry` option. */
   readonly providers: TelemetryProviders
@@ -53,8 +56,8 @@ const serializer = new PrometheusSerializer(undefined, false, undefined, false, 
  * share a process, as in tests: each `/metrics` shows its own numbers) read by
  * a Prometheus exporter that serves nothing itself (`prometheusText()` is for
  * the app's `/metrics` route), plus a periodic OTLP push when
- * `metricsEndpoint` is set; and the process's tracing, registered on first
- * use unless `enabled` is false.
+ * `metricsEndpoint` is set; and the process's tracing, registered by the
+ * first app with a `tracesEndpoint` (none when `enabled` is false).
  */
 export function createServiceTelemetry(options: ServiceTelemetryOptions): ServiceTelemetry {
   const enabled = options.enabled ?? true
@@ -83,9 +86,9 @@ export function createServiceTelemetry(options: ServiceTelemetryOptions): Servic
     options.processMetrics === false
       ? () => {}
       : observeProcess(meterProvider.getMeter('@m2m/service-kit'))
-  const tracerProvider = enabled
-    ? registerTracing({ resource, tracesEndpoint: options.tracesEndpoint })
-    : currentTracerProvider()
+  const tracerProvider =
+    (enabled && registerTracing({ resource, tracesEndpoint: options.tracesEndpoint })) ||
+    currentTracerProvider()
 
   let stopping: Promise<void> | undefined
   return {

@@ -24,6 +24,8 @@ export interface StackProcess {
   env: Record<string, string>
   /** pnpm's own exit. */
   exited: Promise<number | null>
+  /** Once the output has ended (the stack writes to pnpm's pipes directly, and may outlive pnpm). */
+  closed: Promise<void>
   output(): string
   /** Waits until the output (from `from` on) matches; returns the match. */
   waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>
@@ -74,9 +76,12 @@ export async function startStackProcess(
   // The launcher writes to pnpm's pipes directly: its output goes on after pnpm
   // itself has ended, until the pipes close.
   let ended = false
-  child.stdout?.once('close', () => {
-    ended = true
-  })
+  const closed = new Promise<void>((resolve) =>
+    child.stdout?.once('close', () => {
+      ended = true
+      resolve()
+    }),
+  )
 
   const stack: StackProcess = {
     child,
@@ -88,6 +93,7 @@ export async function startStackProcess(
     },
     env,
     exited,
+    closed,
     output: () => output,
     async waitFor(pattern, timeoutMs = 120_000, from = 0) {
       const deadline = Date.now() + timeoutMs
