@@ -169,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.managementRateLimit ?? MANAGEMENT_API_FREE_RATE_LIMIT),
       ...(deps.now ? { now: deps.now } : {}),
     }),
+    telemetry: telemetry.providers,
   })
   // Ready as soon as it listens: keys and tenant state are loaded before `listen`.
   await app.register(healthRoutes, {})

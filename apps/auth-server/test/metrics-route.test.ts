@@ -30,3 +30,21 @@ it('GET /metrics: the token endpoint’s requests and the tenant’s tokens, out
   const doc = (await server.app.inject('/docs/json')).json()
   expect(Object.keys(doc.paths)).not.toContain('/metrics')
 })
+
+it('GET /metrics: the Management API’s refusals and verifications, by reason and route', async () => {
+  const bad = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+  expect((await server.app.inject('/api/v2/clients')).statusCode).toBe(401)
+  const res = await server.app.inject({
+    url: '/api/v2/clients',
+    headers: { authorization: `Bearer ${bad}` },
+  })
+  expect(res.statusCode).toBe(401)
+  const text = (await server.app.inject('/metrics')).body
+  expect(text).toMatch(
+    /^m2m_http_server_auth_rejections_total\{status="401",reason="missing_token",route="\/api\/v2\/clients"\} 1$/m,
+  )
+  expect(text).toMatch(
+    /^m2m_http_server_auth_rejections_total\{status="401",reason="invalid_token",route="\/api\/v2\/clients"\} 1$/m,
+  )
+  expect(text).toMatch(/^m2m_jwt_verifications_total\{outcome="invalid",reason="[a-z_]+"\} 1$/m)
+})

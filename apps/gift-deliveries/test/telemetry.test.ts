@@ -35,7 +35,7 @@ function delivery(headers: Record<string, string> = {}) {
 }
 
 describe('one trace across the services', () => {
-  it('a delivery: the caller’s trace goes on through the token exchange and the world-mappers call', async () => {
+  it('a delivery: the caller’s trace goes on through the token exchange (into the tenant) and the world-mappers call', async () => {
     spans.reset()
     const res = await delivery({ traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` })
     expect(res.statusCode).toBe(201)
@@ -51,6 +51,9 @@ describe('one trace across the services', () => {
     // Made in the route's handler: children of its span.
     const exchange = find(SpanKind.CLIENT, 'm2m.token.exchange')
     expect(exchange.parentSpanContext?.spanId).toBe(server.spanContext().spanId)
+    // The token request carried the exchange's traceparent: the tenant's span is its child.
+    const issued = find(SpanKind.SERVER, 'POST /oauth/token')
+    expect(issued.parentSpanContext?.spanId).toBe(exchange.spanContext().spanId)
     const call = find(SpanKind.CLIENT, 'HTTP GET')
     expect(call.parentSpanContext?.spanId).toBe(server.spanContext().spanId)
     // The interceptor sent traceparent: world-mappers' span is the call's child.

@@ -1,4 +1,5 @@
 import { m2mAuth } from '@m2m/auth/fastify'
+import type { TelemetryOptions } from '@m2m/auth/telemetry'
 import { createVerifier } from '@m2m/auth/verify'
 import { nameFieldsInSchemaErrors, useStrictJsonBodies } from '@m2m/service-kit'
 import { Ajv } from 'ajv'
@@ -26,6 +27,8 @@ export interface ManagementApiOptions {
   logs: LogStore
   /** One bucket for the whole tenant, as Auth0 limits its Management API per tenant. */
   rateLimit: RateLimiter
+  /** Where the Management API's verifications and refusals are counted (the app's `/metrics`). */
+  telemetry?: TelemetryOptions
 }
 
 /** Auth0's Management API limit on the Free plan: 2 requests per second, bursts of 10. */
@@ -42,6 +45,7 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
     audience: `${opts.issuer}api/v2/`,
     jwks: () => opts.keys.jwks(),
     jwksCooldownMs: 0,
+    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
   })
   // Rotation and revocation take effect at once for the Management API itself.
   opts.keys.onChange(() => void verifier.keys.refresh().catch(() => {}))
@@ -69,6 +73,7 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
         verifier,
         realm: 'Auth0 Management API',
         formatBody: auth0ManagementRefusal,
+        ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
       })
       // Unknown fields are refused (400), not silently dropped, as Auth0 does.
       const ajv = new Ajv({

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api'
 import { type Dispatcher, request } from 'undici'
 import { TokenEndpointError, TokenNetworkError, TokenResponseError } from '../errors.js'
 import { parseRetryAfter } from '../retry.js'
@@ -86,6 +87,8 @@ export async function requestClientCredentialsToken(
     params.client_secret = auth.clientSecret
   }
   if (req.dpopProof !== undefined) headers.dpop = req.dpopProof
+  // W3C trace context of the exchange's span, so the tenant's side joins the caller's trace.
+  propagation.inject(context.active(), headers)
   if (req.audience !== undefined) params.audience = req.audience
   if (req.scope) params.scope = req.scope
   if (req.organization !== undefined) params.organization = req.organization

@@ -296,6 +296,17 @@ describe('m2m.token.exchange span', () => {
     ])
   })
 
+  it('sends its trace context to the token endpoint, on every attempt', async () => {
+    server.reply({ status: 503, body: { error: 'temporarily_unavailable' } }, tokenReply(1))
+    await provider().getToken()
+    const [span] = otel.spans().filter((s) => s.name === SPAN_TOKEN_EXCHANGE)
+    const { traceId, spanId } = span?.spanContext() ?? {}
+    expect(server.requests.map((r) => r.headers.traceparent)).toEqual([
+      `00-${traceId}-${spanId}-01`,
+      `00-${traceId}-${spanId}-01`,
+    ])
+  })
+
   it('ends with status ERROR and error.type on failure, with no secret or token anywhere', async () => {
     server.reply({
       status: 403,
