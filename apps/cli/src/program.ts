@@ -27,6 +27,10 @@ environment over the env file (--env-file <path>, else ./.env when present).
                                     PEM key file, the proof algorithm (flags --dpop,
                                     --dpop-key <file>, --dpop-alg)
   GIFT_DELIVERIES_URL               deliveries (default http://localhost:3000)
+  NO_COLOR, FORCE_COLOR, TERM=dumb  colour on a terminal (off, on, off)
+
+Output: on a terminal, tables and sentences for people (deliveries, logs, quota);
+piped, redirected or with --json, the stable format for scripts (JSON, text lines).
 
 Exit codes:
   0  success

@@ -1,5 +1,6 @@
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stripColors } from '../src/format/colors.js'
 import { ExitCode } from '../src/index.js'
 import { runInProcess } from './helpers/run-cli.js'
 import { devKeywords, startTenant, type Tenant } from './helpers/tenant.js'
@@ -42,6 +43,19 @@ describe('m2m decode', () => {
       expired: false,
     })
     expect(out.expiry.text).toMatch(/^expires .* \(in 2[34]h \d+m\)$/)
+  })
+
+  it('on a terminal the JSON is coloured, and is the same JSON without the colours', async () => {
+    const now = Date.now()
+    const piped = await runInProcess(['decode', token], { now: () => now })
+    const tty = await runInProcess(['decode', token], { tty: true, now: () => now })
+    expect(tty.stdout).toContain('\u001b[36m"header"\u001b[39m: {')
+    expect(stripColors(tty.stdout)).toBe(piped.stdout)
+    const plainEnvs: Record<string, string>[] = [{ NO_COLOR: '1' }, { TERM: 'dumb' }]
+    for (const env of plainEnvs) {
+      const plain = await runInProcess(['decode', token], { tty: true, env, now: () => now })
+      expect(plain.stdout).toBe(piped.stdout)
+    }
   })
 
   it('marks an expired token', async () => {

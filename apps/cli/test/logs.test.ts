@@ -1,5 +1,6 @@
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stripColors } from '../src/format/colors.js'
 import { ExitCode } from '../src/index.js'
 import { outputWatcher, runInProcess } from './helpers/run-cli.js'
 import { devCredentialsEnv, devKeywords, startTenant, type Tenant } from './helpers/tenant.js'
@@ -115,5 +116,47 @@ describe('m2m logs', () => {
     const result = await runInProcess(['logs', '--client', 'x OR type:seccft'], { env: env() })
     expect(result.code).toBe(ExitCode.USAGE)
     expect(result.stderr).toMatch(/^m2m: --client must be a client id/)
+  })
+
+  it('on a terminal: a header, aligned columns, relative times, the type by name in colour', async () => {
+    const result = await runInProcess(['logs', '--client', 'limited-mapper-dev'], {
+      env: env(),
+      tty: true,
+      now: () => Date.now() + 5 * 60_000,
+    })
+    expect(result).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    const lines = stripColors(result.stdout).trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^WHEN +TYPE +CLIENT +DESCRIPTION$/)
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(
+        /^\d min ago {2,}(success|failed) exchange {2,}Limited Mapper \(limited-mapper-dev\) {2}\S/,
+      )
+    }
+    // Every column starts where its header does.
+    for (const column of ['TYPE', 'CLIENT', 'DESCRIPTION']) {
+      const at = (lines[0] as string).indexOf(column)
+      for (const line of lines) expect(line.slice(at - 2, at)).toBe('  ')
+      for (const line of lines) expect(line[at]).not.toBe(' ')
+    }
+    expect(result.stdout).toContain('\u001b[31mfailed exchange\u001b[39m')
+    expect(result.stdout).toContain('\u001b[32msuccess exchange\u001b[39m')
+  })
+
+  it('on a terminal --json is still one event per line, uncoloured', async () => {
+    const result = await runInProcess(['logs', '--json', '--client', 'limited-mapper-dev'], {
+      env: env(),
+      tty: true,
+    })
+    const events = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(events.map((e) => e.client_id)).toContain('limited-mapper-dev')
+  })
+
+  it('on a terminal, no events says so', async () => {
+    const result = await runInProcess(['logs', '--client', 'nobody-dev'], { env: env(), tty: true })
+    expect(result).toMatchObject({ code: ExitCode.OK, stdout: 'no log events\n', stderr: '' })
   })
 })

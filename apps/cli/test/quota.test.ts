@@ -1,5 +1,6 @@
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stripColors } from '../src/format/colors.js'
 import { ExitCode } from '../src/index.js'
 import { runInProcess } from './helpers/run-cli.js'
 import { devCredentialsEnv, devKeywords, startTenant, type Tenant } from './helpers/tenant.js'
@@ -51,6 +52,23 @@ describe('m2m quota', () => {
     // Columns line up.
     expect(new Set(lines.map((line) => line.search(/in \d|RESETS/))).size).toBe(1)
     expect(lines).toHaveLength(3)
+  })
+
+  it('on a terminal, a bucket under 20 % is red; NO_COLOR keeps the plain table', async () => {
+    await setQuota('storefront-dev', { per_hour: 1, enforce: true })
+    const storefront = ['quota', '--profile', 'storefront', '--audience', 'urn:gift-deliveries']
+    const result = await runInProcess(storefront, { env: env(), tty: true })
+    expect(result).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    expect(result.stdout).toContain('\u001b[31m0 of 1 (0 %)\u001b[39m')
+    expect(stripColors(result.stdout).split('\n')[1]).toMatch(
+      /^client {2}per_hour {2}0 of 1 \(0 %\) {2}in \d+ (s|min) \(/,
+    )
+    await setQuota('storefront-dev', { per_hour: 2, enforce: true })
+    const plain = await runInProcess(storefront, { env: { ...env(), NO_COLOR: '1' }, tty: true })
+    expect(plain).toMatchObject({ code: ExitCode.OK, stderr: '' })
+    expect(plain.stdout).toMatch(
+      /^QUOTA {3}BUCKET {4}REMAINING +RESETS\nclient {2}per_hour {2}0 of 2 \(0 %\)/,
+    )
   })
 
   it('--json prints the buckets', async () => {

@@ -134,6 +134,16 @@ describe('pipes and signals', () => {
     })
   })
 
+  it('a pipe gets plain JSON, even with FORCE_COLOR (colour is for terminals)', async () => {
+    const env = { ISSUER_BASE_URL: tenant.issuer, ...devCredentialsEnv, FORCE_COLOR: '1' }
+    const token = await spawnCli(['token', ...storefront], { env })
+    expect(token.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/)
+    const decoded = await spawnCli(['decode', '-'], { env, stdin: token.stdout })
+    expect(decoded.code).toBe(0)
+    expect(decoded.stdout).not.toContain('\u001b[')
+    expect(JSON.parse(decoded.stdout).payload).toMatchObject({ azp: 'storefront-dev' })
+  })
+
   it('logs --follow stops on SIGINT with exit 130 and nothing on stderr', async () => {
     let child: ReturnType<typeof spawn> | undefined
     let interrupted = false

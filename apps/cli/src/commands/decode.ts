@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander'
 import { loadEnvLayers } from '../config/env-layers.js'
 import { resolveIssuer } from '../config/issuer.js'
 import { usageError } from '../errors.js'
+import { outputStyle } from '../format/output-style.js'
 import type { CliContext } from '../io.js'
 import { decodeJwt, markExpiry } from '../jwt/decode-jwt.js'
 import { printJson } from '../output.js'
@@ -21,9 +22,10 @@ export function registerDecodeCommand(program: Command, ctx: CliContext): void {
     .command('decode')
     .summary("show a JWT's header and payload, with its expiry")
     .description(
-      "Prints a JSON object with the token's header, payload and expiry. The signature is NOT\n" +
-        'checked unless --verify is given (a note on stderr says so): --verify checks it against\n' +
-        "the issuer's JWKS, with the issuer, audience and expiry, and exits with 3 if it fails.",
+      "Prints a JSON object with the token's header, payload and expiry (coloured on a\n" +
+        'terminal). The signature is NOT checked unless --verify is given (a note on stderr says\n' +
+        "so): --verify checks it against the issuer's JWKS, with the issuer, audience and expiry,\n" +
+        'and exits with 3 if it fails.',
     )
     .argument('<jwt>', 'the token, or - to read it from standard input')
     .option('--verify', "verify the signature and claims against the issuer's JWKS")
@@ -63,7 +65,7 @@ Examples:
           'm2m: signature NOT verified (decoded only); use --verify to check it against the issuer\n',
         )
       }
-      printJson(ctx.io, { header, payload, verified, expiry })
+      printJson(ctx.io, { header, payload, verified, expiry }, outputStyle(ctx.io))
     })
 }
 

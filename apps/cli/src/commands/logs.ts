@@ -3,11 +3,15 @@ import type { Command } from 'commander'
 import { addTokenOptions, type TokenFlags } from '../config/token-options.js'
 import { resolveTokenSettings } from '../config/token-settings.js'
 import { CliError, ExitCode, usageError } from '../errors.js'
+import { outputStyle } from '../format/output-style.js'
+import { escapeC1 } from '../format/printable.js'
 import { createApiClient } from '../http/api-client.js'
 import { withTokens } from '../http/token-session.js'
 import type { CliContext } from '../io.js'
 import { formatLogLine, type LogEvent } from '../logs/log-event.js'
 import { createLogReader } from '../logs/log-reader.js'
+import { createLogTable } from '../logs/log-table.js'
+import { printText } from '../output.js'
 import { integerIn, secondsIn } from '../parse-number.js'
 
 interface LogsFlags extends TokenFlags {
@@ -30,8 +34,9 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
     .summary("print the tenant's log events (token exchanges); --follow for new ones")
     .description(
       'Reads GET <issuer>api/v2/logs with a Management API token (scope read:logs) and prints\n' +
-        'one line per event: date, type, client, description. --follow keeps polling for new\n' +
-        'events (checkpoint paging from the last log id) until Ctrl-C.',
+        'one line per event: date, type, client, description (on a terminal, aligned columns\n' +
+        'with relative times). --follow keeps polling for new events (checkpoint paging from\n' +
+        'the last log id) until Ctrl-C.',
     )
     .option('-f, --follow', 'keep printing new events until interrupted')
     .option('--json', 'one JSON object per line instead of text')
@@ -71,8 +76,15 @@ Examples:
       readAuth0Env: false,
       defaultAudience: (issuer) => `${issuer}api/v2/`,
     })
-    const print = (event: LogEvent) =>
-      ctx.io.stdout.write(`${flags.json ? JSON.stringify(event) : formatLogLine(event)}\n`)
+    const style = outputStyle(ctx.io, flags)
+    const table = style.human ? createLogTable({ now: style.now, paint: style.paint }) : undefined
+    const json = (event: LogEvent) =>
+      style.tty ? escapeC1(JSON.stringify(event)) : JSON.stringify(event)
+    const line = (event: LogEvent) => `${flags.json ? json(event) : formatLogLine(event)}\n`
+    const print = (events: readonly LogEvent[]) => {
+      const text = table ? table(events) : events.map(line).join('')
+      if (text) ctx.io.stdout.write(text)
+    }
     const signal = ctx.io.signal
 
     await withTokens(settings, ctx, async (tokens) => {
@@ -84,8 +96,11 @@ Examples:
       })
       try {
         const first = await reader.latest(flags.limit, signal)
-        first.forEach(print)
-        if (!flags.follow) return
+        print(first)
+        if (!flags.follow) {
+          if (style.human && first.length === 0) printText(ctx.io, 'no log events')
+          return
+        }
         let checkpoint = first.at(-1)?.log_id
         for (;;) {
           await sleep(flags.interval * 1000, undefined, signal ? { signal } : {})
@@ -93,11 +108,11 @@ Examples:
           let batch = checkpoint
             ? await reader.after(checkpoint, TAKE, signal)
             : await reader.latest(TAKE, signal)
-          batch.forEach(print)
+          print(batch)
           checkpoint = batch.at(-1)?.log_id ?? checkpoint
           while (checkpoint && batch.length === TAKE) {
             batch = await reader.after(checkpoint, TAKE, signal)
-            batch.forEach(print)
+            print(batch)
             checkpoint = batch.at(-1)?.log_id ?? checkpoint
           }
         }

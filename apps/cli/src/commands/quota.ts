@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { addTokenOptions, type TokenFlags } from '../config/token-options.js'
 import { resolveTokenSettings } from '../config/token-settings.js'
+import { outputStyle } from '../format/output-style.js'
 import { withTokens } from '../http/token-session.js'
 import type { CliContext } from '../io.js'
 import { printJson, printText } from '../output.js'
@@ -36,13 +37,14 @@ Examples:
       await tokens.getToken()
       return tokens.quota.map(quotaView)
     })
-    if (flags.json) return printJson(ctx.io, buckets)
+    const style = outputStyle(ctx.io, flags)
+    if (flags.json) return printJson(ctx.io, buckets, style)
     if (buckets.length === 0) {
       return printText(
         ctx.io,
         `no token quota reported by ${settings.issuer} for this client: none is set (or enforced) for it`,
       )
     }
-    printText(ctx.io, formatQuotaTable(buckets, (ctx.io.now ?? Date.now)()))
+    printText(ctx.io, formatQuotaTable(buckets, style.now(), style.paint))
   })
 }

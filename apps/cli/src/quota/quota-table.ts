@@ -1,4 +1,7 @@
 import type { QuotaBucket } from '@m2m/auth/token'
+import { createPalette, type Palette } from '../format/colors.js'
+import { relativeTime } from '../format/relative-time.js'
+import { formatTable } from '../format/table.js'
 
 /** A bucket as `m2m quota --json` prints it: the reset as an ISO date. */
 export interface QuotaView {
@@ -19,30 +22,29 @@ export function quotaView(bucket: QuotaBucket): QuotaView {
   }
 }
 
-/** Aligned columns for people: quota, bucket, remaining of limit (percent), reset (relative and absolute). */
-export function formatQuotaTable(views: readonly QuotaView[], now: number): string {
-  const rows = [
-    ['QUOTA', 'BUCKET', 'REMAINING', 'RESETS'],
-    ...views.map((v) => [
-      v.quota,
-      v.bucket,
-      `${v.remaining} of ${v.limit} (${v.limit > 0 ? Math.floor((v.remaining / v.limit) * 100) : 0} %)`,
-      `${relative(Date.parse(v.resetAt) - now)} (${v.resetAt})`,
-    ]),
-  ]
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
-    )
-    .join('\n')
-}
+/** Under this share of its limit, a bucket's remaining count is shown in red. */
+const LOW = 0.2
 
-function relative(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000))
-  if (seconds < 60) return `in ${seconds} s`
-  const minutes = Math.round(seconds / 60)
-  if (minutes < 120) return `in ${minutes} min`
-  const hours = Math.round(minutes / 60)
-  return hours < 48 ? `in ${hours} h` : `in ${Math.round(hours / 24)} days`
+/**
+ * Aligned columns for people: quota, bucket, remaining of limit (percent),
+ * reset (relative and absolute). With colours, a bucket under 20 % is red.
+ */
+export function formatQuotaTable(
+  views: readonly QuotaView[],
+  now: number,
+  paint: Palette = createPalette(false),
+): string {
+  return formatTable(
+    ['QUOTA', 'BUCKET', 'REMAINING', 'RESETS'],
+    views.map((v) => {
+      const share = v.limit > 0 ? v.remaining / v.limit : 0
+      const remaining = `${v.remaining} of ${v.limit} (${Math.floor(share * 100)} %)`
+      return [
+        v.quota,
+        v.bucket,
+        share < LOW ? { text: remaining, paint: paint.red } : remaining,
+        `${relativeTime(Math.max(0, Date.parse(v.resetAt) - now))} (${v.resetAt})`,
+      ]
+    }),
+  )
 }

@@ -17,6 +17,8 @@ export interface RunOptions {
   stdin?: string
   signal?: AbortSignal
   now?: () => number
+  /** stdout is a terminal (in process only): the commands print for a person. */
+  tty?: boolean
   /** Called with stdout so far, on every write (in process only). */
   onStdout?: (stdout: string) => void
 }
@@ -34,6 +36,7 @@ export async function runInProcess(args: string[], options: RunOptions = {}): Pr
   let stderr = ''
   const code = await runCli(args, {
     stdout: {
+      isTTY: options.tty === true,
       write(chunk: string) {
         stdout += chunk
         options.onStdout?.(stdout)

@@ -1,6 +1,9 @@
 import type { Command } from 'commander'
+import { formatCreated, isDelivery } from '../../deliveries/delivery-text.js'
 import { usageError } from '../../errors.js'
+import { outputStyle } from '../../format/output-style.js'
 import type { CliContext } from '../../io.js'
+import { printJson, printText } from '../../output.js'
 import { addDeliveriesOptions, callDeliveries, type DeliveriesFlags } from './deliveries-api.js'
 
 interface CreateFlags extends DeliveriesFlags {
@@ -18,10 +21,11 @@ export function registerCreateCommand(deliveries: Command, ctx: CliContext): voi
     .command('create')
     .summary('plan and store a delivery (POST /deliveries)')
     .description(
-      'Creates a delivery: world-mappers geocodes the places and plans the route. Prints the\n' +
-        'delivery as JSON: status "planned" (201) or "pending" (202, planned later). An unknown\n' +
-        'place is a 422 (exit 1). The same --idempotency-key with the same fields returns the\n' +
-        'same delivery instead of creating another.',
+      'Creates a delivery: world-mappers geocodes the places and plans the route. Status\n' +
+        '"planned" (201) or "pending" (202, planned later). On a terminal, prints one line with\n' +
+        'the id; piped or with --json, the delivery as JSON. An unknown place is a 422 (exit 1).\n' +
+        'The same --idempotency-key with the same fields returns the same delivery instead of\n' +
+        'creating another.',
     )
     .requiredOption('--recipient <name>', "recipient's name")
     .option('--email <address>', "recipient's email")
@@ -48,11 +52,14 @@ Example:
       destination: flags.destination,
       ...(flags.origin ? { origin: flags.origin } : {}),
     }
-    await callDeliveries(flags, ctx, {
+    const style = outputStyle(ctx.io, flags)
+    const answer = await callDeliveries(flags, ctx, style, {
       method: 'POST',
       path: 'deliveries',
       body,
       ...(key ? { headers: { 'idempotency-key': key } } : {}),
     })
+    if (!style.human || !isDelivery(answer.body)) return printJson(ctx.io, answer.body, style)
+    printText(ctx.io, formatCreated(answer.body, { replayed: answer.replayed, paint: style.paint }))
   })
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { addTokenOptions, type TokenFlags } from '../../config/token-options.js'
 import { resolveTokenSettings } from '../../config/token-settings.js'
+import type { OutputStyle } from '../../format/output-style.js'
 import { type ApiRequest, createApiClient, httpError, parseJson } from '../../http/api-client.js'
 import { parseHttpUrl } from '../../http/request-input.js'
 import { withTokens } from '../../http/token-session.js'
@@ -12,13 +13,21 @@ export const GIFT_DELIVERIES_AUDIENCE = 'urn:gift-deliveries'
 
 export interface DeliveriesFlags extends TokenFlags {
   url?: string
+  json?: boolean
 }
 
-/** The flags of every `deliveries` subcommand: where the API is, and the Storefront-style token. */
+/**
+ * The flags of every `deliveries` subcommand: where the API is, JSON on a
+ * terminal, and the Storefront-style token.
+ */
 export function addDeliveriesOptions(command: Command): Command {
   command.option(
     '--url <url>',
     `gift-deliveries base URL (env GIFT_DELIVERIES_URL, default ${DEFAULT_GIFT_DELIVERIES_URL})`,
+  )
+  command.option(
+    '--json',
+    "print the API's JSON answer (the default when stdout is not a terminal)",
   )
   return addTokenOptions(command, {
     profile: 'storefront',
@@ -34,11 +43,27 @@ export interface DeliveryCall {
   body?: unknown
 }
 
+export interface DeliveryAnswer {
+  status: number
+  /** The API's JSON body. */
+  body: unknown
+  /** `Idempotent-Replayed: true`: an earlier request with the same key made this delivery. */
+  replayed: boolean
+}
+
 /**
- * One call to gift-deliveries with a token for its audience: prints the JSON
- * answer on stdout; a status >= 400 also becomes an error (exit 1).
+ * One call to gift-deliveries with a token for its audience; resolves with the
+ * JSON answer for the command to print. A status >= 400 becomes an error
+ * (exit 1); for a program (`style.human` false) its JSON body is printed on
+ * stdout first (a 422 carries the failed delivery), for a person the one line
+ * on stderr says it.
  */
-export async function callDeliveries(flags: DeliveriesFlags, ctx: CliContext, call: DeliveryCall) {
+export async function callDeliveries(
+  flags: DeliveriesFlags,
+  ctx: CliContext,
+  style: OutputStyle,
+  call: DeliveryCall,
+): Promise<DeliveryAnswer> {
   const settings = resolveTokenSettings(flags, ctx, {
     readAuth0Env: false,
     defaultAudience: () => GIFT_DELIVERIES_AUDIENCE,
@@ -48,7 +73,7 @@ export async function callDeliveries(flags: DeliveriesFlags, ctx: CliContext, ca
     flags.url ? '--url' : 'GIFT_DELIVERIES_URL',
   )
   const url = new URL(call.path, base.href.endsWith('/') ? base : `${base.href}/`)
-  await withTokens(settings, ctx, async (tokens) => {
+  return withTokens(settings, ctx, async (tokens) => {
     const client = createApiClient(tokens, url.origin)
     try {
       const req: ApiRequest = {
@@ -64,10 +89,14 @@ export async function callDeliveries(flags: DeliveriesFlags, ctx: CliContext, ca
       const res = await client.send(req)
       if (res.status >= 400) {
         // The body is worth seeing too: a 422 carries the failed delivery.
-        if (isJson(res.text)) printJson(ctx.io, JSON.parse(res.text))
+        if (!style.human && isJson(res.text)) printJson(ctx.io, JSON.parse(res.text), style)
         throw httpError(req, res)
       }
-      printJson(ctx.io, parseJson(req, res))
+      return {
+        status: res.status,
+        body: parseJson(req, res),
+        replayed: res.headers['idempotent-replayed'] === 'true',
+      }
     } finally {
       await client.close()
     }
