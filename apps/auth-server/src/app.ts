@@ -11,9 +11,13 @@ import type { MeterProvider } from '@opentelemetry/api'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createActionRunner } from './actions/action-runner.js'
 import { createTestControls } from './controls/test-controls.js'
+import { dashboardRoutes } from './dashboard/dashboard.js'
+import type { DashboardSessions } from './dashboard/dashboard-sessions.js'
+import { DASHBOARD_PREFIX } from './dashboard/layout.js'
 import { createTokenEndpointDpop } from './dpop/token-endpoint-dpop.js'
 import type { KeyRing } from './keys/key-ring.js'
 import { createLogStore, type LogStore } from './logs/log-store.js'
+import { createInProcessManagement } from './management/in-process-management.js'
 import {
   MANAGEMENT_API_FREE_RATE_LIMIT,
   registerManagementApi,
@@ -52,9 +56,14 @@ export interface AppDeps {
   meterProvider?: MeterProvider
   /** The app's metrics (`GET /metrics`) and spans. Default: its own, shut down with the app. */
   telemetry?: ServiceTelemetry
+  /** `/dashboard`, for a person at a browser; off without this. */
+  dashboard?: { sessions: DashboardSessions; allowRemote: boolean }
   now?: () => number
   logger?: FastifyServerOptions['loggerInstance']
 }
+
+/** The `sub` of the dashboard's Management API calls. */
+const DASHBOARD_CLIENT_ID = 'local-tenant-dashboard'
 
 /** Builds the auth server; never listens (tests use `inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -160,7 +169,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     await scope.register(wellKnownRoutes, { issuer: deps.issuer, keys: deps.keys })
   })
+  const inProcessExemption = randomBytes(32).toString('base64url')
   await app.register(registerManagementApi, {
+    rateLimitExemption: inProcessExemption,
     issuer: deps.issuer,
     state: deps.state,
     keys: deps.keys,
@@ -174,5 +185,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Ready as soon as it listens: keys and tenant state are loaded before `listen`.
   await app.register(healthRoutes, {})
   if (controls) await app.register(controls.routes)
+  if (deps.dashboard) {
+    await app.register(dashboardRoutes, {
+      app,
+      issuer: deps.issuer,
+      state: deps.state,
+      keys: deps.keys,
+      logs,
+      quota,
+      management: createInProcessManagement({
+        app,
+        state: deps.state,
+        keys: deps.keys,
+        issuer: deps.issuer,
+        clientId: DASHBOARD_CLIENT_ID,
+        rateLimitExemption: inProcessExemption,
+      }),
+      sessions: deps.dashboard.sessions,
+      allowRemote: deps.dashboard.allowRemote,
+      prefix: DASHBOARD_PREFIX,
+    })
+  }
   return app
 }

@@ -30,6 +30,16 @@ export interface AuthServerConfig {
   tenantPlan?: TenantPlan | undefined
   /** OpenTelemetry: service name, OTLP endpoints (none by default: `/metrics` only). */
   telemetry: TelemetryConfig
+  /** `/dashboard`: on unless `DASHBOARD=off`; `DASHBOARD_PASSWORD`, else a one-time link printed at start. */
+  dashboard: DashboardConfig
+}
+
+export interface DashboardConfig {
+  enabled: boolean
+  /** `DASHBOARD_PASSWORD`: sign in with it; without it, with the one-time link printed at start. */
+  password?: string | undefined
+  /** `DASHBOARD_ALLOW_REMOTE=true`: answer other machines too (still behind the sign-in). */
+  allowRemote: boolean
 }
 
 export const devTenantFile = fileURLToPath(new URL('../tenants/dev/tenant.yaml', import.meta.url))
@@ -81,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthServerConf
     },
     dpopRequireNonce: readFlag(env, 'DPOP_REQUIRE_NONCE'),
     tenantPlan: readTenantPlan(env),
+    dashboard: readDashboardConfig(env),
     telemetry: readTelemetryConfig(env, {
       name: 'auth-server',
       version: readPackageVersion(import.meta.url),
@@ -97,4 +108,20 @@ function readTenantPlan(env: NodeJS.ProcessEnv): TenantPlan | undefined {
     'TENANT_PLAN',
     `must be one of none, ${TENANT_PLANS.join(', ')}, got ${JSON.stringify(raw)}`,
   )
+}
+
+function readDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
+  const mode = env.DASHBOARD ?? 'on'
+  if (mode !== 'on' && mode !== 'off' && mode !== '') {
+    throw new ConfigError('DASHBOARD', `must be on or off, got ${JSON.stringify(mode)}`)
+  }
+  const password = env.DASHBOARD_PASSWORD
+  if (password !== undefined && password !== '' && password.length < 12) {
+    throw new ConfigError('DASHBOARD_PASSWORD', 'must be at least 12 characters long')
+  }
+  return {
+    enabled: mode !== 'off',
+    ...(password ? { password } : {}),
+    allowRemote: readFlag(env, 'DASHBOARD_ALLOW_REMOTE'),
+  }
 }

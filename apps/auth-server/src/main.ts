@@ -1,6 +1,7 @@
 import { createServiceLogger } from '@m2m/auth'
 import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
 import { loadConfig } from './config.js'
+import { dashboardBaseUrl, dashboardLines } from './dashboard/dashboard-url.js'
 import { createAuthServer } from './server.js'
 
 function fail(message: string): never {
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`cannot start: ${(error as Error).message}`)
   }
-  const { app, newSecrets, ignoredSections, clientSecretsFile } = server
+  const { app, newSecrets, ignoredSections, clientSecretsFile, dashboardLoginPath } = server
   // Before listening: a signal as soon as the port answers must close gracefully too.
   exitGracefully(logger, () => app.close())
 
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
       process.stdout.write(`They are kept, with every other client's, in ${clientSecretsFile}\n`)
     }
     process.stdout.write('\n')
+  }
+  if (config.dashboard.enabled) {
+    const base = dashboardBaseUrl(config.host, config.port)
+    process.stdout.write(`${dashboardLines(base, dashboardLoginPath).join('\n')}\n`)
   }
   if (ignoredSections.length > 0) {
     logger.info(

@@ -3,6 +3,7 @@ import { createServiceTelemetry } from '@m2m/service-kit/telemetry'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { buildApp } from './app.js'
 import type { AuthServerConfig } from './config.js'
+import { createDashboardSessions } from './dashboard/dashboard-sessions.js'
 import { type KeyRing, openKeyRing } from './keys/key-ring.js'
 import { CLIENT_SECRETS_ENV } from './state/client-secrets-env.js'
 import { type GeneratedSecret, openTenantState, type TenantState } from './state/tenant-state.js'
@@ -20,6 +21,8 @@ export interface AuthServer {
   state: TenantState
   /** Its signing keys. */
   keys: KeyRing
+  /** `/dashboard/login?token=…`, usable once: when the dashboard is on and no password is set. */
+  dashboardLoginPath: string | undefined
 }
 
 /** Loads the tenant file, the persisted state and the signing keys, and builds the app. */
@@ -31,7 +34,12 @@ export async function createAuthServer(
     Partial<
       Pick<
         AuthServerConfig,
-        'ipRateLimit' | 'managementRateLimit' | 'dpopRequireNonce' | 'tenantPlan' | 'telemetry'
+        | 'ipRateLimit'
+        | 'managementRateLimit'
+        | 'dpopRequireNonce'
+        | 'tenantPlan'
+        | 'telemetry'
+        | 'dashboard'
       >
     >,
   logger?: FastifyServerOptions['loggerInstance'],
@@ -48,6 +56,12 @@ export async function createAuthServer(
   const keys = await openKeyRing(config.dataDir, { commonName: new URL(config.issuer).hostname })
   // With its configuration (main.ts): OTLP when configured. Without: the app makes its own.
   const telemetry = config.telemetry ? createServiceTelemetry(config.telemetry) : undefined
+  const dashboard = config.dashboard?.enabled
+    ? {
+        sessions: createDashboardSessions({ password: config.dashboard.password }),
+        allowRemote: config.dashboard.allowRemote,
+      }
+    : undefined
   const app = await buildApp({
     issuer: config.issuer,
     state,
@@ -59,6 +73,7 @@ export async function createAuthServer(
     ...(config.dpopRequireNonce ? { dpop: { requireNonce: true } } : {}),
     ...(config.tenantPlan ? { tenantPlan: config.tenantPlan } : {}),
     ...(telemetry ? { telemetry } : {}),
+    ...(dashboard ? { dashboard } : {}),
     ...(logger ? { logger } : {}),
   })
   if (telemetry) app.addHook('onClose', () => telemetry.shutdown())
@@ -69,5 +84,9 @@ export async function createAuthServer(
     clientSecretsFile: config.dataDir && join(config.dataDir, CLIENT_SECRETS_ENV),
     state,
     keys,
+    dashboardLoginPath:
+      dashboard && !dashboard.sessions.passwordEnabled
+        ? `/dashboard/login?token=${dashboard.sessions.createLoginLink()}`
+        : undefined,
   }
 }

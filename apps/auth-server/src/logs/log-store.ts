@@ -79,6 +79,7 @@ export function createLogStore(max = 10_000, now: () => number = Date.now) {
   let oldest = 0
   let sequence = 0
   const nextRandom = createRandomPool()
+  const listeners = new Set<(event: LogEvent) => void>()
 
   /** Oldest first. */
   function entries(): Entry[] {
@@ -93,6 +94,17 @@ export function createLogStore(max = 10_000, now: () => number = Date.now) {
       } else {
         ring[oldest] = entry
         oldest = oldest + 1 === max ? 0 : oldest + 1
+      }
+      if (listeners.size > 0) {
+        const event = toLogEvent(entry)
+        for (const listener of listeners) listener(event)
+      }
+    },
+    /** Calls `listener` with every event added from now on (the dashboard's live log); returns the unsubscribe. */
+    subscribe(listener: (event: LogEvent) => void): () => void {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
       }
     },
     /** Page mode: newest first. Checkpoint mode (`from`): oldest first after `from`. */

@@ -13,6 +13,7 @@ import { auth0ManagementRefusal } from './auth0-refusal.js'
 import { clientCredentialRoutes } from './client-credentials.js'
 import { clientGrantRoutes } from './client-grants.js'
 import { clientRoutes } from './clients.js'
+import { IN_PROCESS_HEADER } from './in-process-management.js'
 import { logRoutes } from './logs.js'
 import { organizationRoutes } from './organizations.js'
 import { resourceServerRoutes } from './resource-servers.js'
@@ -27,6 +28,8 @@ export interface ManagementApiOptions {
   logs: LogStore
   /** One bucket for the whole tenant, as Auth0 limits its Management API per tenant. */
   rateLimit: RateLimiter
+  /** A per-process secret sent by the dashboard's in-process calls (`IN_PROCESS_HEADER`): they skip `rateLimit`. */
+  rateLimitExemption?: string
   /** Where the Management API's verifications and refusals are counted (the app's `/metrics`). */
   telemetry?: TelemetryOptions
 }
@@ -54,7 +57,13 @@ export async function registerManagementApi(app: FastifyInstance, opts: Manageme
   await app.register(
     async (api) => {
       // Before authentication, so that a flood is cut off before any token is verified.
-      api.addHook('onRequest', (_request, reply, done) => {
+      api.addHook('onRequest', (request, reply, done) => {
+        if (
+          opts.rateLimitExemption !== undefined &&
+          request.headers[IN_PROCESS_HEADER] === opts.rateLimitExemption
+        ) {
+          return done()
+        }
         const rate = opts.rateLimit('tenant')
         reply.headers({
           'x-ratelimit-limit': String(rate.limit),

@@ -11,6 +11,8 @@ export interface BannerInput {
   ignoredSections: readonly string[]
   /** Secrets generated on this start: shown once, here only. */
   newSecrets: readonly GeneratedSecret[]
+  /** How to open the dashboard (its one-time sign-in link when no password is set). */
+  dashboard?: readonly string[]
 }
 
 /** What `m2m-tenant` prints on stdout once it listens: where it is and what it serves. */
@@ -72,6 +74,7 @@ export function formatBanner(input: BannerInput): string {
       lines.push(`They are kept, with every other client's, in ${input.clientSecretsFile}`)
     }
   }
+  if (input.dashboard && input.dashboard.length > 0) lines.push('', ...input.dashboard)
   lines.push('', 'Ctrl-C (SIGINT) or SIGTERM stops it.')
   return `${lines.join('\n')}\n`
 }

@@ -3,6 +3,7 @@ import { createServiceLogger } from '@m2m/auth'
 import { ConfigError, exitGracefully, failStartup, listenOrExit } from '@m2m/service-kit'
 import { CommanderError } from 'commander'
 import { type AuthServerConfig, devTenantFile } from '../config.js'
+import { dashboardBaseUrl, dashboardLines } from '../dashboard/dashboard-url.js'
 import { type AuthServer, createAuthServer } from '../server.js'
 import { summarizeTenant } from '../tenant/tenant-summary.js'
 import { formatBanner } from './banner.js'
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
       summary: summarizeTenant(server.state),
       ignoredSections: server.ignoredSections,
       newSecrets: server.newSecrets,
+      dashboard: config.dashboard.enabled
+        ? dashboardLines(dashboardBaseUrl(config.host, config.port), server.dashboardLoginPath)
+        : [],
     }),
   )
 }

@@ -5,9 +5,8 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import type { AuthServerConfig } from '../config.js'
 import { LocalTenantClientError, LocalTenantTokenError, TenantOptionError } from '../errors.js'
 import { freePort } from '../free-port.js'
-import { createAccessTokenSigner } from '../oauth/access-token.js'
+import { createInProcessManagement } from '../management/in-process-management.js'
 import { type AuthServer, createAuthServer } from '../server.js'
-import { managementApiAudience } from '../tenant/issuer.js'
 import type { Client } from '../tenant/model.js'
 
 /** Limits no test reaches: a suite measures its code, not the tenant's throttling. */
@@ -185,8 +184,6 @@ function localTenant(
   removeTemp: () => Promise<void>,
 ): LocalTenant {
   const { issuer } = where
-  const sign = createAccessTokenSigner(keys, issuer)
-  const managementAudience = managementApiAudience(issuer)
 
   function findClient(ref: string): Client {
     const client = state.client(ref) ?? state.clients.find((candidate) => candidate.name === ref)
@@ -247,30 +244,14 @@ function localTenant(
       )
     },
     mgmt() {
-      const api = state.resourceServerByIdentifier(managementAudience)
-      if (!api) throw new Error('the local tenant has no Management API') // never: every tenant has it
-      const { token } = sign({
+      const management = createInProcessManagement({
+        app,
+        state,
+        keys,
+        issuer,
         clientId: TESTING_MANAGEMENT_CLIENT_ID,
-        resourceServer: api,
-        scopes: api.scopes.map((scope) => scope.value),
-        organization: undefined,
-        customClaims: {},
       })
-      return {
-        token,
-        async request<T>(method: string, path: string, body?: unknown) {
-          const response = await app.inject({
-            method: method as 'GET',
-            url: `/api/v2/${path.replace(/^\/+/, '')}`,
-            headers: {
-              authorization: `Bearer ${token}`,
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-          })
-          return { status: response.statusCode, body: safeJson(response.body) as T }
-        },
-      }
+      return { token: management.token(), request: management.request }
     },
     close() {
       closing ??= (async () => {
