@@ -1,15 +1,23 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { extname } from 'node:path'
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createRateLimiter } from '../oauth/rate-limiter.js'
 import { createAccessGuard, SESSION_COOKIE, sessionOf } from './access-guard.js'
+import { apiRoutes } from './apis/api-routes.js'
 import { applicationRoutes } from './applications/application-routes.js'
 import type { DashboardDeps } from './dashboard-deps.js'
 import { ErrorContent } from './error-content.js'
+import { grantRoutes } from './grants/grant-routes.js'
+import { keyRoutes } from './keys/key-routes.js'
 import { DASHBOARD_PREFIX } from './layout.js'
 import { LoginPage } from './login-page.js'
+import { logRoutes } from './logs/log-routes.js'
+import { organizationRoutes } from './organizations/organization-routes.js'
 import { overviewRoutes } from './overview/overview-routes.js'
+import { quotaRoutes } from './quotas/quota-routes.js'
 import { createPageRenderer } from './render-page.js'
+import { tryRoutes } from './try-it/try-routes.js'
 
 export interface DashboardOptions extends Omit<DashboardDeps, 'sendPage'> {
   /** `DASHBOARD_ALLOW_REMOTE`: answer other hosts than this one (still behind the sign-in). */
@@ -18,9 +26,10 @@ export interface DashboardOptions extends Omit<DashboardDeps, 'sendPage'> {
 
 const ASSETS = new URL('../../dashboard-assets/', import.meta.url)
 const ASSET_TYPES: Record<string, string> = {
-  'dashboard.css': 'text/css; charset=utf-8',
-  'dashboard.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
 }
+const typeOf = (name: string) => ASSET_TYPES[extname(name)]
 
 /** Every dashboard answer: scripts and styles from here only, never framed, never cached. */
 const SECURITY_HEADERS = {
@@ -54,8 +63,11 @@ export async function dashboardRoutes(scope: FastifyInstance, options: Dashboard
   const { sendPage } = deps
   const guard = createAccessGuard({ sessions, allowRemote: options.allowRemote })
   const signInAttempts = createRateLimiter({ perSecond: 0.2, burst: 10 })
+  // Every script and stylesheet of dashboard-assets/, read once.
   const assets = new Map(
-    Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS))]),
+    readdirSync(ASSETS)
+      .filter((name) => typeOf(name) !== undefined)
+      .map((name) => [name, readFileSync(new URL(name, ASSETS))]),
   )
 
   await scope.register(cookie)
@@ -88,7 +100,7 @@ export async function dashboardRoutes(scope: FastifyInstance, options: Dashboard
     const asset = assets.get(request.params.name)
     if (!asset) return reply.callNotFound()
     return reply
-      .type(ASSET_TYPES[request.params.name] as string)
+      .type(typeOf(request.params.name) as string)
       .header('cache-control', 'no-cache')
       .send(asset)
   })
@@ -162,4 +174,11 @@ export async function dashboardRoutes(scope: FastifyInstance, options: Dashboard
 
   overviewRoutes(scope, deps)
   applicationRoutes(scope, deps)
+  apiRoutes(scope, deps)
+  grantRoutes(scope, deps)
+  organizationRoutes(scope, deps)
+  keyRoutes(scope, deps)
+  quotaRoutes(scope, deps)
+  logRoutes(scope, deps)
+  tryRoutes(scope, deps)
 }
