@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       ipRateLimit: { perSecond: 100, burst: 100 },
       managementRateLimit: { perSecond: 2, burst: 10 },
       dpopRequireNonce: false,
+      dashboard: { enabled: true, allowRemote: false },
       telemetry: {
         serviceName: 'auth-server',
         serviceVersion: '0.1.0',
@@ -24,6 +25,21 @@ describe('loadConfig', () => {
         metricsEndpoint: undefined,
         metricExportIntervalMs: 60_000,
       },
+    })
+  })
+
+  it('reads the dashboard settings', () => {
+    expect(
+      loadConfig({
+        DASHBOARD: 'on',
+        DASHBOARD_PASSWORD: 'a long enough one',
+        DASHBOARD_ALLOW_REMOTE: 'true',
+      }).dashboard,
+    ).toEqual({ enabled: true, password: 'a long enough one', allowRemote: true })
+    expect(loadConfig({ DASHBOARD: 'off' }).dashboard.enabled).toBe(false)
+    expect(loadConfig({ DASHBOARD_PASSWORD: '' }).dashboard).toEqual({
+      enabled: true,
+      allowRemote: false,
     })
   })
 
@@ -74,6 +90,8 @@ describe('loadConfig', () => {
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
     ],
+    [{ DASHBOARD: 'yes' }, 'DASHBOARD: must be on or off, got "yes"'],
+    [{ DASHBOARD_PASSWORD: 'short' }, 'DASHBOARD_PASSWORD: must be at least 12 characters long'],
     [
       { TOKEN_RATE_LIMIT_BURST: '0' },
       'TOKEN_RATE_LIMIT_BURST: must be an integer from 1 to 1000000, got "0"',

@@ -192,6 +192,14 @@ describe('m2m-tenant on a user tenant.yaml', () => {
         Buffer.from(access_token.split('.')[1] ?? '', 'base64url').toString(),
       )
       expect(claims).toMatchObject({ iss: issuer, aud: 'urn:inventory', scope: 'read:stock' })
+
+      // The dashboard's one-time link signs in once.
+      const link = stdout.match(/sign in once with (http:\/\/\S+)\)/)?.[1]
+      expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/dashboard/login\\?token=`))
+      const signIn = await fetch(link as string, { redirect: 'manual' })
+      expect(signIn.status).toBe(303)
+      expect(signIn.headers.get('set-cookie')).toMatch(/^m2m_dashboard=/)
+      expect((await fetch(link as string, { redirect: 'manual' })).status).toBe(401)
     } finally {
       bin.child.kill('SIGTERM')
     }

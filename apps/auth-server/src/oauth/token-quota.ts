@@ -72,6 +72,16 @@ export interface QuotaReservation {
   release(): void
 }
 
+/** One bucket's count in the window holding now, as the dashboard shows it. */
+export interface QuotaUsage {
+  /** Tokens counted in the current window: 0 before its first token or once its window ended. */
+  used: number
+  /** Epoch ms when the current window ends (the bucket refills). */
+  resetsAt: number
+  /** Epoch ms: the quota's clock when asked. */
+  at: number
+}
+
 const NO_WARNINGS: readonly QuotaWarning[] = Object.freeze([])
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -284,6 +294,23 @@ export function createTokenQuota(options: TokenQuotaOptions = {}) {
         }
       }
       if (plan) report(plan)
+    },
+
+    /** The plan's monthly allowance for the whole tenant (tokens); undefined without a plan. */
+    monthlyAllowance: options.monthlyAllowance,
+
+    /**
+     * What one bucket has counted in its current window, without touching it.
+     * `id` is the client's or organization's; the plan has one bucket
+     * (`monthly`) for the tenant, so `id` is not looked at for it.
+     */
+    usage(kind: QuotaKind, id: string, bucket: QuotaBucket): QuotaUsage {
+      const at = now()
+      const start = windowStart(bucket, at)
+      const found =
+        kind === 'plan' ? plan : (kind === 'client' ? clients : organizations).get(id)?.[bucket]
+      const live = found !== undefined && found.bucket === bucket && found.window === start
+      return { used: live ? found.used : 0, resetsAt: windowEnd(bucket, start), at }
     },
   }
 }
