@@ -1,6 +1,7 @@
-import type { BatchObservableCallback, Meter, ObservableGauge } from '@opentelemetry/api'
+import type { BatchObservableCallback, ObservableGauge } from '@opentelemetry/api'
 import type { QuotaBucket } from '../token/quota.js'
 import { METRIC_TOKEN_QUOTA_LIMIT, METRIC_TOKEN_QUOTA_REMAINING } from './names.js'
+import { perMeter } from './per-meter.js'
 import type { Telemetry } from './telemetry-options.js'
 
 interface QuotaGauges {
@@ -8,25 +9,18 @@ interface QuotaGauges {
   limit: ObservableGauge
 }
 
-const gaugesByMeter = new WeakMap<Meter, QuotaGauges>()
-
-function gaugesOf(meter: Meter): QuotaGauges {
-  let gauges = gaugesByMeter.get(meter)
-  if (gauges === undefined) {
-    gauges = {
-      remaining: meter.createObservableGauge(METRIC_TOKEN_QUOTA_REMAINING, {
-        description: 'Token requests left in a token quota bucket, as the token endpoint last said',
-        unit: '{request}',
-      }),
-      limit: meter.createObservableGauge(METRIC_TOKEN_QUOTA_LIMIT, {
-        description: 'Size of a token quota bucket, as the token endpoint last said',
-        unit: '{request}',
-      }),
-    }
-    gaugesByMeter.set(meter, gauges)
-  }
-  return gauges
-}
+const gaugesOf = perMeter(
+  (meter): QuotaGauges => ({
+    remaining: meter.createObservableGauge(METRIC_TOKEN_QUOTA_REMAINING, {
+      description: 'Token requests left in a token quota bucket, as the token endpoint last said',
+      unit: '{request}',
+    }),
+    limit: meter.createObservableGauge(METRIC_TOKEN_QUOTA_LIMIT, {
+      description: 'Size of a token quota bucket, as the token endpoint last said',
+      unit: '{request}',
+    }),
+  }),
+)
 
 /**
  * Reports a provider's quota buckets (`Auth0-Client-Quota-Limit`,

@@ -1,5 +1,6 @@
-import type { Attributes, Counter, Meter } from '@opentelemetry/api'
+import type { Attributes, Counter } from '@opentelemetry/api'
 import { METRIC_HTTP_SERVER_AUTH_REJECTIONS } from './names.js'
+import { perMeter } from './per-meter.js'
 import type { Telemetry } from './telemetry-options.js'
 
 /** What the Fastify plugin records: one per plugin registration. */
@@ -11,19 +12,13 @@ export interface RejectionTelemetry {
   rejected(statusCode: number, reason: string, route: string | undefined): void
 }
 
-const countersByMeter = new WeakMap<Meter, Counter>()
-
-function counterOf(meter: Meter): Counter {
-  let counter = countersByMeter.get(meter)
-  if (counter === undefined) {
-    counter = meter.createCounter(METRIC_HTTP_SERVER_AUTH_REJECTIONS, {
+const counterOf = perMeter(
+  (meter): Counter =>
+    meter.createCounter(METRIC_HTTP_SERVER_AUTH_REJECTIONS, {
       description: 'Requests refused by the authentication plugin, by status, reason and route',
       unit: '{request}',
-    })
-    countersByMeter.set(meter, counter)
-  }
-  return counter
-}
+    }),
+)
 
 /**
  * Routes are a fixed set (URL patterns, not URLs) and reasons a short list,

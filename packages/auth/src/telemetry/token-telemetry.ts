@@ -4,7 +4,6 @@ import {
   type Counter,
   context,
   type Histogram,
-  type Meter,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -22,6 +21,7 @@ import {
   METRIC_TOKEN_REQUESTS,
   SPAN_TOKEN_EXCHANGE,
 } from './names.js'
+import { perMeter } from './per-meter.js'
 import type { Telemetry } from './telemetry-options.js'
 
 /** What the token provider records: one per provider, made once when it is created. */
@@ -56,38 +56,31 @@ interface TokenInstruments {
   refreshes: Counter
 }
 
-const instrumentsByMeter = new WeakMap<Meter, TokenInstruments>()
-
-function instrumentsOf(meter: Meter): TokenInstruments {
-  let instruments = instrumentsByMeter.get(meter)
-  if (instruments === undefined) {
-    instruments = {
-      exchanges: meter.createCounter(METRIC_TOKEN_EXCHANGES, {
-        description: 'Client-credentials token exchanges, by outcome',
-        unit: '{exchange}',
-      }),
-      requests: meter.createCounter(METRIC_TOKEN_REQUESTS, {
-        description: 'HTTP requests to the token endpoint, retries included, by status',
-        unit: '{request}',
-      }),
-      duration: meter.createHistogram(METRIC_TOKEN_EXCHANGE_DURATION, {
-        description: 'Duration of token exchanges, retries and their waits included',
-        unit: 's',
-        advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
-      }),
-      lookups: countTable(meter, METRIC_TOKEN_CACHE_LOOKUPS, {
-        description: 'Token cache lookups by getToken(), hits and misses',
-        unit: '{lookup}',
-      }),
-      refreshes: meter.createCounter(METRIC_TOKEN_REFRESHES, {
-        description: 'Background refresh-ahead token refreshes, by outcome',
-        unit: '{refresh}',
-      }),
-    }
-    instrumentsByMeter.set(meter, instruments)
-  }
-  return instruments
-}
+const instrumentsOf = perMeter(
+  (meter): TokenInstruments => ({
+    exchanges: meter.createCounter(METRIC_TOKEN_EXCHANGES, {
+      description: 'Client-credentials token exchanges, by outcome',
+      unit: '{exchange}',
+    }),
+    requests: meter.createCounter(METRIC_TOKEN_REQUESTS, {
+      description: 'HTTP requests to the token endpoint, retries included, by status',
+      unit: '{request}',
+    }),
+    duration: meter.createHistogram(METRIC_TOKEN_EXCHANGE_DURATION, {
+      description: 'Duration of token exchanges, retries and their waits included',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    }),
+    lookups: countTable(meter, METRIC_TOKEN_CACHE_LOOKUPS, {
+      description: 'Token cache lookups by getToken(), hits and misses',
+      unit: '{lookup}',
+    }),
+    refreshes: meter.createCounter(METRIC_TOKEN_REFRESHES, {
+      description: 'Background refresh-ahead token refreshes, by outcome',
+      unit: '{refresh}',
+    }),
+  }),
+)
 
 // A misbehaving token endpoint could answer many distinct error codes and
 // statuses; past this many, the rest share one attribute set.

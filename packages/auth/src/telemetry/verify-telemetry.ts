@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api'
 import { type CountCell, type CountTable, countTable } from './count-table.js'
 import {
   DURATION_BUCKETS_SECONDS,
@@ -6,6 +6,7 @@ import {
   METRIC_JWKS_FETCHES,
   METRIC_JWT_VERIFICATIONS,
 } from './names.js'
+import { perMeter } from './per-meter.js'
 import type { Telemetry } from './telemetry-options.js'
 import { type VerificationReason, verificationReason } from './verification-reason.js'
 
@@ -27,30 +28,23 @@ interface VerifyInstruments {
   jwksDuration: Histogram
 }
 
-const instrumentsByMeter = new WeakMap<Meter, VerifyInstruments>()
-
-function instrumentsOf(meter: Meter): VerifyInstruments {
-  let instruments = instrumentsByMeter.get(meter)
-  if (instruments === undefined) {
-    instruments = {
-      verifications: countTable(meter, METRIC_JWT_VERIFICATIONS, {
-        description: 'Access tokens checked by the verifier, valid or not (with the reason)',
-        unit: '{token}',
-      }),
-      jwksFetches: meter.createCounter(METRIC_JWKS_FETCHES, {
-        description: 'JWKS fetches, by outcome',
-        unit: '{fetch}',
-      }),
-      jwksDuration: meter.createHistogram(METRIC_JWKS_FETCH_DURATION, {
-        description: 'Duration of JWKS fetches',
-        unit: 's',
-        advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
-      }),
-    }
-    instrumentsByMeter.set(meter, instruments)
-  }
-  return instruments
-}
+const instrumentsOf = perMeter(
+  (meter): VerifyInstruments => ({
+    verifications: countTable(meter, METRIC_JWT_VERIFICATIONS, {
+      description: 'Access tokens checked by the verifier, valid or not (with the reason)',
+      unit: '{token}',
+    }),
+    jwksFetches: meter.createCounter(METRIC_JWKS_FETCHES, {
+      description: 'JWKS fetches, by outcome',
+      unit: '{fetch}',
+    }),
+    jwksDuration: meter.createHistogram(METRIC_JWKS_FETCH_DURATION, {
+      description: 'Duration of JWKS fetches',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    }),
+  }),
+)
 
 const VALID_BEARER: Attributes = Object.freeze({ outcome: 'valid', token_type: 'Bearer' })
 const VALID_DPOP: Attributes = Object.freeze({ outcome: 'valid', token_type: 'DPoP' })
