@@ -38,10 +38,7 @@ export function keyRoutes(scope: FastifyInstance, deps: DashboardDeps) {
 
   scope.post<WithKid>(`${ROUTE}/:kid/revoke`, async (request, reply) => {
     const { kid } = request.params
-    const answer = await management.request(
-      'PUT',
-      `keys/signing/${encodeURIComponent(kid)}/revoke`,
-    )
+    const answer = await management.request('PUT', `keys/signing/${encodeURIComponent(kid)}/revoke`)
     return redirectWithFlash(
       request,
       reply,

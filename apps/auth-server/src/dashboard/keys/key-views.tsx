@@ -35,7 +35,13 @@ function When({ label, at }: { label: string; at: string | undefined }) {
   )
 }
 
-function KeyEntry({ signingKey, session }: { signingKey: TimelineKey; session?: DashboardSession }) {
+function KeyEntry({
+  signingKey,
+  session,
+}: {
+  signingKey: TimelineKey
+  session?: DashboardSession
+}) {
   const { kid, state } = signingKey
   return (
     <li class={`card key key-${state}`}>
@@ -95,9 +101,9 @@ export function KeyTimeline(props: {
       >
         <h2>Rotate the signing key</h2>
         <p>
-          Rotating makes the next key current (it signs new tokens from now on) and makes a new
-          next key; the old current key stays published, so tokens it signed keep verifying until
-          you revoke it.
+          Rotating makes the next key current (it signs new tokens from now on) and makes a new next
+          key; the old current key stays published, so tokens it signed keep verifying until you
+          revoke it.
         </p>
         <CsrfField session={session} />
         <button type="submit">Rotate signing key</button>

@@ -12,7 +12,7 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
 /** A wait as a person reads it: "23 min", "5 h 12 min", "16 days 3 h". */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   const minutes = Math.max(1, Math.ceil(ms / MINUTE))
   if (minutes < 60) return `${minutes} min`
   if (ms < 2 * DAY) {
@@ -23,12 +23,14 @@ export function duration(ms: number): string {
   return `${Math.floor(ms / DAY)} days${hours === 0 ? '' : ` ${hours} h`}`
 }
 
+const count = (n: number) => n.toLocaleString('en-US')
+
 /** "12 of 50 this hour, resets in 23 min": what the bar shows, for everyone. */
-export function usageText(usage: BucketUsage, enforce: boolean): string {
+function usageText(usage: BucketUsage, enforce: boolean): string {
   const { used, limit, bucket } = usage
-  const base = `${used} of ${limit} ${BUCKETS[bucket].window}, resets in ${duration(usage.resetsAt - usage.at)}`
-  if (used > limit) return `${base} (${used - limit} over: counted, not refused)`
-  if (used === limit && enforce) return `${base} (spent: token requests are refused until then)`
+  const base = `${count(used)} of ${count(limit)} ${BUCKETS[bucket].window}, resets in ${duration(usage.resetsAt - usage.at)}`
+  if (used >= limit && enforce) return `${base} (spent: token requests are refused until then)`
+  if (used > limit) return `${base} (${count(used - limit)} over: counted, not refused)`
   return base
 }
 
@@ -51,12 +53,12 @@ export function QuotaBar(props: {
         min={0}
         max={usage.limit}
         value={Math.min(usage.used, usage.limit)}
-        low={usage.limit * 0.6}
-        high={usage.limit * 0.8}
+        low={Math.round(usage.limit * 0.6)}
+        high={Math.round(usage.limit * 0.8)}
         optimum={0}
         aria-describedby={`${id}-text`}
       >
-        {usage.used} of {usage.limit}
+        {count(usage.used)} of {count(usage.limit)}
       </meter>
       <span id={`${id}-text`} class="quota-text">
         {usageText(usage, props.enforce)}

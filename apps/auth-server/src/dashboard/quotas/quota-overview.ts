@@ -88,7 +88,9 @@ export function quotaOverview(state: TenantState, counts: Counts): QuotaOverview
             name: 'The whole tenant',
             source: 'plan',
             enforce: true,
-            buckets: [{ bucket: 'monthly', limit: allowance, ...counts.usage('plan', '', 'monthly') }],
+            buckets: [
+              { bucket: 'monthly', limit: allowance, ...counts.usage('plan', '', 'monthly') },
+            ],
           },
     clients: state.clients
       .map((client) =>
