@@ -1,12 +1,18 @@
-// The dashboard works without this script; with it: copy buttons and confirmations.
-// Sections add their own enhancements below (live log, inline "Try it").
+// The dashboard works without this script; with it: copy buttons, confirmations,
+// the live log (live-log.js) and inline "Try it" (try-it.js). Each enhancement
+// runs only on the page whose elements it finds.
+import { enhanceLiveLog } from './live-log.js'
+import { enhanceTryIt } from './try-it.js'
 
 /** The session's CSRF token, for requests this script makes. */
 export const csrf = () => document.body.dataset.csrf ?? ''
 
-function addCopyButtons() {
+/** A copy button after each `[data-copy]` element under `root` that has none yet. */
+export function addCopyButtons(root = document) {
   if (!navigator.clipboard) return
-  for (const element of document.querySelectorAll('[data-copy]')) {
+  for (const element of root.querySelectorAll('[data-copy]')) {
+    if (element.dataset.copyButton === 'added') continue
+    element.dataset.copyButton = 'added'
     const button = document.createElement('button')
     button.type = 'button'
     button.className = 'copy secondary'
@@ -33,3 +39,5 @@ function confirmDangerousForms() {
 
 addCopyButtons()
 confirmDangerousForms()
+enhanceLiveLog()
+enhanceTryIt({ csrf, addCopyButtons })
