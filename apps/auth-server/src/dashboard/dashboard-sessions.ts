@@ -65,6 +65,10 @@ export function createDashboardSessions(options: DashboardSessionOptions = {}) {
     find(id: string | undefined): DashboardSession | undefined {
       return id ? sessions.get(id) : undefined
     },
+    /** Whether the session is still signed in, without counting this as use (a live stream asks). */
+    isActive(session: DashboardSession): boolean {
+      return sessions.has(session.id)
+    },
     signOut(id: string): void {
       sessions.delete(id)
     },

@@ -313,6 +313,26 @@ describe('/dashboard/logs/stream', () => {
     again.response.body.destroy()
   })
 
+  it('ends a stream once its session signs out, at the next event', async () => {
+    await listen()
+    const app = harness?.app as FastifyInstance
+    const { reader } = await openStream()
+    await reader.sent('retry: 3000')
+    const session = harness?.sessions.find(cookie.split('=')[1])
+    expect(session).toBeDefined()
+    const out = await app.inject({
+      method: 'POST',
+      url: '/dashboard/logout',
+      headers: { cookie },
+      payload: { _csrf: session?.csrf },
+    })
+    expect(out.statusCode).toBe(303)
+    await exchange(app, gift, 'urn:worldmappers')
+    await reader.done
+    expect(reader.ended()).toBe(true)
+    expect(reader.text()).not.toContain('event: exchange')
+  })
+
   it('lets app.close() return promptly with streams open, ending them', async () => {
     await listen()
     const streams = [await openStream(), await openStream('?outcome=refused')]

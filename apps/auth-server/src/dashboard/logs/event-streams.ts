@@ -22,11 +22,15 @@ export interface EventStream {
  * by `closeAll` so that the server can close.
  */
 export function createEventStreams(options: EventStreamsOptions) {
-  const open = new Map<ServerResponse, () => void>()
+  /** Each open stream, with whether its reader may still read (signed in). */
+  const open = new Map<ServerResponse, () => boolean>()
   let heartbeat: NodeJS.Timeout | undefined
 
   function beat() {
-    for (const response of open.keys()) write(response, ': heartbeat\n\n')
+    for (const [response, allowed] of open) {
+      if (allowed()) write(response, ': heartbeat\n\n')
+      else response.end()
+    }
   }
 
   function write(response: ServerResponse, text: string) {
@@ -49,12 +53,14 @@ export function createEventStreams(options: EventStreamsOptions) {
     /**
      * Answers 200 `text/event-stream` on `response` with `headers` added, or
      * `undefined` when full or the browser already left. `onClose` runs once,
-     * however the stream ends.
+     * however the stream ends. Once `allowed` says no (its session signed out
+     * or expired), the stream ends at the next event or heartbeat.
      */
     open(
       response: ServerResponse,
       headers: Record<string, string | number | string[] | undefined>,
       onClose: () => void,
+      allowed: () => boolean = () => true,
     ): EventStream | undefined {
       if (open.size >= options.maxStreams || !response.socket || response.socket.destroyed) {
         return undefined
@@ -68,7 +74,7 @@ export function createEventStreams(options: EventStreamsOptions) {
         connection: 'close',
       })
       response.write(`retry: ${options.retryMs}\n\n`)
-      open.set(response, onClose)
+      open.set(response, allowed)
       response.once('close', () => {
         open.delete(response)
         if (open.size === 0 && heartbeat) {
@@ -83,6 +89,10 @@ export function createEventStreams(options: EventStreamsOptions) {
       }
       return {
         send(event, data, id) {
+          if (!allowed()) {
+            response.end()
+            return
+          }
           const idLine = id === undefined ? '' : `id: ${id}\n`
           write(response, `${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
         },

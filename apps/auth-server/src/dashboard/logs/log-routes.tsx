@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { LogEvent } from '../../logs/log-store.js'
+import { sessionOf } from '../access-guard.js'
 import type { DashboardDeps } from '../dashboard-deps.js'
 import { createEventStreams } from './event-streams.js'
 import { exchangeMatcher, exchangeView, logPaths, NO_FILTER, parseLogFilter } from './log-filter.js'
@@ -27,7 +28,7 @@ const plainText = 'text/plain; charset=utf-8'
  * filters them), `/logs/stream` sends each new one as a server-sent event.
  */
 export function logRoutes(scope: FastifyInstance, deps: DashboardDeps) {
-  const { logs, state, sendPage } = deps
+  const { logs, state, sendPage, sessions } = deps
   const streams = createEventStreams(LIVE_LOG_LIMITS)
   // Open streams never end by themselves: without this, close() would wait for every browser.
   scope.addHook('preClose', async () => streams.closeAll())
@@ -73,7 +74,13 @@ export function logRoutes(scope: FastifyInstance, deps: DashboardDeps) {
     const headers = reply.getHeaders()
     reply.hijack()
     let unsubscribe = () => {}
-    const stream = streams.open(reply.raw, headers, () => unsubscribe())
+    const session = sessionOf(request)
+    const stream = streams.open(
+      reply.raw,
+      headers,
+      () => unsubscribe(),
+      () => session !== undefined && sessions.isActive(session),
+    )
     if (!stream) {
       reply.raw.destroy()
       return
