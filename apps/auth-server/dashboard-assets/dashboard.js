@@ -32,7 +32,13 @@ export function addCopyButtons(root = document) {
 function confirmDangerousForms() {
   for (const form of document.querySelectorAll('form[data-confirm]')) {
     form.addEventListener('submit', (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault()
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault()
+        return
+      }
+      // Answered here: the server makes the change without asking again on a page.
+      const answer = form.elements.namedItem('_confirmed')
+      if (answer) answer.value = 'yes'
     })
   }
 }

@@ -6,6 +6,7 @@ import { createRateLimiter } from '../oauth/rate-limiter.js'
 import { createAccessGuard, SESSION_COOKIE, sessionOf } from './access-guard.js'
 import { apiRoutes } from './apis/api-routes.js'
 import { applicationRoutes } from './applications/application-routes.js'
+import { createConfirmationHold } from './confirmed-form.js'
 import type { DashboardDeps } from './dashboard-deps.js'
 import { ErrorContent } from './error-content.js'
 import { grantRoutes } from './grants/grant-routes.js'
@@ -76,6 +77,8 @@ export async function dashboardRoutes(scope: FastifyInstance, options: Dashboard
   })
   scope.addHook('onRequest', guard.onRequest)
   scope.addHook('preHandler', guard.preHandler)
+  // After the CSRF check: only a genuine change is held for its "yes".
+  scope.addHook('preHandler', createConfirmationHold(sendPage))
 
   scope.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status =

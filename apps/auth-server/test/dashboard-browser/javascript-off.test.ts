@@ -40,7 +40,7 @@ describe('with JavaScript off, every page is readable', () => {
 })
 
 describe('with JavaScript off, changes by form still work', () => {
-  it('creates an application, and deletes it (no confirmation dialog without a script)', async () => {
+  it('creates an application, and deletes it once a page has asked to confirm', async () => {
     await page.goto(`${tenant.base}/dashboard/applications`)
     await page.getByLabel('Name', { exact: true }).fill('No Script App')
     await page.getByRole('button', { name: 'Create application' }).click()
@@ -49,6 +49,11 @@ describe('with JavaScript off, changes by form still work', () => {
     expect(tenant.state.clients.map((client) => client.name)).toContain('No Script App')
 
     await page.getByRole('button', { name: 'Delete application' }).click()
+    // No script, no dialog: the server holds the change and asks on a page.
+    await page.getByRole('heading', { name: 'Are you sure?' }).waitFor()
+    await page.getByText('Delete No Script App? Its grants go with it.').waitFor()
+    expect(tenant.state.clients.map((client) => client.name)).toContain('No Script App')
+    await page.getByRole('button', { name: 'Yes, go ahead' }).click()
     await page.waitForURL(`${tenant.base}/dashboard/applications`)
     await flash(page).getByText('Deleted No Script App.').waitFor()
     expect(tenant.state.clients.map((client) => client.name)).not.toContain('No Script App')

@@ -1,4 +1,5 @@
 import { type ResourceServer, SIGNING_ALGS } from '../../tenant/model.js'
+import { ConfirmedForm } from '../confirmed-form.js'
 import type { DashboardSession } from '../dashboard-sessions.js'
 import { CsrfField, DASHBOARD_PREFIX } from '../layout.js'
 import { lifetimeText, popText } from './api-facts.js'
@@ -135,16 +136,15 @@ export function ApiDetail(props: {
         <>
           <AddScopeForm api={api} session={session} />
           <div class="actions">
-            <form
-              method="post"
+            <ConfirmedForm
               action={`${path}/delete`}
-              data-confirm={`Delete ${api.name}? Every grant to it goes with it.`}
+              question={`Delete ${api.name}? Every grant to it goes with it.`}
+              session={session}
             >
-              <CsrfField session={session} />
               <button type="submit" class="danger">
                 Delete API
               </button>
-            </form>
+            </ConfirmedForm>
           </div>
         </>
       ) : null}
@@ -180,17 +180,16 @@ function ScopeTable(props: {
             <td>{scope.description ?? ''}</td>
             {editable ? (
               <td>
-                <form
-                  method="post"
+                <ConfirmedForm
                   action={`${apiPath(api)}/scopes/remove`}
-                  data-confirm={`Remove ${scope.value}? Grants lose it too.`}
+                  question={`Remove ${scope.value}? Grants lose it too.`}
+                  session={session}
                 >
-                  <CsrfField session={session} />
                   <input type="hidden" name="value" value={scope.value} />
                   <button type="submit" class="secondary">
                     Remove<span class="visually-hidden"> {scope.value}</span>
                   </button>
-                </form>
+                </ConfirmedForm>
               </td>
             ) : null}
           </tr>

@@ -1,4 +1,5 @@
 import type { Client, ClientGrant } from '../../tenant/model.js'
+import { ConfirmedForm } from '../confirmed-form.js'
 import type { DashboardSession } from '../dashboard-sessions.js'
 import { CsrfField, DASHBOARD_PREFIX } from '../layout.js'
 
@@ -129,24 +130,22 @@ export function ApplicationDetail(props: {
             <button type="submit">Reveal secret</button>
           </form>
         )}
-        <form
-          method="post"
+        <ConfirmedForm
           action={`${path}/rotate-secret`}
-          data-confirm="Rotate the secret? The current one stops working at once."
+          question="Rotate the secret? The current one stops working at once."
+          session={session}
         >
-          <CsrfField session={session} />
           <button type="submit">Rotate secret</button>
-        </form>
-        <form
-          method="post"
+        </ConfirmedForm>
+        <ConfirmedForm
           action={`${path}/delete`}
-          data-confirm={`Delete ${client.name}? Its grants go with it.`}
+          question={`Delete ${client.name}? Its grants go with it.`}
+          session={session}
         >
-          <CsrfField session={session} />
           <button type="submit" class="danger">
             Delete application
           </button>
-        </form>
+        </ConfirmedForm>
       </div>
       <h2>Credentials (private_key_jwt)</h2>
       {credentials.length === 0 ? (

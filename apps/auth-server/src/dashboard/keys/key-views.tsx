@@ -1,5 +1,6 @@
+import { ConfirmedForm } from '../confirmed-form.js'
 import type { DashboardSession } from '../dashboard-sessions.js'
-import { CsrfField, DASHBOARD_PREFIX } from '../layout.js'
+import { DASHBOARD_PREFIX } from '../layout.js'
 import type { KeyState, TimelineKey } from './key-timeline.js'
 
 export const KEYS_PATH = `${DASHBOARD_PREFIX}/keys`
@@ -64,16 +65,15 @@ function KeyEntry({
         </dd>
       </dl>
       {state === 'previous' ? (
-        <form
-          method="post"
+        <ConfirmedForm
           action={`${KEYS_PATH}/${encodeURIComponent(kid)}/revoke`}
-          data-confirm={`Revoke key ${kid}? Tokens it signed stop verifying at once.`}
+          question={`Revoke key ${kid}? Tokens it signed stop verifying at once.`}
+          session={session}
         >
-          <CsrfField session={session} />
           <button type="submit" class="danger">
             Revoke<span class="visually-hidden"> key {kid}</span>
           </button>
-        </form>
+        </ConfirmedForm>
       ) : null}
     </li>
   )
@@ -93,11 +93,11 @@ export function KeyTimeline(props: {
         </a>
         , which holds the current, next and previous keys; private keys never leave the tenant.
       </p>
-      <form
-        method="post"
+      <ConfirmedForm
         action={`${KEYS_PATH}/rotate`}
+        question="Rotate the signing key? The next key signs new tokens from now on; the current one stays published until you revoke it."
+        session={session}
         class="card"
-        data-confirm="Rotate the signing key? The next key signs new tokens from now on; the current one stays published until you revoke it."
       >
         <h2>Rotate the signing key</h2>
         <p>
@@ -105,9 +105,8 @@ export function KeyTimeline(props: {
           key; the old current key stays published, so tokens it signed keep verifying until you
           revoke it.
         </p>
-        <CsrfField session={session} />
         <button type="submit">Rotate signing key</button>
-      </form>
+      </ConfirmedForm>
       <h2>Keys, current first</h2>
       <p>
         Revoking a previous key takes it out of the JWKS: tokens signed by a revoked key stop

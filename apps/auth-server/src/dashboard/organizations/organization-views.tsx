@@ -1,4 +1,5 @@
 import type { Organization, TokenQuota } from '../../tenant/model.js'
+import { ConfirmedForm } from '../confirmed-form.js'
 import type { DashboardSession } from '../dashboard-sessions.js'
 import { CsrfField, DASHBOARD_PREFIX } from '../layout.js'
 
@@ -156,16 +157,15 @@ export function OrganizationDetail(props: {
       )}
       <AssociateForm {...props} />
       <div class="actions">
-        <form
-          method="post"
+        <ConfirmedForm
           action={`${path}/delete`}
-          data-confirm={`Delete the organization ${org.name}?`}
+          question={`Delete the organization ${org.name}?`}
+          session={session}
         >
-          <CsrfField session={session} />
           <button type="submit" class="danger">
             Delete organization
           </button>
-        </form>
+        </ConfirmedForm>
       </div>
     </>
   )
