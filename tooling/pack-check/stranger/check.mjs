@@ -5,7 +5,7 @@
 // `m2m` CLI from node_modules/.bin. Prints one `ok` line per expectation met;
 // the first one that fails throws (exit code 1).
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -77,6 +77,50 @@ function m2m(bin, args, env = {}) {
   })
 }
 
+/**
+ * `m2m-tenant` on a free port: its banner's one-time link signs in to the
+ * dashboard, whose pages and scripts ship in the tarball.
+ */
+async function checkStandaloneDashboard() {
+  const path = [join(here, 'node_modules', '.bin'), dirname(process.execPath), process.env.PATH]
+  const child = spawn(
+    join(here, 'node_modules', '.bin', 'm2m-tenant'),
+    ['--tenant', 'tenant.json', '--port', '0', '--data-dir', '.m2m-tenant'],
+    { cwd: here, env: { ...process.env, PATH: path.join(':') }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk
+  })
+  try {
+    const deadline = Date.now() + 30_000
+    while (!stdout.includes('Ctrl-C')) {
+      assert.ok(Date.now() < deadline, `m2m-tenant never said it was ready:\n${stdout}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const link = stdout.match(/sign in once with (http:\/\/\S+)\)/)?.[1]
+    assert.ok(link, `no dashboard link in the banner:\n${stdout}`)
+    const signIn = await request(link)
+    assert.equal(signIn.statusCode, 303)
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]
+    await signIn.body.dump()
+    const base = new URL(link).origin
+    const overview = await request(`${base}/dashboard`, { headers: { cookie } })
+    assert.equal(overview.statusCode, 200)
+    assert.match(await overview.body.text(), /<h1>Overview<\/h1>/)
+    for (const asset of ['dashboard.js', 'dashboard.css', 'live-log.js', 'try-it.js']) {
+      const answer = await request(`${base}/dashboard/assets/${asset}`)
+      assert.equal(answer.statusCode, 200, asset)
+      await answer.body.dump()
+    }
+    ok('m2m-tenant: its one-time link signs in to /dashboard, whose scripts and styles ship')
+  } finally {
+    child.kill('SIGTERM')
+  }
+  assert.equal(await exited, 0)
+}
+
 try {
   const anonymous = await call(undefined, 'GET')
   assert.equal(anonymous.status, 401)
@@ -143,6 +187,8 @@ try {
   assert.equal(standalone.code, 0, standalone.stderr)
   assert.match(standalone.stdout, new RegExp(version.replaceAll('.', '\\.')))
   ok(`m2m-tenant --version: ${standalone.stdout.trim()}`)
+
+  await checkStandaloneDashboard()
 } finally {
   for (const { tokens, dispatcher } of callers) {
     await dispatcher.close()

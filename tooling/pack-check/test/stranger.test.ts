@@ -11,11 +11,9 @@ it('a stranger installs the packed packages with npm and uses them on plain Node
   expect(report.tarballs.map((t) => t.name)).toEqual(PUBLISHED_PACKAGES.map((p) => p.name))
   for (const tarball of report.tarballs) {
     expect(tarball.files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']))
-    expect(tarball.files.filter((file) => !/^(dist|bin|tenants)\//.test(file))).toEqual([
-      'LICENSE',
-      'README.md',
-      'package.json',
-    ])
+    expect(
+      tarball.files.filter((file) => !/^(dist|bin|tenants|dashboard-assets)\//.test(file)),
+    ).toEqual(['LICENSE', 'README.md', 'package.json'])
   }
   expect(report.checks).toEqual([
     expect.stringMatching(/^ok node v.*: @m2m packages resolve to node_modules\/@m2m\/\*\/dist/),
@@ -30,5 +28,13 @@ it('a stranger installs the packed packages with npm and uses them on plain Node
     'ok m2m call with a wrong client secret: no token, exit 3',
     'ok m2m tenant check tenant.json: exit 0 (the CLI loads @m2m/auth-server)',
     expect.stringMatching(/^ok m2m-tenant --version: /),
+    'ok m2m-tenant: its one-time link signs in to /dashboard, whose scripts and styles ship',
+  ])
+  const authServer = report.tarballs.find((tarball) => tarball.name === '@m2m/auth-server')
+  expect(authServer?.files.filter((file) => file.startsWith('dashboard-assets/')).sort()).toEqual([
+    'dashboard-assets/dashboard.css',
+    'dashboard-assets/dashboard.js',
+    'dashboard-assets/live-log.js',
+    'dashboard-assets/try-it.js',
   ])
 })
