@@ -88,10 +88,33 @@ describe('applications', () => {
 
     await submit('Rotate secret')
     await flash(page).getByText('Secret rotated: the previous one no longer works.').waitFor()
-    const rotated = await page.locator('code.secret').textContent()
-    expect(rotated).toBeTruthy()
+    const rotated = (await page.locator('code.secret').textContent()) ?? ''
+    // A generated secret (48 random bytes, base64url), the one the tenant now holds.
+    expect(rotated).toMatch(/^[\w-]{64}$/)
     expect(rotated).not.toBe(revealed)
-    expect(tenant.state.client(clientId)?.secret_rotated_at).toBeTruthy()
+    expect(tenant.state.client(clientId)?.client_secret).toBe(rotated)
+    const rotatedAt = Date.parse(tenant.state.client(clientId)?.secret_rotated_at ?? '')
+    expect(Date.now() - rotatedAt).toBeGreaterThanOrEqual(0)
+    expect(Date.now() - rotatedAt).toBeLessThan(60_000)
+    // The token endpoint agrees: the old secret is refused as a wrong credential
+    // (401, Auth0's "Unauthorized"); the new one authenticates, then meets the missing grant (403).
+    const withOld = await requestToken(tenant, {
+      client_id: clientId,
+      client_secret: revealed,
+      audience: 'urn:worldmappers',
+    })
+    expect(withOld.status).toBe(401)
+    expect(withOld.body).toMatchObject({
+      error: 'access_denied',
+      error_description: 'Unauthorized',
+    })
+    const withNew = await requestToken(tenant, {
+      client_id: clientId,
+      client_secret: rotated,
+      audience: 'urn:worldmappers',
+    })
+    expect(withNew.status).toBe(403)
+    expect(withNew.body.error).toBe('access_denied')
   })
 
   it('deletes it after a confirmation', async () => {
