@@ -197,7 +197,10 @@ describe('dashboard: APIs', () => {
       kind: 'error',
       text: 'Not deleted: You cannot change a system API',
     })
-    expect(api(MANAGEMENT_AUDIENCE)).toBeDefined()
+    expect(api(MANAGEMENT_AUDIENCE)).toMatchObject({
+      identifier: MANAGEMENT_AUDIENCE,
+      is_system: true,
+    })
   })
 
   it('refuses every change without the CSRF token', async () => {

@@ -33,7 +33,7 @@ describe('a change that cannot be undone waits for a "yes"', () => {
     expect(held.body).toContain(`action="${url}"`)
     expect(held.body).toContain('name="_confirmed" value="yes"')
     expect(held.body).toContain('<a href="/dashboard/applications">Cancel</a>')
-    expect(harness.state.client('storefront-dev')).toBeDefined()
+    expect(harness.state.client('storefront-dev')?.name).toBe('Storefront')
 
     const answered = await harness.app.inject({
       method: 'POST',

@@ -319,7 +319,7 @@ describe('/dashboard/logs/stream', () => {
     const { reader } = await openStream()
     await reader.sent('retry: 3000')
     const session = harness?.sessions.find(cookie.split('=')[1])
-    expect(session).toBeDefined()
+    expect(session?.csrf).toMatch(/^[\w-]{43}$/)
     const out = await app.inject({
       method: 'POST',
       url: '/dashboard/logout',
