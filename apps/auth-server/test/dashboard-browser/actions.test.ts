@@ -3,15 +3,13 @@ import { fetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   answerDialogs,
+  closeSuite,
   flash,
   type ListeningDashboard,
-  launchBrowser,
+  openSignedInSuite,
   requestToken,
   STOREFRONT,
   screenshotWhenFailing,
-  signedIn,
-  startTenant,
-  watchForScriptProblems,
 } from './browser-harness.js'
 
 let browser: Browser
@@ -23,15 +21,10 @@ let asked: string[]
 let dismissing = false
 
 beforeAll(async () => {
-  ;[browser, tenant] = await Promise.all([launchBrowser(), startTenant()])
-  ;({ page } = await signedIn(browser, tenant))
-  problems = watchForScriptProblems(page)
+  ;({ browser, tenant, page, problems } = await openSignedInSuite())
   asked = answerDialogs(page, () => dismissing)
 })
-afterAll(async () => {
-  await browser?.close()
-  await tenant?.close()
-})
+afterAll(() => closeSuite(browser, tenant))
 screenshotWhenFailing(() => page)
 
 const open = (path: string) => page.goto(`${tenant.base}${path}`)

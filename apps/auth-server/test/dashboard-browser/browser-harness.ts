@@ -295,3 +295,27 @@ export const DASHBOARD_PAGES: readonly DashboardPage[] = [
   },
   { name: 'try', path: () => '/dashboard/try', title: 'Try it', section: 'Try it' },
 ]
+
+/** A test file's browser, its tenant and one signed-in page whose script problems are watched. */
+export interface SignedInSuite {
+  browser: Browser
+  tenant: ListeningDashboard
+  page: Page
+  problems: string[]
+}
+
+/** Opens a `SignedInSuite` (call it in `beforeAll`; `closeSuite` in `afterAll`). */
+export async function openSignedInSuite(): Promise<SignedInSuite> {
+  const [browser, tenant] = await Promise.all([launchBrowser(), startTenant()])
+  const { page } = await signedIn(browser, tenant)
+  return { browser, tenant, page, problems: watchForScriptProblems(page) }
+}
+
+/** Closes what `openSignedInSuite` opened, however far it got. */
+export async function closeSuite(
+  browser: Browser | undefined,
+  tenant: ListeningDashboard | undefined,
+) {
+  await browser?.close()
+  await tenant?.close()
+}

@@ -1,17 +1,15 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  closeSuite,
   csrfOf,
   ISSUER,
   isMarkedDocument,
   type ListeningDashboard,
-  launchBrowser,
   markDocument,
+  openSignedInSuite,
   STOREFRONT,
   screenshotWhenFailing,
-  signedIn,
-  startTenant,
-  watchForScriptProblems,
 } from './browser-harness.js'
 
 let browser: Browser
@@ -20,14 +18,9 @@ let page: Page
 let problems: string[]
 
 beforeAll(async () => {
-  ;[browser, tenant] = await Promise.all([launchBrowser(), startTenant()])
-  ;({ page } = await signedIn(browser, tenant))
-  problems = watchForScriptProblems(page)
+  ;({ browser, tenant, page, problems } = await openSignedInSuite())
 })
-afterAll(async () => {
-  await browser?.close()
-  await tenant?.close()
-})
+afterAll(() => closeSuite(browser, tenant))
 screenshotWhenFailing(() => page)
 
 const status = () => page.locator('#try-status')
