@@ -70,7 +70,8 @@ export function createInProcessManagement(options: InProcessManagementOptions) {
 
 export type InProcessManagement = ReturnType<typeof createInProcessManagement>
 
-function parseJson(text: string): unknown {
+/** A response body as JSON; `undefined` when empty, the text itself when it is not JSON. */
+export function parseJson(text: string): unknown {
   if (text === '') return undefined
   try {
     return JSON.parse(text)

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import type { AuthServerConfig } from '../config.js'
 import { LocalTenantClientError, LocalTenantTokenError, TenantOptionError } from '../errors.js'
 import { freePort } from '../free-port.js'
-import { createInProcessManagement } from '../management/in-process-management.js'
+import { createInProcessManagement, parseJson } from '../management/in-process-management.js'
 import { type AuthServer, createAuthServer } from '../server.js'
 import type { Client } from '../tenant/model.js'
 
@@ -230,7 +230,7 @@ function localTenant(
             : { organization: tokenOptions.organization }),
         },
       })
-      const body = safeJson(response.body) as {
+      const body = parseJson(response.body) as {
         access_token?: string
         error?: string
         error_description?: string
@@ -284,12 +284,4 @@ function withAbsoluteActionPaths(
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
 }
