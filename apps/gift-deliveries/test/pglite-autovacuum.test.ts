@@ -20,6 +20,26 @@ describe('the PGlite autovacuum', () => {
     expect(runs).toEqual([200, 600, 1_400])
   })
 
+  it('counts rows, not statements: rows written 32 at a time bring each run as soon as one by one', async () => {
+    const runs: number[] = []
+    let rows = 0
+    const vacuum = createAutovacuum({
+      baseWrites: 100,
+      share: 0.5,
+      vacuum: async () => {
+        runs.push(rows)
+      },
+    })
+    while (rows < 2_000) {
+      rows += 32
+      vacuum.wrote(32)
+      await vacuum.idle()
+    }
+    // As above, each run once the rows since the last reach 100 + half of all rows, checked
+    // after each batch: one by one that is at 200, 600 and 1,400 rows.
+    expect(runs).toEqual([224, 672, 1_568])
+  })
+
   it('never runs two at once, and idle() waits for the one running', async () => {
     let running = 0
     let most = 0

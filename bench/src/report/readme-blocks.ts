@@ -23,6 +23,7 @@ export interface SoakReport {
   connections: number
   requests: number
   requestsPerSecond: number
+  statusCodes: Record<string, number>
   errors: { total: number }
   latencyMs: { p50: number; p99: number; max: number }
   memory: Array<{
@@ -83,12 +84,21 @@ function scenarioParts(r: BenchReport['scenarios'][number]): string[] {
   ]
 }
 
-/** Issue 13's soak targets: 4× the 294 requests/s it measured, p99 under 250 ms, no error. */
-const SOAK_TARGETS = { requestsPerSecond: 4 * 294, p99Ms: 250 }
+/**
+ * Issue 13's soak targets: 4× the 294 requests/s it measured, p99 under 250 ms, no error,
+ * gift-deliveries at most 400 MiB once 10,000 deliveries or more are stored.
+ */
+const SOAK_TARGETS = { requestsPerSecond: 4 * 294, p99Ms: 250, deliveries: 10_000, rssMiB: 400 }
 
 function renderSoak(soak: SoakReport): string {
   const n = (v: number) => Math.round(v).toLocaleString('en-US')
   const verdict = (met: boolean) => (met ? '**met**' : '**missed**')
+  const created = (soak.statusCodes['201'] ?? 0) + (soak.statusCodes['202'] ?? 0)
+  const deliveries = soak.memory.find((m) => m.service === 'gift-deliveries')
+  const rssMet =
+    deliveries !== undefined &&
+    created >= SOAK_TARGETS.deliveries &&
+    deliveries.endMiB <= SOAK_TARGETS.rssMiB
   return [
     `\`pnpm soak --duration ${Math.round(soak.durationS)} --json bench/results/soak.json\` (${soak.connections} connections: creates, reads by id and list pages, through the built services): ${n(soak.requests)} requests, **${n(soak.requestsPerSecond)} requests/s**, latency p50 ${soak.latencyMs.p50} ms, **p99 ${soak.latencyMs.p99} ms**, max ${soak.latencyMs.max} ms, **${soak.errors.total} errors**.`,
     '',
@@ -103,6 +113,7 @@ function renderSoak(soak: SoakReport): string {
       `- ${verdict(soak.requestsPerSecond >= SOAK_TARGETS.requestsPerSecond)} at least ${n(SOAK_TARGETS.requestsPerSecond)} requests/s (4× issue #13's 294): ${n(soak.requestsPerSecond)}`,
       `- ${verdict(soak.latencyMs.p99 < SOAK_TARGETS.p99Ms)} p99 under ${SOAK_TARGETS.p99Ms} ms: ${soak.latencyMs.p99} ms`,
       `- ${verdict(soak.errors.total === 0)} no error: ${soak.errors.total}`,
+      `- ${verdict(rssMet)} gift-deliveries RSS at most ${SOAK_TARGETS.rssMiB} MiB after ${n(SOAK_TARGETS.deliveries)} deliveries or more: ${deliveries ? n(deliveries.endMiB) : '-'} MiB after ${n(created)}`,
     ].join('\n'),
   ].join('\n')
 }

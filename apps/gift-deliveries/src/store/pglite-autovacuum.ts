@@ -12,8 +12,12 @@
  * rarely, so its cost per write stays flat as the table grows.
  */
 export interface Autovacuum {
-  /** Counts one INSERT, UPDATE or DELETE; runs the vacuum when due (never two at once). */
-  wrote(): void
+  /**
+   * Counts the rows a statement inserted, updated or deleted (one by default); runs the
+   * vacuum when due (never two at once). Rows, not statements: a multi-row INSERT must
+   * bring the next ANALYZE as near as the same rows inserted one by one.
+   */
+  wrote(rows?: number): void
   /** Resolves when a vacuum in progress, if any, has finished. */
   idle(): Promise<void>
 }
@@ -37,9 +41,9 @@ export function createAutovacuum(options: AutovacuumOptions): Autovacuum {
   let running: Promise<void> | undefined
 
   return {
-    wrote() {
-      total++
-      since++
+    wrote(rows = 1) {
+      total += rows
+      since += rows
       if (running || since < baseWrites + share * total) return
       since = 0
       running = options

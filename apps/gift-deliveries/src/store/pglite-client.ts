@@ -62,7 +62,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     ...(options.onMaintenanceError ? { onError: options.onMaintenanceError } : {}),
   })
   client = createPgliteSqlClient(db, {
-    onWrite: () => autovacuum.wrote(),
+    onWrite: (rows) => autovacuum.wrote(rows),
     async onClose() {
       await autovacuum.idle()
       await db.close()

@@ -5,6 +5,7 @@ import {
   IdempotencyConflictError,
   InvalidListQueryError,
 } from '../errors.js'
+import { createBatchedInsert } from './batched-insert.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { deliveryJson, listEntryJson, summaryOf } from './delivery-json.js'
 import {
@@ -27,12 +28,35 @@ const DELIVERY_JSON_WITHOUT_ROUTE = deliveryJson({ route: false })
 
 type JsonRow = { json: string }
 
+/** Planned deliveries created at once that share one INSERT, at most. */
+const MAX_INSERT_ROWS = 32
+const PLANNED_PARAMS = 7
+
+/** The INSERT of `rows` planned deliveries, 7 parameters each (see `createPlanned`). */
+function insertPlannedSql(rows: number): string {
+  const values: string[] = []
+  for (let row = 0; row < rows; row++) {
+    const $ = (n: number) => `$${row * PLANNED_PARAMS + n}`
+    values.push(
+      `(${$(1)}::uuid, ${$(2)}, 'planned', ${$(3)}::jsonb, ${$(4)}::json, ${$(5)}::jsonb,
+        ${$(6)}::timestamptz, ${$(6)}::timestamptz, ${$(6)}::timestamptz, ${$(7)})`,
+    )
+  }
+  return `INSERT INTO deliveries (id, client_id, status, request, route, summary,
+      created_at, updated_at, planned_at, list_json)
+    VALUES ${values.join(',\n      ')}`
+}
+
 /** The store over an open, migrated database. `close()` closes the client. */
 export function createDeliveryStore(
   client: SqlClient,
   options: DeliveryStoreOptions = {},
 ): DeliveryStore {
   const now = options.now ?? (() => new Date())
+  const insertPlanned = createBatchedInsert(client, {
+    sqlFor: insertPlannedSql,
+    maxRows: MAX_INSERT_ROWS,
+  })
   let closing: Promise<void> | undefined
 
   async function current(id: string): Promise<Delivery> {
@@ -222,21 +246,15 @@ export function createDeliveryStore(
         updatedAt: at,
         plannedAt: at,
       }
-      await client.query(
-        `INSERT INTO deliveries (id, client_id, status, request, route, summary,
-           created_at, updated_at, planned_at, list_json)
-         VALUES ($1::uuid, $2, 'planned', $3::jsonb, $4::json, $5::jsonb, $6::timestamptz,
-           $6::timestamptz, $6::timestamptz, $7)`,
-        [
-          delivery.id,
-          input.clientId,
-          JSON.stringify(input.request),
-          JSON.stringify(input.route),
-          JSON.stringify(summaryOf(input.route)),
-          at,
-          listEntryJson(delivery),
-        ],
-      )
+      await insertPlanned([
+        delivery.id,
+        input.clientId,
+        JSON.stringify(input.request),
+        JSON.stringify(input.route),
+        JSON.stringify(summaryOf(input.route)),
+        at,
+        listEntryJson(delivery),
+      ])
       return delivery
     },
 
@@ -331,7 +349,8 @@ export function createDeliveryStore(
     },
 
     close() {
-      closing ??= client.close()
+      // After the inserts already asked for, which wait for the turn's end to go as one.
+      closing ??= new Promise((resolve) => setImmediate(resolve)).then(() => client.close())
       return closing
     },
   }
