@@ -1,13 +1,14 @@
 import { PGlite } from '@electric-sql/pglite'
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Delivery, DeliveryRequest, DeliveryRoute } from '../src/deliveries/model.js'
+import type { Delivery, DeliveryRequest } from '../src/deliveries/model.js'
 import { createBatchedInsert } from '../src/store/batched-insert.js'
 import { runMigrations } from '../src/store/migrations.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import { createPgliteSqlClient } from '../src/store/pglite-sql-client.js'
 import type { SqlClient } from '../src/store/sql-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
+import { testRoute } from './helpers/test-route.js'
 
 /**
  * Group commit: planned deliveries created in one turn of the event loop are
@@ -32,24 +33,12 @@ const request = (n: number): DeliveryRequest => ({
   gift: { description: `Gift ${n}` },
   destination: `Place ${n}`,
 })
-const place = (name: string) => ({
-  name,
-  lat: 1.5,
-  lng: 2.25,
-  region: null,
-  country: 'X',
-  countryCode: 'XX',
-})
-const route = (n: number): DeliveryRoute => ({
-  origin: place('Depot'),
-  destination: place(`Place ${n}`),
-  distanceKm: n,
-  estimatedDuration: { seconds: n * 60, text: `${n} min`, method: 'Road estimate' },
-  heading: null,
-  steps: [{ instruction: `Arrive at Place ${n}`, distanceKm: 0 }],
-  path: { type: 'LineString', coordinates: Array.from({ length: 50 }, (_, i) => [i, n % 80]) },
-  note: 'test route',
-})
+// Routes of a realistic size: 50 positions in the path.
+const route = (n: number) =>
+  testRoute(
+    n,
+    Array.from({ length: 50 }, (_, i) => [i, n % 80]),
+  )
 
 describe('batched inserts on PGlite', () => {
   let db: PGlite
@@ -96,7 +85,7 @@ describe('batched inserts on PGlite', () => {
     }
     const page = await store.list({ clientId: 'client-1', limit: 3 })
     expect(page.items.map((item) => [item.id, item.distanceKm])).toEqual(
-      [1, 4, 7].map((n) => [created[n]?.id, n]),
+      [1, 4, 7].map((n) => [created[n]?.id, n + 0.5]),
     )
   })
 

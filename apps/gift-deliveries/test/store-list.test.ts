@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
   Delivery,
   DeliveryRequest,
-  DeliveryRoute,
   DeliveryStatus,
   DeliverySummary,
 } from '../src/deliveries/model.js'
@@ -18,6 +17,7 @@ import { openStore } from '../src/store/open-store.js'
 import { createPgliteClient } from '../src/store/pglite-client.js'
 import type { SqlClient } from '../src/store/sql-client.js'
 import { createDeliveryStore } from '../src/store/sql-delivery-store.js'
+import { testPlace, testRoute } from './helpers/test-route.js'
 
 /**
  * Lists at the sizes users reach: 10,000 deliveries across several clients on
@@ -35,30 +35,7 @@ const request = (n: number): DeliveryRequest => ({
   destination: { lat: (n % 170) - 85, lng: (n % 350) - 175 },
 })
 
-const place = (name: string) => ({
-  name,
-  lat: 1.5,
-  lng: 2.25,
-  region: null,
-  country: 'X',
-  countryCode: 'XX',
-})
-const route = (n: number): DeliveryRoute => ({
-  origin: place('Depot'),
-  destination: place(`Place ${n}`),
-  distanceKm: n + 0.5,
-  estimatedDuration: { seconds: n * 60, text: `${n} min`, method: 'Road estimate' },
-  heading: null,
-  steps: [{ instruction: `Arrive at Place ${n}`, distanceKm: 0 }],
-  path: {
-    type: 'LineString',
-    coordinates: [
-      [2.25, 1.5],
-      [3, 4],
-    ],
-  },
-  note: 'test route',
-})
+const route = (n: number) => testRoute(n)
 
 /** Every page of a listing, in order. */
 async function pages<T>(
@@ -180,7 +157,7 @@ function tenThousandRows(
         expect(item.status).toBe('planned')
         const n = Number(item.request.recipient.name.replace('Recipient ', ''))
         expect(item).toMatchObject({
-          destination: place(`Place ${n}`),
+          destination: testPlace(`Place ${n}`),
           distanceKm: n + 0.5,
           estimatedDuration: { seconds: n * 60, text: `${n} min`, method: 'Road estimate' },
           request: request(n),
