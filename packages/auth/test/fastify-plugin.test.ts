@@ -561,3 +561,93 @@ describe('routes the plugin did not see registered', () => {
     ])
   })
 })
+
+describe('the form-field token check', () => {
+  type Seen = { method: unknown; url: string; preValidation: unknown }
+
+  async function formApp(seen: Seen[], order: string[]): Promise<FastifyInstance> {
+    const instance = Fastify()
+    instance.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    )
+    await instance.register(m2mAuth, { verifier: issuer.verifier() })
+    // Registered after the plugin's, so it sees the route options the plugin left.
+    instance.addHook('onRoute', (route) => {
+      seen.push({ method: route.method, url: route.url, preValidation: route.preValidation })
+    })
+    const handler = async () => ({ ok: true })
+    const ownHook = async () => {
+      order.push('route hook')
+    }
+    instance.get('/read', handler)
+    instance.route({ method: ['GET', 'POST'], url: '/mixed', handler })
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+      instance.route({ method, url: '/write', handler, preValidation: ownHook })
+    }
+    instance.post('/public-form', { config: { auth: false } }, handler)
+    await instance.ready()
+    return instance
+  }
+
+  const formRequest = (method: InjectOptions['method'], url: string, token: string) =>
+    ({
+      method,
+      url,
+      headers: { ...bearer(token), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `recipient=ada&access_token=${token}`,
+    }) satisfies InjectOptions
+
+  it('is a hook of the protected routes that may carry a body, and of no GET route', async () => {
+    const seen: Seen[] = []
+    const instance = await formApp(seen, [])
+    await instance.close()
+    const hooksOf = (method: string, url: string) => {
+      const route = seen.find((r) => String(r.method) === method && r.url === url)
+      return route?.preValidation
+    }
+    expect(hooksOf('GET', '/read')).toBeUndefined()
+    expect(hooksOf('HEAD', '/read')).toBeUndefined()
+    expect(hooksOf('GET,POST', '/mixed')).toHaveLength(1)
+    for (const method of ['PUT', 'PATCH', 'DELETE'])
+      expect(hooksOf(method, '/write')).toHaveLength(2)
+    expect(hooksOf('POST', '/public-form')).toBeUndefined()
+  })
+
+  it('refuses a second token in a form body on every such method, before the route hooks', async () => {
+    const order: string[] = []
+    const instance = await formApp([], order)
+    const token = issuer.sign()
+    const answers = []
+    for (const [method, url] of [
+      ['POST', '/mixed'],
+      ['PUT', '/write'],
+      ['PATCH', '/write'],
+      ['DELETE', '/write'],
+    ] as const) {
+      answers.push(await instance.inject(formRequest(method, url, token)))
+    }
+    const allowed = await instance.inject({
+      ...formRequest('PUT', '/write', token),
+      payload: 'recipient=ada',
+    })
+    const publicRoute = await instance.inject({
+      method: 'POST',
+      url: '/public-form',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `access_token=${token}`,
+    })
+    await instance.close()
+
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(400)
+      expect(answer.json()).toMatchObject({ error: 'invalid_request' })
+      expect(answer.body).not.toContain(token)
+    }
+    // The route's own preValidation hook ran once: for the request the check let through.
+    expect(order).toEqual(['route hook'])
+    expect(allowed.statusCode).toBe(200)
+    expect(publicRoute.statusCode).toBe(200)
+  })
+})

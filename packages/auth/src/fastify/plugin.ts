@@ -124,6 +124,9 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
       [kRequirement]: requirement,
     } as typeof routeOptions.config
     addOpenApiSecurity(routeOptions, requirement, securityScheme)
+    if (!requirement.public && mayCarryBody(routeOptions.method)) {
+      routeOptions.preValidation = prependHook(routeOptions.preValidation, refuseFormToken)
+    }
   })
 
   function requirementOf(request: FastifyRequest): RouteRequirement {
@@ -449,10 +452,14 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     sendAnswer(reply, answer, formatBody)
   }
 
-  // Bodies are parsed after onRequest, so a token also sent as a form field is caught here.
-  // This hook stays global rather than per route: it must also cover the routes the plugin
-  // did not see and the not-found handler, as the onRequest hook does.
-  fastify.addHook('preValidation', (request, reply, done) => {
+  // Bodies are parsed after onRequest, so a token also sent as a form field is caught in
+  // preValidation: a hook of each protected route that may carry a body, not a global one, so
+  // a GET pays for no second hook. Fastify never parses a body on GET, HEAD or TRACE.
+  function refuseFormToken(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     if (
       request.auth !== null &&
       hasFormAccessToken(request.headers['content-type'], request.body)
@@ -463,10 +470,11 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
       const error = new InvalidRequestError(
         'the access token was sent in more than one place: Authorization header and access_token form field',
       )
-      return refuse(request, reply, error.code, invalidRequestAnswer(challenge, error.message))
+      refuse(request, reply, error.code, invalidRequestAnswer(challenge, error.message))
+      return
     }
     done()
-  })
+  }
 }
 
 /** True when the token is bound to a DPoP key: a `cnf` with a `jkt` member (RFC 9449 §6.1). */
@@ -487,6 +495,25 @@ async function createOwnVerifier(options: VerifierOptions): Promise<TokenVerifie
   // Imported on demand: an application that injects its verifier never loads fast-jwt or undici.
   const { createVerifier } = await import('../verify/index.js')
   return createVerifier(options)
+}
+
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'TRACE'])
+
+/** False only for a route whose methods all are ones Fastify parses no body for. */
+function mayCarryBody(method: RouteOptions['method']): boolean {
+  const methods = Array.isArray(method) ? method : [method]
+  return methods.some((name) => !BODYLESS_METHODS.has(String(name).toUpperCase()))
+}
+
+type PreValidationHooks = RouteOptions['preValidation']
+
+/** The route's own preValidation hooks with `hook` first. */
+function prependHook(
+  hooks: PreValidationHooks,
+  hook: NonNullable<Extract<PreValidationHooks, unknown[]>>[number],
+): PreValidationHooks {
+  if (hooks === undefined) return [hook]
+  return Array.isArray(hooks) ? [hook, ...hooks] : [hook, hooks]
 }
 
 function addOpenApiSecurity(
@@ -549,7 +576,8 @@ function sendAnswer(
  *   attribute (RFC 6750 §3.1) and body error `unauthorized` (an RFC 6750 code
  *   there would contradict the header);
  * - a malformed `Bearer` header, a token in the query string, or a token both
- *   in the header and in an `access_token` form field: 400 `invalid_request`.
+ *   in the header and in an `access_token` form field (looked for on the
+ *   routes the plugin saw whose method may carry a body): 400 `invalid_request`.
  *   Only the header is read: bodies are parsed after authentication, so a
  *   token sent only as a form field counts as no credentials;
  * - a token the verifier refuses (bad signature, expired, wrong issuer or
