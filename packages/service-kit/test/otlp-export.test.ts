@@ -34,13 +34,38 @@ afterAll(async () => {
 it('pushes spans and metrics to the OTLP endpoints when configured, with the service name', async () => {
   trace.getTracer('otlp-test').startSpan('work').end()
   telemetry.meterProvider.getMeter('otlp-test').createCounter('otlp.test.things').add(2)
+  telemetry.requestDurations.of('GET', '/things/:id').record(200, 0.02)
   await telemetry.shutdown()
   const text = (path: string) => JSON.stringify(received.filter((r) => r.path === path))
   expect(text('/v1/traces')).toContain('"name":"work"')
   expect(text('/v1/traces')).toContain('"stringValue":"otlp-test"')
   expect(text('/v1/metrics')).toContain('"name":"otlp.test.things"')
   expect(text('/v1/metrics')).toContain('"stringValue":"otlp-test"')
+  // The request durations, aggregated outside the SDK, are pushed by the same reader.
+  const metrics = JSON.parse(text('/v1/metrics')) as Array<{ body: OtlpMetrics }>
+  const durations = metrics
+    .flatMap((r) => r.body.resourceMetrics)
+    .flatMap((r) => r.scopeMetrics)
+    .flatMap((s) => s.metrics)
+    .filter((m) => m.name === 'http.server.request.duration')
+  expect(durations).toHaveLength(1)
+  expect(durations[0]?.histogram).toMatchObject({
+    aggregationTemporality: 2, // cumulative, the OTLP exporter's default
+    dataPoints: [
+      expect.objectContaining({
+        count: 1,
+        sum: 0.02,
+        bucketCounts: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      }),
+    ],
+  })
 })
+
+interface OtlpMetrics {
+  resourceMetrics: Array<{
+    scopeMetrics: Array<{ metrics: Array<{ name: string; histogram?: unknown }> }>
+  }>
+}
 
 it('pushes no metrics from an app without an OTLP endpoint (the default)', async () => {
   const before = received.length

@@ -23,6 +23,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions'
 import type { FastifyInstance } from 'fastify'
+import type { RouteDurations } from './request-durations.js'
 import type { ServiceTelemetry } from './service-telemetry.js'
 
 declare module 'fastify' {
@@ -43,16 +44,12 @@ const KNOWN_METHODS = new Set([
   'CONNECT',
   'TRACE',
 ])
-/** The semantic conventions' advice for `http.server.request.duration`. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 
 const kTelemetry = Symbol('m2m.telemetry')
 
 interface RequestTelemetry {
-  /** `http.request.method`: the method, or `_OTHER` for one HTTP does not define. */
-  method: string
-  /** The route's URL pattern; undefined for the not-found handler. */
-  route: string | undefined
+  /** Where the request's duration goes: its method (or `_OTHER`) on its route. */
+  durations: RouteDurations
   span: Span | undefined
 }
 
@@ -78,13 +75,6 @@ export async function registerTelemetry(
   telemetry: ServiceTelemetry,
 ): Promise<void> {
   const tracer = telemetry.tracerProvider.getTracer('@m2m/service-kit')
-  const duration = telemetry.meterProvider
-    .getMeter('@m2m/service-kit')
-    .createHistogram('http.server.request.duration', {
-      description: 'Duration of HTTP server requests, by method, route and status code',
-      unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    })
 
   app.decorateRequest(kTelemetry, null)
 
@@ -99,7 +89,10 @@ export async function registerTelemetry(
     const config = request.routeOptions.config
     const route: string | undefined = config.url
     const method = KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
-    const state: RequestTelemetry = { method, route, span: undefined }
+    const state: RequestTelemetry = {
+      durations: telemetry.requestDurations.of(method, route),
+      span: undefined,
+    }
     request[kTelemetry] = state
     if (config.tracing === false) return done()
     const parent = propagation.extract(ROOT_CONTEXT, request.headers)
@@ -141,15 +134,7 @@ export async function registerTelemetry(
     const state = request[kTelemetry]
     if (!state) return done()
     const status = reply.statusCode
-    // In this order: the labels read method, route, status in /metrics.
-    const attributes: Attributes = state.route
-      ? {
-          [ATTR_HTTP_REQUEST_METHOD]: state.method,
-          [ATTR_HTTP_ROUTE]: state.route,
-          [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
-        }
-      : { [ATTR_HTTP_REQUEST_METHOD]: state.method, [ATTR_HTTP_RESPONSE_STATUS_CODE]: status }
-    duration.record(reply.elapsedTime / 1000, attributes)
+    state.durations.record(status, reply.elapsedTime / 1000)
     const span = state.span
     if (span) {
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)

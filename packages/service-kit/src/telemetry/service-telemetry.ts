@@ -3,7 +3,9 @@ import type { MeterProvider as ApiMeterProvider, TracerProvider } from '@opentel
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
 import {
+  AggregationTemporality,
   type IMetricReader,
+  InstrumentType,
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics'
@@ -11,6 +13,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { createOtlpMetricExporter } from './otlp-exporters.js'
 import { observeProcess } from './process-metrics.js'
 import { withPrometheusNames } from './prometheus-names.js'
+import { createRequestDurations, type RequestDurations } from './request-durations.js'
 import type { TelemetryConfig } from './telemetry-config.js'
 import { currentTracerProvider, flushTracing, registerTracing } from './tracing.js'
 
@@ -36,6 +39,12 @@ export interface ServiceTelemetry {
    * else the API's, a no-op one unless something else registers a provider.
    */
   readonly tracerProvider: TracerProvider
+  /**
+   * `http.server.request.duration`, which `registerTelemetry` records into:
+   * aggregated outside the meter provider (see `createRequestDurations`) and
+   * collected by the same readers.
+   */
+  readonly requestDurations: RequestDurations
   /** Both providers and nothing else: pass it as `@m2m/auth` components' `telemetry` option. */
   readonly providers: TelemetryProviders
   /** The app's metrics in the Prometheus text format (0.0.4). */
@@ -69,15 +78,22 @@ export function createServiceTelemetry(options: ServiceTelemetryOptions): Servic
       'service.instance.id': randomUUID(),
     }),
   )
-  const prometheus = new PrometheusExporter({ preventServerStart: true })
+  const requestDurations = createRequestDurations()
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [requestDurations.producer(AggregationTemporality.CUMULATIVE)],
+  })
   const readers: IMetricReader[] = [prometheus]
   if (enabled && options.metricsEndpoint) {
     const interval = options.metricExportIntervalMs ?? 60_000
+    const exporter = createOtlpMetricExporter(options.metricsEndpoint)
+    const temporality = exporter.selectAggregationTemporality(InstrumentType.HISTOGRAM)
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter: createOtlpMetricExporter(options.metricsEndpoint),
+        exporter,
         exportIntervalMillis: interval,
         exportTimeoutMillis: Math.min(30_000, interval),
+        metricProducers: [requestDurations.producer(temporality)],
       }),
     )
   }
@@ -95,6 +111,7 @@ export function createServiceTelemetry(options: ServiceTelemetryOptions): Servic
     serviceName: options.serviceName,
     meterProvider,
     tracerProvider,
+    requestDurations,
     providers: Object.freeze({ meterProvider, tracerProvider }),
     async prometheusText() {
       // Failed callbacks (a store that is down) lose their own series only.
