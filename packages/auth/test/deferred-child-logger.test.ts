@@ -98,4 +98,62 @@ describe('deferred request logger', () => {
     }
     await app.close()
   })
+
+  it('answers the rest of pino\'s API through the real child: bindings, a new level, custom levels', async () => {
+    const { destination, lines } = captureLogLines()
+    const logger = createServiceLogger({ level: 'info', destination })
+    const app = Fastify({
+      loggerInstance: logger,
+      childLoggerFactory: deferredChildLoggerFactory,
+      disableRequestLogging: true,
+    })
+    app.get('/api', async (request) => {
+      const log = request.log as unknown as {
+        bindings(): Record<string, unknown>
+        level: string
+        flush?: unknown
+        debug(msg: string): void
+      }
+      const before = { hasInfo: 'info' in log, hasBindings: 'bindings' in log }
+      const bindings = log.bindings()
+      log.debug('dropped at info')
+      log.level = 'debug'
+      log.debug('written once the request logger is at debug')
+      return { ...before, bindings, level: log.level, flush: typeof log.flush }
+    })
+    const answer = await app.inject('/api')
+    await app.close()
+
+    expect(answer.json()).toEqual({
+      hasInfo: true,
+      hasBindings: true,
+      bindings: { reqId: expect.any(String) },
+      level: 'debug',
+      flush: 'function',
+    })
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 20, msg: 'written once the request logger is at debug' }),
+    ])
+    // The parent logger keeps its level.
+    expect(logger.level).toBe('info')
+  })
+
+  it('gives request loggers the parent\'s custom levels', async () => {
+    const { destination, lines } = captureLogLines()
+    const base = createServiceLogger({ level: 'info', destination })
+    const logger = base.child({}, { customLevels: { audit: 35 } })
+    const app = Fastify({
+      loggerInstance: logger,
+      childLoggerFactory: deferredChildLoggerFactory,
+      disableRequestLogging: true,
+    })
+    app.get('/audited', async (request) => {
+      ;(request.log as unknown as { audit(msg: string): void }).audit('an audit line')
+      return {}
+    })
+    await app.inject('/audited')
+    await app.close()
+    expect(lines).toEqual([expect.objectContaining({ level: 35, msg: 'an audit line' })])
+  })
 })
+
