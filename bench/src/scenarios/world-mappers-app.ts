@@ -10,12 +10,23 @@ import { roundsTarget, type Scenario } from '../runner/types.js'
 import { worldMappers } from './world-mappers.js'
 
 const PATH = '/api/me'
+const AUDIENCE = 'urn:worldmappers'
 const SIDES = [
   { id: 'bare', label: 'bare Fastify route, the same body (the limit)' },
   { id: 'bare-b', label: 'bare Fastify route, a second copy (A/A control)' },
+  { id: 'bare-auth', label: 'the bare route + @m2m/auth/fastify (registerProtectedApi)' },
+  { id: 'bare-telemetry', label: 'the bare route + service-kit telemetry (registerTelemetry)' },
   { id: 'world-mappers', label: 'world-mappers app (src/main.ts), GET /api/me (ours)' },
 ] as const
 type SideId = (typeof SIDES)[number]['id']
+
+/** The bare route's servers: alone (twice), and with one part of the app each. */
+const BARE_SERVERS: ReadonlyArray<{ id: Exclude<SideId, 'world-mappers'>; layers: string }> = [
+  { id: 'bare', layers: '' },
+  { id: 'bare-b', layers: '' },
+  { id: 'bare-auth', layers: 'auth' },
+  { id: 'bare-telemetry', layers: 'telemetry' },
+]
 
 async function cpuOf(child: Child): Promise<number> {
   const micros = await processCpuMicros(child.process.pid)
@@ -36,19 +47,25 @@ export const worldMappersApp: Scenario = {
     const { settings, load } = context
     const failures: string[] = []
     const app = await worldMappers(context)
-    const token = await context.tenant.token(CLIENTS.giftDeliveries, 'urn:worldmappers')
+    const token = await context.tenant.token(CLIENTS.giftDeliveries, AUDIENCE)
     const headers = { authorization: `Bearer ${token}` }
     const answer = await request(`${app.url}${PATH}`, { headers })
     const body = await answer.body.text()
     if (answer.statusCode !== 200) throw new Error(`${PATH} answered ${answer.statusCode}: ${body}`)
 
     const bare = await Promise.all(
-      (['bare', 'bare-b'] as const).map(async (id) => {
+      BARE_SERVERS.map(async ({ id, layers }) => {
         const { child, ready } = await startReadyChild<{ port: number }>({
           name: id,
           script: benchScript('servers/serve-fixed-body.ts'),
           role: 'server',
-          env: { BENCH_PATH: PATH, BENCH_BODY: body },
+          env: {
+            BENCH_PATH: PATH,
+            BENCH_BODY: body,
+            BENCH_LAYERS: layers,
+            BENCH_ISSUER: context.tenant.issuer,
+            BENCH_AUDIENCE: AUDIENCE,
+          },
           ...(settings.cpuProfile ? { nodeFlags: profileFlags(id) } : {}),
         })
         return { id, child, url: `http://127.0.0.1:${ready.port}${PATH}` }
@@ -118,6 +135,7 @@ export const worldMappersApp: Scenario = {
         notes: [
           `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
           '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
+          'the two rows in between are the bare route with one part of the app each, as the app registers it (the auth plugin with its verifier verifying against the bench tenant; the telemetry: a span per request, not recording without an exporter, the request-duration histogram and /metrics): what that part costs on its own',
         ],
         failures,
         targets: [

@@ -1,19 +1,45 @@
 /**
  * Child process: a bare Fastify route on 127.0.0.1 answering `GET <BENCH_PATH>`
  * with the JSON value of `BENCH_BODY`, serialized per request as any route
- * returning an object is, and nothing else: the limit a whole app on the same
- * route is compared with (port in the ready message).
+ * returning an object is: the limit a whole app on the same route is compared
+ * with (port in the ready message). `BENCH_LAYERS` adds what the app has, one
+ * part at a time, to show what each costs:
+ * - `auth`: the route in `registerProtectedApi`, as the services put theirs:
+ *   `@m2m/auth/fastify` verifying tokens of `BENCH_ISSUER` for `BENCH_AUDIENCE`;
+ * - `telemetry`: `registerTelemetry` (spans, request durations, `/metrics`)
+ *   on a service telemetry made as the services make theirs.
  */
+import { registerProtectedApi } from '@m2m/service-kit'
+import { createServiceTelemetry, registerTelemetry } from '@m2m/service-kit/telemetry'
 import Fastify from 'fastify'
 import { announce } from '../runner/processes.js'
+
+const LAYERS = new Set(['auth', 'telemetry'])
 
 await announce(async () => {
   const path = process.env.BENCH_PATH
   const body = process.env.BENCH_BODY
   if (!path || !body) throw new Error('BENCH_PATH and BENCH_BODY are required')
+  const layers = (process.env.BENCH_LAYERS ?? '').split(',').filter((layer) => layer !== '')
+  const unknown = layers.filter((layer) => !LAYERS.has(layer))
+  if (unknown.length > 0) throw new Error(`BENCH_LAYERS: unknown ${unknown.join(', ')}`)
   const value = JSON.parse(body) as object
   const app = Fastify()
-  app.get(path, async () => value)
+  const telemetry = layers.includes('telemetry')
+    ? createServiceTelemetry({ serviceName: 'bench-fixed-body' })
+    : undefined
+  if (telemetry) await registerTelemetry(app, telemetry)
+  if (layers.includes('auth')) {
+    const issuer = process.env.BENCH_ISSUER
+    const audience = process.env.BENCH_AUDIENCE
+    if (!issuer || !audience) throw new Error('BENCH_ISSUER and BENCH_AUDIENCE are required')
+    const options = { issuer, audience, ...(telemetry ? { telemetry: telemetry.providers } : {}) }
+    await registerProtectedApi(app, options, async (api) => {
+      api.get(path, async () => value)
+    })
+  } else {
+    app.get(path, async () => value)
+  }
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: (app.server.address() as { port: number }).port }
 })

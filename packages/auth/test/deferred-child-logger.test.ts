@@ -99,7 +99,7 @@ describe('deferred request logger', () => {
     await app.close()
   })
 
-  it('answers the rest of pino\'s API through the real child: bindings, a new level, custom levels', async () => {
+  it("answers the rest of pino's API through the real child: its bindings, a new level", async () => {
     const { destination, lines } = captureLogLines()
     const logger = createServiceLogger({ level: 'info', destination })
     const app = Fastify({
@@ -138,7 +138,7 @@ describe('deferred request logger', () => {
     expect(logger.level).toBe('info')
   })
 
-  it('gives request loggers the parent\'s custom levels', async () => {
+  it("gives request loggers the parent's custom levels", async () => {
     const { destination, lines } = captureLogLines()
     const base = createServiceLogger({ level: 'info', destination })
     const logger = base.child({}, { customLevels: { audit: 35 } })
@@ -156,4 +156,3 @@ describe('deferred request logger', () => {
     expect(lines).toEqual([expect.objectContaining({ level: 35, msg: 'an audit line' })])
   })
 })
-
