@@ -1,5 +1,5 @@
 import { captureLogLines } from '@m2m/test-kit'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import { describe, expect, it, vi } from 'vitest'
 import { createServiceLogger, deferredChildLoggerFactory } from '../src/index.js'
 
@@ -105,7 +105,7 @@ describe('deferred request logger', () => {
     const app = Fastify({
       loggerInstance: logger,
       childLoggerFactory: deferredChildLoggerFactory,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     })
     app.get('/api', async (request) => {
       const log = request.log as unknown as {
@@ -145,7 +145,7 @@ describe('deferred request logger', () => {
     const app = Fastify({
       loggerInstance: logger,
       childLoggerFactory: deferredChildLoggerFactory,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     })
     app.get('/audited', async (request) => {
       ;(request.log as unknown as { audit(msg: string): void }).audit('an audit line')

@@ -1,5 +1,5 @@
 import { deferredChildLoggerFactory } from '@m2m/auth'
-import type { FastifyServerOptions } from 'fastify'
+import { type FastifyServerOptions, LogController } from 'fastify'
 
 /** The pino-like logger a service runs with. */
 type ServiceLogger = NonNullable<FastifyServerOptions['loggerInstance']> & {
@@ -20,7 +20,10 @@ export function serviceServerOptions(logger: ServiceLogger | undefined): Fastify
   return {
     loggerInstance: logger,
     childLoggerFactory: deferredChildLoggerFactory,
-    disableRequestLogging: logger.isLevelEnabled ? !logger.isLevelEnabled('info') : false,
+    // Fastify 5.12's way: its `disableRequestLogging` option is deprecated (a warning at start).
+    logController: new LogController({
+      disableRequestLogging: logger.isLevelEnabled ? !logger.isLevelEnabled('info') : false,
+    }),
     return503OnClosing: true,
   }
 }

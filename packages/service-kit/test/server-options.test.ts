@@ -1,16 +1,34 @@
 import { createServiceLogger, deferredChildLoggerFactory } from '@m2m/auth'
-import { expect, it } from 'vitest'
+import Fastify from 'fastify'
+import { afterEach, expect, it, vi } from 'vitest'
 import { serviceServerOptions } from '../src/index.js'
 
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+/** The messages a service at `level` logs for one request. */
+async function requestLines(level: string): Promise<string[]> {
+  const lines: string[] = []
+  const destination = { write: (line: string) => lines.push(JSON.parse(line).msg as string) }
+  const app = Fastify(serviceServerOptions(createServiceLogger({ level, destination })))
+  app.get('/thing', async () => ({ ok: true }))
+  expect((await app.inject('/thing')).statusCode).toBe(200)
+  await app.close()
+  return lines
+}
+
 it('pays nothing per request for log lines the level drops', () => {
-  const atWarn = serviceServerOptions(createServiceLogger({ level: 'warn' }))
-  expect(atWarn).toMatchObject({
+  expect(serviceServerOptions(createServiceLogger({ level: 'warn' }))).toMatchObject({
     childLoggerFactory: deferredChildLoggerFactory,
-    disableRequestLogging: true,
     return503OnClosing: true,
   })
-  expect(serviceServerOptions(createServiceLogger({ level: 'info' })).disableRequestLogging).toBe(
-    false,
-  )
   expect(serviceServerOptions(undefined)).toEqual({ logger: false, return503OnClosing: true })
+})
+
+it('logs each request at info and none at warn, with no deprecation warning from Fastify', async () => {
+  const warnings = vi.spyOn(process, 'emitWarning')
+  expect(await requestLines('info')).toEqual(['incoming request', 'request completed'])
+  expect(await requestLines('warn')).toEqual([])
+  expect(warnings.mock.calls.map(([warning]) => String(warning))).toEqual([])
 })
