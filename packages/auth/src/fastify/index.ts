@@ -15,4 +15,5 @@ export type {
 } from './options.js'
 export { default, m2mAuth } from './plugin.js'
 export type { RequestAuth } from './request-auth.js'
+export { routeConfig } from './route-config.js'
 export type { RouteScopes, ScopeRule } from './route-scopes.js'

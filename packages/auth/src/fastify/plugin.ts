@@ -52,6 +52,7 @@ import { type M2mAuthOptions, resolveOptions } from './options.js'
 import { refusalReason } from './refusal-reason.js'
 import { toDpopRequestAuth, toRequestAuth } from './request-auth.js'
 import { requestUrl } from './request-url.js'
+import { routeConfig } from './route-config.js'
 import {
   describeShortfall,
   openApiSecurity,
@@ -130,7 +131,7 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
   })
 
   function requirementOf(request: FastifyRequest): RouteRequirement {
-    const config = request.routeOptions.config as object & { [kRequirement]?: RouteRequirement }
+    const config = routeConfig(request) as object & { [kRequirement]?: RouteRequirement }
     const precomputed = config[kRequirement]
     if (precomputed !== undefined) return precomputed
     let requirement = unseenRoutes.get(config)

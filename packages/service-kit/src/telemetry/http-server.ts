@@ -1,3 +1,4 @@
+import { routeConfig } from '@m2m/auth/fastify'
 import {
   type Attributes,
   context,
@@ -78,15 +79,16 @@ export async function registerTelemetry(
 
   app.decorateRequest(kTelemetry, null)
 
-  // Per request: one read of `routeOptions` (a getter that builds an object),
-  // no async hooks (a promise each), and no `onRequestAbort` hook (a `close`
-  // listener on every request): the span of a request whose client went away
-  // before the answer is not exported.
+  // Per request: the route's config read without `routeOptions` (a getter
+  // that builds an object each time, see `routeConfig`), no async hooks (a
+  // promise each), and no `onRequestAbort` hook (a `close` listener on every
+  // request): the span of a request whose client went away before the answer
+  // is not exported.
 
   // The callback form on purpose: `done` runs the rest of the lifecycle inside
   // `context.with`, so hooks and the handler see the span as the active one.
   app.addHook('onRequest', (request, _reply, done) => {
-    const config = request.routeOptions.config
+    const config = routeConfig(request)
     const route: string | undefined = config.url
     const method = KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
     const state: RequestTelemetry = {
