@@ -16,6 +16,10 @@ const SIDES = [
   { id: 'bare-b', label: 'bare Fastify route, a second copy (A/A control)' },
   { id: 'bare-auth', label: 'the bare route + @m2m/auth/fastify (registerProtectedApi)' },
   { id: 'bare-telemetry', label: 'the bare route + service-kit telemetry (registerTelemetry)' },
+  {
+    id: 'bare-all',
+    label: 'the bare route + every part world-mappers registers (no places loaded)',
+  },
   { id: 'world-mappers', label: 'world-mappers app (src/main.ts), GET /api/me (ours)' },
 ] as const
 type SideId = (typeof SIDES)[number]['id']
@@ -26,6 +30,7 @@ const BARE_SERVERS: ReadonlyArray<{ id: Exclude<SideId, 'world-mappers'>; layers
   { id: 'bare-b', layers: '' },
   { id: 'bare-auth', layers: 'auth' },
   { id: 'bare-telemetry', layers: 'telemetry' },
+  { id: 'bare-all', layers: 'logger,telemetry,service,auth' },
 ]
 
 async function cpuOf(child: Child): Promise<number> {
@@ -135,7 +140,7 @@ export const worldMappersApp: Scenario = {
         notes: [
           `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
           '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
-          'the two rows in between are the bare route with one part of the app each, as the app registers it (the auth plugin with its verifier verifying against the bench tenant; the telemetry: a span per request, not recording without an exporter, the request-duration histogram and /metrics): what that part costs on its own',
+          'the rows in between are the bare route with parts of the app, registered as the app registers them: the auth plugin (its verifier verifying against the bench tenant), the telemetry (a span per request, not recording without an exporter, the request-duration histogram and /metrics), and all of them with the service logger at warn, the error handler, the OpenAPI document and the health routes: what the parts cost without the rest of the process (its gazetteer of places, its other routes)',
         ],
         failures,
         targets: [

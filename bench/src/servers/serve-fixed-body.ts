@@ -7,14 +7,24 @@
  * - `auth`: the route in `registerProtectedApi`, as the services put theirs:
  *   `@m2m/auth/fastify` verifying tokens of `BENCH_ISSUER` for `BENCH_AUDIENCE`;
  * - `telemetry`: `registerTelemetry` (spans, request durations, `/metrics`)
- *   on a service telemetry made as the services make theirs.
+ *   on a service telemetry made as the services make theirs;
+ * - `logger`: the service logger at `warn` with `serviceServerOptions`;
+ * - `service`: the error handler, the OpenAPI document and the health routes.
+ * The layers are registered in the order world-mappers' `buildApp` registers them.
  */
-import { registerProtectedApi } from '@m2m/service-kit'
+import { createServiceLogger } from '@m2m/auth'
+import {
+  answerErrors,
+  healthRoutes,
+  registerOpenApi,
+  registerProtectedApi,
+  serviceServerOptions,
+} from '@m2m/service-kit'
 import { createServiceTelemetry, registerTelemetry } from '@m2m/service-kit/telemetry'
 import Fastify from 'fastify'
 import { announce } from '../runner/processes.js'
 
-const LAYERS = new Set(['auth', 'telemetry'])
+const LAYERS = new Set(['auth', 'telemetry', 'logger', 'service'])
 
 await announce(async () => {
   const path = process.env.BENCH_PATH
@@ -24,11 +34,25 @@ await announce(async () => {
   const unknown = layers.filter((layer) => !LAYERS.has(layer))
   if (unknown.length > 0) throw new Error(`BENCH_LAYERS: unknown ${unknown.join(', ')}`)
   const value = JSON.parse(body) as object
-  const app = Fastify()
+  const app = Fastify(
+    layers.includes('logger')
+      ? serviceServerOptions(createServiceLogger({ level: 'warn' }))
+      : undefined,
+  )
   const telemetry = layers.includes('telemetry')
     ? createServiceTelemetry({ serviceName: 'bench-fixed-body' })
     : undefined
   if (telemetry) await registerTelemetry(app, telemetry)
+  if (layers.includes('service')) {
+    answerErrors(app)
+    await registerOpenApi(app, {
+      title: 'bench',
+      description: 'the bare route with the service parts',
+      tokenUrl: `${process.env.BENCH_ISSUER ?? 'http://127.0.0.1/'}oauth/token`,
+      scopes: {},
+    })
+    await app.register(healthRoutes, {})
+  }
   if (layers.includes('auth')) {
     const issuer = process.env.BENCH_ISSUER
     const audience = process.env.BENCH_AUDIENCE
