@@ -20,6 +20,10 @@ const SIDES = [
     id: 'bare-all',
     label: 'the bare route + every part world-mappers registers (no places loaded)',
   },
+  {
+    id: 'bare-all-places',
+    label: 'the bare route + every part + the places world-mappers holds (its gazetteer loaded)',
+  },
   { id: 'world-mappers', label: 'world-mappers app (src/main.ts), GET /api/me (ours)' },
 ] as const
 type SideId = (typeof SIDES)[number]['id']
@@ -31,6 +35,7 @@ const BARE_SERVERS: ReadonlyArray<{ id: Exclude<SideId, 'world-mappers'>; layers
   { id: 'bare-auth', layers: 'auth' },
   { id: 'bare-telemetry', layers: 'telemetry' },
   { id: 'bare-all', layers: 'logger,telemetry,service,auth' },
+  { id: 'bare-all-places', layers: 'logger,telemetry,service,auth,places' },
 ]
 
 async function cpuOf(child: Child): Promise<number> {
@@ -60,7 +65,7 @@ export const worldMappersApp: Scenario = {
 
     const bare = await Promise.all(
       BARE_SERVERS.map(async ({ id, layers }) => {
-        const { child, ready } = await startReadyChild<{ port: number }>({
+        const { child, ready } = await startReadyChild<{ port: number; places: number }>({
           name: id,
           script: benchScript('servers/serve-fixed-body.ts'),
           role: 'server',
@@ -73,7 +78,7 @@ export const worldMappersApp: Scenario = {
           },
           ...(settings.cpuProfile ? { nodeFlags: profileFlags(id) } : {}),
         })
-        return { id, child, url: `http://127.0.0.1:${ready.port}${PATH}` }
+        return { id, child, places: ready.places, url: `http://127.0.0.1:${ready.port}${PATH}` }
       }),
     )
     try {
@@ -141,6 +146,7 @@ export const worldMappersApp: Scenario = {
           `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
           '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
           'the rows in between are the bare route with parts of the app, registered as the app registers them: the auth plugin (its verifier verifying against the bench tenant), the telemetry (a span per request, not recording without an exporter, the request-duration histogram and /metrics), and all of them with the service logger at warn, the error handler, the OpenAPI document and the health routes: what the parts cost without the rest of the process (its gazetteer of places, its other routes)',
+          `the row with the places also loads world-mappers' gazetteer (${count(bare.find(({ id }) => id === 'bare-all-places')?.places ?? 0)} places) and keeps it for the process's life, as world-mappers does, and answers no query from it: what holding it costs every request (the garbage collector's work grows with the heap the places take)`,
         ],
         failures,
         targets: [

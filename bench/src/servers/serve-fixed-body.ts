@@ -9,7 +9,9 @@
  * - `telemetry`: `registerTelemetry` (spans, request durations, `/metrics`)
  *   on a service telemetry made as the services make theirs;
  * - `logger`: the service logger at `warn` with `serviceServerOptions`;
- * - `service`: the error handler, the OpenAPI document and the health routes.
+ * - `service`: the error handler, the OpenAPI document and the health routes;
+ * - `places`: world-mappers' gazetteer (GeoNames cities and its default
+ *   PLACES_FILE), loaded and held as the app holds it, answering nothing.
  * The layers are registered in the order world-mappers' `buildApp` registers them.
  */
 import { createServiceLogger } from '@m2m/auth'
@@ -21,10 +23,14 @@ import {
   serviceServerOptions,
 } from '@m2m/service-kit'
 import { createServiceTelemetry, registerTelemetry } from '@m2m/service-kit/telemetry'
+import { devPlacesFile, loadGazetteer } from '@m2m/world-mappers'
 import Fastify from 'fastify'
 import { announce } from '../runner/processes.js'
 
-const LAYERS = new Set(['auth', 'telemetry', 'logger', 'service'])
+/** Held for the process's life, as world-mappers holds its gazetteer. */
+let places: Awaited<ReturnType<typeof loadGazetteer>> | undefined
+
+const LAYERS = new Set(['auth', 'telemetry', 'logger', 'service', 'places'])
 
 await announce(async () => {
   const path = process.env.BENCH_PATH
@@ -64,6 +70,9 @@ await announce(async () => {
   } else {
     app.get(path, async () => value)
   }
+  places = layers.includes('places')
+    ? await loadGazetteer({ placesFile: devPlacesFile })
+    : undefined
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return { port: (app.server.address() as { port: number }).port }
+  return { port: (app.server.address() as { port: number }).port, places: places?.size ?? 0 }
 })
