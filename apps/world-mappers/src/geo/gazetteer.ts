@@ -9,8 +9,9 @@ import {
   resolveGeoNamesPath,
   SEAT_NONE,
 } from './geonames-file.js'
-import { createNameIndex, ownCopy } from './name-index.js'
+import { createNameIndex } from './name-index.js'
 import { normalizeName } from './normalize.js'
+import { ownCopy } from './own-string.js'
 import { createPlaceList, type Lookup } from './place-list.js'
 import { createQualifiers } from './qualifiers.js'
 import { expandAbbreviations, MAX_QUERY_LENGTH, parseQuery } from './query-parser.js'
@@ -117,10 +118,10 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   const index = createNameIndex(1 << 20)
   const evidence: AreaEvidence[] = []
   const keys: string[] = []
-  const suggestions = createSuggestIndexBuilder()
+  // The suggestions keep the very strings the name index keeps: one copy of each name.
+  const suggestions = createSuggestIndexBuilder({ namesAreOwned: true })
   const addName = (key: string, value: number) => {
-    index.add(key, value)
-    suggestions.add(key, value >> 1, (value & 1) === 1)
+    suggestions.add(index.add(key, value), value >> 1, (value & 1) === 1)
   }
   const table = await readGeoNamesFile(options.dataFile ?? resolveGeoNamesPath(), (row) => {
     indexRow(row, keys, addName)
@@ -144,7 +145,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   })
   customEntries.forEach((entry, i) => {
     for (const name of [entry.name, ...entry.aliases]) {
-      suggestions.add(normalizeName(name), table.count + i, name === entry.name)
+      suggestions.add(ownCopy(normalizeName(name)), table.count + i, name === entry.name)
     }
   })
   // Built on first use: the sort takes about half a second, which start-up (while the service
@@ -165,7 +166,8 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   for (let i = 0; i < table.count; i++) {
     const population = table.population[i] as number
     if (population >= FUZZY_MIN_POPULATION) {
-      fuzzy.add(normalizeName(table.name[i] as string), {
+      const name = normalizeName(table.name[i] as string)
+      fuzzy.add(index.own(name) ?? ownCopy(name), {
         twoEdits: population >= FUZZY_TWO_EDITS_MIN_POPULATION,
       })
     }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { DataNotFoundError } from '../errors.js'
-import { ownCopy } from './name-index.js'
+import { ownCopy } from './own-string.js'
 
 /** Seat of a first-level region (PPLA) or of a country's government (PPLC). */
 export const SEAT_NONE = 0

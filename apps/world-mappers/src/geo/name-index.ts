@@ -1,3 +1,5 @@
+import { ownCopy } from './own-string.js'
+
 /**
  * A string → list-of-integers multimap for the ~700,000 normalized names of the gazetteer.
  *
@@ -5,10 +7,12 @@
  * the same size and half the heap, which is most of the start-up time.
  */
 export interface NameIndex {
-  /** Appends `value` to the list of `key`. */
-  add(key: string, value: number): void
+  /** Appends `value` to the list of `key`; answers the index's own copy of `key` (see `ownCopy`). */
+  add(key: string, value: number): string
   /** The values of `key` (most recently added first); empty when the key is unknown. */
   get(key: string): number[]
+  /** The index's own copy of `key`, `undefined` when the key is unknown. */
+  own(key: string): string | undefined
   readonly keyCount: number
   readonly valueCount: number
 }
@@ -63,14 +67,16 @@ export function createNameIndex(expectedKeys = 1024): NameIndex {
       const k = slots[slot] as number
       if (k !== -1) {
         keyHead[k] = pushValue(value, keyHead[k] as number)
-        return
+        return keys[k] as string
       }
       const id = keys.length
-      keys.push(ownCopy(key))
+      const own = ownCopy(key)
+      keys.push(own)
       slots[slot] = id
       keyHashes[id] = hash
       keyHead[id] = pushValue(value, -1)
       if (keys.length * 2 >= capacity) grow()
+      return own
     },
     get(key) {
       const k = slots[findSlot(key, hashString(key))] as number
@@ -80,6 +86,10 @@ export function createNameIndex(expectedKeys = 1024): NameIndex {
         out.push(values[v] as number)
       return out
     },
+    own(key) {
+      const k = slots[findSlot(key, hashString(key))] as number
+      return k === -1 ? undefined : keys[k]
+    },
     get keyCount() {
       return keys.length
     },
@@ -87,14 +97,6 @@ export function createNameIndex(expectedKeys = 1024): NameIndex {
       return valueCount
     },
   }
-}
-
-/**
- * V8 makes substrings of 13 or more characters views into their parent string: keeping such a key
- * would keep the whole 32 MB GeoNames text alive. A concatenation, flattened, is a string of its own.
- */
-export function ownCopy(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1)
 }
 
 /** FNV-1a over UTF-16 code units. */

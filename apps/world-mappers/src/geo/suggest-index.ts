@@ -30,7 +30,7 @@
  * cities500 (811,000 entries, 711,000 names) that is about 22 MB, 29 MB with the copies.
  * `build` sorts the names with a multikey quicksort, about half a second for cities500.
  */
-import { ownCopy } from './name-index.js'
+import { ownCopy } from './own-string.js'
 
 export interface Suggestion {
   place: number
@@ -77,7 +77,7 @@ export interface SuggestIndexOptions {
   /**
    * True when every name given to `add` is a string the caller keeps anyway and that is not a
    * slice of a larger one: the index then keeps the strings as they are. By default it keeps its
-   * own copy of each distinct name long enough to be a V8 slice (see `flatCopy`), so that a name
+   * own copy of each distinct name long enough to be a V8 slice (see `ownCopy`), so that a name
    * cut out of the GeoNames text does not keep the whole text alive.
    */
   namesAreOwned?: boolean
@@ -196,30 +196,12 @@ function keepDistinctNames(sort: NameSort, namesAreOwned: boolean): Int32Array {
   for (let pos = 0; pos < names.length; pos++) {
     if (repeats[pos] === 0) {
       const name = names[pos] as string
-      names[distinct++] = namesAreOwned ? name : flatCopy(name)
+      names[distinct++] = namesAreOwned ? name : ownCopy(name)
     }
     nameIds[pos] = distinct - 1
   }
   names.length = distinct
   return nameIds
-}
-
-/** Longest name copied code unit by code unit (`apply` takes one argument per unit). */
-const FLAT_COPY_MAX = 1024
-const copiedUnits: number[] = []
-
-/**
- * A copy of `name` that holds no other string: V8 makes substrings of 13 or more code units
- * views into their parent (see `ownCopy`). Built from its code units rather than with `ownCopy`,
- * whose copy is itself such a view (of a fresh string one unit longer): this saves the 32-byte
- * view, about 7 MB for cities500.
- */
-function flatCopy(name: string): string {
-  if (name.length < 13) return name
-  if (name.length > FLAT_COPY_MAX) return ownCopy(name)
-  copiedUnits.length = name.length
-  for (let i = 0; i < name.length; i++) copiedUnits[i] = name.charCodeAt(i)
-  return String.fromCharCode.apply(null, copiedUnits)
 }
 
 /**
