@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { allowedDistance, createFuzzyIndex, osaDistance } from '../src/geo/fuzzy-index.js'
+import { createStringTable } from '../src/geo/string-table.js'
 
 /**
  * The symmetric-delete index finds every indexed name within the distance a
@@ -104,5 +105,19 @@ describe('the fuzzy index', () => {
     index.add('b'.repeat(64))
     expect(index.search(`${'b'.repeat(63)}c`)).toEqual([{ name: 'b'.repeat(64), distance: 1 }])
     expect(index.search('b'.repeat(65))).toEqual([])
+  })
+  it('shares a string table: finds only the names added to it, and holds each name once', () => {
+    const strings = createStringTable()
+    strings.intern('romy')
+    strings.intern('vladivostok')
+    const index = createFuzzyIndex(16, strings)
+    index.add('rome')
+    index.add('vladivostok', { twoEdits: true })
+    index.add('rome')
+    expect(index.names).toBe(2)
+    expect(strings.size).toBe(3)
+    // 'romy' is in the table, not in the index: not an answer.
+    expect(index.search('romx')).toEqual([{ name: 'rome', distance: 1 }])
+    expect(index.search('valdivostak')).toEqual([{ name: 'vladivostok', distance: 2 }])
   })
 })

@@ -2,7 +2,6 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createNameIndex } from '../src/geo/name-index.js'
 import { ownCopy } from '../src/geo/own-string.js'
 
 setFlagsFromString('--expose-gc')
@@ -40,18 +39,5 @@ describe('ownCopy', () => {
     // A flat 21-unit string is about 40 bytes; a view into a copy one unit longer (the former
     // copy) is about 72: the bound tells the two apart, and a kept 20 MB text fails it outright.
     expect(grown / count).toBeLessThan(56)
-  })
-})
-
-describe('name index keys', () => {
-  it('answers the same own copy of a key from add, a second add and own', () => {
-    const index = createNameIndex()
-    const text = `${'y'.repeat(100)}saint-jean-de-luz`
-    const first = index.add(text.slice(100), 1)
-    expect(first).toBe('saint-jean-de-luz')
-    expect(index.add('saint-jean-de-luz', 2)).toBe(first)
-    expect(index.own('saint-jean-de-luz')).toBe(first)
-    expect(index.own('saint-jean')).toBeUndefined()
-    expect(index.get('saint-jean-de-luz')).toEqual([2, 1])
   })
 })

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { createStringTable } from '../src/geo/string-table.js'
 import {
   createSuggestIndexBuilder,
   type SuggestIndex,
@@ -221,16 +222,26 @@ describe('the suggest index', () => {
     expect(() => builder.add('a', 2 ** 31, true)).toThrow(RangeError)
   })
 
-  it('keeps names as given when they are owned, with the same answers', () => {
-    const builder = createSuggestIndexBuilder({ namesAreOwned: true })
-    for (const { name, place, own } of cities.entries) builder.add(name, place, own)
-    const owned = builder.build({
+  it('shares a string table with the caller: names held once, ids accepted, same answers', () => {
+    const strings = createStringTable()
+    const elsewhere = strings.intern('a name only the caller has')
+    const builder = createSuggestIndexBuilder({ strings })
+    cities.entries.forEach(({ name, place, own }, i) => {
+      if (i % 2 === 0) builder.add(name, place, own)
+      else builder.addId(strings.intern(name), place, own)
+    })
+    expect(() => builder.addId(strings.size, 0, true)).toThrow(RangeError)
+    expect(() => builder.addId(-1, 0, true)).toThrow(RangeError)
+    const shared = builder.build({
       population: (place) => cities.population[place] as number,
       country: (place) => cities.country[place] as string,
     })
-    for (const prefix of ['p', 'pa', 'new', 'м', 's']) {
-      expect(owned.suggest(prefix, 10)).toEqual(index.suggest(prefix, 10))
+    expect(strings.size).toBe(new Set(cities.entries.map((e) => e.name)).size + 1)
+    expect(shared.nameCount).toBe(index.nameCount)
+    for (const prefix of ['p', 'pa', 'new', 'м', 's', 'a name']) {
+      expect(shared.suggest(prefix, 10)).toEqual(index.suggest(prefix, 10))
     }
+    expect(strings.text(elsewhere)).toBe('a name only the caller has')
   })
 })
 

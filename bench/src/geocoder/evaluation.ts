@@ -93,7 +93,7 @@ export async function buildEvaluationSet(
   const pop = (i: number) => table.population[i] as number
   const area = (i: number) => table.areas[table.area[i] as number]
   const id = (i: number) => `geonames:${table.geonameId[i]}`
-  const own = rows.map((i) => normalizeName(table.name[i] as string))
+  const own = rows.map((i) => normalizeName(table.nameOf(i)))
 
   /** The most populous place among `rows` for each key. */
   const bestBy = (key: (i: number) => string) => {
@@ -133,7 +133,7 @@ export async function buildEvaluationSet(
     rows.filter((i) => isUs(i) && pop(i) >= 5_000),
     perCategory,
   )) {
-    add('name, state', `${table.name[i]}, ${area(i)?.admin1}`, byNameState.get(stateKey(i)))
+    add('name, state', `${table.nameOf(i)}, ${area(i)?.admin1}`, byNameState.get(stateKey(i)))
   }
   for (const i of draw(
     rows.filter((i) => pop(i) >= 15_000),
@@ -143,7 +143,7 @@ export async function buildEvaluationSet(
     if (!country) continue
     add(
       'name, country',
-      `${table.name[i]}, ${country}`,
+      `${table.nameOf(i)}, ${country}`,
       byNameCountry.get(`${own[i]}|${area(i)?.countryCode}`),
     )
   }
@@ -151,25 +151,22 @@ export async function buildEvaluationSet(
     rows.filter((i) => pop(i) >= 100_000),
     perCategory,
   )) {
-    add('bare name', table.name[i] as string, byName.get(own[i] as string))
+    add('bare name', table.nameOf(i), byName.get(own[i] as string))
   }
   const typoCandidates = rows.filter(
-    (i) =>
-      pop(i) >= 100_000 &&
-      LATIN_NAME.test(table.name[i] as string) &&
-      (table.name[i] as string).length >= 5,
+    (i) => pop(i) >= 100_000 && LATIN_NAME.test(table.nameOf(i)) && table.nameOf(i).length >= 5,
   )
   for (const i of draw(typoCandidates, perCategory)) {
-    const typo = oneEdit(table.name[i] as string, next)
+    const typo = oneEdit(table.nameOf(i), next)
     if (knownNames.has(normalizeName(typo))) continue
     add('typo', typo, byName.get(own[i] as string))
   }
-  const cities = rows.filter((i) => pop(i) >= 1_000_000 && LATIN_NAME.test(table.name[i] as string))
+  const cities = rows.filter((i) => pop(i) >= 1_000_000 && LATIN_NAME.test(table.nameOf(i)))
   for (const i of draw(cities, perCategory)) {
     const country = countryName.of(area(i)?.countryCode ?? '')
     const street = STREETS[Math.floor(next() * STREETS.length)]
     const number = 1 + Math.floor(next() * 300)
-    add('street address', `${number} ${street} St, ${table.name[i]}, ${country}`, i)
+    add('street address', `${number} ${street} St, ${table.nameOf(i)}, ${country}`, i)
   }
   for (const i of draw(
     [...nonLatin.keys()].filter((i) => pop(i) >= 500_000),
@@ -181,10 +178,10 @@ export async function buildEvaluationSet(
     (i) =>
       isUs(i) &&
       pop(i) >= 2_000 &&
-      ABBREVIATIONS.some(([full]) => (table.name[i] as string).startsWith(full)),
+      ABBREVIATIONS.some(([full]) => table.nameOf(i).startsWith(full)),
   )
   for (const i of draw(abbreviable, perCategory)) {
-    const name = table.name[i] as string
+    const name = table.nameOf(i)
     const [full, shorts] = ABBREVIATIONS.find(([f]) => name.startsWith(f)) as [string, string[]]
     const short = shorts[Math.floor(next() * shorts.length)] as string
     const abbreviated = `${short}${name.slice(full.length)}`

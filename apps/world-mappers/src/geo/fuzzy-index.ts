@@ -10,8 +10,10 @@
  *
  * Entries are 32-bit hashes of the deleted strings in typed arrays, not the
  * strings: a hash collision only adds a candidate that the distance check
- * drops.
+ * drops. The names are ids in a string table (string-table.ts), which the
+ * gazetteer shares with its name index.
  */
+import { createStringTable, type StringTable } from './string-table.js'
 
 export interface FuzzyMatch {
   /** The indexed name. */
@@ -53,8 +55,11 @@ const MAX_CANDIDATES = 5_000
  */
 export const MAX_FUZZY_QUERY_LENGTH = 64
 
-export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
-  const names: string[] = []
+export function createFuzzyIndex(
+  expectedNames = 1024,
+  strings: StringTable = createStringTable(expectedNames),
+): FuzzyIndex {
+  let nameCount = 0
   let capacity = 1 << Math.max(10, Math.ceil(Math.log2(expectedNames * 16)))
   let slots = new Int32Array(capacity).fill(-1)
   let slotHash = new Int32Array(capacity)
@@ -102,11 +107,11 @@ export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
     if (keyCount * 2 >= capacity) grow()
   }
 
-  /** True when `name` is indexed already: its own (undeleted) hash lists it. */
-  function has(name: string, hash: number): boolean {
+  /** True when name `id` is indexed already: its own (undeleted) hash lists it. */
+  function has(id: number, hash: number): boolean {
     const slot = slotOf(hash)
     for (let e = slots[slot] as number; e !== -1; e = entryNext[e] as number) {
-      if (names[entryName[e] as number] === name) return true
+      if (entryName[e] === id) return true
     }
     return false
   }
@@ -124,9 +129,11 @@ export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
 
   return {
     add(name, options) {
+      if (name.length < 2) return
       const whole = hashSkipping(name, -1)
-      if (name.length < 2 || has(name, whole)) return
-      const id = names.push(name) - 1
+      const id = strings.intern(name)
+      if (has(id, whole)) return
+      nameCount++
       put(whole, id)
       for (let i = 0; i < name.length; i++) put(hashSkipping(name, i), id)
       if (options?.twoEdits && allowedDistance(name.length) >= 2) {
@@ -148,9 +155,11 @@ export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
           candidatesOf(hashSkipping(query, i, j), candidates)
       }
       const matches: FuzzyMatch[] = []
+      const self = strings.find(query)
       for (const id of candidates) {
-        const name = names[id] as string
-        if (name === query) continue
+        // The length check first: it drops most candidates without making their string.
+        if (id === self || Math.abs(strings.length(id) - query.length) > max) continue
+        const name = strings.text(id)
         const distance = osaDistance(query, name, max)
         if (distance <= max) matches.push({ name, distance })
       }
@@ -163,7 +172,7 @@ export function createFuzzyIndex(expectedNames = 1024): FuzzyIndex {
     },
 
     get names() {
-      return names.length
+      return nameCount
     },
     get entries() {
       return entryCount

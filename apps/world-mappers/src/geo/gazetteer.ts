@@ -19,6 +19,7 @@ import { type GeocodeBias, PRIMARY_BONUS, proximityConfidence, rankPlaces } from
 import { type AreaEvidence, createRegionTable, type RegionReport } from './regions.js'
 import { createSeats } from './seats.js'
 import { createSpatialIndex } from './spatial-index.js'
+import { createStringTable } from './string-table.js'
 import { createSuggestIndexBuilder, type SuggestIndex } from './suggest-index.js'
 import type { Gazetteer, GeocodeMatch, ReverseMatch } from './types.js'
 
@@ -115,13 +116,14 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   const customEntries = options.placesFile ? await loadCustomPlaces(options.placesFile) : []
 
   const countries = createCountryTable()
-  const index = createNameIndex(1 << 20)
+  // One table of names for the name, suggest and fuzzy indexes: each name is held once.
+  const strings = createStringTable(1 << 20)
+  const index = createNameIndex(1 << 20, strings)
   const evidence: AreaEvidence[] = []
   const keys: string[] = []
-  // The suggestions keep the very strings the name index keeps: one copy of each name.
-  const suggestions = createSuggestIndexBuilder({ namesAreOwned: true })
+  const suggestions = createSuggestIndexBuilder({ strings })
   const addName = (key: string, value: number) => {
-    suggestions.add(index.add(key, value), value >> 1, (value & 1) === 1)
+    suggestions.addId(index.add(key, value), value >> 1, (value & 1) === 1)
   }
   const table = await readGeoNamesFile(options.dataFile ?? resolveGeoNamesPath(), (row) => {
     indexRow(row, keys, addName)
@@ -145,7 +147,7 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
   })
   customEntries.forEach((entry, i) => {
     for (const name of [entry.name, ...entry.aliases]) {
-      suggestions.add(ownCopy(normalizeName(name)), table.count + i, name === entry.name)
+      suggestions.add(normalizeName(name), table.count + i, name === entry.name)
     }
   })
   // Built on first use: the sort takes about half a second, which start-up (while the service
@@ -162,17 +164,17 @@ export async function loadGazetteer(options: GazetteerOptions = {}): Promise<Loa
     }))
   const qualifiers = createQualifiers(countries, regions)
   await yieldToEventLoop()
-  const fuzzy = createFuzzyIndex(1 << 16)
+  const fuzzy = createFuzzyIndex(1 << 16, strings)
   for (let i = 0; i < table.count; i++) {
     const population = table.population[i] as number
     if (population >= FUZZY_MIN_POPULATION) {
-      const name = normalizeName(table.name[i] as string)
-      fuzzy.add(index.own(name) ?? ownCopy(name), {
+      fuzzy.add(normalizeName(table.nameOf(i)), {
         twoEdits: population >= FUZZY_TWO_EDITS_MIN_POPULATION,
       })
     }
   }
   fuzzy.compact()
+  strings.compact()
   await yieldToEventLoop()
 
   const seats = createSeats(table)

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { DataNotFoundError } from '../errors.js'
-import { ownCopy } from './own-string.js'
+import { createStringTable, type StringTable } from './string-table.js'
 
 /** Seat of a first-level region (PPLA) or of a country's government (PPLC). */
 export const SEAT_NONE = 0
@@ -17,7 +17,12 @@ export interface GeoNamesTable {
   readonly lat: Float64Array
   readonly lng: Float64Array
   readonly population: Float64Array
-  readonly name: string[]
+  /** The place's name as GeoNames writes it (a new string each call). */
+  nameOf(i: number): string
+  /** The id of each place's name in `names`: equal names, equal ids. */
+  readonly nameId: Int32Array
+  /** The places' names, each distinct one once, packed (string-table.ts): no heap object per name. */
+  readonly names: StringTable
   /** Index into `areas`: the place's country and first-level region. */
   readonly area: Uint16Array
   readonly areas: readonly GeoNamesArea[]
@@ -88,7 +93,8 @@ export function parseGeoNames(
   const population = new Float64Array(capacity)
   const area = new Uint16Array(capacity)
   const seat = new Uint8Array(capacity)
-  const name: string[] = []
+  const nameId = new Int32Array(capacity)
+  const names = createStringTable(capacity)
   const areas: GeoNamesArea[] = []
   const areaIds = new Map<string, number>()
   const row: GeoNamesRow = {
@@ -134,7 +140,7 @@ export function parseGeoNames(
     }
     area[i] = areaId
     const placeName = text.slice(fields[2], fields[3])
-    name.push(ownCopy(placeName))
+    nameId[i] = names.intern(placeName)
 
     if (onRow) {
       row.index = i
@@ -147,6 +153,8 @@ export function parseGeoNames(
     }
   }
   if (areas.length > 0xffff) throw new Error('too many country/region pairs for a Uint16Array')
+  names.compact()
+  const nameIds = nameId.subarray(0, count)
 
   return {
     count,
@@ -154,7 +162,9 @@ export function parseGeoNames(
     lat: lat.subarray(0, count),
     lng: lng.subarray(0, count),
     population: population.subarray(0, count),
-    name,
+    nameOf: (i) => names.text(nameIds[i] as number),
+    nameId: nameIds,
+    names,
     area: area.subarray(0, count),
     areas,
     seat: seat.subarray(0, count),

@@ -1,54 +1,33 @@
-import { ownCopy } from './own-string.js'
+import { createStringTable, type StringTable } from './string-table.js'
 
 /**
  * A string → list-of-integers multimap for the ~700,000 normalized names of the gazetteer.
  *
- * Open addressing over typed arrays: about twice as fast to fill as a `Map<string, number[]>` of
- * the same size and half the heap, which is most of the start-up time.
+ * The keys are ids of a string table (string-table.ts), which the suggest and fuzzy indexes may
+ * share, so that each name is held once; the lists are chains in typed arrays. About twice as
+ * fast to fill as a `Map<string, number[]>` of the same size, and no heap object per key.
  */
 export interface NameIndex {
-  /** Appends `value` to the list of `key`; answers the index's own copy of `key` (see `ownCopy`). */
-  add(key: string, value: number): string
+  /** Appends `value` to the list of `key`; answers the key's id in `strings`. */
+  add(key: string, value: number): number
   /** The values of `key` (most recently added first); empty when the key is unknown. */
   get(key: string): number[]
-  /** The index's own copy of `key`, `undefined` when the key is unknown. */
-  own(key: string): string | undefined
+  /** Where the keys are: ids of other strings, added by the indexes sharing it, have no values. */
+  readonly strings: StringTable
   readonly keyCount: number
   readonly valueCount: number
 }
 
-export function createNameIndex(expectedKeys = 1024): NameIndex {
-  let capacity = 1 << Math.max(10, Math.ceil(Math.log2(expectedKeys * 2)))
-  let slots = new Int32Array(capacity).fill(-1)
-  const keys: string[] = []
-  let keyHashes = new Int32Array(capacity >> 1)
-  let keyHead = new Int32Array(capacity >> 1)
+export function createNameIndex(
+  expectedKeys = 1024,
+  strings: StringTable = createStringTable(expectedKeys),
+): NameIndex {
+  // The first value of each string id's list; −1 for none.
+  let heads = new Int32Array(Math.max(1024, expectedKeys)).fill(-1)
   let values = new Int32Array(Math.max(1024, expectedKeys))
   let next = new Int32Array(values.length)
   let valueCount = 0
-
-  function findSlot(key: string, hash: number): number {
-    const mask = capacity - 1
-    let slot = hash & mask
-    for (;;) {
-      const k = slots[slot] as number
-      if (k === -1 || (keyHashes[k] === hash && keys[k] === key)) return slot
-      slot = (slot + 1) & mask
-    }
-  }
-
-  function grow(): void {
-    capacity *= 2
-    slots = new Int32Array(capacity).fill(-1)
-    const mask = capacity - 1
-    for (let k = 0; k < keys.length; k++) {
-      let slot = (keyHashes[k] as number) & mask
-      while (slots[slot] !== -1) slot = (slot + 1) & mask
-      slots[slot] = k
-    }
-    keyHashes = resize(keyHashes, capacity >> 1)
-    keyHead = resize(keyHead, capacity >> 1)
-  }
+  let keyCount = 0
 
   function pushValue(value: number, after: number): number {
     if (valueCount === values.length) {
@@ -62,51 +41,34 @@ export function createNameIndex(expectedKeys = 1024): NameIndex {
 
   return {
     add(key, value) {
-      const hash = hashString(key)
-      const slot = findSlot(key, hash)
-      const k = slots[slot] as number
-      if (k !== -1) {
-        keyHead[k] = pushValue(value, keyHead[k] as number)
-        return keys[k] as string
+      const id = strings.intern(key)
+      if (id >= heads.length) {
+        const more = new Int32Array(Math.max(heads.length * 2, id + 1)).fill(-1)
+        more.set(heads)
+        heads = more
       }
-      const id = keys.length
-      const own = ownCopy(key)
-      keys.push(own)
-      slots[slot] = id
-      keyHashes[id] = hash
-      keyHead[id] = pushValue(value, -1)
-      if (keys.length * 2 >= capacity) grow()
-      return own
+      const head = heads[id] as number
+      if (head === -1) keyCount++
+      heads[id] = pushValue(value, head)
+      return id
     },
     get(key) {
-      const k = slots[findSlot(key, hashString(key))] as number
+      const id = strings.find(key)
       const out: number[] = []
-      if (k === -1) return out
-      for (let v = keyHead[k] as number; v !== -1; v = next[v] as number)
+      if (id === -1 || id >= heads.length) return out
+      for (let v = heads[id] as number; v !== -1; v = next[v] as number) {
         out.push(values[v] as number)
+      }
       return out
     },
-    own(key) {
-      const k = slots[findSlot(key, hashString(key))] as number
-      return k === -1 ? undefined : keys[k]
-    },
+    strings,
     get keyCount() {
-      return keys.length
+      return keyCount
     },
     get valueCount() {
       return valueCount
     },
   }
-}
-
-/** FNV-1a over UTF-16 code units. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return h | 0
 }
 
 function resize(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {

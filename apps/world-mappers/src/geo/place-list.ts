@@ -60,7 +60,7 @@ export function createPlaceList(parts: PlaceListParts): PlaceList {
     const region = regions.get(areaId)
     const place: Place = Object.freeze({
       id: `geonames:${table.geonameId[i]}`,
-      name: table.name[i] as string,
+      name: table.nameOf(i),
       lat: table.lat[i] as number,
       lng: table.lng[i] as number,
       region: region?.name,

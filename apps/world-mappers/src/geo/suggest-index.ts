@@ -21,16 +21,15 @@
  * small country is as quick as a large one.
  *
  * Matching is at the start of the whole normalized name only ("new y" finds New York, "york"
- * does not): word starts would need an entry per later word, 57 % more entries for cities500,
- * sorted on substrings that V8 would either copy or keep as slices.
+ * does not): word starts would need an entry per later word, 57 % more entries for cities500.
  *
  * Memory: per entry, a name id and a key in each ordering (16 bytes in Int32Arrays) and about
- * 2 bytes per ordering of block tables; per distinct name, one string reference, and by default
- * a copy of the name if it is long enough to be a slice (see `SuggestIndexOptions`). For
- * cities500 (811,000 entries, 711,000 names) that is about 22 MB, 29 MB with the copies.
+ * 2 bytes per ordering of block tables; the names themselves are in a string table
+ * (string-table.ts), two bytes per code unit, which the gazetteer shares with its name index.
+ * For cities500 (811,000 entries) that is about 22 MB, and no heap object per name.
  * `build` sorts the names with a multikey quicksort, about half a second for cities500.
  */
-import { ownCopy } from './own-string.js'
+import { createStringTable, type StringTable } from './string-table.js'
 
 export interface Suggestion {
   place: number
@@ -69,18 +68,18 @@ export interface SuggestIndexBuilder {
    * twice is harmless.
    */
   add(name: string, place: number, own: boolean): void
+  /** `add` for a name given by its id in the builder's string table (see `SuggestIndexOptions`). */
+  addId(nameId: number, place: number, own: boolean): void
   /** Sorts the names into the query structure; the builder cannot be used after. */
   build(info: PlaceInfo): SuggestIndex
 }
 
 export interface SuggestIndexOptions {
   /**
-   * True when every name given to `add` is a string the caller keeps anyway and that is not a
-   * slice of a larger one: the index then keeps the strings as they are. By default it keeps its
-   * own copy of each distinct name long enough to be a V8 slice (see `ownCopy`), so that a name
-   * cut out of the GeoNames text does not keep the whole text alive.
+   * Where the names are kept: a table the caller shares (with a name index, say), so that a name
+   * both hold is held once. By default the index has a table of its own.
    */
-  namesAreOwned?: boolean
+  strings?: StringTable
 }
 
 /** Largest place id: keys (rank × 2 + 1) must fit an Int32Array. */
@@ -90,7 +89,7 @@ const BLOCK = 32
 
 /** Entries in one order: what `suggest` reads. */
 interface Ordering {
-  /** Index into the distinct names, per entry. */
+  /** The name's id in the string table, per entry. */
   nameIds: Int32Array
   /** Rank of the entry's place × 2, + 1 for an alternate name, per entry. */
   keys: Int32Array
@@ -99,32 +98,46 @@ interface Ordering {
 }
 
 export function createSuggestIndexBuilder(options: SuggestIndexOptions = {}): SuggestIndexBuilder {
-  let entryNames: string[] = []
-  // place × 2, + 1 for an alternate name.
+  const strings = options.strings ?? createStringTable()
+  // Per entry: the name's id, and place × 2, + 1 for an alternate name.
+  let entryNames = new Int32Array(1024)
   let entryPlaces = new Int32Array(1024)
+  let count = 0
   let built = false
+
+  function addId(nameId: number, place: number, own: boolean): void {
+    if (built) throw new Error('the suggest index is already built')
+    if (!Number.isInteger(place) || place < 0 || place > MAX_PLACE) {
+      throw new RangeError(`place must be an integer from 0 to ${MAX_PLACE}, not ${place}`)
+    }
+    if (!Number.isInteger(nameId) || nameId < 0 || nameId >= strings.size) {
+      throw new RangeError(`nameId ${nameId} is not in the index's string table`)
+    }
+    if (count === entryPlaces.length) {
+      entryNames = grow(entryNames)
+      entryPlaces = grow(entryPlaces)
+    }
+    entryNames[count] = nameId
+    entryPlaces[count] = place * 2 + (own ? 0 : 1)
+    count++
+  }
 
   return {
     add(name, place, own) {
       if (built) throw new Error('the suggest index is already built')
-      if (!Number.isInteger(place) || place < 0 || place > MAX_PLACE) {
-        throw new RangeError(`place must be an integer from 0 to ${MAX_PLACE}, not ${place}`)
-      }
-      const entry = entryNames.length
-      if (entry === entryPlaces.length) entryPlaces = grow(entryPlaces)
-      entryNames.push(name)
-      entryPlaces[entry] = place * 2 + (own ? 0 : 1)
+      addId(strings.intern(name), place, own)
     },
+    addId,
     build(info) {
       if (built) throw new Error('the suggest index is already built')
       built = true
       const index = buildIndex(
-        entryNames,
-        entryPlaces.subarray(0, entryNames.length),
+        strings,
+        entryNames.slice(0, count),
+        entryPlaces.subarray(0, count),
         info,
-        options.namesAreOwned === true,
       )
-      entryNames = []
+      entryNames = new Int32Array(0)
       entryPlaces = new Int32Array(0)
       return index
     },
@@ -132,16 +145,15 @@ export function createSuggestIndexBuilder(options: SuggestIndexOptions = {}): Su
 }
 
 function buildIndex(
-  entryNames: string[],
+  strings: StringTable,
+  entryNames: Int32Array,
   entryPlaces: Int32Array,
   info: PlaceInfo,
-  namesAreOwned: boolean,
 ): SuggestIndex {
   const count = entryNames.length
-  const sort = sortByName(entryNames)
+  const sort = sortByName(strings, entryNames)
   const byName = sort.entries
-  const nameIds = keepDistinctNames(sort, namesAreOwned)
-  const names = sort.names
+  const nameIds = sort.names
   const { rankOf, placeOfRank } = rankPlaces(entryPlaces, info.population)
   const { countryOf, countryIds } = countriesOf(placeOfRank, info.country)
 
@@ -170,38 +182,24 @@ function buildIndex(
       from = countryStarts[id] as number
       to = countryStarts[id + 1] as number
     }
-    const lo = firstNotBefore(names, ordering.nameIds, from, to, prefix)
-    const hi = firstPast(names, ordering.nameIds, lo, to, prefix)
+    const lo = firstNotBefore(strings, ordering.nameIds, from, to, prefix)
+    const hi = firstPast(strings, ordering.nameIds, lo, to, prefix)
     return bestPlaces(ordering, lo, hi, max).map((pos) => {
       const key = ordering.keys[pos] as number
       return {
         place: placeOfRank[key >> 1] as number,
-        name: names[ordering.nameIds[pos] as number] as string,
+        name: strings.text(ordering.nameIds[pos] as number),
         own: (key & 1) === 0,
       }
     })
   }
 
-  return { suggest, nameCount: names.length, entryCount: count }
-}
-
-/**
- * Shortens the sorted names to the distinct ones, in place, and gives the name id of each
- * sorted position.
- */
-function keepDistinctNames(sort: NameSort, namesAreOwned: boolean): Int32Array {
-  const { names, repeats } = sort
-  const nameIds = new Int32Array(names.length)
-  let distinct = 0
-  for (let pos = 0; pos < names.length; pos++) {
-    if (repeats[pos] === 0) {
-      const name = names[pos] as string
-      names[distinct++] = namesAreOwned ? name : ownCopy(name)
-    }
-    nameIds[pos] = distinct - 1
+  // Equal names have equal ids, so sorted they are side by side.
+  let nameCount = 0
+  for (let pos = 0; pos < count; pos++) {
+    if (pos === 0 || nameIds[pos] !== nameIds[pos - 1]) nameCount++
   }
-  names.length = distinct
-  return nameIds
+  return { suggest, nameCount, entryCount: count }
 }
 
 /**
@@ -321,92 +319,95 @@ const INSERTION_SORT_MAX = 12
 
 /** What the name sort rearranges, position by position. */
 interface NameSort {
-  names: string[]
-  /** The entry index of each name. */
+  strings: StringTable
+  /** The name id of each position. */
+  names: Int32Array
+  /** The entry index of each position. */
   entries: Int32Array
-  /** 1 where the name equals the one before: found while its text is at hand, in the sort. */
-  repeats: Uint8Array
 }
 
 /**
- * Sorts `names` in place, and `entries` along with them, and marks repeated names. A multikey
+ * Sorts the entries by name (code-unit order), and their name ids along with them. A multikey
  * (three-way radix) quicksort on one code unit at a time: about twice as fast as
  * `Array.prototype.sort` here, since a run of shared leading letters is read once per level
  * rather than once per pair.
  */
-function sortByName(names: string[]): NameSort {
-  const entries = new Int32Array(names.length)
+function sortByName(strings: StringTable, entryNames: Int32Array): NameSort {
+  const entries = new Int32Array(entryNames.length)
   for (let entry = 0; entry < entries.length; entry++) entries[entry] = entry
-  const sort: NameSort = { names, entries, repeats: new Uint8Array(names.length) }
-  multikeySort(sort, 0, names.length, 0)
+  const sort: NameSort = { strings, names: entryNames, entries }
+  multikeySort(sort, 0, entryNames.length, 0)
   return sort
-}
-
-/** Code unit `depth` of `s`; −1 past its end, so that a shorter name sorts first. */
-function unitAt(s: string, depth: number): number {
-  return depth < s.length ? s.charCodeAt(depth) : -1
 }
 
 /** Sorts positions from … to − 1, whose names all share their first `depth` code units. */
 function multikeySort(sort: NameSort, from: number, to: number, depth: number): void {
-  const names = sort.names
+  const { names, strings } = sort
   let lo = from
   let hi = to
   let d = depth
   while (hi - lo > INSERTION_SORT_MAX) {
-    const pivot = medianUnit(names, lo, hi, d)
-    // [lo, lt) < pivot, [lt, gt) = pivot, [gt, hi) > pivot.
+    const pivot = medianUnit(sort, lo, hi, d)
+    // [lo, lt) < pivot, [lt, gt) = pivot, [gt, hi) > pivot; −1 (past the end) sorts first.
     let lt = lo
     let gt = hi
     let i = lo
     while (i < gt) {
-      const unit = unitAt(names[i] as string, d)
+      const unit = strings.unitAt(names[i] as number, d)
       if (unit < pivot) swap(sort, lt++, i++)
       else if (unit > pivot) swap(sort, i, --gt)
       else i++
     }
     multikeySort(sort, lo, lt, d)
     multikeySort(sort, gt, hi, d)
-    if (pivot === -1) {
-      // Every name of [lt, gt) ends at `d`: they are all the same name.
-      sort.repeats.fill(1, lt + 1, gt)
-      return
-    }
+    // Every name of [lt, gt) ends at `d`: they are all the same name.
+    if (pivot === -1) return
     lo = lt
     hi = gt
     d++
   }
-  insertionSort(sort, lo, hi)
+  insertionSort(sort, lo, hi, d)
 }
 
-function medianUnit(names: string[], from: number, to: number, depth: number): number {
-  const a = unitAt(names[from] as string, depth)
-  const b = unitAt(names[(from + to) >> 1] as string, depth)
-  const c = unitAt(names[to - 1] as string, depth)
+function medianUnit(sort: NameSort, from: number, to: number, depth: number): number {
+  const { names, strings } = sort
+  const a = strings.unitAt(names[from] as number, depth)
+  const b = strings.unitAt(names[(from + to) >> 1] as number, depth)
+  const c = strings.unitAt(names[to - 1] as number, depth)
   return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c))
 }
 
-function insertionSort(sort: NameSort, from: number, to: number): void {
-  const { names, entries, repeats } = sort
+/** Sorts positions from … to − 1, whose names all share their first `depth` code units. */
+function insertionSort(sort: NameSort, from: number, to: number, depth: number): void {
+  const { names, entries, strings } = sort
   for (let i = from + 1; i < to; i++) {
-    const name = names[i] as string
+    const name = names[i] as number
     const entry = entries[i] as number
     let j = i
-    while (j > from && (names[j - 1] as string) > name) {
-      names[j] = names[j - 1] as string
+    while (j > from && sortsBefore(strings, name, names[j - 1] as number, depth)) {
+      names[j] = names[j - 1] as number
       entries[j] = entries[j - 1] as number
       j--
     }
     names[j] = name
     entries[j] = entry
   }
-  for (let i = from + 1; i < to; i++) if (names[i] === names[i - 1]) repeats[i] = 1
+}
+
+/** Whether name `a` sorts before name `b`, both sharing their first `depth` code units. */
+function sortsBefore(strings: StringTable, a: number, b: number, depth: number): boolean {
+  for (let d = depth; ; d++) {
+    const unitA = strings.unitAt(a, d)
+    const unitB = strings.unitAt(b, d)
+    if (unitA !== unitB) return unitA < unitB
+    if (unitA === -1) return false
+  }
 }
 
 function swap(sort: NameSort, i: number, j: number): void {
   const { names, entries } = sort
-  const name = names[i] as string
-  names[i] = names[j] as string
+  const name = names[i] as number
+  names[i] = names[j] as number
   names[j] = name
   const entry = entries[i] as number
   entries[i] = entries[j] as number
@@ -417,7 +418,7 @@ function swap(sort: NameSort, i: number, j: number): void {
 
 /** First position of [from, to) whose name is not before `prefix`. */
 function firstNotBefore(
-  names: readonly string[],
+  strings: StringTable,
   nameIds: Int32Array,
   from: number,
   to: number,
@@ -427,7 +428,7 @@ function firstNotBefore(
   let hi = to
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if ((names[nameIds[mid] as number] as string) < prefix) lo = mid + 1
+    if (strings.compare(nameIds[mid] as number, prefix) < 0) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -435,7 +436,7 @@ function firstNotBefore(
 
 /** First position of [from, to), all not before `prefix`, whose name does not start with it. */
 function firstPast(
-  names: readonly string[],
+  strings: StringTable,
   nameIds: Int32Array,
   from: number,
   to: number,
@@ -445,7 +446,7 @@ function firstPast(
   let hi = to
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if ((names[nameIds[mid] as number] as string).startsWith(prefix)) lo = mid + 1
+    if (strings.startsWith(nameIds[mid] as number, prefix)) lo = mid + 1
     else hi = mid
   }
   return lo
