@@ -4,9 +4,8 @@
  * same claims) with the tenant's current key, for the time asked, and
  * reports tokens per second.
  */
-import { createPrivateKey, sign } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { announce, isMessage } from '../runner/processes.js'
+import { createRawSigner } from './raw-signer.js'
 
 interface RunRequest {
   type: 'run'
@@ -17,26 +16,7 @@ interface RunRequest {
 }
 
 async function measure(run: RunRequest) {
-  const ring = JSON.parse(await readFile(run.keyFile, 'utf8')) as {
-    current: string
-    keys: Array<{ kid: string; privateKeyPem: string }>
-  }
-  const current = ring.keys.find((k) => k.kid === ring.current)
-  if (!current) throw new Error('no current key')
-  const key = createPrivateKey(current.privateKeyPem)
-  const header = Buffer.from(
-    JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: current.kid }),
-  ).toString('base64url')
-  const lifetime = Number(run.claims.exp) - Number(run.claims.iat)
-
-  const signOne = () => {
-    const iat = Math.floor(Date.now() / 1000)
-    const payload = Buffer.from(
-      JSON.stringify({ ...run.claims, iat, exp: iat + lifetime }),
-    ).toString('base64url')
-    const input = `${header}.${payload}`
-    return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`
-  }
+  const { signOne } = await createRawSigner(run.keyFile, run.claims)
   const loop = (seconds: number) => {
     const end = performance.now() + seconds * 1000
     let n = 0

@@ -13,7 +13,7 @@ import {
 } from '../runner/bench-tenant.js'
 import { processCpuMicros } from '../runner/cpu-time.js'
 import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/format.js'
-import { benchScript } from '../runner/paths.js'
+import { benchScript, profileFlags } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, roundOrder, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
@@ -148,6 +148,27 @@ export const issuance: Scenario = {
       role: 'server',
     })
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
+    const keyFile = join(tenant.dataDir, 'signing-keys.json')
+    // The floor under a token endpoint on Fastify: a bare route that signs as the raw loop does.
+    const signingRoute = await startReadyChild<{ port: number }>({
+      name: 'signing-endpoint',
+      script: benchScript('servers/serve-signing-endpoint.ts'),
+      role: 'server',
+      env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims) },
+      ...(settings.cpuProfile ? { nodeFlags: profileFlags('signing-endpoint') } : {}),
+    }).catch(async (error: unknown) => {
+      await child.stop()
+      throw error
+    })
+    const { child: routeServer, ready: routeReady } = signingRoute
+    const routeJob = { ...job, url: `http://127.0.0.1:${routeReady.port}/oauth/token` }
+    const routeAnswer = await request(routeJob.url, { method: 'POST', headers, body: job.body })
+    const routeToken = ((await routeAnswer.body.json()) as { access_token?: string }).access_token
+    if (routeAnswer.statusCode !== 200 || routeToken?.split('.')[0] !== token.split('.')[0]) {
+      failures.push(
+        `the bare signing route answered ${routeAnswer.statusCode}, not a token of the tenant's form`,
+      )
+    }
     const rawRun = async (warmupSeconds: number): Promise<RawResult> => {
       const answer = child.nextMessage(
         (m): m is { type: 'result' } & RawResult => isMessage(m, 'result'),
@@ -155,17 +176,21 @@ export const issuance: Scenario = {
       )
       child.send({
         type: 'run',
-        keyFile: join(tenant.dataDir, 'signing-keys.json'),
+        keyFile,
         claims,
         warmupSeconds,
         durationSeconds: settings.durationSeconds,
       })
       return answer
     }
-    const endpointRun = async (which: typeof job | typeof keyJob, label: string) => {
-      const cpuBefore = await processCpuMicros(tenant.pid)
+    const endpointRun = async (
+      which: typeof job | typeof keyJob,
+      label: string,
+      pid: number | undefined = tenant.pid,
+    ) => {
+      const cpuBefore = await processCpuMicros(pid)
       const result = await load.run({ ...which, durationSeconds: settings.durationSeconds })
-      const cpuAfter = await processCpuMicros(tenant.pid)
+      const cpuAfter = await processCpuMicros(pid)
       assertions.madeDuringRun += which === keyJob ? (result.madeDuringRun ?? 0) : 0
       if (result.non2xx + result.errors - result.timeouts > 0) {
         failures.push(
@@ -179,7 +204,7 @@ export const issuance: Scenario = {
       return { tokensPerSecond: result.requestsPerSecond, cpuMicrosPerToken: cpu, p99: result.p99 }
     }
 
-    const sides = (['endpoint', 'endpoint-key', 'raw', 'raw-b'] as const).filter(
+    const sides = (['endpoint', 'endpoint-key', 'bare-route', 'raw', 'raw-b'] as const).filter(
       (side) => withKey || side !== 'endpoint-key',
     )
     const endpointFigures = () => ({
@@ -190,6 +215,7 @@ export const issuance: Scenario = {
     const rounds = {
       endpoint: endpointFigures(),
       'endpoint-key': endpointFigures(),
+      'bare-route': endpointFigures(),
       raw: { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
       'raw-b': { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
     }
@@ -200,17 +226,20 @@ export const issuance: Scenario = {
           await fill(settings.warmupSeconds)
           await load.run({ ...keyJob, durationSeconds: settings.warmupSeconds })
         }
+        await load.run({ ...routeJob, durationSeconds: settings.warmupSeconds })
         await rawRun(settings.warmupSeconds)
       }
       for (let round = 0; round < settings.rounds; round++) {
         context.log(`  round ${round + 1}/${settings.rounds}`)
         for (const side of roundOrder(sides, round)) {
-          if (side === 'endpoint' || side === 'endpoint-key') {
+          if (side === 'endpoint' || side === 'endpoint-key' || side === 'bare-route') {
             if (side === 'endpoint-key') await fill(settings.durationSeconds)
             const result =
               side === 'endpoint'
                 ? await endpointRun(job, '/oauth/token (client secret)')
-                : await endpointRun(keyJob, '/oauth/token (private_key_jwt)')
+                : side === 'bare-route'
+                  ? await endpointRun(routeJob, 'the bare signing route', routeServer.process.pid)
+                  : await endpointRun(keyJob, '/oauth/token (private_key_jwt)')
             rounds[side].tokensPerSecond.push(result.tokensPerSecond)
             rounds[side].cpuMicrosPerToken.push(result.cpuMicrosPerToken)
             rounds[side].p99.push(result.p99)
@@ -222,7 +251,7 @@ export const issuance: Scenario = {
         }
       }
     } finally {
-      await child.stop()
+      await Promise.all([child.stop(), routeServer.stop()])
     }
 
     // The limit: the mean of the two raw runs in each round.
@@ -251,6 +280,11 @@ export const issuance: Scenario = {
       keyRounds.cpuMicrosPerToken,
       rounds.endpoint.cpuMicrosPerToken,
     )
+    // What the tenant's own code keeps of the bare route's rate, round by round.
+    const tenantOverRoute = ratioSpread(
+      rounds['bare-route'].cpuMicrosPerToken,
+      rounds.endpoint.cpuMicrosPerToken,
+    )
     const methodRow = (
       label: string,
       figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[]; p99: number[] },
@@ -273,6 +307,10 @@ export const issuance: Scenario = {
             ...(withKey
               ? [row('local tenant POST /oauth/token (form, private_key_jwt)', keyRounds)]
               : []),
+            row(
+              'bare Fastify POST /oauth/token signing as raw does (the HTTP floor)',
+              rounds['bare-route'],
+            ),
             row('raw node:crypto RS256 sign, same claims', rounds.raw),
             row('raw signing again (A/A control)', rounds['raw-b']),
           ],
@@ -303,6 +341,7 @@ export const issuance: Scenario = {
       notes: [
         'the tenant runs apps/auth-server src/main.ts with the bench tenant (no Action), LOG_LEVEL=warn, token rate limits raised to 1,000,000/s',
         '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor, their mean the limit',
+        'the HTTP floor: a bare Fastify POST /oauth/token (bench/src/servers/serve-signing-endpoint.ts) that reads the same form with @fastify/formbody and answers a token signed as the raw loop signs it, with no client authentication, rate limit, log or telemetry, under the same load: what a token endpoint on Fastify costs before any code of its own; "issuance / the bare signing route" is what the tenant keeps of it',
         ...(withKey
           ? [
               `private_key_jwt (issue 18): bench-issuance-key has an RSA-2048 key registered in the tenant file (the public half; the key pair is made once in bench/.cache) and no usable secret; every request carries a new RS256 client assertion (iss = sub = the client, aud the tenant URL, 60 s, a random jti) of the form @m2m/auth's createTokenProvider signs, ${count(assertions.made)} made by the load worker on the load core before the runs that send them (${(assertions.ms / 1000).toFixed(1)} s, not measured)${assertions.madeDuringRun > 0 ? `, ${count(assertions.madeDuringRun)} more during the runs when the pool ran dry` : ''}; checked first: createTokenProvider with the key gets a token, an assertion sent twice is refused the second time (a replayed jti), the client's secret is refused; "vs client_secret_post (CPU)" = its tenant CPU per token / the secret's in the same round`,
@@ -318,17 +357,25 @@ export const issuance: Scenario = {
           floor,
         ),
       ],
-      figures: withKey
-        ? [
-            {
-              name: 'private_key_jwt / client_secret_post issuance (tenant CPU per token)',
-              value: keyOverSecret.median,
-              unit: 'x',
-              spread: keyOverSecret,
-            },
-          ]
-        : [],
-      measurements: { rounds, control, floor, keyOverSecret, assertions },
+      figures: [
+        {
+          name: 'issuance / the bare signing route (CPU per token)',
+          value: tenantOverRoute.median,
+          unit: 'x',
+          spread: tenantOverRoute,
+        },
+        ...(withKey
+          ? [
+              {
+                name: 'private_key_jwt / client_secret_post issuance (tenant CPU per token)',
+                value: keyOverSecret.median,
+                unit: 'x',
+                spread: keyOverSecret,
+              },
+            ]
+          : []),
+      ],
+      measurements: { rounds, control, floor, keyOverSecret, tenantOverRoute, assertions },
     }
   },
 }

@@ -1,0 +1,31 @@
+/**
+ * Child process: the least a token endpoint on Fastify can be. A bare Fastify
+ * `POST /oauth/token` on 127.0.0.1 that reads the form (`@fastify/formbody`,
+ * as the tenant does), refuses any grant but `client_credentials`, and answers
+ * a token of the tenant's form signed as the raw loop signs it (`BENCH_KEY_FILE`,
+ * `BENCH_CLAIMS`): no client authentication, rate limit, log or telemetry.
+ * What the tenant costs above it is what its own code costs (port in the
+ * ready message).
+ */
+import formbody from '@fastify/formbody'
+import Fastify from 'fastify'
+import { createRawSigner } from '../issuance/raw-signer.js'
+import { announce } from '../runner/processes.js'
+
+await announce(async () => {
+  const keyFile = process.env.BENCH_KEY_FILE
+  const claims = process.env.BENCH_CLAIMS
+  if (!keyFile || !claims) throw new Error('BENCH_KEY_FILE and BENCH_CLAIMS are required')
+  const { signOne, lifetime } = await createRawSigner(keyFile, JSON.parse(claims))
+  const app = Fastify()
+  await app.register(formbody, { bodyLimit: 16 * 1024 })
+  app.post('/oauth/token', async (request, reply) => {
+    const form = request.body as Record<string, string | undefined> | undefined
+    if (form?.grant_type !== 'client_credentials') {
+      return reply.code(400).send({ error: 'unsupported_grant_type' })
+    }
+    return { access_token: signOne(), token_type: 'Bearer', expires_in: lifetime }
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: (app.server.address() as { port: number }).port }
+})
