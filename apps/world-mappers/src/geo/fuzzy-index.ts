@@ -13,6 +13,7 @@
  * drops. The names are ids in a string table (string-table.ts), which the
  * gazetteer shares with its name index.
  */
+import { resizedInt32 } from './int32-arrays.js'
 import { createStringTable, type StringTable } from './string-table.js'
 
 export interface FuzzyMatch {
@@ -98,8 +99,8 @@ export function createFuzzyIndex(
       return // the same name under the same hash (a repeated letter: "anna" less either n)
     }
     if (entryCount === entryName.length) {
-      entryName = grown(entryName)
-      entryNext = grown(entryNext)
+      entryName = resizedInt32(entryName, entryName.length * 2)
+      entryNext = resizedInt32(entryNext, entryNext.length * 2)
     }
     entryName[entryCount] = nameId
     entryNext[entryCount] = slots[slot] as number
@@ -189,12 +190,6 @@ function hashSkipping(text: string, skip: number, also = -1): number {
     hash = Math.imul(hash, 0x01000193)
   }
   return hash | 0
-}
-
-function grown(array: Int32Array): Int32Array {
-  const bigger = new Int32Array(array.length * 2)
-  bigger.set(array)
-  return bigger
 }
 
 /**

@@ -1,3 +1,4 @@
+import { resizedInt32 } from './int32-arrays.js'
 import { createStringTable, type StringTable } from './string-table.js'
 
 /**
@@ -31,8 +32,8 @@ export function createNameIndex(
 
   function pushValue(value: number, after: number): number {
     if (valueCount === values.length) {
-      values = resize(values, values.length * 2)
-      next = resize(next, next.length * 2)
+      values = resizedInt32(values, values.length * 2)
+      next = resizedInt32(next, next.length * 2)
     }
     values[valueCount] = value
     next[valueCount] = after
@@ -69,10 +70,4 @@ export function createNameIndex(
       return valueCount
     },
   }
-}
-
-function resize(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(length)
-  out.set(array.subarray(0, Math.min(array.length, length)))
-  return out
 }

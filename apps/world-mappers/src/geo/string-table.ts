@@ -1,3 +1,5 @@
+import { resizedInt32 } from './int32-arrays.js'
+
 /**
  * Interned strings packed into typed arrays: each distinct string once, as UTF-16 code units in
  * one Uint16Array, found by content through an open-addressing hash table, and named by an id
@@ -71,8 +73,8 @@ export function createStringTable(expectedStrings = 1024): StringTable {
 
   function makeRoom(unitsNeeded: number): void {
     if (size + 1 >= hashes.length) {
-      hashes = resized(hashes, hashes.length * 2)
-      starts = resized(starts, hashes.length + 1)
+      hashes = resizedInt32(hashes, hashes.length * 2)
+      starts = resizedInt32(starts, hashes.length + 1)
     }
     if (unitsNeeded > units.length) {
       let length = Math.max(4096, units.length * 2)
@@ -159,10 +161,4 @@ export function hashString(s: string): number {
     h = Math.imul(h, 0x01000193)
   }
   return h | 0
-}
-
-function resized(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(length)
-  out.set(array.subarray(0, Math.min(array.length, length)))
-  return out
 }
