@@ -50,7 +50,7 @@ describe('every resource-server variant, against the real tenant and its JWKS ov
     })
   }
 
-  for (const id of ['fastify-no-auth', 'fastify-no-auth-b'] as const) {
+  for (const id of ['fastify-no-auth', 'fastify-no-auth-b', 'fastify-empty-hook'] as const) {
     it(`${id}: the no-auth limit answers the same body to anyone`, async () => {
       const server = await buildVariant(id, {
         issuer: tenant.issuer,

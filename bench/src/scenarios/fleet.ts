@@ -1,7 +1,12 @@
 import { fleetTokens } from '../fleet/fleet-tokens.js'
 import { count, describeLoad } from '../runner/format.js'
 import type { Scenario } from '../runner/types.js'
-import { measureResourceServers, oursOver, RESOURCE_NOTES } from './resource-servers.js'
+import {
+  measureResourceServers,
+  oursOver,
+  oursOverEmptyHook,
+  RESOURCE_NOTES,
+} from './resource-servers.js'
 
 /** Scenario 2: every request carries the next of `fleetSize` distinct device tokens. */
 export const fleet: Scenario = {
@@ -32,6 +37,7 @@ export const fleet: Scenario = {
         oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'),
         oursOver(measured, 'fastify-auth0-verify', 3, 'cpu'),
       ],
+      figures: oursOverEmptyHook(measured),
       measurements: {
         fleetSize: size,
         rounds: measured.rounds,

@@ -5,7 +5,13 @@ import { measureRounds, type Side, type SideRounds } from '../runner/measure-rou
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, type Spread, spread } from '../runner/rounds.js'
-import { type BenchContext, roundsTarget, type Table, type Target } from '../runner/types.js'
+import {
+  type BenchContext,
+  type Figure,
+  roundsTarget,
+  type Table,
+  type Target,
+} from '../runner/types.js'
 import {
   RESOURCE_BODY,
   RESOURCE_PATH,
@@ -54,6 +60,7 @@ const MEASURING_ORDER: readonly VariantId[] = [
   'fastify-no-auth',
   'm2m-auth-fastify',
   'fastify-no-auth-b',
+  'fastify-empty-hook',
 ]
 const byMeasuringOrder = (a: { id: VariantId }, b: { id: VariantId }) => rank(a.id) - rank(b.id)
 const rank = (id: VariantId) => {
@@ -66,6 +73,7 @@ export const RESOURCE_NOTES = [
   'each variant is measured once per round, in alternating order (A B C …, then … C B A), every server kept up between rounds; a figure is the median of the rounds with their min–max',
   '"server CPU µs/req" = the server process\'s CPU time (user + system) in a round / requests it answered: its cost per request, whatever limits the load generator (the headline figure); "ours vs it (CPU)" = its CPU per request / ours in the same round, the req/s ratio each would reach with a core of its own; "ours vs it (req/s)" the same from throughput',
   'the A/A control is the no-auth server measured twice per round: how far apart the two copies were in a round (median over the rounds) is the noise floor, and a median ratio within it of its target is reported as not distinguishable; the targets against no auth take the mean of the two copies in each round as the limit',
+  'the empty-hook row is the no-auth server with one onRequest hook that only calls done(): what Fastify\'s hook runner costs any plugin that checks requests in a hook, ours included ("ours / the empty hook" in the figures is what ours adds to it)',
 ]
 
 export interface ResourceRun {
@@ -245,6 +253,23 @@ export async function measureResourceServers(
 
 const isResourceVariant = (id: string): id is VariantId =>
   RESOURCE_VARIANTS.some((variant) => variant.id === id)
+
+/** Ours against the empty-hook server (CPU per request): what ours adds to the least a hook costs. */
+export function oursOverEmptyHook(result: ResourceRunResult): Figure[] {
+  const hook = result.rounds['fastify-empty-hook']?.cpuMicrosPerRequest
+  const ours = result.rounds['m2m-auth-fastify']?.cpuMicrosPerRequest
+  if (!hook || !ours) return []
+  const rounds = ratioSpread(hook, ours)
+  return [
+    {
+      name: 'ours / Fastify + one empty onRequest hook (CPU per request)',
+      value: rounds.median,
+      unit: 'x',
+      spread: rounds,
+      floor: result.floor,
+    },
+  ]
+}
 
 /** Ours against `peer` as a target on CPU per request (`by: 'cpu'`) or req/s, judged on the median of the rounds. */
 export function oursOver(

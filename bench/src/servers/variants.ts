@@ -35,6 +35,12 @@ export const RESOURCE_VARIANTS = [
     ours: false,
     auth: false,
   },
+  {
+    id: 'fastify-empty-hook',
+    label: 'Fastify + one empty onRequest hook (the least a hook costs)',
+    ours: false,
+    auth: false,
+  },
   { id: 'm2m-auth-fastify', label: 'Fastify + @m2m/auth/fastify (ours)', ours: true, auth: true },
   { id: 'fastify-auth0-verify', label: 'Fastify + fastify-auth0-verify', ours: false, auth: true },
   { id: 'naive-fast-jwt', label: 'Fastify + naive fast-jwt + get-jwks', ours: false, auth: true },
@@ -84,6 +90,13 @@ const builders: Record<VariantId, Build> = {
   'fastify-no-auth': async () => listenFastify(Fastify()),
   // The same server again: what two identical things measure apart is the run's noise.
   'fastify-no-auth-b': async () => listenFastify(Fastify()),
+
+  // What Fastify charges any plugin that checks requests in a hook, before the hook does anything.
+  'fastify-empty-hook': async () => {
+    const app = Fastify()
+    app.addHook('onRequest', (_request, _reply, done) => done())
+    return listenFastify(app)
+  },
 
   'm2m-auth-fastify': async ({ issuer, audience }) => {
     const app = Fastify()

@@ -49,6 +49,12 @@ export function formatScopes(scopes: string | Iterable<string>): string {
 
 /** True when `granted` holds every one of `required` (an empty list is satisfied). */
 export function hasAllScopes(granted: ScopeSet, required: Iterable<string>): boolean {
+  // Arrays by index: the plugin checks a route's scope list on every request,
+  // and `for…of` made an iterator object each time.
+  if (Array.isArray(required)) {
+    for (let i = 0; i < required.length; i++) if (!granted.has(required[i])) return false
+    return true
+  }
   for (const scope of required) {
     if (!granted.has(scope)) return false
   }
@@ -57,6 +63,10 @@ export function hasAllScopes(granted: ScopeSet, required: Iterable<string>): boo
 
 /** True when `granted` holds at least one of `required` (an empty list is satisfied). */
 export function hasAnyScope(granted: ScopeSet, required: Iterable<string>): boolean {
+  if (Array.isArray(required)) {
+    for (let i = 0; i < required.length; i++) if (granted.has(required[i])) return true
+    return required.length === 0
+  }
   let empty = true
   for (const scope of required) {
     empty = false

@@ -73,3 +73,26 @@ describe('reading the Authorization scheme', () => {
     expect(readDpopCredentials('DPoPs abc')).toBeUndefined()
   })
 })
+
+describe('a second Authorization header', () => {
+  const read = (rawHeaders: string[]) => () =>
+    readBearerCredentials(rawHeaders[1], {}, rawHeaders)
+
+  it('is found whatever the case of either name', () => {
+    for (const [first, second] of [
+      ['authorization', 'authorization'],
+      ['Authorization', 'AUTHORIZATION'],
+      ['aUtHoRiZaTiOn', 'Authorization'],
+    ] as const) {
+      expect(read([first, 'Bearer a', 'Host', 'x', second, 'Bearer b'])).toThrow(
+        'more than one Authorization header was sent',
+      )
+    }
+  })
+
+  it('is not a name that only looks like it', () => {
+    for (const other of ['X-Authorization', 'Authorizatioo', 'Authorizatio@', 'Authorization2']) {
+      expect(read(['Authorization', 'Bearer a', other, 'Bearer b'])()).toBe('a')
+    }
+  })
+})

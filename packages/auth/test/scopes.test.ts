@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   formatScopes,
@@ -64,5 +65,23 @@ describe('matching is exact', () => {
       'read:deliveries',
       'x',
     ])
+  })
+
+  it('answers the same for a list and any other iterable of the same scopes', () => {
+    const scope = fc.constantFrom('a', 'b', 'c', 'd', 'read:x', 'write:x')
+    fc.assert(
+      fc.property(fc.uniqueArray(scope), fc.array(scope, { maxLength: 6 }), (held, required) => {
+        const grantedSet = new Set(held)
+        const every = required.every((s) => grantedSet.has(s))
+        const some = required.length === 0 || required.some((s) => grantedSet.has(s))
+        for (const form of [required, new Set(required), required.values()]) {
+          expect(hasAllScopes(grantedSet, form)).toBe(every)
+        }
+        for (const form of [required, new Set(required), required.values()]) {
+          expect(hasAnyScope(grantedSet, form)).toBe(some)
+        }
+      }),
+      { numRuns: 2_000, seed: 15 },
+    )
   })
 })

@@ -42,9 +42,17 @@ export function readBearerCredentials(
   }
   const value = authorization.trim()
   if (!startsWithScheme(value, 'bearer')) return undefined
+  // The usual `Bearer <token>`, one space and a visible character next: one
+  // substring, where slicing and trimming made two.
+  if (value.charCodeAt(6) === SPACE && isVisibleAscii(value.charCodeAt(7))) return value.slice(7)
   const credentials = value.slice(6).trim()
   if (credentials === '') throw new InvalidRequestError('the Bearer token is empty')
   return credentials
+}
+
+/** True for the printable ASCII characters other than space, none of which `trim` removes. */
+function isVisibleAscii(code: number): boolean {
+  return code > SPACE && code < 0x7f
 }
 
 /**
@@ -53,15 +61,22 @@ export function readBearerCredentials(
  * Compared in place: no regular expression and no lower-cased copy per request.
  */
 function startsWithScheme(value: string, lowerName: string): boolean {
+  if (!startsWithIgnoringCase(value, lowerName)) return false
+  const length = lowerName.length
+  if (value.length === length) return true
+  const next = value.charCodeAt(length)
+  return next === SPACE || next === TAB
+}
+
+/** True when `value` starts with `lowerName` (lower-case ASCII letters) in any case. */
+function startsWithIgnoringCase(value: string, lowerName: string): boolean {
   const length = lowerName.length
   if (value.length < length) return false
   for (let i = 0; i < length; i++) {
     // ORing 0x20 lower-cases an ASCII letter and leaves every other code unequal to one.
     if ((value.charCodeAt(i) | 0x20) !== lowerName.charCodeAt(i)) return false
   }
-  if (value.length === length) return true
-  const next = value.charCodeAt(length)
-  return next === SPACE || next === TAB
+  return true
 }
 
 /**
@@ -138,7 +153,7 @@ function hasSeveralAuthorizations(rawHeaders: readonly string[] | undefined): bo
   let seen = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true
+    if (name.length === 13 && startsWithIgnoringCase(name, 'authorization') && ++seen > 1) return true
   }
   return false
 }
