@@ -29,8 +29,20 @@ it('without a traces endpoint no tracer is registered: no spans, nothing to pay 
   expect(telemetry.tracerProvider).toBe(trace.getTracerProvider())
   const app = Fastify()
   await registerTelemetry(app, telemetry)
-  app.get('/where', async () => ({ recording: trace.getActiveSpan()?.isRecording() ?? false }))
-  expect((await app.inject('/where')).json()).toEqual({ recording: false })
+  app.get('/where', async () => ({
+    span: trace.getActiveSpan() !== undefined,
+    root: context.active() === ROOT_CONTEXT,
+  }))
+  // A caller's traceparent changes nothing: no propagator reads it, no span would carry it.
+  for (const headers of [{}, { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }]) {
+    expect((await app.inject({ url: '/where', headers })).json()).toEqual({
+      span: false,
+      root: true,
+    })
+  }
+  expect((await app.inject('/metrics')).body).toMatch(
+    /^http_server_request_duration_seconds_count\{[^}]*http_route="\/where"[^}]*\} 2$/m,
+  )
   await app.close()
   await telemetry.shutdown()
 })

@@ -2,6 +2,7 @@ import { routeConfig } from '@m2m/auth/fastify'
 import {
   type Attributes,
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -104,8 +105,12 @@ export async function registerTelemetry(
       parent,
     )
     // Without a tracer provider registered (no exporter) the span records nothing:
-    // its attributes are not even made. It still carries the caller's trace context.
-    if (span.isRecording()) {
+    // its attributes are not even made. It still carries the caller's trace context,
+    // when there is one; when there is none, there is nothing to pass on either, and
+    // no context to make and enter for it (a copy of the parent's map, per request).
+    if (!span.isRecording()) {
+      if (!isSpanContextValid(span.spanContext())) return done()
+    } else {
       const attributes: Attributes = {
         [ATTR_HTTP_REQUEST_METHOD]: method,
         [ATTR_URL_PATH]: pathOf(request.url),
