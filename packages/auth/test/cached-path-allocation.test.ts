@@ -78,8 +78,15 @@ it('a request on a token the verifier holds: the plugin allocates a few small ob
   }
   try {
     await send(5_000)
-    const requests = 20_000
-    const perRequest = (await allocatedBySources(() => send(requests))) / requests
+    // The least of four windows: on a busy machine (CI runs every suite at once) the
+    // optimizing compiler may still be behind in the first, and unoptimized code
+    // allocates what escape analysis later removes.
+    const requests = 5_000
+    const windows: number[] = []
+    for (let i = 0; i < 4; i++) {
+      windows.push((await allocatedBySources(() => send(requests))) / requests)
+    }
+    const perRequest = Math.min(...windows)
     // Today about 140 bytes, most of it the cache lookup's key and the token's substring
     // of the header. The extraction as it was (a slice, then a trimmed copy of it, and a
     // lower-cased copy of each header name) came to about 177.
@@ -89,4 +96,4 @@ it('a request on a token the verifier holds: the plugin allocates a few small ob
     await app.close()
     await verifier.close()
   }
-})
+}, 90_000)
