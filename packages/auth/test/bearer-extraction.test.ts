@@ -75,8 +75,7 @@ describe('reading the Authorization scheme', () => {
 })
 
 describe('a second Authorization header', () => {
-  const read = (rawHeaders: string[]) => () =>
-    readBearerCredentials(rawHeaders[1], {}, rawHeaders)
+  const read = (rawHeaders: string[]) => () => readBearerCredentials(rawHeaders[1], {}, rawHeaders)
 
   it('is found whatever the case of either name', () => {
     for (const [first, second] of [

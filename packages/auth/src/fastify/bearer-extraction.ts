@@ -153,7 +153,8 @@ function hasSeveralAuthorizations(rawHeaders: readonly string[] | undefined): bo
   let seen = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 13 && startsWithIgnoringCase(name, 'authorization') && ++seen > 1) return true
+    if (name.length === 13 && startsWithIgnoringCase(name, 'authorization') && ++seen > 1)
+      return true
   }
   return false
 }
