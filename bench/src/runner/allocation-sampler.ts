@@ -1,5 +1,5 @@
 /**
- * Preloaded into a server child (`--import` after tsx, see `allocationSamplerFlags`):
+ * Preloaded into a server child (`--import`, after tsx's, by `alloc-census.ts`):
  * V8's sampling heap profiler, started and stopped over the IPC channel, keeping
  * the samples of objects the garbage collector has already freed. Node's own
  * `--heap-prof` keeps only what is still alive when the profile is written,
