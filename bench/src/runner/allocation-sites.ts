@@ -1,5 +1,6 @@
-/** Bytes allocated, by site: `name url:line` of the allocating function (see `allocation-sampler.ts`). */
-export type AllocationSites = Record<string, number>
+import type { AllocationSites } from '@m2m/test-kit'
+
+export type { AllocationSites }
 
 /** The package of a site's script: Node.js, a dependency, a workspace package, or V8 itself. */
 export function packageOf(site: string): string {

@@ -1,5 +1,4 @@
-import type { HeapProfiler } from 'node:inspector'
-import { Session } from 'node:inspector/promises'
+import { sampleAllocations } from '@m2m/test-kit'
 import Fastify from 'fastify'
 import { Pool } from 'undici'
 import { expect, it } from 'vitest'
@@ -10,43 +9,16 @@ import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from './helpers/fake-ver
 /** The default rule (no scopes), all-of and any-of. */
 const ROUTES = ['/me', '/geocode', '/either']
 
-interface ProfileNode {
-  id: number
-  callFrame: { url: string }
-  children: ProfileNode[]
-}
-
 // Freed objects counted too: what a request allocates and drops is what the young
 // generation's collector works for (issue 15; `pnpm --filter @m2m/bench alloc-census`).
-const SAMPLING: HeapProfiler.StartSamplingParameterType & {
-  includeObjectsCollectedByMajorGC: boolean
-  includeObjectsCollectedByMinorGC: boolean
-} = {
-  samplingInterval: 256,
-  includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: true,
-}
-
 /** Bytes allocated by functions of this package's sources while `run` runs (sampled). */
 async function allocatedBySources(run: () => Promise<void>): Promise<number> {
-  const session = new Session()
-  session.connect()
-  try {
-    await session.post('HeapProfiler.startSampling', SAMPLING)
-    await run()
-    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
-      profile: { head: ProfileNode; samples: Array<{ size: number; nodeId: number }> }
-    }
-    const ours = new Set<number>()
-    const visit = (node: ProfileNode) => {
-      if (node.callFrame.url.includes('/packages/auth/src/')) ours.add(node.id)
-      for (const child of node.children) visit(child)
-    }
-    visit(profile.head)
-    return profile.samples.reduce((sum, s) => sum + (ours.has(s.nodeId) ? s.size : 0), 0)
-  } finally {
-    session.disconnect()
+  const sites = await sampleAllocations(run, 256)
+  let bytes = 0
+  for (const [site, size] of Object.entries(sites)) {
+    if (site.includes('/packages/auth/src/')) bytes += size
   }
+  return bytes
 }
 
 it('a request on a token the verifier holds: the plugin allocates a few small objects', async () => {

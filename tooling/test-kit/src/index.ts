@@ -1,4 +1,10 @@
 export {
+  type AllocationSampling,
+  type AllocationSites,
+  sampleAllocations,
+  startAllocationSampling,
+} from './allocation-sampling.js'
+export {
   type CodedErrorLike,
   type ErrorTableOptions,
   errorTableProblems,
