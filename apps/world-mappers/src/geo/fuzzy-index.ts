@@ -1,3 +1,4 @@
+import { fnv1a } from './fnv1a.js'
 /**
  * Names within a small edit distance of a query, without scanning them: a
  * symmetric-delete index (the idea of SymSpell). Each indexed name is stored
@@ -131,15 +132,15 @@ export function createFuzzyIndex(
   return {
     add(name, options) {
       if (name.length < 2) return
-      const whole = hashSkipping(name, -1)
+      const whole = fnv1a(name)
       const id = strings.intern(name)
       if (has(id, whole)) return
       nameCount++
       put(whole, id)
-      for (let i = 0; i < name.length; i++) put(hashSkipping(name, i), id)
+      for (let i = 0; i < name.length; i++) put(fnv1a(name, i), id)
       if (options?.twoEdits && allowedDistance(name.length) >= 2) {
         for (let i = 0; i < name.length; i++) {
-          for (let j = i + 1; j < name.length; j++) put(hashSkipping(name, i, j), id)
+          for (let j = i + 1; j < name.length; j++) put(fnv1a(name, i, j), id)
         }
       }
     },
@@ -148,12 +149,11 @@ export function createFuzzyIndex(
       const max = allowedDistance(query.length)
       if (max === 0 || query.length > MAX_FUZZY_QUERY_LENGTH) return []
       const candidates = new Set<number>()
-      candidatesOf(hashSkipping(query, -1), candidates)
+      candidatesOf(fnv1a(query), candidates)
       for (let i = 0; i < query.length; i++) {
-        candidatesOf(hashSkipping(query, i), candidates)
+        candidatesOf(fnv1a(query, i), candidates)
         if (max < 2) continue
-        for (let j = i + 1; j < query.length; j++)
-          candidatesOf(hashSkipping(query, i, j), candidates)
+        for (let j = i + 1; j < query.length; j++) candidatesOf(fnv1a(query, i, j), candidates)
       }
       const matches: FuzzyMatch[] = []
       const self = strings.find(query)
@@ -179,17 +179,6 @@ export function createFuzzyIndex(
       return entryCount
     },
   }
-}
-
-/** FNV-1a of `text` without its characters at `skip` and `also` (−1: none). */
-function hashSkipping(text: string, skip: number, also = -1): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    if (i === skip || i === also) continue
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash | 0
 }
 
 /**

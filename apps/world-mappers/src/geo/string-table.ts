@@ -1,3 +1,4 @@
+import { fnv1a } from './fnv1a.js'
 import { resizedInt32 } from './int32-arrays.js'
 
 /**
@@ -87,7 +88,7 @@ export function createStringTable(expectedStrings = 1024): StringTable {
 
   return {
     intern(s) {
-      const hash = hashString(s)
+      const hash = fnv1a(s)
       const slot = slotOf(s, hash)
       const found = slots[slot] as number
       if (found !== -1) return found
@@ -102,7 +103,7 @@ export function createStringTable(expectedStrings = 1024): StringTable {
       return id
     },
     find(s) {
-      return slots[slotOf(s, hashString(s))] as number
+      return slots[slotOf(s, fnv1a(s))] as number
     },
     text(id) {
       const from = starts[id] as number
@@ -151,14 +152,4 @@ export function createStringTable(expectedStrings = 1024): StringTable {
       return starts[size] as number
     },
   }
-}
-
-/** FNV-1a over UTF-16 code units. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return h | 0
 }
