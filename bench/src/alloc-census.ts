@@ -6,7 +6,9 @@
  * child of its own with V8's sampling heap profiler (`runner/allocation-sampler.ts`),
  * counting the objects already freed too; after a warm-up, `requests` GETs with
  * one valid RS256 token are sampled. Prints bytes per request by package, then
- * the sites that allocate more than the server each is compared with.
+ * the sites that allocate more than the server each is compared with; last,
+ * the garbage collections of as many requests just before, with no profiler
+ * running: how many scavenges and mark-compacts, and their pauses.
  *
  * Allocation is counted, not timed: the figures do not depend on what else
  * runs on this machine. Every byte allocated is work for the young-generation
@@ -26,6 +28,7 @@ import {
   sitesAbove,
 } from './runner/allocation-sites.js'
 import { renderText } from './runner/format.js'
+import type { GcTally } from './runner/gc-tally.js'
 import { benchScript, packageDir } from './runner/paths.js'
 import { pickPort, waitUntilServing } from './runner/ports.js'
 import { type Child, isMessage, startChild, startReadyChild } from './runner/processes.js'
@@ -202,20 +205,39 @@ async function load(url: string, token: string, amount: number): Promise<void> {
   if (failed > 0) throw new Error(`${url}: ${failed} of ${amount} requests failed`)
 }
 
-async function sample(child: Child, run: () => Promise<void>): Promise<AllocationSites> {
-  const started = child.nextMessage((m): m is { type: string } => isMessage(m, 'alloc-started'))
-  child.send({ type: 'alloc-start' })
+interface Sample {
+  sites: AllocationSites
+  gc: GcTally
+}
+
+/** Over IPC with the preloaded sampler: `start`, then `run`, then `stop` and its answer. */
+async function window<T>(
+  child: Child,
+  kind: 'alloc' | 'gc',
+  answer: string,
+  run: () => Promise<void>,
+): Promise<T> {
+  const started = child.nextMessage((m): m is { type: string } => isMessage(m, `${kind}-started`))
+  child.send({ type: `${kind}-start` })
   await started
   await run()
-  const profile = child.nextMessage((m): m is { type: string; sites: AllocationSites } =>
-    isMessage(m, 'alloc-profile'),
-  )
-  child.send({ type: 'alloc-stop' })
-  return (await profile).sites
+  const stopped = child.nextMessage((m): m is T => isMessage(m, answer))
+  child.send({ type: `${kind}-stop` })
+  return stopped
+}
+
+/**
+ * The garbage collections over `run`, then bytes by site over a second `run`: in
+ * that order, so that no profiler has run in the process whose pauses are timed.
+ */
+async function sample(child: Child, run: () => Promise<void>): Promise<Sample> {
+  const { gc } = await window<{ gc: GcTally }>(child, 'gc', 'gc-tally', run)
+  const { sites } = await window<{ sites: AllocationSites }>(child, 'alloc', 'alloc-profile', run)
+  return { sites, gc }
 }
 
 const tenant = await issuerWithToken(AUDIENCE)
-const measured = new Map<string, AllocationSites>()
+const measured = new Map<string, Sample>()
 try {
   for (const side of SIDES) {
     const server = await side.start(tenant.issuer, AUDIENCE)
@@ -234,7 +256,7 @@ try {
         side.id,
         await sample(server.child, () => load(server.url, tenant.token, requests)),
       )
-      console.error(`${side.id}: ${requests.toLocaleString('en-US')} requests sampled`)
+      console.error(`${side.id}: 2 × ${requests.toLocaleString('en-US')} requests measured`)
     } finally {
       await server.child.stop()
     }
@@ -243,7 +265,7 @@ try {
   await tenant.close()
 }
 
-const sitesOf = (id: string) => measured.get(id) ?? {}
+const sitesOf = (id: string) => measured.get(id)?.sites ?? {}
 const packages = new Map(SIDES.map(({ id }) => [id, perRequestByPackage(sitesOf(id), requests)]))
 const totalOf = (id: string) =>
   Object.values(packages.get(id) ?? {}).reduce((sum, bytes) => sum + bytes, 0)
@@ -289,3 +311,24 @@ for (const { id, label, baseline } of SIDES) {
   }
   if (above.length === 0) console.log('      -  none of 8 bytes or more')
 }
+
+const PER = 10_000
+const perRequests = (value: number) => ((value * PER) / requests).toFixed(1)
+console.log(
+  `\n${renderText({
+    title: `Garbage collection per ${PER.toLocaleString('en-US')} requests (${requests.toLocaleString('en-US')} requests before the sampled ones, no profiler running; pauses timed on the main thread move with the machine, the counts do not)`,
+    columns: ['server', 'scavenges', 'their ms', 'mark-compacts', 'their ms', 'other pauses ms'],
+    rows: SIDES.map(({ id, label }) => {
+      const gc = measured.get(id)?.gc
+      if (!gc) return [label, '-', '-', '-', '-', '-']
+      return [
+        label,
+        perRequests(gc.scavenges),
+        perRequests(gc.scavengeMs),
+        perRequests(gc.markCompacts),
+        perRequests(gc.markCompactMs),
+        perRequests(gc.otherMs),
+      ]
+    }),
+  })}`,
+)
