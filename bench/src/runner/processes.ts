@@ -21,6 +21,8 @@ export interface ChildOptions {
   role?: 'server' | 'load'
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeFlags?: string[]
+  /** A command node runs under, in the same process (e.g. valgrind and its options). */
+  wrapper?: string[]
 }
 
 export interface Child {
@@ -48,7 +50,8 @@ export function startChild(options: ChildOptions): Child {
     ...(options.args ?? []),
   ]
   const core = options.role && pinning ? pinning[options.role] : undefined
-  const child = spawn(process.execPath, nodeArgs, {
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...nodeArgs]
+  const child = spawn(command as string, commandArgs, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })

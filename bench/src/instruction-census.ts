@@ -1,0 +1,144 @@
+/**
+ * The instructions a request costs each server, counted rather than timed:
+ * the census's servers (`runner/census-servers.ts`: scenario 1's no-auth,
+ * empty-hook and ours; scenario 8's bare route, its parts and world-mappers)
+ * each run under valgrind's callgrind. After a warm-up, the counters are
+ * zeroed, `requests` GETs with one valid RS256 token are sent, and the count
+ * is dumped; `windows` times. Prints instructions per request (the median of
+ * the windows, with their min–max) and each server's count against the one
+ * it is compared with.
+ *
+ * A count of instructions does not move with what else runs on this shared
+ * machine, as CPU time does (the bench's A/A floors of 5 to 10 %): two
+ * windows of one server agree to about a per cent. It counts user space only
+ * (every thread of the process: the JIT's and the collector's too), not the
+ * kernel's work (the socket writes, about a third of a request's CPU time on
+ * this route), and an instruction is not a fixed time: a cache miss costs
+ * more than many instructions. So it says what code a server runs per
+ * request, which is what the plugin, the telemetry and the logger change;
+ * the CPU tables of `pnpm bench` say what that costs on this machine.
+ *
+ * Needs valgrind (`apt-get install valgrind`). Everything runs about fifty
+ * times slower under it: world-mappers loads its gazetteer in minutes.
+ *
+ *   pnpm --filter @m2m/bench instruction-census [requests] [windows] [ids]
+ *
+ * `ids`: some servers only, comma-separated (`no-auth,empty-hook,ours`; a
+ * compared server is measured with the one it is compared with).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  censusLoad,
+  censusSidesFor,
+  checkCensusAnswer,
+  startCensusIssuer,
+} from './runner/census-servers.js'
+import { count, renderText, spreadText } from './runner/format.js'
+import { type Spread, spread } from './runner/rounds.js'
+
+const requests = Number(process.argv[2] ?? 5_000)
+const windows = Number(process.argv[3] ?? 3)
+if (!Number.isInteger(requests) || requests < 500) throw new Error('requests: 500 or more')
+if (!Number.isInteger(windows) || windows < 1) throw new Error('windows: 1 or more')
+const SIDES = censusSidesFor(process.argv[4])
+
+const AUDIENCE = 'urn:instruction-census'
+/** Enough for the optimizing compiler to have settled on the request path. */
+const WARM_UP = Math.max(25_000, requests * 5)
+/** A request may wait this long: under valgrind the server stalls while V8 compiles. */
+const LOAD_TIMEOUT_SECONDS = 120
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  throw new Error('valgrind is needed (Debian: apt-get install valgrind)')
+}
+
+const dumps = await mkdtemp(join(tmpdir(), 'instruction-census-'))
+
+function callgrindControl(pid: number, option: '-z' | '-d'): void {
+  const result = spawnSync('callgrind_control', [option, String(pid)], { encoding: 'utf8' })
+  if (result.status !== 0) {
+    throw new Error(`callgrind_control ${option} ${pid}: ${result.stderr || result.stdout}`)
+  }
+}
+
+/** The instructions of the newest dump of `id`'s process. */
+async function lastDumpInstructions(id: string, pid: number): Promise<number> {
+  const prefix = `${id}.${pid}.out.`
+  const numbers = (await readdir(dumps))
+    .filter((file) => file.startsWith(prefix))
+    .map((file) => Number(file.slice(prefix.length)))
+  if (numbers.length === 0) throw new Error(`${id}: callgrind wrote no dump`)
+  const text = await readFile(join(dumps, `${prefix}${Math.max(...numbers)}`), 'utf8')
+  const summary = /^summary: (\d+)/m.exec(text) ?? /^totals: (\d+)/m.exec(text)
+  if (!summary) throw new Error(`${id}: no instruction count in its dump`)
+  return Number(summary[1])
+}
+
+const tenant = await startCensusIssuer(AUDIENCE)
+const perRequest = new Map<string, number[]>()
+try {
+  for (const side of SIDES) {
+    const launch = {
+      wrapper: [
+        'valgrind',
+        '--tool=callgrind',
+        // V8 writes machine code at run time: valgrind must see it change.
+        '--smc-check=all-non-file',
+        `--callgrind-out-file=${join(dumps, `${side.id}.%p.out`)}`,
+      ],
+      // Compiled and collected on the main thread: no background job lands in one
+      // window rather than another, and the counts repeat.
+      nodeFlags: ['--single-threaded'],
+      startTimeoutMs: 900_000,
+    }
+    const started = Date.now()
+    const server = await side.start(tenant.issuer, AUDIENCE, launch)
+    try {
+      const pid = server.child.process.pid as number
+      await checkCensusAnswer(side, server, tenant.token)
+      await censusLoad(server.url, tenant.token, WARM_UP, LOAD_TIMEOUT_SECONDS)
+      const counts: number[] = []
+      for (let window = 0; window < windows; window++) {
+        callgrindControl(pid, '-z')
+        await censusLoad(server.url, tenant.token, requests, LOAD_TIMEOUT_SECONDS)
+        callgrindControl(pid, '-d')
+        counts.push((await lastDumpInstructions(side.id, pid)) / requests)
+      }
+      perRequest.set(side.id, counts)
+      console.error(
+        `${side.id}: ${counts.map((c) => count(c)).join(', ')} instructions per request in ${windows} windows (${Math.round((Date.now() - started) / 1000)} s)`,
+      )
+    } finally {
+      await server.child.stop()
+    }
+  }
+} finally {
+  await tenant.close()
+  await rm(dumps, { recursive: true, force: true })
+}
+
+const spreadOf = (id: string): Spread => spread(perRequest.get(id) ?? [])
+const instructions = (value: number) => count(value)
+console.log(
+  renderText({
+    title: `Instructions per request in user space (valgrind callgrind, every thread of the server; ${windows} windows of ${count(requests)} requests after ${count(WARM_UP)} to warm up; node ${process.version})`,
+    columns: ['server', 'instructions per request', 'more than', 'it keeps of that one'],
+    rows: SIDES.map(({ id, label, baseline }) => {
+      const own = spreadOf(id)
+      if (!baseline || !perRequest.has(baseline)) {
+        return [label, spreadText(own, instructions), '-', '-']
+      }
+      const base = spreadOf(baseline)
+      const more = own.median - base.median
+      return [
+        label,
+        spreadText(own, instructions),
+        `${more < 0 ? '−' : '+'}${count(Math.abs(more))} (${baseline})`,
+        `${(base.median / own.median).toFixed(3)}x`,
+      ]
+    }),
+  }),
+)
