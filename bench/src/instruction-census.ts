@@ -31,6 +31,7 @@
  * compared server is measured with the one it is compared with).
  */
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,8 +63,23 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 
 const dumps = await mkdtemp(join(tmpdir(), 'instruction-census-'))
 
+/**
+ * valgrind names its channel to vgdb after the user and the host it reads from
+ * the environment (`USER`/`LOGNAME`, `HOST`), and world-mappers is started with
+ * `HOST` set to its listening address: callgrind_control must see the same ones.
+ */
 function callgrindControl(pid: number, option: '-z' | '-d'): void {
-  const result = spawnSync('callgrind_control', [option, String(pid)], { encoding: 'utf8' })
+  const childEnv = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  )
+  const env = { ...process.env }
+  for (const name of ['HOST', 'USER', 'LOGNAME']) {
+    if (childEnv[name] === undefined) delete env[name]
+    else env[name] = childEnv[name]
+  }
+  const result = spawnSync('callgrind_control', [option, String(pid)], { encoding: 'utf8', env })
   if (result.status !== 0) {
     throw new Error(`callgrind_control ${option} ${pid}: ${result.stderr || result.stdout}`)
   }
