@@ -14,9 +14,11 @@
  *
  *   pnpm --filter @m2m/bench cache-hit [rounds]
  */
-import { generateKeyPairSync, sign } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { hasAllScopes } from '@m2m/auth/scopes'
 import { createVerifier } from '@m2m/auth/verify'
+import { deviceId } from './fleet/fleet-tokens.js'
+import { base64urlJson, signRs256 } from './runner/compact-jws.js'
 import { count, renderText, spreadText } from './runner/format.js'
 import { roundOrder, spread } from './runner/rounds.js'
 
@@ -31,24 +33,26 @@ const REQUIRED = ['geocode:location']
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'cache-hit', alg: 'RS256', use: 'sig' }
-const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-const header = segment({ alg: 'RS256', typ: 'JWT', kid: 'cache-hit' })
+const header = base64urlJson({ alg: 'RS256', typ: 'JWT', kid: 'cache-hit' })
 const iat = Math.floor(Date.now() / 1000)
 
 /** A device's token in the tenant's form (see `fleet/fleet-tokens.ts`). */
 function deviceToken(index: number): string {
-  const client = `fleet-device-${String(index).padStart(5, '0')}`
-  const input = `${header}.${segment({
-    iss: ISSUER,
-    sub: `${client}@clients`,
-    aud: AUDIENCE,
-    iat,
-    exp: iat + 86_400,
-    scope: 'geocode:location reverse-geocode:location directions:route',
-    gty: 'client-credentials',
-    azp: client,
-  })}`
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`
+  const client = deviceId(index)
+  return signRs256(
+    header,
+    {
+      iss: ISSUER,
+      sub: `${client}@clients`,
+      aud: AUDIENCE,
+      iat,
+      exp: iat + 86_400,
+      scope: 'geocode:location reverse-geocode:location directions:route',
+      gty: 'client-credentials',
+      azp: client,
+    },
+    privateKey,
+  )
 }
 
 /** Each request's header as the HTTP parser gives it: a string of its own. */

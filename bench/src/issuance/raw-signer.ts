@@ -1,5 +1,6 @@
-import { createPrivateKey, sign } from 'node:crypto'
+import { createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { base64urlJson, signRs256 } from '../runner/compact-jws.js'
 
 /**
  * RS256 signing with node:crypto and nothing else, the floor under any token
@@ -18,18 +19,12 @@ export async function createRawSigner(
   const current = ring.keys.find((k) => k.kid === ring.current)
   if (!current) throw new Error('no current key')
   const key = createPrivateKey(current.privateKeyPem)
-  const header = Buffer.from(
-    JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: current.kid }),
-  ).toString('base64url')
+  const header = base64urlJson({ alg: 'RS256', typ: 'JWT', kid: current.kid })
   const lifetime = Number(claims.exp) - Number(claims.iat)
 
   const signOne = () => {
     const iat = Math.floor(Date.now() / 1000)
-    const payload = Buffer.from(JSON.stringify({ ...claims, iat, exp: iat + lifetime })).toString(
-      'base64url',
-    )
-    const input = `${header}.${payload}`
-    return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`
+    return signRs256(header, { ...claims, iat, exp: iat + lifetime }, key)
   }
   return { signOne, lifetime }
 }

@@ -3,8 +3,9 @@
  * assertions), made in the load worker before the runs that send them. See
  * `FreshSpec`.
  */
-import { createPrivateKey, type KeyObject, randomUUID, sign } from 'node:crypto'
+import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto'
 import { createDpopKey, createDpopProof } from '@m2m/auth/dpop'
+import { base64urlJson, signRs256 } from '../runner/compact-jws.js'
 import type { FreshSpec } from './load-job.js'
 
 /** An assertion lives one minute, as `createClientAssertionSigner` of @m2m/auth makes them. */
@@ -25,8 +26,6 @@ const MAX_AGE_MS: Record<FreshSpec['kind'], number> = {
  */
 const MARGIN: Record<FreshSpec['kind'], number> = { dpop: 1.5, 'client-assertion': 1.3 }
 
-const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-
 /** A function making one fresh value per call. */
 export function maker(spec: FreshSpec): () => string {
   if (spec.kind === 'dpop') {
@@ -41,16 +40,18 @@ export function maker(spec: FreshSpec): () => string {
   const form = new URLSearchParams(spec.form).toString()
   return () => {
     const iat = Math.floor(Date.now() / 1000)
-    const payload = base64urlJson({
-      iss: spec.clientId,
-      sub: spec.clientId,
-      aud: spec.audience,
-      iat,
-      exp: iat + ASSERTION_LIFETIME_S,
-      jti: randomUUID(),
-    })
-    const input = `${header}.${payload}`
-    const assertion = `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`
+    const assertion = signRs256(
+      header,
+      {
+        iss: spec.clientId,
+        sub: spec.clientId,
+        aud: spec.audience,
+        iat,
+        exp: iat + ASSERTION_LIFETIME_S,
+        jti: randomUUID(),
+      },
+      key,
+    )
     return `${form}&client_assertion_type=${encodeURIComponent('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=${assertion}`
   }
 }

@@ -7,12 +7,13 @@
  * issuer of their tokens; the load, and the check that each answers as it
  * should before it is measured.
  */
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { RESOURCE_PATH } from '../servers/variants.js'
+import { base64urlJson, signRs256 } from './compact-jws.js'
 import { benchScript, packageDir } from './paths.js'
 import { pickPort, waitUntilServing } from './ports.js'
 import { type Child, startChild, startReadyChild } from './processes.js'
@@ -215,23 +216,22 @@ export async function startCensusIssuer(audience: string) {
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/`
   const now = Math.floor(Date.now() / 1000)
-  const token = sign(privateKey, {
-    iss: issuer,
-    sub: 'census@clients',
-    aud: audience,
-    iat: now,
-    exp: now + 3600,
-    azp: 'census',
-    gty: 'client-credentials',
-    scope: 'geocode:location directions:read',
-  })
+  const header = base64urlJson({ alg: 'RS256', typ: 'JWT', kid: 'census' })
+  const token = signRs256(
+    header,
+    {
+      iss: issuer,
+      sub: 'census@clients',
+      aud: audience,
+      iat: now,
+      exp: now + 3600,
+      azp: 'census',
+      gty: 'client-credentials',
+      scope: 'geocode:location directions:read',
+    },
+    privateKey,
+  )
   return { issuer, token, close: () => new Promise((done) => jwks.close(done)) }
-}
-
-function sign(key: KeyObject, claims: object): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const input = `${part({ alg: 'RS256', typ: 'JWT', kid: 'census' })}.${part(claims)}`
-  return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`
 }
 
 /**
