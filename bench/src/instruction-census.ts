@@ -14,7 +14,7 @@
  *
  * A count of instructions does not move with what else runs on this shared
  * machine, as CPU time does (the bench's A/A floors of 5 to 10 %): two
- * windows of one server agree to about a per cent. It counts user space only
+ * windows of one server agree within 0.2 %. It counts user space only
  * (every thread of the process: the JIT's and the collector's too), not the
  * kernel's work (the socket writes, about a third of a request's CPU time on
  * this route), and an instruction is not a fixed time: a cache miss costs
@@ -27,8 +27,15 @@
  *
  *   pnpm --filter @m2m/bench instruction-census [requests] [windows] [ids]
  *
- * `ids`: some servers only, comma-separated (`no-auth,empty-hook,ours`; a
- * compared server is measured with the one it is compared with).
+ * `ids`: some servers only, comma-separated (`ours`): each is measured with
+ * the server it is compared with, and that one's in turn; a bare route with
+ * world-mappers, whose body it answers.
+ *
+ * Below the counts it lists the V8 runtime functions (`Runtime_*`) a request
+ * calls: the only names callgrind gives inside JIT-compiled code. To find the
+ * JavaScript that calls one, keep the dumps (`CENSUS_KEEP_DUMPS=<dir>`), run
+ * with `CENSUS_NODE_FLAGS=--perf-basic-prof` and look its callers' addresses
+ * up in `/tmp/perf-<pid>.map` (`callgrind_annotate --tree=caller`).
  */
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -53,7 +60,7 @@ const SIDES = censusSidesFor(process.argv[4])
 
 const AUDIENCE = 'urn:instruction-census'
 /** Enough for the optimizing compiler to have settled on the request path. */
-const WARM_UP = Math.max(15_000, requests * 1.5)
+const WARM_UP = Math.max(20_000, requests * 2)
 /** A request may wait this long: under valgrind the server stalls while V8 compiles. */
 const LOAD_TIMEOUT_SECONDS = 120
 
@@ -61,7 +68,15 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
   throw new Error('valgrind is needed (Debian: apt-get install valgrind)')
 }
 
-const dumps = await mkdtemp(join(tmpdir(), 'instruction-census-'))
+/** `CENSUS_KEEP_DUMPS`: a directory to write callgrind's dumps to and leave them in. */
+const keptDumps = process.env.CENSUS_KEEP_DUMPS
+const dumps = keptDumps ?? (await mkdtemp(join(tmpdir(), 'instruction-census-')))
+/** `CENSUS_NODE_FLAGS`: more node flags for every server (`--perf-basic-prof` names JIT code). */
+const extraNodeFlags = (process.env.CENSUS_NODE_FLAGS ?? '')
+  .split(' ')
+  .filter((flag) => flag !== '')
+/** A runtime function is listed from this many instructions a request. */
+const RUNTIME_LISTED = 100
 
 /**
  * valgrind names its channel to vgdb after the user and the host it reads from
@@ -97,6 +112,7 @@ async function lastDump(id: string, pid: number): Promise<DumpCount> {
 
 const tenant = await startCensusIssuer(AUDIENCE)
 const perRequest = new Map<string, number[]>()
+const runtimePerRequest = new Map<string, Map<string, number>>()
 try {
   for (const side of SIDES) {
     const launch = {
@@ -109,7 +125,7 @@ try {
       ],
       // Compiled and collected on the main thread: no background job lands in one
       // window rather than another, and the counts repeat.
-      nodeFlags: ['--single-threaded'],
+      nodeFlags: ['--single-threaded', ...extraNodeFlags],
       startTimeoutMs: 900_000,
     }
     const started = Date.now()
@@ -120,6 +136,7 @@ try {
       await censusLoad(server.url, tenant.token, WARM_UP, LOAD_TIMEOUT_SECONDS)
       const counts: number[] = []
       const compiling: number[] = []
+      const runtime = new Map<string, number>()
       for (let window = 0; window < windows; window++) {
         callgrindControl(pid, '-z')
         await censusLoad(server.url, tenant.token, requests, LOAD_TIMEOUT_SECONDS)
@@ -127,8 +144,12 @@ try {
         const dump = await lastDump(side.id, pid)
         counts.push((dump.instructions - dump.compiling) / requests)
         compiling.push(dump.compiling / dump.instructions)
+        for (const [name, instructions] of dump.runtime) {
+          runtime.set(name, (runtime.get(name) ?? 0) + instructions / requests / windows)
+        }
       }
       perRequest.set(side.id, counts)
+      runtimePerRequest.set(side.id, runtime)
       console.error(
         `${side.id}: ${counts.map((c) => count(c)).join(', ')} instructions per request in ${windows} windows, after the optimizing compiler's ${compiling.map(percent).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`,
       )
@@ -138,7 +159,7 @@ try {
   }
 } finally {
   await tenant.close()
-  await rm(dumps, { recursive: true, force: true })
+  if (!keptDumps) await rm(dumps, { recursive: true, force: true })
 }
 
 const spreadOf = (id: string): Spread => spread(perRequest.get(id) ?? [])
@@ -160,6 +181,31 @@ console.log(
         `${more < 0 ? '−' : '+'}${count(Math.abs(more))} (${baseline})`,
         `${(base.median / own.median).toFixed(3)}x`,
       ]
+    }),
+  }),
+)
+
+console.log(
+  renderText({
+    title: `V8 runtime functions a request calls, each with what it calls (from ${count(RUNTIME_LISTED)} instructions a request; the mean of the windows)`,
+    columns: ['server', 'runtime function', 'instructions per request', 'more than'],
+    rows: SIDES.flatMap(({ id, baseline }) => {
+      const own = runtimePerRequest.get(id) ?? new Map<string, number>()
+      const base = baseline ? runtimePerRequest.get(baseline) : undefined
+      return [...own]
+        .filter(([, instructions]) => instructions >= RUNTIME_LISTED)
+        .sort(([, a], [, b]) => b - a)
+        .map(([name, instructions]) => {
+          const more = base ? instructions - (base.get(name) ?? 0) : undefined
+          return [
+            id,
+            `Runtime_${name}`,
+            count(instructions),
+            more === undefined
+              ? '-'
+              : `${more < 0 ? '−' : '+'}${count(Math.abs(more))} (${baseline})`,
+          ]
+        })
     }),
   }),
 )

@@ -6,25 +6,38 @@ export interface DumpCount {
   instructions: number
   /** Of them, V8's optimizing compiler's (`Compiler::CompileOptimized` and what it calls). */
   compiling: number
+  /**
+   * V8's runtime functions (`Runtime_*`, the calls compiled code makes out of
+   * itself), each with what it calls; the compiler's own entry left out.
+   */
+  runtime: Map<string, number>
 }
 
 /** The optimizing compiler's entry point: on the main thread with `--single-threaded`. */
 const OPTIMIZING_COMPILER = /^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized\(/
+const RUNTIME_FUNCTION = /^\s*([\d,]+) .*v8::internal::Runtime_(\w+)\(/
 
 /**
- * Reads `callgrind_annotate --inclusive=yes` output: the program's total and the
- * optimizing compiler's inclusive count (summed over its entries, which do not nest).
+ * Reads `callgrind_annotate --inclusive=yes` output: the program's total, the
+ * optimizing compiler's inclusive count (summed over its entries, which do not nest)
+ * and each runtime function's.
  */
 export function parseAnnotated(text: string): DumpCount {
   const total = /^\s*([\d,]+) \(100\.0+%\)\s+PROGRAM TOTALS/m.exec(text)
   if (!total) throw new Error('callgrind_annotate printed no program total')
   const number = (digits: string) => Number(digits.replaceAll(',', ''))
   let compiling = 0
+  const runtime = new Map<string, number>()
   for (const line of text.split('\n')) {
-    const match = OPTIMIZING_COMPILER.exec(line)
-    if (match) compiling += number(match[1] as string)
+    const compiler = OPTIMIZING_COMPILER.exec(line)
+    if (compiler) compiling += number(compiler[1] as string)
+    const called = RUNTIME_FUNCTION.exec(line)
+    if (called && called[2] !== 'CompileOptimized') {
+      const name = called[2] as string
+      runtime.set(name, (runtime.get(name) ?? 0) + number(called[1] as string))
+    }
   }
-  return { instructions: number(total[1] as string), compiling }
+  return { instructions: number(total[1] as string), compiling, runtime }
 }
 
 /** Counts a dump file with `callgrind_annotate` (every function listed: threshold 100 %). */
