@@ -1,5 +1,11 @@
 import { createServiceLogger } from '@m2m/auth'
-import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
+import {
+  exitGracefully,
+  failStartup,
+  holdTickObjectShape,
+  listenOrExit,
+  loadConfigOrExit,
+} from '@m2m/service-kit'
 import { loadConfig } from './config.js'
 import { dashboardBaseUrl, dashboardLines } from './dashboard/dashboard-url.js'
 import { createAuthServer } from './server.js'
@@ -9,6 +15,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  holdTickObjectShape()
   const config = loadConfigOrExit('auth-server', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
   let server: Awaited<ReturnType<typeof createAuthServer>>

@@ -1,9 +1,16 @@
-import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
+import {
+  exitGracefully,
+  failStartup,
+  holdTickObjectShape,
+  listenOrExit,
+  loadConfigOrExit,
+} from '@m2m/service-kit'
 import { loadConfig } from './config.js'
 import { ServiceStartError } from './errors.js'
 import { createService } from './service.js'
 
 async function main(): Promise<void> {
+  holdTickObjectShape()
   const config = loadConfigOrExit('gift-deliveries', () => loadConfig())
   const service = await createService(config).catch((error: unknown) => {
     if (error instanceof ServiceStartError) return failStartup('gift-deliveries', error.message)

@@ -1,5 +1,11 @@
 import { createServiceLogger } from '@m2m/auth'
-import { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from '@m2m/service-kit'
+import {
+  exitGracefully,
+  failStartup,
+  holdTickObjectShape,
+  listenOrExit,
+  loadConfigOrExit,
+} from '@m2m/service-kit'
 import { createServiceTelemetry } from '@m2m/service-kit/telemetry'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
@@ -10,6 +16,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // Before the place index is built: its collections would otherwise leave Node's
+  // nextTick literal megamorphic (see holdTickObjectShape).
+  holdTickObjectShape()
   const config = loadConfigOrExit('world-mappers', () => loadConfig())
   const logger = createServiceLogger({ level: config.logLevel })
   const telemetry = createServiceTelemetry(config.telemetry)

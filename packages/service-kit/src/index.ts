@@ -26,3 +26,4 @@ export {
 export { nameFieldsInSchemaErrors } from './schema-errors.js'
 export { serviceServerOptions } from './server-options.js'
 export { exitGracefully, failStartup, listenOrExit, loadConfigOrExit } from './shutdown.js'
+export { holdTickObjectShape } from './tick-object-shape.js'
