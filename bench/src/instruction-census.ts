@@ -6,15 +6,22 @@
  * zeroed, `requests` GETs with one valid RS256 token are sent, and the count
  * is dumped; `windows` times. Prints instructions per request (the median of
  * the windows, with their min–max) and each server's count against the one
- * it is compared with. Left out: V8's optimizing compiler (its
+ * it is compared with, window against window: the fewest of each. A window
+ * runs the same requests as the others plus whatever else landed in it: the
+ * optimizing compiler's side effects (its deoptimizations and the code run
+ * meanwhile), and collections of the old generation that V8's memory reducer
+ * starts on a timer (valgrind runs fifty times slower, so its timers fire
+ * fifty times more often per request than natively, where `alloc-census`
+ * saw none in 50,000 requests). One such window ran 15 to 25 % over its
+ * server's others; the share of each is printed per window. Left out: V8's optimizing compiler (its
  * `Compiler::CompileOptimized`, on the main thread under `--single-threaded`),
  * which still compiles a function now and then long after the warm-up and
  * landed a quarter of one window's count in a trial; it is a cost of
  * warming up, not of a request, and is printed per window beside the counts.
  *
  * A count of instructions does not move with what else runs on this shared
- * machine, as CPU time does (the bench's A/A floors of 5 to 10 %): two
- * windows of one server agree within 0.2 %. It counts user space only
+ * machine as much as CPU time does (the bench's A/A floors of 5 to 10 %):
+ * undisturbed windows of one server agree within 0.2 to 2 %. It counts user space only
  * (every thread of the process: the JIT's and the collector's too), not the
  * kernel's work (the socket writes, about a third of a request's CPU time on
  * this route), and an instruction is not a fixed time: a cache miss costs
@@ -136,6 +143,7 @@ try {
       await censusLoad(server.url, tenant.token, WARM_UP, LOAD_TIMEOUT_SECONDS)
       const counts: number[] = []
       const compiling: number[] = []
+      const collectingOld: number[] = []
       const runtime = new Map<string, number>()
       for (let window = 0; window < windows; window++) {
         callgrindControl(pid, '-z')
@@ -144,6 +152,7 @@ try {
         const dump = await lastDump(side.id, pid)
         counts.push((dump.instructions - dump.compiling) / requests)
         compiling.push(dump.compiling / dump.instructions)
+        collectingOld.push(dump.collectingOld / dump.instructions)
         for (const [name, instructions] of dump.runtime) {
           runtime.set(name, (runtime.get(name) ?? 0) + instructions / requests / windows)
         }
@@ -151,7 +160,7 @@ try {
       perRequest.set(side.id, counts)
       runtimePerRequest.set(side.id, runtime)
       console.error(
-        `${side.id}: ${counts.map((c) => count(c)).join(', ')} instructions per request in ${windows} windows, after the optimizing compiler's ${compiling.map(percent).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`,
+        `${side.id}: ${counts.map((c) => count(c)).join(', ')} instructions per request in ${windows} windows, after the optimizing compiler's ${compiling.map(percent).join(', ')}; old-generation collection ${collectingOld.map(percent).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`,
       )
     } finally {
       await server.child.stop()
@@ -166,20 +175,20 @@ const spreadOf = (id: string): Spread => spread(perRequest.get(id) ?? [])
 const instructions = (value: number) => count(value)
 console.log(
   renderText({
-    title: `Instructions per request in user space (valgrind callgrind, every thread of the server, V8's optimizing compiler left out; ${windows} windows of ${count(requests)} requests after ${count(WARM_UP)} to warm up; node ${process.version})`,
-    columns: ['server', 'instructions per request', 'more than', 'it keeps of that one'],
+    title: `Instructions per request in user space (valgrind callgrind, every thread of the server, V8's optimizing compiler left out; ${windows} windows of ${count(requests)} requests after ${count(WARM_UP)} to warm up, median (min–max); compared on each server's least disturbed window, its fewest; node ${process.version})`,
+    columns: ['server', 'instructions per request', 'fewest, more than', 'it keeps of that one'],
     rows: SIDES.map(({ id, label, baseline }) => {
       const own = spreadOf(id)
       if (!baseline || !perRequest.has(baseline)) {
         return [label, spreadText(own, instructions), '-', '-']
       }
       const base = spreadOf(baseline)
-      const more = own.median - base.median
+      const more = own.min - base.min
       return [
         label,
         spreadText(own, instructions),
         `${more < 0 ? '−' : '+'}${count(Math.abs(more))} (${baseline})`,
-        `${(base.median / own.median).toFixed(3)}x`,
+        `${(base.min / own.min).toFixed(3)}x`,
       ]
     }),
   }),

@@ -15,6 +15,9 @@ Ir                    file:function
 110,458,446 (28.07%)  ???:v8::internal::Compiler::CompileOptimized(v8::internal::Isolate*, v8::internal::Handle<v8::internal::JSFunction>, v8::internal::ConcurrencyMode, v8::internal::CodeKind) [/usr/bin/node]
 110,458,032 (28.07%)  ???:v8::internal::(anonymous namespace)::GetOrCompileOptimized(v8::internal::Isolate*) [/usr/bin/node]
   4,341,988 ( 1.10%)  ???:v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace) [/usr/bin/node]
+  9,161,374 ( 2.33%)  ???:v8::internal::IncrementalMarking::Step(double, v8::internal::StepOrigin) [/usr/bin/node]
+  4,193,335 ( 1.07%)  ???:v8::internal::Heap::MarkCompact() [/usr/bin/node]
+  1,592,900 ( 0.40%)  ???:v8::internal::MemoryReducer::NotifyTimer(v8::internal::MemoryReducer::Event const&) [/usr/bin/node]
   5,181,240 ( 1.32%)  ???:v8::internal::Runtime_StringEqual(int, unsigned long*, v8::internal::Isolate*) [/usr/bin/node]
   3,862,004 ( 0.98%)  ???:v8::internal::Runtime_DateCurrentTime(int, unsigned long*, v8::internal::Isolate*) [/usr/bin/node]
 `
@@ -24,6 +27,7 @@ describe('callgrind dump counts', () => {
     const counted = parseAnnotated(ANNOTATED)
     expect(counted.instructions).toBe(393_486_996)
     expect(counted.compiling).toBe(110_458_446)
+    expect(counted.collectingOld).toBe(9_161_374 + 4_193_335)
   })
 
   it('count no compiling in a window without it', () => {

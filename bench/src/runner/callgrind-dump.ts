@@ -7,6 +7,11 @@ export interface DumpCount {
   /** Of them, V8's optimizing compiler's (`Compiler::CompileOptimized` and what it calls). */
   compiling: number
   /**
+   * Of them, about how many collected the old generation: incremental marking's
+   * steps and the mark-compact (V8's memory reducer starts them on a timer).
+   */
+  collectingOld: number
+  /**
    * V8's runtime functions (`Runtime_*`, the calls compiled code makes out of
    * itself), each with what it calls; the compiler's own entry left out.
    */
@@ -15,6 +20,8 @@ export interface DumpCount {
 
 /** The optimizing compiler's entry point: on the main thread with `--single-threaded`. */
 const OPTIMIZING_COMPILER = /^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized\(/
+const OLD_GENERATION_GC =
+  /^\s*([\d,]+) .*v8::internal::(?:IncrementalMarking::Step|Heap::MarkCompact)\(/
 const RUNTIME_FUNCTION = /^\s*([\d,]+) .*v8::internal::Runtime_(\w+)\(/
 
 /**
@@ -27,17 +34,20 @@ export function parseAnnotated(text: string): DumpCount {
   if (!total) throw new Error('callgrind_annotate printed no program total')
   const number = (digits: string) => Number(digits.replaceAll(',', ''))
   let compiling = 0
+  let collectingOld = 0
   const runtime = new Map<string, number>()
   for (const line of text.split('\n')) {
     const compiler = OPTIMIZING_COMPILER.exec(line)
     if (compiler) compiling += number(compiler[1] as string)
+    const collector = OLD_GENERATION_GC.exec(line)
+    if (collector) collectingOld += number(collector[1] as string)
     const called = RUNTIME_FUNCTION.exec(line)
     if (called && called[2] !== 'CompileOptimized') {
       const name = called[2] as string
       runtime.set(name, (runtime.get(name) ?? 0) + number(called[1] as string))
     }
   }
-  return { instructions: number(total[1] as string), compiling, runtime }
+  return { instructions: number(total[1] as string), compiling, collectingOld, runtime }
 }
 
 /** Counts a dump file with `callgrind_annotate` (every function listed: threshold 100 %). */
