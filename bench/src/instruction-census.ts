@@ -12,8 +12,10 @@
  * meanwhile), and collections of the old generation that V8's memory reducer
  * starts on a timer (valgrind runs fifty times slower, so its timers fire
  * fifty times more often per request than natively, where `alloc-census`
- * saw none in 50,000 requests). One such window ran 15 to 25 % over its
- * server's others; the share of each is printed per window. Left out: V8's optimizing compiler (its
+ * saw none in 50,000 requests). Such a window ran 15 to 30 % over its
+ * server's others; the share of each is printed per window.
+ *
+ * Left out of every count: V8's optimizing compiler (its
  * `Compiler::CompileOptimized`, on the main thread under `--single-threaded`),
  * which still compiles a function now and then long after the warm-up and
  * landed a quarter of one window's count in a trial; it is a cost of
@@ -21,11 +23,11 @@
  *
  * A count of instructions does not move with what else runs on this shared
  * machine as much as CPU time does (the bench's A/A floors of 5 to 10 %):
- * undisturbed windows of one server agree within 0.2 to 2 %. It counts user space only
- * (every thread of the process: the JIT's and the collector's too), not the
- * kernel's work (the socket writes, about a third of a request's CPU time on
- * this route), and an instruction is not a fixed time: a cache miss costs
- * more than many instructions. So it says what code a server runs per
+ * undisturbed windows of one server agree within 0.2 to 2 %. It counts user
+ * space only (every thread of the process: the JIT's and the collector's
+ * too), not the kernel's work (the socket writes, about a third of a
+ * request's CPU time on this route), and an instruction is not a fixed time:
+ * a cache miss costs more than many instructions. So it says what code a server runs per
  * request, which is what the plugin, the telemetry and the logger change;
  * the CPU tables of `pnpm bench` say what that costs on this machine.
  *
