@@ -13,11 +13,18 @@
  * - `places`: world-mappers' gazetteer (GeoNames cities and its default
  *   PLACES_FILE), loaded and held as the app holds it, answering nothing.
  * The layers are registered in the order world-mappers' `buildApp` registers them.
+ *
+ * Every variant starts as the services' `main` does, with `holdTickObjectShape`:
+ * without it, the collections of the `places` load left Node's `nextTick`
+ * literal megamorphic in 2 of 2 starts (three runtime calls per `nextTick`,
+ * read with `%DebugPrint(process.nextTick)` after 20,000 requests), and a row
+ * would be slowed by a start-up accident rather than by the part it adds.
  */
 import { createServiceLogger } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
+  holdTickObjectShape,
   registerOpenApi,
   registerProtectedApi,
   serviceServerOptions,
@@ -31,6 +38,8 @@ import { announce } from '../runner/processes.js'
 let places: Awaited<ReturnType<typeof loadGazetteer>> | undefined
 
 const LAYERS = new Set(['auth', 'telemetry', 'logger', 'service', 'places'])
+
+holdTickObjectShape()
 
 await announce(async () => {
   const path = process.env.BENCH_PATH

