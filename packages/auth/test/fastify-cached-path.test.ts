@@ -16,16 +16,20 @@ import {
 } from './helpers/fake-verifier.js'
 
 // The plugin answers a token its verifier holds verified from `verifyCached`, synchronously;
-// any other goes through `verify`. These tests send every request to two apps on the same
-// verifier, one offered `verifyCached` and one not, and require the same answer from both.
+// any other goes through `verify`. These tests send every request to three apps on the same
+// verifier: one offered `verifyCached`, one offered `verifyCachedAuthorization` as well (the
+// whole `Bearer <token>` header compared), one neither; all three must answer the same.
 
 let issuer: TestIssuer
 let rotated: TestIssuer
 let jwks: { keys: unknown[] }
 let verifier: JwtVerifier
 let cachedApp: FastifyInstance
+let headerApp: FastifyInstance
 let verifyOnlyApp: FastifyInstance
 const calls = { verify: 0, verifyCached: 0, cachedHits: 0 }
+/** The calls of `headerApp`'s verifier. */
+const headerCalls = { verify: 0, verifyCached: 0, cachedHits: 0, byHeader: 0, byHeaderHits: 0 }
 
 /** The real verifier, counted; without `verifyCached` when `withCached` is false. */
 function counted(withCached: boolean): TokenVerifier {
@@ -45,6 +49,40 @@ function counted(withCached: boolean): TokenVerifier {
     },
     close,
   }
+}
+
+/** The real verifier, counted in `headerCalls`, with `verifyCachedAuthorization` too. */
+function countedWithHeader(): TokenVerifier {
+  return {
+    verify(token) {
+      headerCalls.verify++
+      return verifier.verify(token)
+    },
+    verifyCached(token) {
+      headerCalls.verifyCached++
+      const result = verifier.verifyCached(token)
+      if (result !== undefined) headerCalls.cachedHits++
+      return result
+    },
+    verifyCachedAuthorization(authorization) {
+      headerCalls.byHeader++
+      const result = verifier.verifyCachedAuthorization(authorization)
+      if (result !== undefined) headerCalls.byHeaderHits++
+      return result
+    },
+    close: async () => {},
+  }
+}
+
+function resetCalls(): void {
+  Object.assign(calls, { verify: 0, verifyCached: 0, cachedHits: 0 })
+  Object.assign(headerCalls, {
+    verify: 0,
+    verifyCached: 0,
+    cachedHits: 0,
+    byHeader: 0,
+    byHeaderHits: 0,
+  })
 }
 
 async function buildApp(tokenVerifier: TokenVerifier): Promise<FastifyInstance> {
@@ -69,6 +107,7 @@ async function buildApp(tokenVerifier: TokenVerifier): Promise<FastifyInstance> 
     ok: true,
   }))
   app.post('/deliveries', async (request) => ({ body: request.body }))
+  app.get('/bound', { config: { dpop: 'required' } }, async () => ({ ok: true }))
   await app.ready()
   return app
 }
@@ -87,18 +126,19 @@ beforeAll(async () => {
   // Another key published under the same kid: the verifier must drop what the old one verified.
   rotated = createTestIssuer({ kid: 'key-1' })
   cachedApp = await buildApp(counted(true))
+  headerApp = await buildApp(countedWithHeader())
   verifyOnlyApp = await buildApp(counted(false))
 })
 
 afterAll(async () => {
-  await Promise.all([cachedApp.close(), verifyOnlyApp.close()])
+  await Promise.all([cachedApp.close(), headerApp.close(), verifyOnlyApp.close()])
 })
 
 beforeEach(async () => {
   jwks = { keys: [issuer.publicJwk] }
   verifier = createRealVerifier()
   await verifier.keys.refresh()
-  Object.assign(calls, { verify: 0, verifyCached: 0, cachedHits: 0 })
+  resetCalls()
 })
 
 afterEach(async () => {
@@ -116,10 +156,12 @@ function answer(response: LightMyRequestResponse) {
   }
 }
 
-/** Sends `request` to both apps; returns what the app with `verifyCached` answered. */
+/** Sends `request` to the three apps; returns what the app with `verifyCached` answered. */
 async function sameAnswer(request: InjectOptions) {
   const viaCache = answer(await cachedApp.inject(request))
+  const viaHeader = answer(await headerApp.inject(request))
   const viaVerify = answer(await verifyOnlyApp.inject(request))
+  expect(viaHeader).toEqual(viaCache)
   expect(viaCache).toEqual(viaVerify)
   return viaCache
 }
@@ -128,7 +170,7 @@ async function sameAnswer(request: InjectOptions) {
 async function warm(token: string): Promise<VerifiedToken> {
   const verified = await verifier.verify(token)
   expect(verifier.verifyCached(token)).toBe(verified)
-  Object.assign(calls, { verify: 0, verifyCached: 0, cachedHits: 0 })
+  resetCalls()
   return verified
 }
 
@@ -190,6 +232,100 @@ describe('a token the verifier holds is answered without verify()', () => {
     expect(calls).toEqual({ verify: 1, verifyCached: 1, cachedHits: 0 })
     expect((await cachedApp.inject({ url: '/me', headers: bearer(token) })).statusCode).toBe(200)
     expect(calls).toEqual({ verify: 1, verifyCached: 2, cachedHits: 1 })
+  })
+})
+
+describe('the whole header, for a verifier with verifyCachedAuthorization', () => {
+  it('`Bearer <token>` of a held token is answered from it, not from the token cut out', async () => {
+    const token = issuer.sign({ scope: 'geocode:location' })
+    await warm(token)
+    expect((await sameAnswer({ url: '/geocode', headers: bearer(token) })).status).toBe(200)
+    expect(headerCalls).toEqual({
+      verify: 0,
+      verifyCached: 0,
+      cachedHits: 0,
+      byHeader: 1,
+      byHeaderHits: 1,
+    })
+  })
+
+  it('another spelling of the header misses it, and the token path answers from the cache', async () => {
+    const token = issuer.sign()
+    await warm(token)
+    for (const authorization of [`bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `]) {
+      expect((await sameAnswer({ url: '/me', headers: { authorization } })).status).toBe(200)
+    }
+    expect(headerCalls).toMatchObject({ byHeader: 3, byHeaderHits: 0, cachedHits: 3, verify: 0 })
+  })
+
+  it('a held token with its payload changed misses it and is refused by verify()', async () => {
+    const token = issuer.sign({ scope: 'a:read' })
+    await warm(token)
+    const [header, , signature] = token.split('.')
+    const payload = Buffer.from(JSON.stringify({ scope: 'a:read b:read' })).toString('base64url')
+    const result = await sameAnswer({
+      url: '/me',
+      headers: bearer(`${header}.${payload}.${signature}`),
+    })
+    expect(result.status).toBe(401)
+    expect(headerCalls).toMatchObject({ byHeaderHits: 0, verify: 1 })
+  })
+
+  it('is not asked on a route that requires DPoP: a held Bearer token → 401', async () => {
+    const token = issuer.sign()
+    await warm(token)
+    const result = await sameAnswer({ url: '/bound', headers: bearer(token) })
+    expect(result.status).toBe(401)
+    expect(result.wwwAuthenticate).toContain('DPoP')
+    expect(headerCalls.byHeader).toBe(0)
+  })
+
+  it('a held DPoP-bound token sent as Bearer → 401, as through verify()', async () => {
+    const token = issuer.sign({ cnf: { jkt: 'A'.repeat(43) } })
+    await warm(token)
+    const result = await sameAnswer({ url: '/me', headers: bearer(token) })
+    expect(result.status).toBe(401)
+    expect(result.wwwAuthenticate).toContain('invalid_token')
+    expect(headerCalls.byHeaderHits).toBe(1)
+  })
+
+  it('a verifyCachedAuthorization that throws is taken as a miss', async () => {
+    const token = issuer.sign()
+    await warm(token)
+    const app = await buildApp({
+      verify: (presented) => verifier.verify(presented),
+      verifyCached: (presented) => verifier.verifyCached(presented),
+      verifyCachedAuthorization: () => {
+        throw new Error(`broken, with ${token}`)
+      },
+      close: async () => {},
+    })
+    try {
+      const response = await app.inject({ url: '/me', headers: bearer(token) })
+      expect(response.statusCode).toBe(200)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('a verifyCachedAuthorization that is not a function is refused at registration', async () => {
+    const app = Fastify()
+    app.register(m2mAuth, {
+      verifier: {
+        verify: verifier.verify,
+        verifyCachedAuthorization: 42,
+        close: async () => {},
+      } as never,
+    })
+    const error = await app.ready().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    await app.close()
+    expect(error).toMatchObject({
+      code: 'AUTH_ERR_INVALID_OPTION',
+      message: 'Invalid option: verifier.verifyCachedAuthorization must be a function when present',
+    })
   })
 })
 

@@ -102,3 +102,63 @@ describe('verifyCached', () => {
     expect(verifier.verifyCached(token)).toBe(verified)
   })
 })
+
+describe('verifyCachedAuthorization', () => {
+  it('answers for `Bearer <token>` exactly, the result verify() gave', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA)
+    const verified = await verifier.verify(token)
+    expect(verifier.verifyCachedAuthorization(`Bearer ${token}`)).toBe(verified)
+  })
+
+  it('answers undefined for any other spelling, the token alone, or what is not a string', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA)
+    await verifier.verify(token)
+    for (const value of [
+      token,
+      `bearer ${token}`,
+      `Bearer  ${token}`,
+      ` Bearer ${token}`,
+      `Bearer ${token} `,
+      `DPoP ${token}`,
+      undefined,
+      42,
+    ]) {
+      expect(verifier.verifyCachedAuthorization(value as never)).toBeUndefined()
+    }
+  })
+
+  it('answers undefined for a header whose token only shares the tail of a held one', async () => {
+    const verifier = h.verifier()
+    const token = h.sign(keyA, { scope: 'geocode:location' })
+    const verified = await verifier.verify(token)
+    const [header, , signature] = token.split('.')
+    const payload = Buffer.from(JSON.stringify({ ...verified.claims, scope: 'admin' })).toString(
+      'base64url',
+    )
+    expect(verifier.verifyCachedAuthorization(`Bearer ${header}.${payload}.${signature}`)).toBe(
+      undefined,
+    )
+    expect(verifier.verifyCachedAuthorization(`Bearer ${token}`)).toBe(verified)
+  })
+
+  it('stops at exp plus the clock tolerance and once the kid left the JWKS, as verifyCached does', async () => {
+    const verifier = h.verifier({ clockTolerance: 5 })
+    const exp = Math.floor(Date.now() / 1000) + 600
+    const expiring = h.sign(keyA, { exp })
+    const verified = await verifier.verify(expiring)
+    h.clock.now = exp * 1000 + 5000
+    expect(verifier.verifyCachedAuthorization(`Bearer ${expiring}`)).toBe(verified)
+    h.clock.now = exp * 1000 + 5001
+    expect(verifier.verifyCachedAuthorization(`Bearer ${expiring}`)).toBeUndefined()
+    h.clock.now = exp * 1000
+    expect(verifier.verifyCached(expiring)).toBeUndefined()
+
+    const token = h.sign(keyA)
+    await verifier.verify(token)
+    h.server.setKeys(keyB)
+    await verifier.keys.refresh()
+    expect(verifier.verifyCachedAuthorization(`Bearer ${token}`)).toBeUndefined()
+  })
+})

@@ -31,15 +31,36 @@ export function readBearerCredentials(
   query: unknown,
   rawHeaders?: readonly string[],
 ): string | undefined {
+  refuseMisplacedCredentials(authorization, query, rawHeaders)
+  return authorization === undefined ? undefined : readBearerToken(authorization)
+}
+
+/**
+ * The checks of `readBearerCredentials` that come before the header is
+ * parsed: throws `InvalidRequestError` (400) for an `access_token` query
+ * parameter and for a repeated `Authorization` header.
+ */
+export function refuseMisplacedCredentials(
+  authorization: unknown,
+  query: unknown,
+  rawHeaders?: readonly string[],
+): asserts authorization is string | undefined {
   if (typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token')) {
     throw new InvalidRequestError(
       'access tokens in the query string are not accepted; send an Authorization: Bearer header',
     )
   }
-  if (authorization === undefined) return undefined
+  if (authorization === undefined) return
   if (typeof authorization !== 'string' || hasSeveralAuthorizations(rawHeaders)) {
     throw new InvalidRequestError('more than one Authorization header was sent')
   }
+}
+
+/**
+ * The bearer credentials of one `Authorization` header value, once
+ * `refuseMisplacedCredentials` passed it: see `readBearerCredentials`.
+ */
+export function readBearerToken(authorization: string): string | undefined {
   if (isPlainBearer(authorization)) return authorization.slice(7)
   const value = authorization.trim()
   if (!startsWithScheme(value, 'bearer')) return undefined

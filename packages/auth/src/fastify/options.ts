@@ -187,8 +187,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ) {
       throw new InvalidOptionError('verifier must be a TokenVerifier, with a verify(token) method')
     }
-    if (verifier.verifyCached !== undefined && typeof verifier.verifyCached !== 'function') {
-      throw new InvalidOptionError('verifier.verifyCached must be a function when present')
+    for (const method of ['verifyCached', 'verifyCachedAuthorization'] as const) {
+      if (verifier[method] !== undefined && typeof verifier[method] !== 'function') {
+        throw new InvalidOptionError(`verifier.${method} must be a function when present`)
+      }
     }
     if (rest.issuer !== undefined || rest.audience !== undefined) {
       throw new InvalidOptionError('pass either verifier or issuer and audience, not both')
