@@ -6,6 +6,13 @@ const keyA = generateRsaKey('key-a')
 const keyB = generateRsaKey('key-b')
 const h = harnessPerTest(keyA)
 
+/** `token` with its payload's scope changed to `admin`, its signature kept: the same cache key. */
+function withAdminScope(token: string, claims: object): string {
+  const [header, , signature] = token.split('.')
+  const payload = Buffer.from(JSON.stringify({ ...claims, scope: 'admin' })).toString('base64url')
+  return `${header}.${payload}.${signature}`
+}
+
 describe('verifyCached', () => {
   it('answers undefined for a token never verified, without fetching the JWKS', () => {
     const verifier = h.verifier()
@@ -91,11 +98,7 @@ describe('verifyCached', () => {
     const verifier = h.verifier()
     const token = h.sign(keyA, { scope: 'geocode:location' })
     const verified = await verifier.verify(token)
-    const [header, , signature] = token.split('.')
-    const payload = Buffer.from(JSON.stringify({ ...verified.claims, scope: 'admin' })).toString(
-      'base64url',
-    )
-    const forged = `${header}.${payload}.${signature}`
+    const forged = withAdminScope(token, verified.claims)
     expect(verifier.verifyCached(forged)).toBeUndefined()
     await expectAuthError(verifier.verify(forged), 'AUTH_ERR_TOKEN_SIGNATURE', 401)
     // The forgery neither replaced nor evicted the held token.
@@ -133,13 +136,8 @@ describe('verifyCachedAuthorization', () => {
     const verifier = h.verifier()
     const token = h.sign(keyA, { scope: 'geocode:location' })
     const verified = await verifier.verify(token)
-    const [header, , signature] = token.split('.')
-    const payload = Buffer.from(JSON.stringify({ ...verified.claims, scope: 'admin' })).toString(
-      'base64url',
-    )
-    expect(verifier.verifyCachedAuthorization(`Bearer ${header}.${payload}.${signature}`)).toBe(
-      undefined,
-    )
+    const forged = withAdminScope(token, verified.claims)
+    expect(verifier.verifyCachedAuthorization(`Bearer ${forged}`)).toBeUndefined()
     expect(verifier.verifyCachedAuthorization(`Bearer ${token}`)).toBe(verified)
   })
 

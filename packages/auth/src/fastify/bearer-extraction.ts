@@ -73,7 +73,8 @@ export function readBearerToken(authorization: string): string | undefined {
  * True for `Bearer <token>` as clients send it: the scheme spelled so, one
  * space, and a visible character at both ends of the token, so that `trim`
  * would remove nothing. Tested character by character: on a header of a
- * thousand characters this is a third of `trim` and a case-blind loop.
+ * thousand characters this takes less than half the time of `trim` and a
+ * case-blind loop over the scheme (Node 20).
  */
 function isPlainBearer(value: string): boolean {
   return (

@@ -163,8 +163,8 @@ const m2mAuthPlugin: FastifyPluginAsync<M2mAuthOptions> = async (fastify, option
     } catch (error) {
       return refuseMalformed(request, reply, error, done, challengeFor(requirement.dpop, 'Bearer'))
     }
-    // The hot path: the header exactly as a token the verifier holds verified was sent
-    // before, compared whole, so the token is not cut out of it.
+    // The hot path: a header `Bearer <token>` whose token the verifier holds verified,
+    // compared whole with the copy it keeps: the token is not cut out of the header.
     if (authorization !== undefined && requirement.dpop !== 'required') {
       let cached: VerifiedToken | undefined
       try {

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { dumpPid, parsePerfMap, selfCosts } from '../src/runner/self-costs.js'
+
+// The shape of a callgrind dump (name compression, a call's inclusive cost line), trimmed.
+const DUMP = `# callgrind format
+version: 1
+pid: 6136
+positions: line
+events: Ir
+summary: 1300
+
+ob=(8) /usr/bin/node
+fl=(160) ???
+fn=(1) node::SpinEventLoopInternal(node::Environment*)
+0 100
+cfn=(2) 0x000000000d1914c0
+calls=10 0
+0 900
++2 50
+
+fn=(2)
+0 700
+cfn=(3) Builtins_StringEqual
+calls=10 0
+0 200
+
+fn=(3)
+0 200
+
+fn=(4) 0x000000000e000000
+0 50
+`
+
+const PERF_MAP = `d1914c0 120 JS:*verifyCached file:///verifier.ts:1:3857
+d190000 40 JS:*other file:///other.ts:1:1
+`
+
+describe('self costs of a callgrind dump', () => {
+  it("sums each function's own cost lines, not the inclusive cost of what it calls", () => {
+    const costs = selfCosts(DUMP)
+    expect(costs.get('node::SpinEventLoopInternal(node::Environment*)')).toBe(150)
+    expect(costs.get('0x000000000d1914c0')).toBe(700)
+    expect(costs.get('Builtins_StringEqual')).toBe(200)
+    expect([...costs.values()].reduce((a, b) => a + b, 0)).toBe(1_100)
+  })
+
+  it('names JIT code from a perf map, and leaves an address outside it as it is', () => {
+    const costs = selfCosts(DUMP, parsePerfMap(PERF_MAP))
+    expect(costs.get('JIT JS:*verifyCached file:///verifier.ts:1:3857')).toBe(700)
+    expect(costs.get('0x000000000e000000')).toBe(50)
+  })
+
+  it("reads the dump's process id", () => {
+    expect(dumpPid(DUMP)).toBe(6136)
+    expect(dumpPid('version: 1\n')).toBeUndefined()
+  })
+})
