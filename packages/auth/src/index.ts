@@ -1,4 +1,4 @@
-export { deferredChildLoggerFactory } from './deferred-child-logger.js'
+export { deferredChildLoggerFactory, withDeferredChildren } from './deferred-child-logger.js'
 export * from './errors.js'
 export {
   createServiceLogger,

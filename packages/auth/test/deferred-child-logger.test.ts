@@ -1,7 +1,11 @@
 import { captureLogLines } from '@m2m/test-kit'
-import Fastify, { LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify'
 import { describe, expect, it, vi } from 'vitest'
-import { createServiceLogger, deferredChildLoggerFactory } from '../src/index.js'
+import {
+  createServiceLogger,
+  deferredChildLoggerFactory,
+  withDeferredChildren,
+} from '../src/index.js'
 
 // request.log is made only when something is written through it: the lines,
 // their reqId and their redaction must be those of pino's own child.
@@ -13,37 +17,49 @@ function capture(level: string) {
   return { logger, lines, child }
 }
 
-async function appWith(level: string) {
-  const { logger, lines, child } = capture(level)
-  const app = Fastify({ loggerInstance: logger, childLoggerFactory: deferredChildLoggerFactory })
-  app.get('/quiet', async () => ({ ok: true }))
-  app.get('/warns', async (request) => {
-    request.log.info('not at warn')
-    request.log.warn(
-      { client_secret: 'hunter2', headers: { authorization: 'Bearer abc' } },
-      'something odd',
-    )
-    return { ok: true }
-  })
-  app.get('/debug-route', { logLevel: 'debug' }, async (request) => {
-    request.log.debug('route at debug')
-    return { ok: true }
-  })
-  app.get('/nested', async (request) => {
-    request.log.child({ part: 'inner' }).error('from a child of the request logger')
-    return {
-      level: request.log.level,
-      warnEnabled: (
-        request.log as unknown as { isLevelEnabled(l: string): boolean }
-      ).isLevelEnabled('warn'),
-    }
-  })
-  await app.ready()
-  child.mockClear() // Fastify makes one child of its own at start-up
-  return { app, lines, child }
-}
+/** The two ways to give Fastify deferred request loggers. */
+const WAYS: ReadonlyArray<[string, (logger: FastifyBaseLogger) => FastifyServerOptions]> = [
+  [
+    'childLoggerFactory: deferredChildLoggerFactory',
+    (logger) => ({ loggerInstance: logger, childLoggerFactory: deferredChildLoggerFactory }),
+  ],
+  [
+    'loggerInstance: withDeferredChildren(logger)',
+    (logger) => ({ loggerInstance: withDeferredChildren(logger) }),
+  ],
+]
 
-describe('deferred request logger', () => {
+describe.each(WAYS)('deferred request logger, %s', (_way, optionsFor) => {
+  async function appWith(level: string) {
+    const { logger, lines, child } = capture(level)
+    const app = Fastify(optionsFor(logger))
+    app.get('/quiet', async () => ({ ok: true }))
+    app.get('/warns', async (request) => {
+      request.log.info('not at warn')
+      request.log.warn(
+        { client_secret: 'hunter2', headers: { authorization: 'Bearer abc' } },
+        'something odd',
+      )
+      return { ok: true }
+    })
+    app.get('/debug-route', { logLevel: 'debug' }, async (request) => {
+      request.log.debug('route at debug')
+      return { ok: true }
+    })
+    app.get('/nested', async (request) => {
+      request.log.child({ part: 'inner' }).error('from a child of the request logger')
+      return {
+        level: request.log.level,
+        warnEnabled: (
+          request.log as unknown as { isLevelEnabled(l: string): boolean }
+        ).isLevelEnabled('warn'),
+      }
+    })
+    await app.ready()
+    child.mockClear() // Fastify makes one child of its own at start-up
+    return { app, lines, child }
+  }
+
   it('makes no child logger for a request that logs nothing at the enabled levels', async () => {
     const { app, lines, child } = await appWith('warn')
     for (let i = 0; i < 5; i++) expect((await app.inject('/quiet')).statusCode).toBe(200)
@@ -103,8 +119,7 @@ describe('deferred request logger', () => {
     const { destination, lines } = captureLogLines()
     const logger = createServiceLogger({ level: 'info', destination })
     const app = Fastify({
-      loggerInstance: logger,
-      childLoggerFactory: deferredChildLoggerFactory,
+      ...optionsFor(logger),
       logController: new LogController({ disableRequestLogging: true }),
     })
     app.get('/api', async (request) => {
@@ -143,8 +158,7 @@ describe('deferred request logger', () => {
     const base = createServiceLogger({ level: 'info', destination })
     const logger = base.child({}, { customLevels: { audit: 35 } })
     const app = Fastify({
-      loggerInstance: logger,
-      childLoggerFactory: deferredChildLoggerFactory,
+      ...optionsFor(logger),
       logController: new LogController({ disableRequestLogging: true }),
     })
     app.get('/audited', async (request) => {
@@ -154,5 +168,46 @@ describe('deferred request logger', () => {
     await app.inject('/audited')
     await app.close()
     expect(lines).toEqual([expect.objectContaining({ level: 35, msg: 'an audit line' })])
+  })
+})
+
+describe('withDeferredChildren', () => {
+  it("leaves the logger as it was: its own children are pino's, made at once", () => {
+    const { logger, child } = capture('warn')
+    const deferring = withDeferredChildren(logger)
+    const own = logger.child({ part: 'own' })
+    expect(child).toHaveBeenCalledTimes(1)
+    expect(Object.getPrototypeOf(own)).toBe(logger)
+    deferring.child({ part: 'deferred' })
+    expect(child).toHaveBeenCalledTimes(1)
+  })
+
+  it("writes the logger's lines, redacted, and its children's with their bindings", () => {
+    const { logger, lines, child } = capture('warn')
+    const deferring = withDeferredChildren(logger)
+    deferring.warn({ client_secret: 'hunter2' }, 'from the logger')
+    deferring.child({ job: 'sync' }).info('dropped at warn')
+    expect(child).not.toHaveBeenCalled()
+    deferring.child({ job: 'sync' }).child({ step: 2 }).error('from a grandchild')
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: 'from the logger', client_secret: '[redacted]' }),
+      expect.objectContaining({ level: 50, msg: 'from a grandchild', job: 'sync', step: 2 }),
+    ])
+  })
+
+  it("is given to Fastify's own child factory: no custom factory for Fastify to check per request", async () => {
+    const { logger, lines } = capture('warn')
+    const app = Fastify({ loggerInstance: withDeferredChildren(logger) })
+    app.get('/warns', async (request) => {
+      request.log.warn('from the request')
+      return {}
+    })
+    expect(app.initialConfig).not.toHaveProperty('childLoggerFactory')
+    await app.inject('/warns')
+    await app.inject('/warns')
+    await app.close()
+    const ids = lines.map((line) => line.reqId)
+    expect(ids).toEqual([expect.any(String), expect.any(String)])
+    expect(ids[0]).not.toBe(ids[1])
   })
 })

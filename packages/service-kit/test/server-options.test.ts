@@ -1,4 +1,4 @@
-import { createServiceLogger, deferredChildLoggerFactory } from '@m2m/auth'
+import { createServiceLogger } from '@m2m/auth'
 import Fastify from 'fastify'
 import { afterEach, expect, it, vi } from 'vitest'
 import { serviceServerOptions } from '../src/index.js'
@@ -18,11 +18,20 @@ async function requestLines(level: string): Promise<string[]> {
   return lines
 }
 
-it('pays nothing per request for log lines the level drops', () => {
-  expect(serviceServerOptions(createServiceLogger({ level: 'warn' }))).toMatchObject({
-    childLoggerFactory: deferredChildLoggerFactory,
-    return503OnClosing: true,
-  })
+it('pays nothing per request for log lines the level drops', async () => {
+  const logger = createServiceLogger({ level: 'warn' })
+  const child = vi.spyOn(logger, 'child')
+  const options = serviceServerOptions(logger)
+  expect(options).toMatchObject({ return503OnClosing: true })
+  // Fastify's own child factory: a custom one's child is checked on every request.
+  expect(options).not.toHaveProperty('childLoggerFactory')
+  const app = Fastify(options)
+  app.get('/thing', async () => ({ ok: true }))
+  await app.ready()
+  child.mockClear() // Fastify makes its own logger at start-up
+  for (let i = 0; i < 3; i++) expect((await app.inject('/thing')).statusCode).toBe(200)
+  expect(child).not.toHaveBeenCalled()
+  await app.close()
   expect(serviceServerOptions(undefined)).toEqual({ logger: false, return503OnClosing: true })
 })
 
