@@ -23,7 +23,7 @@ export interface BenchSettings {
 
 const FULL = {
   connections: 50,
-  warmupSeconds: 2,
+  warmupSeconds: 5,
   durationSeconds: 6,
   rounds: 5,
   settleSeconds: 1,
