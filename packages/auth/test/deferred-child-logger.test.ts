@@ -195,17 +195,27 @@ describe('withDeferredChildren', () => {
     ])
   })
 
-  it("is given to Fastify's own child factory: no custom factory for Fastify to check per request", async () => {
+  it("is made for Fastify's own child factory: request loggers come from its `child`, unchecked", async () => {
     const { logger, lines } = capture('warn')
-    const app = Fastify({ loggerInstance: withDeferredChildren(logger) })
+    const deferring = withDeferredChildren(logger)
+    // Fastify's default factory is `logger.child(bindings, options)` on its app logger,
+    // a child of the one given: a custom factory would be called instead (and its child checked).
+    const made = vi.spyOn(deferring, 'child')
+    const app = Fastify({ loggerInstance: deferring })
     app.get('/warns', async (request) => {
       request.log.warn('from the request')
       return {}
     })
-    expect(app.initialConfig).not.toHaveProperty('childLoggerFactory')
+    await app.ready()
+    made.mockClear() // Fastify's app logger, made at start-up
     await app.inject('/warns')
     await app.inject('/warns')
     await app.close()
+    expect(made).toHaveBeenCalledTimes(2)
+    expect(made.mock.calls.map(([bindings]) => Object.keys(bindings))).toEqual([
+      ['reqId'],
+      ['reqId'],
+    ])
     const ids = lines.map((line) => line.reqId)
     expect(ids).toEqual([expect.any(String), expect.any(String)])
     expect(ids[0]).not.toBe(ids[1])
