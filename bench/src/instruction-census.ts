@@ -43,8 +43,9 @@
  * Below the counts it lists the V8 runtime functions (`Runtime_*`) a request
  * calls: the only names callgrind gives inside JIT-compiled code. To find the
  * JavaScript that calls one, keep the dumps (`CENSUS_KEEP_DUMPS=<dir>`), run
- * with `CENSUS_NODE_FLAGS=--perf-basic-prof` and look its callers' addresses
- * up in `/tmp/perf-<pid>.map` (`callgrind_annotate --tree=caller`).
+ * with `CENSUS_NODE_FLAGS=--perf-basic-prof` (JIT code named from
+ * `/tmp/perf-<pid>.map`) and read a dump with `census-callers` (who calls a
+ * function) or two with `census-diff` (which functions differ).
  */
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { dumpPid, parsePerfMap, selfCosts } from '../src/runner/self-costs.js'
+import { callersOf } from '../src/runner/callers.js'
+import { dumpPid, parsePerfMap, readDumpFunctions, selfCosts } from '../src/runner/self-costs.js'
 
 // The shape of a callgrind dump (name compression, a call's inclusive cost line), trimmed.
 const DUMP = `# callgrind format
@@ -53,5 +54,47 @@ describe('self costs of a callgrind dump', () => {
   it("reads the dump's process id", () => {
     expect(dumpPid(DUMP)).toBe(6136)
     expect(dumpPid('version: 1\n')).toBeUndefined()
+  })
+
+  it('lists each call line with its caller, callee, calls and inclusive cost, JIT code named', () => {
+    const { calls } = readDumpFunctions(DUMP, parsePerfMap(PERF_MAP))
+    expect(calls).toEqual([
+      {
+        caller: 'node::SpinEventLoopInternal(node::Environment*)',
+        callee: 'JIT JS:*verifyCached file:///verifier.ts:1:3857',
+        calls: 10,
+        inclusive: 900,
+      },
+      {
+        caller: 'JIT JS:*verifyCached file:///verifier.ts:1:3857',
+        callee: 'Builtins_StringEqual',
+        calls: 10,
+        inclusive: 200,
+      },
+    ])
+  })
+})
+
+describe('callers of a function', () => {
+  const edge = (caller: string, callee: string, calls: number, inclusive: number) => ({
+    caller,
+    callee,
+    calls,
+    inclusive,
+  })
+
+  it('sums every call line of a caller to the functions named like it, most instructions first', () => {
+    const edges = [
+      edge('a', 'Builtins_KeyedLoadIC_Megamorphic', 3, 300),
+      edge('b', 'Builtins_KeyedLoadIC_Megamorphic', 14, 2_000),
+      edge('a', 'Builtins_KeyedLoadICTrampoline_Megamorphic', 1, 100),
+      edge('a', 'Builtins_StringEqual', 5, 5_000),
+      edge('b', 'Builtins_KeyedLoadIC_Megamorphic', 1, 150),
+    ]
+    expect(callersOf(edges, 'KeyedLoadIC')).toEqual([
+      { caller: 'b', calls: 15, inclusive: 2_150 },
+      { caller: 'a', calls: 4, inclusive: 400 },
+    ])
+    expect(callersOf(edges, 'nothing')).toEqual([])
   })
 })

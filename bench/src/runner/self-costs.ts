@@ -40,12 +40,24 @@ function jitName(map: PerfMap, address: number): string | undefined {
 const NAME = /^\((\d+)\)(?: (.*))?$/
 const JIT_ADDRESS = /^0x([0-9a-f]+)$/
 
-/**
- * Each function's self cost (its own instructions, not those of what it
- * calls) in a callgrind dump of one event (`Ir`), by name. JIT-compiled code,
- * which callgrind names by address, is named from `perfMap` when given.
- */
-export function selfCosts(dump: string, perfMap?: PerfMap): Map<string, number> {
+/** One call site's totals in a dump: `calls` calls from `caller` to `callee`, `inclusive` instructions in them. */
+export interface CallEdge {
+  caller: string
+  callee: string
+  calls: number
+  inclusive: number
+}
+
+/** What a callgrind dump of one event (`Ir`) says by function: own costs and call edges. */
+export interface DumpFunctions {
+  /** Each function's own instructions (not those of what it calls), by name. */
+  self: Map<string, number>
+  /** Each call line, in the dump's order (a caller and callee pair may recur). */
+  calls: CallEdge[]
+}
+
+/** Reads a dump's functions, JIT code (named by address) named from `perfMap` when given. */
+export function readDumpFunctions(dump: string, perfMap?: PerfMap): DumpFunctions {
   const names = new Map<string, string>()
   const nameOf = (reference: string) => {
     const match = NAME.exec(reference)
@@ -53,36 +65,44 @@ export function selfCosts(dump: string, perfMap?: PerfMap): Map<string, number> 
     if (match[2] !== undefined) names.set(match[1] as string, match[2])
     return names.get(match[1] as string) ?? reference
   }
-  const costs = new Map<string, number>()
+  const jitNamed = (name: string) => {
+    const address = perfMap && JIT_ADDRESS.exec(name)
+    return (address && jitName(perfMap, Number.parseInt(address[1] as string, 16))) || name
+  }
+  const self = new Map<string, number>()
+  const calls: CallEdge[] = []
   let current: string | undefined
-  let callCost = false
+  let callee: string | undefined
+  let pendingCalls: number | undefined
   for (const line of dump.split('\n')) {
     if (line.startsWith('fn=')) {
-      current = nameOf(line.slice(3))
+      current = jitNamed(nameOf(line.slice(3)))
     } else if (line.startsWith('cfn=')) {
-      nameOf(line.slice(4))
+      callee = jitNamed(nameOf(line.slice(4)))
     } else if (line.startsWith('calls=')) {
       // The next cost line is the inclusive cost of that call, not the caller's own.
-      callCost = true
+      pendingCalls = Number(line.slice(6).split(' ')[0])
     } else if (/^[\d+\-*]/.test(line)) {
-      if (callCost) {
-        callCost = false
-        continue
-      }
       const cost = Number(line.split(' ')[1])
-      if (current !== undefined && Number.isFinite(cost)) {
-        costs.set(current, (costs.get(current) ?? 0) + cost)
+      if (current === undefined || !Number.isFinite(cost)) continue
+      if (pendingCalls !== undefined) {
+        calls.push({ caller: current, callee: callee ?? '?', calls: pendingCalls, inclusive: cost })
+        pendingCalls = undefined
+      } else {
+        self.set(current, (self.get(current) ?? 0) + cost)
       }
     }
   }
-  if (perfMap === undefined) return costs
-  const named = new Map<string, number>()
-  for (const [name, cost] of costs) {
-    const address = JIT_ADDRESS.exec(name)
-    const key = (address && jitName(perfMap, Number.parseInt(address[1] as string, 16))) || name
-    named.set(key, (named.get(key) ?? 0) + cost)
-  }
-  return named
+  return { self, calls }
+}
+
+/**
+ * Each function's self cost (its own instructions, not those of what it
+ * calls) in a callgrind dump of one event (`Ir`), by name. JIT-compiled code,
+ * which callgrind names by address, is named from `perfMap` when given.
+ */
+export function selfCosts(dump: string, perfMap?: PerfMap): Map<string, number> {
+  return readDumpFunctions(dump, perfMap).self
 }
 
 /** The process id a callgrind dump names in its `pid:` line. */
@@ -91,16 +111,26 @@ export function dumpPid(dump: string): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-/** `selfCosts` of a dump file, JIT code named from its process's perf map when there is one. */
-export function selfCostsOfFile(file: string): Map<string, number> {
+/** A dump file and its process's perf map (`/tmp/perf-<pid>.map`) when there is one. */
+function readDumpFile(file: string): { dump: string; perfMap: PerfMap | undefined } {
   const dump = readFileSync(file, 'utf8')
   const pid = dumpPid(dump)
-  let perfMap: PerfMap | undefined
   try {
-    perfMap =
-      pid === undefined ? undefined : parsePerfMap(readFileSync(`/tmp/perf-${pid}.map`, 'utf8'))
+    const map = pid === undefined ? undefined : readFileSync(`/tmp/perf-${pid}.map`, 'utf8')
+    return { dump, perfMap: map === undefined ? undefined : parsePerfMap(map) }
   } catch {
-    perfMap = undefined
+    return { dump, perfMap: undefined }
   }
+}
+
+/** `selfCosts` of a dump file, JIT code named from its process's perf map when there is one. */
+export function selfCostsOfFile(file: string): Map<string, number> {
+  const { dump, perfMap } = readDumpFile(file)
   return selfCosts(dump, perfMap)
+}
+
+/** `readDumpFunctions` of a dump file, JIT code named as by `selfCostsOfFile`. */
+export function dumpFunctionsOfFile(file: string): DumpFunctions {
+  const { dump, perfMap } = readDumpFile(file)
+  return readDumpFunctions(dump, perfMap)
 }
