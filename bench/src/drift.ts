@@ -3,7 +3,8 @@
  * load: the census's servers (`runner/census-servers.ts`), natively, one after
  * another, each new, pinned to the server core, loaded by autocannon from
  * this process (pinned to the load core) without a break, its CPU time read
- * from `/proc` every second and reported per window. It is what set the
+ * from `/proc` every second and reported per window, with its user-space and
+ * kernel shares. It is what set the
  * bench's warm-up (`runner/settings.ts`): the first windows cost more than
  * the later ones.
  *
@@ -15,17 +16,16 @@
  * of `seconds` (5) each.
  */
 import { spawnSync } from 'node:child_process'
-import autocannon from 'autocannon'
 import {
   CENSUS_SIDES,
   type CensusSide,
   checkCensusAnswer,
   startCensusIssuer,
 } from './runner/census-servers.js'
-import { processCpuMicros } from './runner/cpu-time.js'
 import { renderText, spreadText } from './runner/format.js'
 import { pinning } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
+import { loadInTicks } from './runner/tick-load.js'
 import { cpuPerResponseByWindow, type Tick } from './runner/windows.js'
 
 const ids = (process.argv[2] ?? 'bare-telemetry,bare,bare-telemetry').split(',')
@@ -43,48 +43,6 @@ const sides = ids.map(sideOf)
 const AUDIENCE = 'urn:drift'
 if (pinning) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)])
 else console.log('not pinned: taskset or a second core is missing')
-
-/** The same load as the bench's: 50 connections, one token; every second's responses and CPU. */
-async function loadInTicks(url: string, token: string, pid: number): Promise<Tick[]> {
-  const cpuNow = async () => {
-    const micros = await processCpuMicros(pid)
-    if (micros === undefined) throw new Error('no CPU time in /proc for the server')
-    return micros
-  }
-  const ticks: Tick[] = [{ responses: 0, cpuMicros: await cpuNow() }]
-  let responses = 0
-  let counted = 0
-  let finish: (result: autocannon.Result) => void = () => {}
-  let fail: (error: Error) => void = () => {}
-  const finished = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve
-    fail = reject
-  })
-  const instance = autocannon(
-    {
-      url,
-      connections: 50,
-      duration: windows * seconds + 60,
-      headers: { authorization: `Bearer ${token}` },
-    },
-    (error, result) => (error ? fail(error) : finish(result)),
-  )
-  instance.on('response', () => {
-    responses++
-  })
-  while (ticks.length <= windows * seconds) {
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const cpuMicros = await cpuNow()
-    ticks.push({ responses: responses - counted, cpuMicros })
-    counted = responses
-  }
-  instance.stop()
-  const result = await finished
-  if (result.non2xx + result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`)
-  }
-  return ticks
-}
 
 const issuer = await startCensusIssuer(AUDIENCE)
 const rows: string[][] = []
@@ -104,18 +62,27 @@ try {
     try {
       await checkCensusAnswer(side, server, issuer.token)
       const pid = server.child.process.pid as number
-      const perWindow = cpuPerResponseByWindow(
-        await loadInTicks(server.url, issuer.token, pid),
-        seconds,
+      // The bench's load: 50 connections, one token.
+      const [ticks] = await loadInTicks(
+        [{ url: server.url, pid }],
+        `Bearer ${issuer.token}`,
+        50,
+        windows * seconds,
       )
+      const perWindow = cpuPerResponseByWindow(ticks as Tick[], seconds)
+      const total = perWindow.map((window) => window.user + window.system)
+      const others = perWindow.slice(1)
       const micros = (value: number) => value.toFixed(1)
+      const median = (values: number[]) => micros(spread(values).median)
       rows.push([
         side.label,
-        micros(perWindow[0] as number),
-        spreadText(spread(perWindow.slice(1)), micros),
-        perWindow.map(micros).join(', '),
+        micros(total[0] as number),
+        spreadText(spread(total.slice(1)), micros),
+        median(others.map((window) => window.user)),
+        median(others.map((window) => window.system)),
+        total.map(micros).join(', '),
       ])
-      console.log(`${side.id}: ${perWindow.map(micros).join(', ')} µs a request`)
+      console.log(`${side.id}: ${total.map(micros).join(', ')} µs a request`)
     } finally {
       await server.child.stop()
     }
@@ -125,8 +92,15 @@ try {
 }
 console.log(
   renderText({
-    title: `CPU per request of a new server (µs, from /proc), in ${seconds}-s windows of one load (50 connections, one valid RS256 token), without a warm-up; node ${process.version}`,
-    columns: ['server', 'first window', 'the others: median (min–max)', 'every window'],
+    title: `CPU per request of a new server (µs, from /proc; user space and kernel: the medians of the windows after the first), in ${seconds}-s windows of one load (50 connections, one valid RS256 token), without a warm-up; node ${process.version}`,
+    columns: [
+      'server',
+      'first window',
+      'the others: median (min–max)',
+      'user space',
+      'kernel',
+      'every window',
+    ],
     rows,
   }),
 )

@@ -1,0 +1,115 @@
+/**
+ * Two servers measured at the same moment rather than one after the other:
+ * both pinned to the server core, both loaded at once from this process
+ * (pinned to the load core, 25 connections each, one valid RS256 token),
+ * each one's CPU per request read from `/proc` in windows. This machine's
+ * speed moves in steps of a third to a half that last from seconds to
+ * minutes (`drift`); alternating rounds put two servers in different steps
+ * whenever one comes between their runs, while two servers sharing a core
+ * and the same seconds share its steps too. What it gives up: each server
+ * has half a core, and they evict each other's caches, so a figure is not
+ * the bench's; their ratio is what to read. Run an A/A pair (`no-auth,no-auth`)
+ * beside the pair of interest for the floor.
+ *
+ *   pnpm --filter @m2m/bench paired [a,b] [windows] [seconds]
+ *
+ * `a,b`: two census servers (`runner/census-servers.ts`; the same id twice
+ * is two servers), default `no-auth,ours`; `windows` (12) of `seconds` (5),
+ * after a 5-s warm-up of both, each window a load of its own, which of the two
+ * the load connects to first alternating (the first ran about 2 % cheaper in
+ * an A/A pair when it was always the same one). Prints per window each one's CPU per request
+ * and what `b` keeps of `a` (a's CPU per request / b's), and their median
+ * with min–max.
+ */
+import { spawnSync } from 'node:child_process'
+import {
+  CENSUS_SIDES,
+  type CensusServer,
+  type CensusSide,
+  checkCensusAnswer,
+  startCensusIssuer,
+} from './runner/census-servers.js'
+import { renderText, spreadText } from './runner/format.js'
+import { pinning } from './runner/processes.js'
+import { spread } from './runner/rounds.js'
+import { loadInTicks } from './runner/tick-load.js'
+import { cpuPerResponseByWindow, type WindowCost } from './runner/windows.js'
+
+const ids = (process.argv[2] ?? 'no-auth,ours').split(',')
+const windows = Number(process.argv[3] ?? 12)
+const seconds = Number(process.argv[4] ?? 5)
+if (ids.length !== 2) throw new Error('two servers: a,b')
+if (!Number.isInteger(windows) || windows < 1) throw new Error('windows: 1 or more')
+if (!Number.isInteger(seconds) || seconds < 1) throw new Error('seconds: 1 or more')
+const sideOf = (id: string): CensusSide => {
+  const side = CENSUS_SIDES.find((candidate) => candidate.id === id)
+  if (!side) throw new Error(`unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`)
+  if (side.after) throw new Error(`${id}: a bare route needs world-mappers' body; use drift`)
+  return side
+}
+const sides = ids.map(sideOf)
+
+const AUDIENCE = 'urn:paired'
+const WARM_UP_SECONDS = 5
+if (pinning) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)])
+else console.log('not pinned: taskset or a second core is missing')
+
+const issuer = await startCensusIssuer(AUDIENCE)
+const servers: CensusServer[] = []
+try {
+  for (const side of sides) {
+    const server = await side.start(issuer.issuer, AUDIENCE, {})
+    servers.push(server)
+    await checkCensusAnswer(side, server, issuer.token)
+  }
+  const targets = servers.map((server) => ({
+    url: server.url,
+    pid: server.child.process.pid as number,
+  }))
+  const authorization = `Bearer ${issuer.token}`
+  await loadInTicks(targets, authorization, 25, WARM_UP_SECONDS)
+  // The load's first connections are served first: who goes first alternates window by window.
+  const costsA: WindowCost[] = []
+  const costsB: WindowCost[] = []
+  for (let window = 0; window < windows; window++) {
+    const swapped = window % 2 === 1
+    const order = swapped ? [targets[1], targets[0]] : targets
+    const ticks = await loadInTicks(order as typeof targets, authorization, 25, seconds)
+    const [first, second] = ticks.map((list) => cpuPerResponseByWindow(list, seconds)[0])
+    costsA.push((swapped ? second : first) as WindowCost)
+    costsB.push((swapped ? first : second) as WindowCost)
+  }
+  const total = (costs: WindowCost[]) => costs.map((window) => window.user + window.system)
+  const a = total(costsA)
+  const b = total(costsB)
+  const keeps = a.map((cost, index) => cost / (b[index] as number))
+  const micros = (value: number) => value.toFixed(1)
+  const times = (value: number) => `${value.toFixed(3)}x`
+  const [labelA, labelB] = sides.map((side) => `${side.id} (${side.label})`) as [string, string]
+  console.log(
+    renderText({
+      title: `Two servers on one core at once, 25 connections each, ${seconds}-s windows after ${WARM_UP_SECONDS} s: CPU per request (µs, from /proc) and what b keeps of a (a's / b's); node ${process.version}`,
+      columns: ['window', `a: ${ids[0]}`, `b: ${ids[1]}`, 'b keeps of a'],
+      rows: [
+        ...a.map((cost, index) => [
+          String(index + 1),
+          micros(cost),
+          micros(b[index] as number),
+          times(keeps[index] as number),
+        ]),
+        [
+          'median (min–max)',
+          spreadText(spread(a), micros),
+          spreadText(spread(b), micros),
+          spreadText(spread(keeps), times),
+        ],
+      ],
+    }),
+  )
+  const shares = (costs: WindowCost[]) =>
+    `user space ${micros(spread(costs.map((w) => w.user)).median)}, kernel ${micros(spread(costs.map((w) => w.system)).median)} (medians)`
+  console.log(`a: ${labelA}: ${shares(costsA)}\nb: ${labelB}: ${shares(costsB)}`)
+} finally {
+  for (const server of servers) await server.child.stop()
+  await issuer.close()
+}
