@@ -15,15 +15,9 @@
  * route first starts world-mappers for the body it answers. `windows` (12)
  * of `seconds` (5) each.
  */
-import { spawnSync } from 'node:child_process'
-import {
-  CENSUS_SIDES,
-  type CensusSide,
-  checkCensusAnswer,
-  startCensusIssuer,
-} from './runner/census-servers.js'
+import { censusSide, checkCensusAnswer, startCensusIssuer } from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
-import { pinning } from './runner/processes.js'
+import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
 import { loadInTicks } from './runner/tick-load.js'
 import { cpuPerResponseByWindow, type Tick } from './runner/windows.js'
@@ -33,23 +27,18 @@ const windows = Number(process.argv[3] ?? 12)
 const seconds = Number(process.argv[4] ?? 5)
 if (!Number.isInteger(windows) || windows < 2) throw new Error('windows: 2 or more')
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error('seconds: 1 or more')
-const sideOf = (id: string): CensusSide => {
-  const side = CENSUS_SIDES.find((candidate) => candidate.id === id)
-  if (!side) throw new Error(`unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`)
-  return side
-}
-const sides = ids.map(sideOf)
+
+const sides = ids.map(censusSide)
 
 const AUDIENCE = 'urn:drift'
-if (pinning) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)])
-else console.log('not pinned: taskset or a second core is missing')
+pinThisProcessToLoadCore()
 
 const issuer = await startCensusIssuer(AUDIENCE)
 const rows: string[][] = []
 try {
   const bodyFirst = [...new Set(sides.flatMap((side) => (side.after ? [side.after] : [])))]
   for (const id of bodyFirst.filter((id) => !ids.includes(id))) {
-    const side = sideOf(id)
+    const side = censusSide(id)
     const server = await side.start(issuer.issuer, AUDIENCE, {})
     try {
       await checkCensusAnswer(side, server, issuer.token)

@@ -21,16 +21,15 @@
  * and what `b` keeps of `a` (a's CPU per request / b's), and their median
  * with min–max.
  */
-import { spawnSync } from 'node:child_process'
 import {
-  CENSUS_SIDES,
   type CensusServer,
   type CensusSide,
+  censusSide,
   checkCensusAnswer,
   startCensusIssuer,
 } from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
-import { pinning } from './runner/processes.js'
+import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
 import { loadInTicks } from './runner/tick-load.js'
 import { cpuPerResponseByWindow, type WindowCost } from './runner/windows.js'
@@ -42,8 +41,7 @@ if (ids.length !== 2) throw new Error('two servers: a,b')
 if (!Number.isInteger(windows) || windows < 1) throw new Error('windows: 1 or more')
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error('seconds: 1 or more')
 const sideOf = (id: string): CensusSide => {
-  const side = CENSUS_SIDES.find((candidate) => candidate.id === id)
-  if (!side) throw new Error(`unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`)
+  const side = censusSide(id)
   if (side.after) throw new Error(`${id}: a bare route needs world-mappers' body; use drift`)
   return side
 }
@@ -51,8 +49,7 @@ const sides = ids.map(sideOf)
 
 const AUDIENCE = 'urn:paired'
 const WARM_UP_SECONDS = 5
-if (pinning) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)])
-else console.log('not pinned: taskset or a second core is missing')
+pinThisProcessToLoadCore()
 
 const issuer = await startCensusIssuer(AUDIENCE)
 const servers: CensusServer[] = []

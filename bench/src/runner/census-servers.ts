@@ -178,6 +178,13 @@ export const CENSUS_SIDES: CensusSide[] = [
   },
 ]
 
+/** The census server `id`; an unknown one is refused, naming those known. */
+export function censusSide(id: string): CensusSide {
+  const side = CENSUS_SIDES.find((candidate) => candidate.id === id)
+  if (!side) throw new Error(`unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`)
+  return side
+}
+
 /**
  * The sides named (all without a list), in census order, with the sides they
  * are compared with (and theirs in turn) and those they must run after (alone:

@@ -7,6 +7,15 @@ export const pinning: { server: string; load: string } | undefined =
     ? { server: '0', load: '1' }
     : undefined
 
+/**
+ * Moves every thread of this process to the load core, for a script that
+ * sends the load itself; says so when nothing can be pinned.
+ */
+export function pinThisProcessToLoadCore(): void {
+  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)])
+  else console.log('not pinned: taskset or a second core is missing')
+}
+
 /** Node flags that run this workspace's TypeScript sources without a build. */
 export const sourceFlags = ['--conditions=@m2m/source', '--import', 'tsx']
 
