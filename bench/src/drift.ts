@@ -4,9 +4,9 @@
  * another, each new, pinned to the server core, loaded by autocannon from
  * this process (pinned to the load core) without a break, its CPU time read
  * from `/proc` every second and reported per window, with its user-space and
- * kernel shares. It is what set the
- * bench's warm-up (`runner/settings.ts`): the first windows cost more than
- * the later ones.
+ * kernel shares. The bench's warm-up (`runner/settings.ts`) was set from an
+ * earlier form of it; what it shows most is the machine's own steps (bench
+ * README, "How it measures").
  *
  *   pnpm --filter @m2m/bench drift [ids] [windows] [seconds]
  *

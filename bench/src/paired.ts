@@ -15,11 +15,11 @@
  *
  * `a,b`: two census servers (`runner/census-servers.ts`; the same id twice
  * is two servers), default `no-auth,ours`; `windows` (12) of `seconds` (5),
- * after a 5-s warm-up of both, each window a load of its own, which of the two
- * the load connects to first alternating (the first ran about 2 % cheaper in
- * an A/A pair when it was always the same one). Prints per window each one's CPU per request
- * and what `b` keeps of `a` (a's CPU per request / b's), and their median
- * with min–max.
+ * after a 5-s warm-up of both, each window a load of its own, which of the
+ * two the load connects to first alternating (the first ran about 2 %
+ * cheaper in an A/A pair when it was always the same one). Prints per window
+ * each one's CPU per request and what `b` keeps of `a` (a's CPU per request
+ * / b's), and their median with min–max.
  */
 import {
   type CensusServer,
