@@ -257,7 +257,9 @@ describe('m2m-tenant on a user tenant.yaml', () => {
     )
   })
 
-  it('a port in use is said so, exit 1', async () => {
+  // Two tenants start one after the other (the package's 20 s covers one): 14.8 s of it
+  // on a busy CI run, over it on the next.
+  it('a port in use is said so, exit 1', { timeout: 60_000 }, async () => {
     const holder = runBin(['--port', '0', '--data-dir', ''])
     try {
       await holder.until('Ctrl-C')
