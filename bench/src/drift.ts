@@ -15,7 +15,12 @@
  * route first starts world-mappers for the body it answers. `windows` (12)
  * of `seconds` (5) each.
  */
-import { censusSide, checkCensusAnswer, startCensusIssuer } from './runner/census-servers.js'
+import {
+  answerBodiesFirst,
+  censusSide,
+  checkCensusAnswer,
+  startCensusIssuer,
+} from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
@@ -36,16 +41,7 @@ pinThisProcessToLoadCore()
 const issuer = await startCensusIssuer(AUDIENCE)
 const rows: string[][] = []
 try {
-  const bodyFirst = [...new Set(sides.flatMap((side) => (side.after ? [side.after] : [])))]
-  for (const id of bodyFirst.filter((id) => !ids.includes(id))) {
-    const side = censusSide(id)
-    const server = await side.start(issuer.issuer, AUDIENCE, {})
-    try {
-      await checkCensusAnswer(side, server, issuer.token)
-    } finally {
-      await server.child.stop()
-    }
-  }
+  await answerBodiesFirst(sides, issuer, AUDIENCE)
   for (const side of sides) {
     const server = await side.start(issuer.issuer, AUDIENCE, {})
     try {

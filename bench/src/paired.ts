@@ -26,6 +26,7 @@
  * / b's), and their median with min–max.
  */
 import {
+  answerBodiesFirst,
   type CensusServer,
   type CensusSide,
   censusSide,
@@ -53,18 +54,9 @@ pinThisProcessToLoadCore()
 const issuer = await startCensusIssuer(AUDIENCE)
 const servers: CensusServer[] = []
 try {
-  // A bare route answers world-mappers' body: world-mappers answers first, alone
-  // when it is not one of the two.
+  // A bare route answers world-mappers' body: world-mappers answers first.
+  await answerBodiesFirst(sides, issuer, AUDIENCE)
   const bodyFirst = sides.find((side) => side.after !== undefined)?.after
-  if (bodyFirst !== undefined && !ids.includes(bodyFirst)) {
-    const side = censusSide(bodyFirst)
-    const server = await side.start(issuer.issuer, AUDIENCE, {})
-    try {
-      await checkCensusAnswer(side, server, issuer.token)
-    } finally {
-      await server.child.stop()
-    }
-  }
   const startOrder = [...sides.keys()].sort(
     (x, y) => Number(sides[x]?.id !== bodyFirst) - Number(sides[y]?.id !== bodyFirst),
   )
