@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CENSUS_SIDES, censusSidesFor } from '../src/runner/census-servers.js'
+import { CENSUS_SIDES, censusSide, censusSidesFor } from '../src/runner/census-servers.js'
 
 const ids = (list?: string) => censusSidesFor(list).map((side) => side.id)
 
@@ -22,8 +22,28 @@ describe('census sides', () => {
     expect(order).toEqual(['no-auth', 'world-mappers', 'bare', 'bare-all'])
   })
 
+  it('bring `bare:` probes last, after world-mappers and the bare route they are compared with', () => {
+    expect(ids('bare:logger,bare-all,bare:auth+logger')).toEqual([
+      'world-mappers',
+      'bare',
+      'bare-all',
+      'bare:logger',
+      'bare:auth+logger',
+    ])
+  })
+
   it('name what they do not know', () => {
     expect(() => censusSidesFor('ours,nobody')).toThrow(/unknown: nobody \(known: no-auth, /)
+  })
+
+  it('take a bare route with the layers a `bare:` id joins with +, after world-mappers', () => {
+    const side = censusSide('bare:logger+auth')
+    expect(side).toMatchObject({ id: 'bare:logger+auth', baseline: 'bare', after: 'world-mappers' })
+    expect(side.label).toBe('scenario 8: the bare route + logger, auth')
+    expect(censusSide('bare-all')).toBe(CENSUS_SIDES.find((known) => known.id === 'bare-all'))
+    for (const bad of ['bare:', 'bare:logger,auth', 'bare:+auth', 'nobody']) {
+      expect(() => censusSide(bad)).toThrow(/unknown: .*bare:<layer>\+<layer>/)
+    }
   })
 
   it('run every compared side after the side it is compared with, and every bare route after world-mappers', () => {

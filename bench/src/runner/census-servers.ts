@@ -178,38 +178,53 @@ export const CENSUS_SIDES: CensusSide[] = [
   },
 ]
 
-/** The census server `id`; an unknown one is refused, naming those known. */
+/** `bare:` and layers joined by `+`: the bare route with those parts, for probes of one part. */
+const BARE_WITH = /^bare:([a-z]+(?:\+[a-z]+)*)$/
+
+/**
+ * The census server `id`, or a bare route with the layers an id `bare:a+b`
+ * names (any of `serve-fixed-body.ts`'s, in its order); an unknown one is
+ * refused, naming those known.
+ */
 export function censusSide(id: string): CensusSide {
   const side = CENSUS_SIDES.find((candidate) => candidate.id === id)
-  if (!side) throw new Error(`unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`)
-  return side
+  if (side) return side
+  const layers = BARE_WITH.exec(id)?.[1]
+  if (layers !== undefined) {
+    return {
+      id,
+      label: `scenario 8: the bare route + ${layers.split('+').join(', ')}`,
+      baseline: 'bare',
+      after: 'world-mappers',
+      start: bareRoute(id, layers.split('+').join(',')),
+    }
+  }
+  throw new Error(
+    `unknown: ${id} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')}, bare:<layer>+<layer>…)`,
+  )
 }
 
 /**
  * The sides named (all without a list), in census order, with the sides they
  * are compared with (and theirs in turn) and those they must run after (alone:
- * world-mappers runs for the body the bare routes answer, not to be compared).
+ * world-mappers runs for the body the bare routes answer, not to be compared);
+ * `bare:` probes last, in the order named.
  */
 export function censusSidesFor(list: string | undefined): CensusSide[] {
   if (list === undefined) return CENSUS_SIDES
-  const wanted = new Set(list.split(','))
-  const unknown = [...wanted].filter((id) => !CENSUS_SIDES.some((side) => side.id === id))
-  if (unknown.length > 0) {
-    throw new Error(
-      `unknown: ${unknown.join(', ')} (known: ${CENSUS_SIDES.map((s) => s.id).join(', ')})`,
-    )
-  }
-  const sideOf = (id: string) => CENSUS_SIDES.find((side) => side.id === id)
+  const named = list.split(',').map(censusSide)
+  const probes = named.filter((side) => !CENSUS_SIDES.includes(side))
+  const wanted = new Set(named.map((side) => side.id))
   // A Set's loop visits what is added while it runs: the baselines of the baselines too.
   for (const id of wanted) {
-    const baseline = sideOf(id)?.baseline
+    const baseline = censusSide(id).baseline
     if (baseline) wanted.add(baseline)
   }
   for (const id of [...wanted]) {
-    const after = sideOf(id)?.after
+    const after = censusSide(id).after
     if (after) wanted.add(after)
   }
-  return CENSUS_SIDES.filter((side) => wanted.has(side.id))
+  return [...CENSUS_SIDES.filter((side) => wanted.has(side.id)), ...probes]
 }
 
 /** An RS256 key served as a JWKS on 127.0.0.1, and one token of it for `audience`. */
