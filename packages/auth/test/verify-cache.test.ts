@@ -95,6 +95,21 @@ describe('verified-token cache', () => {
     await expectAuthError(verifier.verify(token), 'AUTH_ERR_TOKEN_EXPIRED', 401)
   })
 
+  it("reads the clock once for a cached token: its expiry and the key set's age alike", async () => {
+    let reads = 0
+    const verifier = h.verifier({
+      now: () => {
+        reads++
+        return h.clock.now
+      },
+    })
+    const token = h.sign(keyA)
+    const first = await verifier.verify(token)
+    reads = 0
+    expect(await verifier.verify(token)).toBe(first)
+    expect(reads).toBe(1)
+  })
+
   it('counts the cached lifetime on the now option clock', async () => {
     const verifier = h.verifier({ clockTolerance: 0 })
     const exp = Math.floor(Date.now() / 1000) + 600

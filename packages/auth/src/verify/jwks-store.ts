@@ -25,8 +25,12 @@ export interface JwksStoreOptions {
 }
 
 export interface JwksStore {
-  /** The verifier of a known key, without I/O. */
-  get(kid: string): KeyVerifyFn | undefined
+  /**
+   * The verifier of a known key, without I/O (a re-read of a set older than
+   * `maxAgeMs` starts in the background). `nowMs`: the caller's reading of the
+   * store's clock, when it has just taken one (default: read now).
+   */
+  get(kid: string, nowMs?: number): KeyVerifyFn | undefined
   /** The verifier of `kid`, fetching the JWKS if the key is new and the cooldown allows. */
   resolve(kid: string): Promise<KeyVerifyFn>
   /** Fetches the JWKS now (at start-up, say), subject to single flight. */
@@ -109,9 +113,9 @@ export function createJwksStore(options: JwksStoreOptions): JwksStore {
   }
 
   return {
-    get(kid) {
+    get(kid, nowMs = options.now()) {
       const verify = keys.get(kid)
-      if (verify && !inflight && options.now() - fetchedAt > options.maxAgeMs && mayFetch()) {
+      if (verify && !inflight && nowMs - fetchedAt > options.maxAgeMs && mayFetch()) {
         void startFetch()
       }
       return verify
