@@ -34,10 +34,11 @@ import {
   startCensusIssuer,
 } from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
+import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
-import { loadInTicks } from './runner/tick-load.js'
-import { cpuPerResponseByWindow, type WindowCost } from './runner/windows.js'
+import type { TickTarget } from './runner/tick-load.js'
+import type { WindowCost } from './runner/windows.js'
 
 const ids = (process.argv[2] ?? 'no-auth,ours').split(',')
 const windows = Number(process.argv[3] ?? 12)
@@ -70,23 +71,14 @@ try {
     url: server.url,
     pid: server.child.process.pid as number,
   }))
-  const authorization = `Bearer ${issuer.token}`
-  await loadInTicks(targets, authorization, 25, WARM_UP_SECONDS)
-  // The load's first connections are served first: who goes first alternates window by window.
-  const costsA: WindowCost[] = []
-  const costsB: WindowCost[] = []
-  for (let window = 0; window < windows; window++) {
-    const swapped = window % 2 === 1
-    const order = swapped ? [targets[1], targets[0]] : targets
-    const ticks = await loadInTicks(order as typeof targets, authorization, 25, seconds)
-    const [first, second] = ticks.map((list) => cpuPerResponseByWindow(list, seconds)[0])
-    costsA.push((swapped ? second : first) as WindowCost)
-    costsB.push((swapped ? first : second) as WindowCost)
-  }
-  const total = (costs: WindowCost[]) => costs.map((window) => window.user + window.system)
-  const a = total(costsA)
-  const b = total(costsB)
-  const keeps = a.map((cost, index) => cost / (b[index] as number))
+  const paired = await measurePaired(
+    targets as [TickTarget, TickTarget],
+    `Bearer ${issuer.token}`,
+    { connections: 25, windows, seconds, warmUpSeconds: WARM_UP_SECONDS },
+  )
+  const a = paired.a.map(totalCost)
+  const b = paired.b.map(totalCost)
+  const keeps = keepsByWindow(paired)
   const micros = (value: number) => value.toFixed(1)
   const times = (value: number) => `${value.toFixed(3)}x`
   const [labelA, labelB] = sides.map((side) => `${side.id} (${side.label})`) as [string, string]
@@ -112,7 +104,7 @@ try {
   )
   const shares = (costs: WindowCost[]) =>
     `user space ${micros(spread(costs.map((w) => w.user)).median)}, kernel ${micros(spread(costs.map((w) => w.system)).median)} (medians)`
-  console.log(`a: ${labelA}: ${shares(costsA)}\nb: ${labelB}: ${shares(costsB)}`)
+  console.log(`a: ${labelA}: ${shares(paired.a)}\nb: ${labelB}: ${shares(paired.b)}`)
 } finally {
   // Holes where a start failed.
   for (const server of servers) await server?.child.stop()

@@ -132,5 +132,16 @@ describe('targets judged on the median of rounds', () => {
     expect(describeFigure({ name: 'ES256 check', value: 57.25, unit: 'µs' })).toBe(
       'figure  ES256 check: 57.3 µs (no target)',
     )
+    const windows = { ...rounds(0.9), rounds: 12 }
+    expect(
+      describeFigure({
+        name: 'two at once',
+        value: 0.9,
+        unit: 'x',
+        spread: windows,
+        floor: 0.02,
+        over: 'windows',
+      }),
+    ).toBe('figure  two at once: 0.90x [0.85x–0.95x over 12 windows, A/A floor ±2.0 %] (no target)')
   })
 })

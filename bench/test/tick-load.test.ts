@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { keepsByWindow, measurePaired, totalCost } from '../src/runner/paired-windows.js'
 import { loadInTicks } from '../src/runner/tick-load.js'
 
 let servers: Server[] = []
@@ -9,11 +10,12 @@ afterEach(async () => {
   servers = []
 })
 
-async function serve(status: number, seen: string[]): Promise<string> {
+async function serve(status: number, seen: string[], delayMs = 0): Promise<string> {
   const server = createServer((request, response) => {
     seen.push(request.headers.authorization ?? '')
     response.statusCode = status
-    response.end('{}')
+    if (delayMs > 0) setTimeout(() => response.end('{}'), delayMs)
+    else response.end('{}')
   })
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -54,5 +56,43 @@ describe('load in ticks', () => {
     await expect(loadInTicks([{ url, pid: process.pid }], 'Bearer t', 1, 1)).rejects.toThrow(
       /answers other than 2xx/,
     )
+  })
+})
+
+describe('two at once', () => {
+  it("keeps each server's windows its own while the first connected alternates", async () => {
+    // One process serves both: the same CPU over a window, divided by each one's responses.
+    // The slow one answers far fewer, so its CPU per response is far higher in every window.
+    const fast = await serve(200, [])
+    const slow = await serve(200, [], 20)
+    const paired = await measurePaired(
+      [
+        { url: fast, pid: process.pid },
+        { url: slow, pid: process.pid },
+      ],
+      'Bearer t',
+      { connections: 2, windows: 2, seconds: 2, warmUpSeconds: 0 },
+    )
+    expect(paired.a).toHaveLength(2)
+    expect(paired.b).toHaveLength(2)
+    for (const [index, window] of paired.a.entries()) {
+      expect(totalCost(window)).toBeGreaterThan(0)
+      expect(totalCost(window)).toBeLessThan(totalCost(paired.b[index] as typeof window))
+    }
+    expect(keepsByWindow(paired).every((keeps) => keeps > 0 && keeps < 1)).toBe(true)
+  })
+
+  it("says what b keeps of a: a's CPU per request over b's, window by window", () => {
+    const paired = {
+      a: [
+        { user: 20, system: 10 },
+        { user: 30, system: 10 },
+      ],
+      b: [
+        { user: 20, system: 20 },
+        { user: 30, system: 10 },
+      ],
+    }
+    expect(keepsByWindow(paired)).toEqual([0.75, 1])
   })
 })

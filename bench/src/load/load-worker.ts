@@ -1,10 +1,13 @@
 /**
  * The load generator, a process of its own (pinned to the other core than the
  * servers): takes `LoadJob`s over IPC, runs autocannon for the warm-up and
- * then for the measured duration, and answers with a `LoadResult`.
+ * then for the measured duration, and answers with a `LoadResult`; or loads
+ * two servers at once in windows (`paired`) and answers with their `PairedWindows`.
  */
 import autocannon from 'autocannon'
+import { measurePaired, type PairedSettings } from '../runner/paired-windows.js'
 import { announce, isMessage } from '../runner/processes.js'
+import type { TickTarget } from '../runner/tick-load.js'
 import { fillPool, freshKind, recordRate, takeFresh } from './fresh-values.js'
 import type { FreshSpec, LoadJob, LoadResult } from './load-job.js'
 
@@ -85,6 +88,24 @@ process.on('message', async (message: unknown) => {
     }
     try {
       process.send?.({ type: 'result', id, prepared: fillPool(spec, seconds) })
+    } catch (error) {
+      process.send?.({ type: 'result', id, error: (error as Error).message })
+    }
+    return
+  }
+  if (isMessage(message, 'paired')) {
+    const { id, targets, authorization, settings } = message as unknown as {
+      id: number
+      targets: [TickTarget, TickTarget]
+      authorization: string
+      settings: PairedSettings
+    }
+    try {
+      process.send?.({
+        type: 'result',
+        id,
+        paired: await measurePaired(targets, authorization, settings),
+      })
     } catch (error) {
       process.send?.({ type: 'result', id, error: (error as Error).message })
     }

@@ -118,7 +118,7 @@ export function figureParts(f: Figure): { value: string; rounds: string } {
     f.floor !== undefined && Number.isFinite(f.floor) ? `, A/A floor ±${percent(f.floor)}` : ''
   const rounds =
     f.spread && f.spread.rounds > 1
-      ? `${format(f.spread.min)}–${format(f.spread.max)} over ${f.spread.rounds} rounds${floor}`
+      ? `${format(f.spread.min)}–${format(f.spread.max)} over ${f.spread.rounds} ${f.over ?? 'rounds'}${floor}`
       : ''
   return { value: format(f.value), rounds }
 }

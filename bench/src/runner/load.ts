@@ -1,6 +1,8 @@
 import type { FreshSpec, LoadJob, LoadResult } from '../load/load-job.js'
+import type { PairedSettings, PairedWindows } from './paired-windows.js'
 import { benchScript } from './paths.js'
 import { isMessage, startReadyChild } from './processes.js'
+import type { TickTarget } from './tick-load.js'
 
 export interface LoadGenerator {
   run(job: LoadJob): Promise<LoadResult>
@@ -10,6 +12,12 @@ export interface LoadGenerator {
    * send them: how many it made and how long that took.
    */
   prepare(spec: FreshSpec, seconds: number): Promise<{ made: number; ms: number }>
+  /** Two servers loaded at once from the load core, window by window (`measurePaired`). */
+  paired(
+    targets: [TickTarget, TickTarget],
+    authorization: string,
+    settings: PairedSettings,
+  ): Promise<PairedWindows>
   stop(): Promise<void>
 }
 
@@ -54,6 +62,12 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
       ),
     prepare: (spec, seconds) =>
       ask<{ made: number; ms: number }>({ type: 'prepare', spec, seconds }, 600_000, 'prepared'),
+    paired: (targets, authorization, settings) =>
+      ask<PairedWindows>(
+        { type: 'paired', targets, authorization, settings },
+        (settings.warmUpSeconds + settings.windows * (settings.seconds + 2)) * 1000 + 60_000,
+        'paired',
+      ),
     stop: () => child.stop(),
   }
 }

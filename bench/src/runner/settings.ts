@@ -1,3 +1,5 @@
+import type { PairedSettings } from './paired-windows.js'
+
 export interface BenchSettings {
   quick: boolean
   /** Scenario ids to run; all when empty. */
@@ -19,6 +21,8 @@ export interface BenchSettings {
   geocoderCalls: number
   /** Write a V8 CPU profile of our resource server and services (bench/.cache/profiles). */
   cpuProfile: boolean
+  /** Scenarios 1 and 8's pairs measured two at once besides the rounds (`runner/paired-windows.ts`). */
+  paired: PairedSettings
 }
 
 const FULL = {
@@ -31,6 +35,7 @@ const FULL = {
   concurrentCallers: 10_000,
   naiveCallers: 10_000,
   geocoderCalls: 20_000,
+  paired: { connections: 25, windows: 12, seconds: 5, warmUpSeconds: 5 },
 }
 
 // Short runs: the figures are rough, the checks the same. autocannon counts whole seconds
@@ -45,6 +50,7 @@ const QUICK = {
   concurrentCallers: 10_000,
   naiveCallers: 500,
   geocoderCalls: 2_000,
+  paired: { connections: 25, windows: 2, seconds: 1, warmUpSeconds: 0 },
 }
 
 export const USAGE = `pnpm bench [--quick] [--only 1,2] [--duration seconds] [--rounds n] [--cpu-prof]

@@ -39,6 +39,8 @@ export interface Figure {
   spread?: Spread
   /** The A/A noise floor of the rounds behind it, when it has one. */
   floor?: number
+  /** What `spread` is over, when not alternating rounds (`windows`). */
+  over?: string
 }
 
 export interface ScenarioResult {

@@ -7,13 +7,15 @@ import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, isMessage, startReadyChild } from '../runner/processes.js'
 import { ratioSpread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
-import { RESOURCE_BODY, RESOURCE_PATH } from '../servers/variants.js'
+import { RESOURCE_BODY, RESOURCE_PATH, type VariantId } from '../servers/variants.js'
+import { measurePairedFigures, type PairedServer, pairedNote } from './paired-figures.js'
 import {
   type ExtraSide,
   measureResourceServers,
   oursOver,
   oursOverEmptyHook,
   RESOURCE_NOTES,
+  resourceServers,
 } from './resource-servers.js'
 
 /** What one DPoP proof check costs on the server core (`serve-dpop.ts`). */
@@ -109,9 +111,28 @@ export const hotToken: Scenario = {
         authorizations: [`Bearer ${token}`],
         extraSides: [dpopSide],
       })
+      const servers = await resourceServers(context)
+      const serverOf = (id: VariantId): PairedServer => {
+        const state = servers.get(id)
+        if (!state || !('child' in state)) throw new Error(`${id} did not start`)
+        return { url: `http://127.0.0.1:${state.port}${RESOURCE_PATH}`, child: state.child }
+      }
+      const twoAtOnce = await measurePairedFigures(
+        context,
+        `Bearer ${token}`,
+        () => ({
+          limit: serverOf('fastify-no-auth'),
+          copy: serverOf('fastify-no-auth-b'),
+          ours: serverOf('m2m-auth-fastify'),
+        }),
+        {
+          aa: 'two at once, A/A: a second Fastify no-auth / Fastify no-auth (CPU per request)',
+          ours: 'two at once: ours / Fastify no-auth (CPU per request)',
+        },
+      )
       const dpop = measured.extraRounds[DPOP_ID]
       const ours = measured.rounds['m2m-auth-fastify']
-      const notes = [...RESOURCE_NOTES]
+      const notes = [...RESOURCE_NOTES, pairedNote(context)]
       if (dpop) {
         notes.push(
           `DPoP row (issue 18): ours on the same route, DPoP allowed (the plugin's default), in a server of its own for the bench's DPoP-allowed API (urn:bench-dpop): a token the tenant bound to an ES256 key (cnf.jkt) and a new proof for every request (its own jti, ath of the token, htm and htu of the route, a recent iat), ${count(proofs.made)} proofs made by the load worker on the load core before the runs that send them (${(proofs.ms / 1000).toFixed(1)} s, not measured)${dpop.madeDuringRun > 0 ? `, ${count(dpop.madeDuringRun)} more during the runs when the pool ran dry` : ''}; its replay cache is sized for the run (2,000,000 jtis); checked first: a replayed proof, the bound token as a bearer token or with no proof, a proof for another URL or by another key and the token tampered with get 401, a bearer token for the same API gets 200`,
@@ -125,7 +146,7 @@ export const hotToken: Scenario = {
       return {
         tables: [measured.table],
         notes,
-        failures: measured.failures,
+        failures: [...measured.failures, ...(twoAtOnce.failure ? [twoAtOnce.failure] : [])],
         targets: [
           oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'),
           oursOver(measured, 'fastify-auth0-verify', 3, 'cpu'),
@@ -140,6 +161,7 @@ export const hotToken: Scenario = {
         ],
         figures: [
           ...oursOverEmptyHook(measured),
+          ...twoAtOnce.figures,
           ...(cost
             ? [
                 {
@@ -162,6 +184,7 @@ export const hotToken: Scenario = {
           proofCheckCost: cost,
           control: measured.control,
           floor: measured.floor,
+          ...(twoAtOnce.paired ? { twoAtOnce: twoAtOnce.paired } : {}),
         },
       }
     } finally {

@@ -7,6 +7,7 @@ import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, spread } from '../runner/rounds.js'
 import { roundsTarget, type Scenario } from '../runner/types.js'
+import { measurePairedFigures, pairedNote } from './paired-figures.js'
 import { worldMappers } from './world-mappers.js'
 
 const PATH = '/api/me'
@@ -103,6 +104,24 @@ export const worldMappersApp: Scenario = {
         }
       }
       const { rounds, problems } = await measureRounds(context, sides)
+      const [bareServer, bareCopy] = bare
+      if (bareServer?.id !== 'bare' || bareCopy?.id !== 'bare-b') {
+        throw new Error('the bare copies come first')
+      }
+      const twoAtOnce = await measurePairedFigures(
+        context,
+        headers.authorization,
+        () => ({
+          limit: bareServer,
+          copy: bareCopy,
+          ours: { url: `${app.url}${PATH}`, child: app.child },
+        }),
+        {
+          aa: 'two at once, A/A: a second bare route / the bare route (CPU per request)',
+          ours: 'two at once: world-mappers app / bare route (CPU per request)',
+        },
+      )
+      if (twoAtOnce.failure) failures.push(twoAtOnce.failure)
       // The limit: the mean of the two bare copies in each round.
       const pair =
         rounds.bare &&
@@ -146,6 +165,7 @@ export const worldMappersApp: Scenario = {
           `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant; the bare routes answer the bytes it answered (${body.length} bytes)`,
           '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
           'the rows in between are the bare route with parts of the app, registered as the app registers them: the auth plugin (its verifier verifying against the bench tenant), the telemetry (a span per request, not recording without an exporter, the request-duration histogram and /metrics), and all of them with the service logger at warn, the error handler, the OpenAPI document and the health routes: what the parts cost without the rest of the process (its gazetteer of places, its other routes)',
+          pairedNote(context),
           `the row with the places also loads world-mappers' gazetteer (${count(bare.find(({ id }) => id === 'bare-all-places')?.places ?? 0)} places) and keeps it for the process's life, as world-mappers does, and answers no query from it: what holding it costs every request (the garbage collector's work grows with the heap the places take)`,
         ],
         failures,
@@ -157,7 +177,14 @@ export const worldMappersApp: Scenario = {
             floor,
           ),
         ],
-        measurements: { rounds, control, floor, bodyBytes: body.length },
+        figures: twoAtOnce.figures,
+        measurements: {
+          rounds,
+          control,
+          floor,
+          bodyBytes: body.length,
+          ...(twoAtOnce.paired ? { twoAtOnce: twoAtOnce.paired } : {}),
+        },
       }
     } finally {
       await Promise.all(bare.map(({ child }) => child.stop()))
