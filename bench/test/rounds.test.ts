@@ -11,7 +11,7 @@ import {
   spread,
 } from '../src/runner/rounds.js'
 import { parseSettings } from '../src/runner/settings.js'
-import { roundsTarget } from '../src/runner/types.js'
+import { checkedTwoAtOnce, roundsTarget } from '../src/runner/types.js'
 
 describe('alternating rounds', () => {
   it('alternates the order: as given, reversed, as given', () => {
@@ -106,6 +106,36 @@ describe('targets judged on the median of rounds', () => {
     expect(close.verdict).toBe('not distinguishable')
     expect(close.met).toBe(false)
     expect(roundsTarget('t', rounds(Number.NaN), 1, 0.04).verdict).toBe('missed')
+  })
+
+  it('a verdict the same pair measured two at once contradicts is not distinguishable', () => {
+    const twoAtOnce = (median: number) => ({
+      name: 'two at once',
+      value: median,
+      unit: 'x',
+      spread: { ...rounds(median), rounds: 12 },
+      floor: 0.01,
+      over: 'windows',
+    })
+    const met = roundsTarget('app / bare', rounds(1.27), 0.9, 0.038)
+    const checked = checkedTwoAtOnce(met, twoAtOnce(0.75))
+    expect(checked).toMatchObject({
+      verdict: 'not distinguishable',
+      met: false,
+      contradictedBy: 0.75,
+    })
+    expect(describeTarget(checked)).toBe(
+      'NOT DISTINGUISHABLE  app / bare: 1.27x [1.22x–1.32x over 5 rounds, A/A floor ±3.8 %; two at once 0.75x says otherwise] (target >= 0.9x)',
+    )
+    const missed = roundsTarget('t', rounds(0.8), 0.95, 0.02)
+    expect(checkedTwoAtOnce(missed, twoAtOnce(1.1)).verdict).toBe('not distinguishable')
+    // Agreeing, within its own floor, or absent: the rounds' verdict stands, untouched.
+    expect(checkedTwoAtOnce(met, twoAtOnce(0.95))).toBe(met)
+    expect(checkedTwoAtOnce(met, twoAtOnce(0.905))).toBe(met)
+    expect(checkedTwoAtOnce(missed, twoAtOnce(0.9))).toBe(missed)
+    expect(checkedTwoAtOnce(missed, undefined)).toBe(missed)
+    const ceiling = roundsTarget('dpop / bearer', rounds(1.5), 2, 0.02, 'ratio-at-most')
+    expect(checkedTwoAtOnce(ceiling, twoAtOnce(2.5)).verdict).toBe('not distinguishable')
   })
 
   it('prints the verdict, the range and the floor', () => {

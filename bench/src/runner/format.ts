@@ -89,7 +89,9 @@ export function targetParts(t: Target): { value: string; rounds: string; wanted:
   const rounds = t.spread
     ? `${figure(t.spread.min)}–${figure(t.spread.max)}${t.kind === 'at-most' ? unit : ''} over ${t.spread.rounds} rounds${floor}`
     : ''
-  return { value, rounds, wanted }
+  const contradicted =
+    t.contradictedBy === undefined ? '' : `; two at once ${figure(t.contradictedBy)} says otherwise`
+  return { value, rounds: `${rounds}${contradicted}`, wanted }
 }
 
 export function describeTarget(t: Target): string {

@@ -27,6 +27,11 @@ export interface Target {
   verdict: 'met' | 'missed' | 'not distinguishable'
   /** `verdict === 'met'`. */
   met: boolean
+  /**
+   * The same comparison measured two at once, when it contradicted the rounds (see
+   * `checkedTwoAtOnce`): its median.
+   */
+  contradictedBy?: number
 }
 
 /** A figure reported with no target (a cost an issue asks to see, not to meet). */
@@ -123,6 +128,31 @@ export function roundsTarget(
     verdict,
     met: verdict === 'met',
   }
+}
+
+/**
+ * A ratio target of alternating rounds, checked against the same comparison
+ * measured two at once (`scenarios/paired-figures.ts`), judged alike on its
+ * windows and their A/A floor. When one says met and the other missed, the
+ * machine decided at least one of them: the target is "not distinguishable",
+ * naming the figure that contradicted it. Otherwise the rounds' verdict stands.
+ */
+export function checkedTwoAtOnce(rounds: Target, twoAtOnce: Figure | undefined): Target {
+  if (!twoAtOnce?.spread || (rounds.kind !== 'ratio-at-least' && rounds.kind !== 'ratio-at-most')) {
+    return rounds
+  }
+  const other = roundsTarget(
+    twoAtOnce.name,
+    twoAtOnce.spread,
+    rounds.target,
+    twoAtOnce.floor ?? Number.NaN,
+    rounds.kind,
+  ).verdict
+  const contradicted =
+    (rounds.verdict === 'met' && other === 'missed') ||
+    (rounds.verdict === 'missed' && other === 'met')
+  if (!contradicted) return rounds
+  return { ...rounds, verdict: 'not distinguishable', met: false, contradictedBy: twoAtOnce.value }
 }
 
 /** A cost target (`at-most`) judged on the median of alternating rounds, shown with their spread. */

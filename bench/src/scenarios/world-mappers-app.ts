@@ -6,7 +6,7 @@ import { measureRounds, type Side } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, startReadyChild } from '../runner/processes.js'
 import { pairControl, ratioSpread, spread } from '../runner/rounds.js'
-import { roundsTarget, type Scenario } from '../runner/types.js'
+import { checkedTwoAtOnce, roundsTarget, type Scenario } from '../runner/types.js'
 import { measurePairedFigures, pairedNote } from './paired-figures.js'
 import { worldMappers } from './world-mappers.js'
 
@@ -170,11 +170,14 @@ export const worldMappersApp: Scenario = {
         ],
         failures,
         targets: [
-          roundsTarget(
-            'world-mappers app / bare route (CPU per request)',
-            ratioSpread(limit?.cpuMicrosPerRequest ?? [], ours?.cpuMicrosPerRequest ?? []),
-            0.9,
-            floor,
+          checkedTwoAtOnce(
+            roundsTarget(
+              'world-mappers app / bare route (CPU per request)',
+              ratioSpread(limit?.cpuMicrosPerRequest ?? [], ours?.cpuMicrosPerRequest ?? []),
+              0.9,
+              floor,
+            ),
+            twoAtOnce.ours,
           ),
         ],
         figures: twoAtOnce.figures,
