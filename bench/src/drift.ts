@@ -50,7 +50,7 @@ try {
       // The bench's load: 50 connections, one token.
       const [ticks] = await loadInTicks(
         [{ url: server.url, pid }],
-        `Bearer ${issuer.token}`,
+        [`Bearer ${issuer.token}`],
         50,
         windows * seconds,
       )

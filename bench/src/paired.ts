@@ -73,7 +73,7 @@ try {
   }))
   const paired = await measurePaired(
     targets as [TickTarget, TickTarget],
-    `Bearer ${issuer.token}`,
+    [`Bearer ${issuer.token}`],
     { connections: 25, windows, seconds, warmUpSeconds: WARM_UP_SECONDS },
   )
   const a = paired.a.map(totalCost)

@@ -30,7 +30,7 @@ describe('load in ticks', () => {
       { url: await serve(200, seenA), pid: process.pid },
       { url: await serve(200, seenB), pid: process.pid },
     ]
-    const ticks = await loadInTicks(targets, 'Bearer t', 2, 2)
+    const ticks = await loadInTicks(targets, ['Bearer t'], 2, 2)
     expect(ticks).toHaveLength(2)
     for (const [index, list] of ticks.entries()) {
       // The CPU before the load, then one tick a second.
@@ -51,9 +51,32 @@ describe('load in ticks', () => {
     expect(new Set([...seenA, ...seenB])).toEqual(new Set(['Bearer t']))
   })
 
+  it('sends several authorizations in turn to every target, each from the first', async () => {
+    const seenA: string[] = []
+    const seenB: string[] = []
+    const fleet = Array.from({ length: 7 }, (_, i) => `Bearer device-${i}`)
+    const targets = [
+      { url: await serve(200, seenA), pid: process.pid },
+      { url: await serve(200, seenB, 1), pid: process.pid },
+    ]
+    await loadInTicks(targets, fleet, 1, 1)
+    for (const seen of [seenA, seenB]) {
+      // One connection: the server sees them in the order sent.
+      expect(seen.length).toBeGreaterThan(fleet.length)
+      expect(seen).toEqual(seen.map((_, i) => fleet[i % fleet.length]))
+    }
+  })
+
+  it('refuses to load with no authorization', async () => {
+    const url = await serve(200, [])
+    await expect(loadInTicks([{ url, pid: process.pid }], [], 1, 1)).rejects.toThrow(
+      /no authorization/,
+    )
+  })
+
   it('throws when a target answered other than 2xx', async () => {
     const url = await serve(500, [])
-    await expect(loadInTicks([{ url, pid: process.pid }], 'Bearer t', 1, 1)).rejects.toThrow(
+    await expect(loadInTicks([{ url, pid: process.pid }], ['Bearer t'], 1, 1)).rejects.toThrow(
       /answers other than 2xx/,
     )
   })
@@ -70,7 +93,7 @@ describe('two at once', () => {
         { url: fast, pid: process.pid },
         { url: slow, pid: process.pid },
       ],
-      'Bearer t',
+      ['Bearer t'],
       { connections: 2, windows: 2, seconds: 2, warmUpSeconds: 0 },
     )
     expect(paired.a).toHaveLength(2)

@@ -94,17 +94,17 @@ process.on('message', async (message: unknown) => {
     return
   }
   if (isMessage(message, 'paired')) {
-    const { id, targets, authorization, settings } = message as unknown as {
+    const { id, targets, authorizations, settings } = message as unknown as {
       id: number
       targets: [TickTarget, TickTarget]
-      authorization: string
+      authorizations: string[]
       settings: PairedSettings
     }
     try {
       process.send?.({
         type: 'result',
         id,
-        paired: await measurePaired(targets, authorization, settings),
+        paired: await measurePaired(targets, authorizations, settings),
       })
     } catch (error) {
       process.send?.({ type: 'result', id, error: (error as Error).message })

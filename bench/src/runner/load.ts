@@ -15,7 +15,7 @@ export interface LoadGenerator {
   /** Two servers loaded at once from the load core, window by window (`measurePaired`). */
   paired(
     targets: [TickTarget, TickTarget],
-    authorization: string,
+    authorizations: readonly string[],
     settings: PairedSettings,
   ): Promise<PairedWindows>
   stop(): Promise<void>
@@ -62,9 +62,9 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
       ),
     prepare: (spec, seconds) =>
       ask<{ made: number; ms: number }>({ type: 'prepare', spec, seconds }, 600_000, 'prepared'),
-    paired: (targets, authorization, settings) =>
+    paired: (targets, authorizations, settings) =>
       ask<PairedWindows>(
-        { type: 'paired', targets, authorization, settings },
+        { type: 'paired', targets, authorizations, settings },
         (settings.warmUpSeconds + settings.windows * (settings.seconds + 2)) * 1000 + 60_000,
         'paired',
       ),

@@ -28,16 +28,17 @@ export interface PairedWindows {
 
 export async function measurePaired(
   targets: readonly [TickTarget, TickTarget],
-  authorization: string,
+  /** Sent in turn to each server (`loadInTicks`). */
+  authorizations: readonly string[],
   settings: PairedSettings,
 ): Promise<PairedWindows> {
   const { connections, windows, seconds, warmUpSeconds } = settings
-  if (warmUpSeconds > 0) await loadInTicks(targets, authorization, connections, warmUpSeconds)
+  if (warmUpSeconds > 0) await loadInTicks(targets, authorizations, connections, warmUpSeconds)
   const paired: PairedWindows = { a: [], b: [] }
   for (let window = 0; window < windows; window++) {
     const swapped = window % 2 === 1
     const order = swapped ? [targets[1], targets[0]] : targets
-    const ticks = await loadInTicks(order, authorization, connections, seconds)
+    const ticks = await loadInTicks(order, authorizations, connections, seconds)
     const [first, second] = ticks.map((list) => cpuPerResponseByWindow(list, seconds)[0])
     paired.a.push((swapped ? second : first) as WindowCost)
     paired.b.push((swapped ? first : second) as WindowCost)

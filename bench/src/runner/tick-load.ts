@@ -10,7 +10,8 @@ export interface TickTarget {
 
 /**
  * Loads every target at once, each with its own `connections` and the
- * `authorization` header, for `seconds` whole seconds without a break; reads
+ * `authorizations` in turn (round robin, each target from the first; one
+ * value is sent as a fixed header), for `seconds` whole seconds without a break; reads
  * each one's responses and CPU time (from `/proc`) every second. One list of
  * ticks per target, each starting with the CPU before the load (see
  * `cpuPerResponseByWindow`). autocannon stops at its next second's sample,
@@ -19,7 +20,7 @@ export interface TickTarget {
  */
 export async function loadInTicks(
   targets: readonly TickTarget[],
-  authorization: string,
+  authorizations: readonly string[],
   connections: number,
   seconds: number,
 ): Promise<Tick[][]> {
@@ -30,6 +31,8 @@ export async function loadInTicks(
   }
   const cpuOfAll = () => Promise.all(targets.map((target) => cpuOf(target.pid)))
   const ticks: Tick[][] = (await cpuOfAll()).map((cpu) => [{ responses: 0, ...cpu }])
+  const [only] = authorizations
+  if (only === undefined) throw new Error('loadInTicks: no authorization to send')
   const responses = targets.map(() => 0)
   const counted = targets.map(() => 0)
   const runs = targets.map((target, index) => {
@@ -41,7 +44,9 @@ export async function loadInTicks(
           connections,
           // Stopped after `seconds`; the margin only bounds a run that would not stop.
           duration: seconds + 60,
-          headers: { authorization },
+          ...(authorizations.length === 1
+            ? { headers: { authorization: only } }
+            : { requests: [{ setupRequest: inTurn(authorizations) }] }),
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       )
@@ -75,4 +80,16 @@ export async function loadInTicks(
     }
   })
   return ticks
+}
+
+/** An autocannon `setupRequest` sending `authorizations` one after the other, round robin. */
+function inTurn(authorizations: readonly string[]): autocannon.Request['setupRequest'] {
+  let next = 0
+  return (request) => {
+    request.headers = {
+      ...request.headers,
+      authorization: authorizations[next++ % authorizations.length] as string,
+    }
+    return request
+  }
 }

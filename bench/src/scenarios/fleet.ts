@@ -1,7 +1,9 @@
 import { fleetTokens } from '../fleet/fleet-tokens.js'
 import { count, describeLoad } from '../runner/format.js'
-import type { Scenario } from '../runner/types.js'
+import { checkedTwoAtOnce, type Scenario } from '../runner/types.js'
+import { pairedNote } from './paired-figures.js'
 import {
+  measureOursTwoAtOnce,
   measureResourceServers,
   oursOver,
   oursOverEmptyHook,
@@ -19,11 +21,16 @@ export const fleet: Scenario = {
     context.log(
       `  ${count(size)} device tokens ready in ${Math.round(performance.now() - started)} ms`,
     )
+    const authorizations = tokens.map((token) => `Bearer ${token}`)
     const measured = await measureResourceServers(context, {
       title: `GET /resource with ${count(size)} distinct valid tokens round robin, ${describeLoad(context.settings)}`,
       checkToken: tokens[tokens.length - 1] as string,
-      authorizations: tokens.map((token) => `Bearer ${token}`),
+      authorizations,
       warmupPass: true,
+    })
+    const twoAtOnce = await measureOursTwoAtOnce(context, authorizations, {
+      aa: `two at once, A/A: a second Fastify no-auth / Fastify no-auth, fleet of ${count(size)} (CPU per request)`,
+      ours: `two at once: ours / Fastify no-auth, fleet of ${count(size)} (CPU per request)`,
     })
     return {
       tables: [measured.table],
@@ -31,18 +38,20 @@ export const fleet: Scenario = {
         ...RESOURCE_NOTES,
         `one M2M client per device (seed 003's IoT fleet): device 0's token from the tenant's /oauth/token, the others signed with the tenant's current key in a form checked byte for byte against it (src/fleet/fleet-tokens.ts)`,
         'each variant first gets one pass over the whole fleet, then the timed warm-up: caches are at their steady state (a cache smaller than the fleet misses every time)',
+        `${pairedNote(context)}; each server of a pair gets the fleet's tokens in turn, from the first`,
       ],
-      failures: measured.failures,
+      failures: [...measured.failures, ...(twoAtOnce.failure ? [twoAtOnce.failure] : [])],
       targets: [
-        oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'),
+        checkedTwoAtOnce(oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'), twoAtOnce.ours),
         oursOver(measured, 'fastify-auth0-verify', 3, 'cpu'),
       ],
-      figures: oursOverEmptyHook(measured),
+      figures: [...oursOverEmptyHook(measured), ...twoAtOnce.figures],
       measurements: {
         fleetSize: size,
         rounds: measured.rounds,
         control: measured.control,
         floor: measured.floor,
+        ...(twoAtOnce.paired ? { twoAtOnce: twoAtOnce.paired } : {}),
       },
     }
   },

@@ -7,15 +7,15 @@ import { benchScript, profileFlags } from '../runner/paths.js'
 import { type Child, cpuTimeOf, isMessage, startReadyChild } from '../runner/processes.js'
 import { ratioSpread } from '../runner/rounds.js'
 import { checkedTwoAtOnce, roundsTarget, type Scenario } from '../runner/types.js'
-import { RESOURCE_BODY, RESOURCE_PATH, type VariantId } from '../servers/variants.js'
-import { measurePairedFigures, type PairedServer, pairedNote } from './paired-figures.js'
+import { RESOURCE_BODY, RESOURCE_PATH } from '../servers/variants.js'
+import { pairedNote } from './paired-figures.js'
 import {
   type ExtraSide,
+  measureOursTwoAtOnce,
   measureResourceServers,
   oursOver,
   oursOverEmptyHook,
   RESOURCE_NOTES,
-  resourceServers,
 } from './resource-servers.js'
 
 /** What one DPoP proof check costs on the server core (`serve-dpop.ts`). */
@@ -111,25 +111,10 @@ export const hotToken: Scenario = {
         authorizations: [`Bearer ${token}`],
         extraSides: [dpopSide],
       })
-      const servers = await resourceServers(context)
-      const serverOf = (id: VariantId): PairedServer => {
-        const state = servers.get(id)
-        if (!state || !('child' in state)) throw new Error(`${id} did not start`)
-        return { url: `http://127.0.0.1:${state.port}${RESOURCE_PATH}`, child: state.child }
-      }
-      const twoAtOnce = await measurePairedFigures(
-        context,
-        `Bearer ${token}`,
-        () => ({
-          limit: serverOf('fastify-no-auth'),
-          copy: serverOf('fastify-no-auth-b'),
-          ours: serverOf('m2m-auth-fastify'),
-        }),
-        {
-          aa: 'two at once, A/A: a second Fastify no-auth / Fastify no-auth (CPU per request)',
-          ours: 'two at once: ours / Fastify no-auth (CPU per request)',
-        },
-      )
+      const twoAtOnce = await measureOursTwoAtOnce(context, [`Bearer ${token}`], {
+        aa: 'two at once, A/A: a second Fastify no-auth / Fastify no-auth (CPU per request)',
+        ours: 'two at once: ours / Fastify no-auth (CPU per request)',
+      })
       const dpop = measured.extraRounds[DPOP_ID]
       const ours = measured.rounds['m2m-auth-fastify']
       const notes = [...RESOURCE_NOTES, pairedNote(context)]

@@ -23,7 +23,8 @@ export interface PairedRun {
  */
 export async function measurePairedFigures(
   context: BenchContext,
-  authorization: string,
+  /** Sent in turn to each server of a pair (one, or a fleet's). */
+  authorizations: readonly string[],
   /** Read inside: a server that did not start is a failure of these figures only. */
   serversOf: () => { limit: PairedServer; copy: PairedServer; ours: PairedServer },
   names: { aa: string; ours: string },
@@ -34,7 +35,7 @@ export async function measurePairedFigures(
     const pair = (other: PairedServer) =>
       context.load.paired(
         [target(servers.limit), target(other)],
-        authorization,
+        authorizations,
         context.settings.paired,
       )
     const aa = await pair(servers.copy)

@@ -18,6 +18,7 @@ import {
   RESOURCE_VARIANTS,
   type VariantId,
 } from '../servers/variants.js'
+import { measurePairedFigures, type PairedServer } from './paired-figures.js'
 
 type Started = { port: number; child: Child } | { error: string }
 
@@ -295,5 +296,32 @@ export function oursOver(
     rounds,
     wanted,
     result.floor,
+  )
+}
+
+/**
+ * After a scenario's rounds: no auth two at once with its second copy (the
+ * A/A pair), then with ours, sending `authorizations` in turn (`measurePairedFigures`).
+ */
+export async function measureOursTwoAtOnce(
+  context: BenchContext,
+  authorizations: readonly string[],
+  names: { aa: string; ours: string },
+): ReturnType<typeof measurePairedFigures> {
+  const servers = await resourceServers(context)
+  const serverOf = (id: VariantId): PairedServer => {
+    const state = servers.get(id)
+    if (!state || !('child' in state)) throw new Error(`${id} did not start`)
+    return { url: `http://127.0.0.1:${state.port}${RESOURCE_PATH}`, child: state.child }
+  }
+  return measurePairedFigures(
+    context,
+    authorizations,
+    () => ({
+      limit: serverOf('fastify-no-auth'),
+      copy: serverOf('fastify-no-auth-b'),
+      ours: serverOf('m2m-auth-fastify'),
+    }),
+    names,
   )
 }
