@@ -40,6 +40,10 @@
  * the server it is compared with, and that one's in turn; a bare route with
  * world-mappers, whose body it answers.
  *
+ * With `CENSUS_CACHE_SIM=1` it also prints each server's misses per request
+ * in callgrind's simulation of this processor's caches: the cache lines a
+ * request touches that the caches do not hold, the server alone on them.
+ *
  * Below the counts it lists the V8 runtime functions (`Runtime_*`) a request
  * calls: the only names callgrind gives inside JIT-compiled code. To find the
  * JavaScript that calls one, keep the dumps (`CENSUS_KEEP_DUMPS=<dir>`), run
@@ -52,7 +56,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { countDump, type DumpCount } from './runner/callgrind-dump.js'
+import { countDump, type DumpCount, readEventSummary } from './runner/callgrind-dump.js'
 import {
   censusLoad,
   censusSidesFor,
@@ -85,6 +89,13 @@ const dumps = keptDumps ?? (await mkdtemp(join(tmpdir(), 'instruction-census-'))
 const extraNodeFlags = (process.env.CENSUS_NODE_FLAGS ?? '')
   .split(' ')
   .filter((flag) => flag !== '')
+/**
+ * `CENSUS_CACHE_SIM=1`: callgrind also simulates this machine's caches (its first
+ * level and last level, as valgrind reads them from the processor) and the
+ * census prints each server's misses per request: what a request touches that
+ * the caches do not hold, with no other process evicting anything. About twice as slow.
+ */
+const cacheSim = process.env.CENSUS_CACHE_SIM === '1'
 /** A runtime function is listed from this many instructions a request. */
 const RUNTIME_LISTED = 100
 
@@ -111,17 +122,32 @@ function callgrindControl(pid: number, option: '-z' | '-d'): void {
 }
 
 /** The newest dump of `id`'s process, counted. */
-async function lastDump(id: string, pid: number): Promise<DumpCount> {
+async function lastDump(
+  id: string,
+  pid: number,
+): Promise<DumpCount & { events: Map<string, number> }> {
   const prefix = `${id}.${pid}.out.`
   const numbers = (await readdir(dumps))
     .filter((file) => file.startsWith(prefix))
     .map((file) => Number(file.slice(prefix.length)))
   if (numbers.length === 0) throw new Error(`${id}: callgrind wrote no dump`)
-  return countDump(join(dumps, `${prefix}${Math.max(...numbers)}`))
+  const file = join(dumps, `${prefix}${Math.max(...numbers)}`)
+  return { ...countDump(file), events: readEventSummary(file) }
 }
+
+/** The simulated caches' misses, grouped: instruction fetches, data (first level), last level. */
+const MISSES = {
+  'first-level instruction misses': ['I1mr'],
+  'first-level data misses': ['D1mr', 'D1mw'],
+  'last-level misses': ['ILmr', 'DLmr', 'DLmw'],
+} as const
+type MissKind = keyof typeof MISSES
+const MISS_KINDS = Object.keys(MISSES) as MissKind[]
 
 const tenant = await startCensusIssuer(AUDIENCE)
 const perRequest = new Map<string, number[]>()
+/** Per server and kind, misses per request in each window (`CENSUS_CACHE_SIM`). */
+const missesPerRequest = new Map<string, Record<MissKind, number[]>>()
 const runtimePerRequest = new Map<string, Map<string, number>>()
 try {
   for (const side of SIDES) {
@@ -131,6 +157,7 @@ try {
         '--tool=callgrind',
         // V8 writes machine code at run time: valgrind must see it change.
         '--smc-check=all-non-file',
+        ...(cacheSim ? ['--cache-sim=yes'] : []),
         `--callgrind-out-file=${join(dumps, `${side.id}.%p.out`)}`,
       ],
       // Compiled and collected on the main thread: no background job lands in one
@@ -148,6 +175,10 @@ try {
       const compiling: number[] = []
       const collectingOld: number[] = []
       const runtime = new Map<string, number>()
+      const misses = Object.fromEntries(MISS_KINDS.map((kind) => [kind, []])) as unknown as Record<
+        MissKind,
+        number[]
+      >
       for (let window = 0; window < windows; window++) {
         callgrindControl(pid, '-z')
         await censusLoad(server.url, tenant.token, requests, LOAD_TIMEOUT_SECONDS)
@@ -156,12 +187,20 @@ try {
         counts.push((dump.instructions - dump.compiling) / requests)
         compiling.push(dump.compiling / dump.instructions)
         collectingOld.push(dump.collectingOld / dump.instructions)
+        for (const kind of MISS_KINDS) {
+          const sum = MISSES[kind].reduce(
+            (total, event) => total + (dump.events.get(event) ?? 0),
+            0,
+          )
+          misses[kind].push(sum / requests)
+        }
         for (const [name, instructions] of dump.runtime) {
           runtime.set(name, (runtime.get(name) ?? 0) + instructions / requests / windows)
         }
       }
       perRequest.set(side.id, counts)
       runtimePerRequest.set(side.id, runtime)
+      if (cacheSim) missesPerRequest.set(side.id, misses)
       console.error(
         `${side.id}: ${counts.map((c) => count(c)).join(', ')} instructions per request in ${windows} windows, after the optimizing compiler's ${compiling.map(percent).join(', ')}; old-generation collection ${collectingOld.map(percent).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`,
       )
@@ -221,3 +260,38 @@ console.log(
     }),
   }),
 )
+
+/** A server's misses in the window where it ran the fewest instructions (the others had more besides requests). */
+function leastDisturbedMisses(id: string): Record<MissKind, number> | undefined {
+  const counts = perRequest.get(id)
+  const misses = missesPerRequest.get(id)
+  if (!counts || !misses || counts.length === 0) return undefined
+  const window = counts.indexOf(Math.min(...counts))
+  return Object.fromEntries(
+    MISS_KINDS.map((kind) => [kind, misses[kind][window] as number]),
+  ) as Record<MissKind, number>
+}
+
+if (cacheSim) {
+  const misses = (value: number) => value.toFixed(0)
+  console.log(
+    renderText({
+      title: `Simulated cache misses per request (callgrind --cache-sim=yes, this processor's first-level and last-level caches, the server alone on them; every thread, the optimizing compiler's included; in each server's least disturbed window, the one with the fewest instructions; in brackets, more than the server it is compared with)`,
+      columns: ['server', ...MISS_KINDS],
+      rows: SIDES.map(({ id, label, baseline }) => {
+        const own = leastDisturbedMisses(id)
+        const base = baseline ? leastDisturbedMisses(baseline) : undefined
+        return [
+          label,
+          ...MISS_KINDS.map((kind) => {
+            const value = own?.[kind] ?? Number.NaN
+            const baseValue = base?.[kind]
+            if (baseValue === undefined) return misses(value)
+            const more = value - baseValue
+            return `${misses(value)} (${more < 0 ? '−' : '+'}${misses(Math.abs(more))})`
+          }),
+        ]
+      }),
+    }),
+  )
+}

@@ -85,19 +85,33 @@ try {
   console.log(
     renderText({
       title: `Two servers on one core at once, 25 connections each, ${seconds}-s windows after ${WARM_UP_SECONDS} s: CPU per request (µs, from /proc) and what b keeps of a (a's / b's); node ${process.version}`,
-      columns: ['window', `a: ${ids[0]}`, `b: ${ids[1]}`, 'b keeps of a'],
+      columns: [
+        'window',
+        `a: ${ids[0]}`,
+        `b: ${ids[1]}`,
+        'b keeps of a',
+        'user a / b',
+        'kernel a / b',
+      ],
       rows: [
-        ...a.map((cost, index) => [
-          String(index + 1),
-          micros(cost),
-          micros(b[index] as number),
-          times(keeps[index] as number),
-        ]),
+        ...a.map((cost, index) => {
+          const [wa, wb] = [paired.a[index], paired.b[index]] as [WindowCost, WindowCost]
+          return [
+            String(index + 1),
+            micros(cost),
+            micros(b[index] as number),
+            times(keeps[index] as number),
+            `${micros(wa.user)} / ${micros(wb.user)}`,
+            `${micros(wa.system)} / ${micros(wb.system)}`,
+          ]
+        }),
         [
           'median (min–max)',
           spreadText(spread(a), micros),
           spreadText(spread(b), micros),
           spreadText(spread(keeps), times),
+          '',
+          '',
         ],
       ],
     }),

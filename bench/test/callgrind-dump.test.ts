@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAnnotated } from '../src/runner/callgrind-dump.js'
+import { parseAnnotated, parseEventSummary } from '../src/runner/callgrind-dump.js'
 
 // Trimmed from `callgrind_annotate --inclusive=yes` on a census server's first window.
 const ANNOTATED = `--------------------------------------------------------------------------------
@@ -46,5 +46,41 @@ describe('callgrind dump counts', () => {
 
   it('refuse output without a program total', () => {
     expect(() => parseAnnotated('Ir  file:function\n')).toThrow(/no program total/)
+  })
+})
+
+describe("a dump's event summary", () => {
+  it('reads every event of the window by name, cache misses included', () => {
+    // The header of a dump written by `callgrind_control -d` with --cache-sim=yes.
+    const header = [
+      '# callgrind format',
+      'version: 1',
+      'creator: callgrind-3.19.0',
+      'pid: 4242',
+      'cmd:  /usr/bin/node serve-variant.ts m2m-auth-fastify',
+      'part: 2',
+      'desc: I1 cache: 32768 B, 64 B, 8-way associative',
+      'positions: line',
+      'events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw',
+      'summary: 351596180 98765432 54321098 1234567 2345678 345678 45678 56789 6789',
+      '',
+      'ob=(1) /usr/bin/node',
+    ].join('\n')
+    const events = parseEventSummary(header)
+    expect(events.get('Ir')).toBe(351_596_180)
+    expect(events.get('I1mr')).toBe(1_234_567)
+    expect(events.get('D1mw')).toBe(345_678)
+    expect(events.get('DLmw')).toBe(6_789)
+    expect(events.size).toBe(9)
+  })
+
+  it('reads instructions alone when the caches were not simulated', () => {
+    expect([...parseEventSummary('events: Ir\nsummary: 368882449\n')]).toEqual([
+      ['Ir', 368_882_449],
+    ])
+  })
+
+  it('refuses a file that is not a dump', () => {
+    expect(() => parseEventSummary('totals: 12\n')).toThrow(/events and summary/)
   })
 })

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 /** What one callgrind dump counted. */
 export interface DumpCount {
@@ -54,11 +55,28 @@ export function parseAnnotated(text: string): DumpCount {
 export function countDump(file: string): DumpCount {
   const annotated = spawnSync(
     'callgrind_annotate',
-    ['--inclusive=yes', '--threshold=100', '--auto=no', file],
+    ['--inclusive=yes', '--threshold=100', '--auto=no', '--show=Ir', file],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   )
   if (annotated.status !== 0) {
     throw new Error(`callgrind_annotate ${file}: ${annotated.stderr || annotated.stdout}`)
   }
   return parseAnnotated(annotated.stdout)
+}
+
+/**
+ * The events a dump counted over the whole window, by name, from its `events:`
+ * and `summary:` lines: `Ir` alone, or with `--cache-sim=yes` also the
+ * simulated cache's misses (`I1mr`, `D1mr`, `D1mw`, `ILmr`, `DLmr`, `DLmw`).
+ */
+export function parseEventSummary(text: string): Map<string, number> {
+  const names = /^events:\s*(.+)$/m.exec(text)?.[1]?.trim().split(/\s+/)
+  const values = /^summary:\s*(.+)$/m.exec(text)?.[1]?.trim().split(/\s+/)
+  if (!names || !values) throw new Error('a callgrind dump without events and summary lines')
+  return new Map(names.map((name, index) => [name, Number(values[index] ?? 0)]))
+}
+
+/** `parseEventSummary` of a dump file (its header: the lines before the first cost line). */
+export function readEventSummary(file: string): Map<string, number> {
+  return parseEventSummary(readFileSync(file, 'utf8').slice(0, 4096))
 }
