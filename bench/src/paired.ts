@@ -56,10 +56,14 @@ const issuer = await startCensusIssuer(AUDIENCE)
 const servers: CensusServer[] = []
 try {
   // A bare route answers world-mappers' body: world-mappers answers first.
-  await answerBodiesFirst(sides, issuer, AUDIENCE)
   const bodyFirst = sides.find((side) => side.after !== undefined)?.after
   const startOrder = [...sides.keys()].sort(
     (x, y) => Number(sides[x]?.id !== bodyFirst) - Number(sides[y]?.id !== bodyFirst),
+  )
+  await answerBodiesFirst(
+    startOrder.map((index) => sides[index] as CensusSide),
+    issuer,
+    AUDIENCE,
   )
   for (const index of startOrder) {
     const side = sides[index] as CensusSide

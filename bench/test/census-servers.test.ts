@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { CENSUS_SIDES, censusSide, censusSidesFor } from '../src/runner/census-servers.js'
+import {
+  CENSUS_SIDES,
+  censusSide,
+  censusSidesFor,
+  toAnswerFirst,
+} from '../src/runner/census-servers.js'
 
 const ids = (list?: string) => censusSidesFor(list).map((side) => side.id)
 
@@ -53,5 +58,22 @@ describe('census sides', () => {
       if (side.after) expect(position.get(side.after)).toBeLessThan(own)
     }
     expect(new Set(position.keys()).size).toBe(CENSUS_SIDES.length)
+  })
+})
+
+describe('servers that answer first, alone', () => {
+  const sides = (list: string) => list.split(',').map(censusSide)
+
+  it('starts world-mappers alone when a bare route needs its body and it is not listed', () => {
+    expect(toAnswerFirst(sides('bare,bare-all'))).toEqual(['world-mappers'])
+  })
+
+  it('starts it alone too when it is listed after a bare route (its body came too late)', () => {
+    expect(toAnswerFirst(sides('bare,world-mappers'))).toEqual(['world-mappers'])
+  })
+
+  it('does not when it is listed before every bare route, or nothing needs it', () => {
+    expect(toAnswerFirst(sides('world-mappers,bare,bare-all'))).toEqual([])
+    expect(toAnswerFirst(sides('no-auth,ours'))).toEqual([])
   })
 })

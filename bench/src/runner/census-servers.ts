@@ -281,18 +281,26 @@ export async function censusLoad(
   }
 }
 
+/** The ids `answerBodiesFirst` starts alone: each side some of `sides` run after, unless listed before the first of them. */
+export function toAnswerFirst(sides: readonly Pick<CensusSide, 'id' | 'after'>[]): string[] {
+  const firsts = new Set(sides.flatMap((side) => (side.after ? [side.after] : [])))
+  return [...firsts].filter((id) => {
+    const listed = sides.findIndex((side) => side.id === id)
+    return listed === -1 || listed > sides.findIndex((side) => side.after === id)
+  })
+}
+
 /**
  * Starts alone, checks and stops each side the `sides` must run after and do
- * not include themselves (world-mappers, for the body the bare routes answer).
+ * not list before the first that needs it (world-mappers, for the body the
+ * bare routes answer).
  */
 export async function answerBodiesFirst(
   sides: CensusSide[],
   issuer: { issuer: string; token: string },
   audience: string,
 ): Promise<void> {
-  const ids = new Set(sides.map((side) => side.id))
-  const firsts = new Set(sides.flatMap((side) => (side.after ? [side.after] : [])))
-  for (const id of [...firsts].filter((id) => !ids.has(id))) {
+  for (const id of toAnswerFirst(sides)) {
     const side = censusSide(id)
     const server = await side.start(issuer.issuer, audience, {})
     try {

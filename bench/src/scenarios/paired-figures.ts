@@ -40,9 +40,10 @@ export async function measurePairedFigures(
       )
     const aa = await pair(servers.copy)
     const ours = await pair(servers.ours)
-    const aaKeeps = spread(keepsByWindow(aa))
+    const aaRatios = keepsByWindow(aa)
+    const aaKeeps = spread(aaRatios)
     const oursKeeps = spread(keepsByWindow(ours))
-    const floor = noiseFloor(keepsByWindow(aa))
+    const floor = noiseFloor(aaRatios)
     const oursFigure: Figure = {
       name: names.ours,
       value: oursKeeps.median,
