@@ -38,3 +38,38 @@ export async function processCpuMicros(pid: number | undefined): Promise<number 
   const split = await processCpuSplitMicros(pid)
   return split === undefined ? undefined : split.user + split.system
 }
+
+/** How long `untilQuiet` waited, and the share of a core the process used in its last second. */
+export interface Quieting {
+  waitedMs: number
+  lastShare: number
+  quiet: boolean
+}
+
+/**
+ * Waits until the process uses under `maxShare` of a core over one second
+ * (say, a server done with the collections that follow loading its data,
+ * which go on after it answers it is ready), or `timeoutMs` passed.
+ */
+export async function untilQuiet(
+  pid: number | undefined,
+  { maxShare = 0.05, timeoutMs = 60_000 }: { maxShare?: number; timeoutMs?: number } = {},
+): Promise<Quieting> {
+  const started = performance.now()
+  let lastShare = Number.NaN
+  for (;;) {
+    const before = await processCpuMicros(pid)
+    if (before === undefined)
+      return { waitedMs: performance.now() - started, lastShare, quiet: false }
+    const from = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const after = await processCpuMicros(pid)
+    if (after === undefined) {
+      return { waitedMs: performance.now() - started, lastShare, quiet: false }
+    }
+    lastShare = (after - before) / ((performance.now() - from) * 1000)
+    const waitedMs = performance.now() - started
+    if (lastShare < maxShare) return { waitedMs, lastShare, quiet: true }
+    if (waitedMs >= timeoutMs) return { waitedMs, lastShare, quiet: false }
+  }
+}

@@ -5,6 +5,7 @@ import type { GeocoderSummary } from '../geocoder/geocoder-bench.js'
 import { directionPairs, GEOCODE_QUERIES, points } from '../geocoder/queries.js'
 import { geocoderTargets } from '../geocoder/targets.js'
 import { CLIENTS } from '../runner/bench-tenant.js'
+import { untilQuiet } from '../runner/cpu-time.js'
 import { count, describeLoad, ms } from '../runner/format.js'
 import { benchScript } from '../runner/paths.js'
 import { isMessage, startReadyChild } from '../runner/processes.js'
@@ -53,8 +54,13 @@ export const geocoder: Scenario = {
     const { settings, load, tenant } = context
     const failures: string[] = []
     // world-mappers (started by prepare) loads its own gazetteer: wait for it, so that the
-    // in-process figures are not taken while it competes for the core.
-    const { url } = await worldMappers(context)
+    // in-process figures are not taken while it competes for the core. It answers ready
+    // before the collections that follow the load are done: wait for those too.
+    const { url, child } = await worldMappers(context)
+    const quieting = await untilQuiet(child.process.pid)
+    context.log(
+      `  world-mappers ${quieting.quiet ? 'quiet' : 'still busy'} after ${(quieting.waitedMs / 1000).toFixed(1)} s (${(quieting.lastShare * 100).toFixed(1)} % of a core in its last second)`,
+    )
     context.log('  in process')
     const summary = await inProcess(settings.geocoderCalls)
 
