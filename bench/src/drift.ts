@@ -48,7 +48,9 @@ try {
       await checkCensusAnswer(side, server, issuer.token)
       const pid = server.child.process.pid as number
       // The bench's load: 50 connections, one token.
-      const [ticks] = await loadInTicks(
+      const {
+        ticks: [ticks],
+      } = await loadInTicks(
         [{ url: server.url, pid }],
         [`Bearer ${issuer.token}`],
         50,

@@ -23,7 +23,9 @@
  * two the load connects to first alternating (the first ran about 2 %
  * cheaper in an A/A pair when it was always the same one). Prints per window
  * each one's CPU per request and what `b` keeps of `a` (a's CPU per request
- * / b's), and their median with min–max.
+ * / b's), and their median with min–max. With `PAIRED_PERF_STAT=1`, also what
+ * the kernel did for each over the windows, per request (`perf stat`: system
+ * calls, page faults, context switches).
  */
 import {
   answerBodiesFirst,
@@ -35,9 +37,10 @@ import {
 } from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
 import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
+import { KERNEL_EVENTS, type PerfStat, startPerfStat } from './runner/perf-stat.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
-import type { TickTarget } from './runner/tick-load.js'
+import { loadInTicks, type TickTarget } from './runner/tick-load.js'
 import type { WindowCost } from './runner/windows.js'
 
 const ids = (process.argv[2] ?? 'no-auth,ours').split(',')
@@ -47,6 +50,7 @@ if (ids.length !== 2) throw new Error('two servers: a,b')
 if (!Number.isInteger(windows) || windows < 1) throw new Error('windows: 1 or more')
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error('seconds: 1 or more')
 const sides = ids.map(censusSide)
+const countKernel = process.env.PAIRED_PERF_STAT === '1'
 
 const AUDIENCE = 'urn:paired'
 const WARM_UP_SECONDS = 5
@@ -75,11 +79,17 @@ try {
     url: server.url,
     pid: server.child.process.pid as number,
   }))
-  const paired = await measurePaired(
-    targets as [TickTarget, TickTarget],
-    [`Bearer ${issuer.token}`],
-    { connections: 25, windows, seconds, warmUpSeconds: WARM_UP_SECONDS },
-  )
+  const authorizations = [`Bearer ${issuer.token}`]
+  // The warm-up here rather than in measurePaired, so that perf counts the windows alone.
+  await loadInTicks(targets, authorizations, 25, WARM_UP_SECONDS)
+  const kernel: PerfStat[] = countKernel ? targets.map((target) => startPerfStat(target.pid)) : []
+  const paired = await measurePaired(targets as [TickTarget, TickTarget], authorizations, {
+    connections: 25,
+    windows,
+    seconds,
+    warmUpSeconds: 0,
+  })
+  const kernelCounts = await Promise.all(kernel.map((stat) => stat.stop()))
   const a = paired.a.map(totalCost)
   const b = paired.b.map(totalCost)
   const keeps = keepsByWindow(paired)
@@ -123,6 +133,25 @@ try {
   const shares = (costs: WindowCost[]) =>
     `user space ${micros(spread(costs.map((w) => w.user)).median)}, kernel ${micros(spread(costs.map((w) => w.system)).median)} (medians)`
   console.log(`a: ${labelA}: ${shares(paired.a)}\nb: ${labelB}: ${shares(paired.b)}`)
+  const [countsA, countsB] = kernelCounts
+  if (countsA && countsB) {
+    const { responses } = paired
+    const perRequest = (counts: Map<string, number>, event: string, requests: number) => {
+      const count = counts.get(event)
+      return count === undefined ? 'not counted' : (count / requests).toFixed(3)
+    }
+    console.log(
+      renderText({
+        title: `What the kernel did for each over the ${windows} windows (perf stat), per request (a: ${responses.a.toLocaleString('en-US')} requests, b: ${responses.b.toLocaleString('en-US')})`,
+        columns: ['event', 'a', 'b'],
+        rows: KERNEL_EVENTS.map((event) => [
+          event,
+          perRequest(countsA, event, responses.a),
+          perRequest(countsB, event, responses.b),
+        ]),
+      }),
+    )
+  }
 } finally {
   // Holes where a start failed.
   for (const server of servers) await server?.child.stop()

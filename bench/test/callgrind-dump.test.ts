@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseAnnotated, parseEventSummary } from '../src/runner/callgrind-dump.js'
+import {
+  parseAnnotated,
+  parseEventSummary,
+  readEventSummary,
+} from '../src/runner/callgrind-dump.js'
 
 // Trimmed from `callgrind_annotate --inclusive=yes` on a census server's first window.
 const ANNOTATED = `--------------------------------------------------------------------------------
@@ -82,5 +89,20 @@ describe("a dump's event summary", () => {
 
   it('refuses a file that is not a dump', () => {
     expect(() => parseEventSummary('totals: 12\n')).toThrow(/events and summary/)
+  })
+
+  it("reads a dump file's header without reading its megabytes of cost lines", () => {
+    const directory = mkdtempSync(join(tmpdir(), 'census-dump-'))
+    try {
+      const file = join(directory, 'server.out')
+      const costs = 'fn=(1) f\n0 12 3\n'.repeat(200_000)
+      writeFileSync(file, `version: 1\nevents: Ir I1mr\nsummary: 2400000 600000\n\n${costs}`)
+      expect([...readEventSummary(file)]).toEqual([
+        ['Ir', 2_400_000],
+        ['I1mr', 600_000],
+      ])
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
   })
 })

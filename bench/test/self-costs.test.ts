@@ -75,6 +75,43 @@ describe('self costs of a callgrind dump', () => {
   })
 })
 
+// With --cache-sim=yes: more events, each cost line's trailing zeros left out.
+const CACHE_SIM_DUMP = `# callgrind format
+version: 1
+positions: instr line
+events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw
+summary: 1000 300 100 12 9 2 0 0 0
+
+fn=(1) hook
+0x10 0 600 200 50 7 4
+cfn=(2) lookup
+calls=2 0x20 0
+0x10 0 400 100 50 5 5 2
++4 * 30 10
+fn=(2)
+0x20 0 370 90 40 5 5 2
+`
+
+describe('self costs of one event of a cache-simulated dump', () => {
+  it('reads the column of the event named, after the positions, a left-out one as zero', () => {
+    expect(Object.fromEntries(selfCosts(CACHE_SIM_DUMP))).toEqual({ hook: 630, lookup: 370 })
+    expect(Object.fromEntries(selfCosts(CACHE_SIM_DUMP, undefined, 'I1mr'))).toEqual({
+      hook: 7,
+      lookup: 5,
+    })
+    expect(Object.fromEntries(selfCosts(CACHE_SIM_DUMP, undefined, 'D1mw'))).toEqual({
+      hook: 0,
+      lookup: 2,
+    })
+  })
+
+  it('refuses an event the dump did not count, naming those it did', () => {
+    expect(() => selfCosts(DUMP, undefined, 'I1mr')).toThrow(
+      'the dump counted no I1mr: its events are Ir',
+    )
+  })
+})
+
 describe('callers of a function', () => {
   const edge = (caller: string, callee: string, calls: number, inclusive: number) => ({
     caller,

@@ -30,8 +30,9 @@ describe('load in ticks', () => {
       { url: await serve(200, seenA), pid: process.pid },
       { url: await serve(200, seenB), pid: process.pid },
     ]
-    const ticks = await loadInTicks(targets, ['Bearer t'], 2, 2)
+    const { ticks, responses } = await loadInTicks(targets, ['Bearer t'], 2, 2)
     expect(ticks).toHaveLength(2)
+    expect(responses).toHaveLength(2)
     for (const [index, list] of ticks.entries()) {
       // The CPU before the load, then one tick a second.
       expect(list).toHaveLength(3)
@@ -39,8 +40,9 @@ describe('load in ticks', () => {
       const counted = list.reduce((sum, tick) => sum + tick.responses, 0)
       const seen = index === 0 ? seenA : seenB
       expect(counted).toBeGreaterThan(0)
-      // autocannon stops at its next second: what it sends after the last tick is not counted.
-      expect(counted).toBeLessThanOrEqual(seen.length)
+      // autocannon stops at its next second: what it sends after the last tick is not in the ticks.
+      expect(counted).toBeLessThanOrEqual(responses[index] as number)
+      expect(responses[index]).toBeLessThanOrEqual(seen.length)
       expect(list.every((tick) => Number.isInteger(tick.responses) && tick.responses >= 0)).toBe(
         true,
       )
@@ -103,6 +105,9 @@ describe('two at once', () => {
       expect(totalCost(window)).toBeLessThan(totalCost(paired.b[index] as typeof window))
     }
     expect(keepsByWindow(paired).every((keeps) => keeps > 0 && keeps < 1)).toBe(true)
+    // Every response of the windows, each server's own: the fast one answered more.
+    expect(paired.responses.a).toBeGreaterThan(paired.responses.b)
+    expect(paired.responses.b).toBeGreaterThan(0)
   })
 
   it("says what b keeps of a: a's CPU per request over b's, window by window", () => {
@@ -115,6 +120,7 @@ describe('two at once', () => {
         { user: 20, system: 20 },
         { user: 30, system: 10 },
       ],
+      responses: { a: 2_000, b: 2_000 },
     }
     expect(keepsByWindow(paired)).toEqual([0.75, 1])
   })

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 
 /** What one callgrind dump counted. */
 export interface DumpCount {
@@ -78,5 +78,13 @@ export function parseEventSummary(text: string): Map<string, number> {
 
 /** `parseEventSummary` of a dump file (its header: the lines before the first cost line). */
 export function readEventSummary(file: string): Map<string, number> {
-  return parseEventSummary(readFileSync(file, 'utf8').slice(0, 4096))
+  // A dump runs to tens of megabytes; its header is well inside its first 4 KB.
+  const head = Buffer.alloc(4096)
+  const descriptor = openSync(file, 'r')
+  try {
+    const length = readSync(descriptor, head, 0, head.length, 0)
+    return parseEventSummary(head.toString('utf8', 0, length))
+  } finally {
+    closeSync(descriptor)
+  }
 }

@@ -57,19 +57,20 @@ export async function untilQuiet(
 ): Promise<Quieting> {
   const started = performance.now()
   let lastShare = Number.NaN
+  const ended = (quiet: boolean): Quieting => ({
+    waitedMs: performance.now() - started,
+    lastShare,
+    quiet,
+  })
   for (;;) {
     const before = await processCpuMicros(pid)
-    if (before === undefined)
-      return { waitedMs: performance.now() - started, lastShare, quiet: false }
+    if (before === undefined) return ended(false)
     const from = performance.now()
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     const after = await processCpuMicros(pid)
-    if (after === undefined) {
-      return { waitedMs: performance.now() - started, lastShare, quiet: false }
-    }
+    if (after === undefined) return ended(false)
     lastShare = (after - before) / ((performance.now() - from) * 1000)
-    const waitedMs = performance.now() - started
-    if (lastShare < maxShare) return { waitedMs, lastShare, quiet: true }
-    if (waitedMs >= timeoutMs) return { waitedMs, lastShare, quiet: false }
+    if (lastShare < maxShare) return ended(true)
+    if (performance.now() - started >= timeoutMs) return ended(false)
   }
 }

@@ -24,6 +24,8 @@ export interface PairedSettings {
 export interface PairedWindows {
   a: WindowCost[]
   b: WindowCost[]
+  /** Every response of the windows (not the warm-up's), a's and b's. */
+  responses: { a: number; b: number }
 }
 
 export async function measurePaired(
@@ -34,14 +36,17 @@ export async function measurePaired(
 ): Promise<PairedWindows> {
   const { connections, windows, seconds, warmUpSeconds } = settings
   if (warmUpSeconds > 0) await loadInTicks(targets, authorizations, connections, warmUpSeconds)
-  const paired: PairedWindows = { a: [], b: [] }
+  const paired: PairedWindows = { a: [], b: [], responses: { a: 0, b: 0 } }
   for (let window = 0; window < windows; window++) {
     const swapped = window % 2 === 1
     const order = swapped ? [targets[1], targets[0]] : targets
-    const ticks = await loadInTicks(order, authorizations, connections, seconds)
-    const [first, second] = ticks.map((list) => cpuPerResponseByWindow(list, seconds)[0])
+    const load = await loadInTicks(order, authorizations, connections, seconds)
+    const [first, second] = load.ticks.map((list) => cpuPerResponseByWindow(list, seconds)[0])
+    const [firstResponses = 0, secondResponses = 0] = load.responses
     paired.a.push((swapped ? second : first) as WindowCost)
     paired.b.push((swapped ? first : second) as WindowCost)
+    paired.responses.a += swapped ? secondResponses : firstResponses
+    paired.responses.b += swapped ? firstResponses : secondResponses
   }
   return paired
 }

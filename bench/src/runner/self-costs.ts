@@ -48,16 +48,36 @@ export interface CallEdge {
   inclusive: number
 }
 
-/** What a callgrind dump of one event (`Ir`) says by function: own costs and call edges. */
+/** What a callgrind dump says of one event by function: own costs and call edges. */
 export interface DumpFunctions {
-  /** Each function's own instructions (not those of what it calls), by name. */
+  /** Each function's own count of the event (not that of what it calls), by name. */
   self: Map<string, number>
   /** Each call line, in the dump's order (a caller and callee pair may recur). */
   calls: CallEdge[]
 }
 
-/** Reads a dump's functions, JIT code (named by address) named from `perfMap` when given. */
-export function readDumpFunctions(dump: string, perfMap?: PerfMap): DumpFunctions {
+/**
+ * Where `event` is on a dump's cost lines: after the position columns
+ * (`positions:`, one by default), at its place in `events:`.
+ */
+function eventColumn(dump: string, event: string): number {
+  const positions = /^positions:\s*(.+)$/m.exec(dump)?.[1]?.trim().split(/\s+/).length ?? 1
+  const events = /^events:\s*(.+)$/m.exec(dump)?.[1]?.trim().split(/\s+/) ?? []
+  const index = events.indexOf(event)
+  if (index === -1) {
+    throw new Error(
+      `the dump counted no ${event}: its events are ${events.join(' ') || 'not named'}`,
+    )
+  }
+  return positions + index
+}
+
+/**
+ * Reads a dump's functions by `event` (`Ir`, or with `--cache-sim=yes` also
+ * `I1mr`, `D1mr` …), JIT code (named by address) named from `perfMap` when given.
+ */
+export function readDumpFunctions(dump: string, perfMap?: PerfMap, event = 'Ir'): DumpFunctions {
+  const column = eventColumn(dump, event)
   const names = new Map<string, string>()
   const nameOf = (reference: string) => {
     const match = NAME.exec(reference)
@@ -83,7 +103,8 @@ export function readDumpFunctions(dump: string, perfMap?: PerfMap): DumpFunction
       // The next cost line is the inclusive cost of that call, not the caller's own.
       pendingCalls = Number(line.slice(6).split(' ')[0])
     } else if (/^[\d+\-*]/.test(line)) {
-      const cost = Number(line.split(' ')[1])
+      // Callgrind leaves out a cost line's trailing zeros.
+      const cost = Number(line.split(' ')[column] ?? 0)
       if (current === undefined || !Number.isFinite(cost)) continue
       if (pendingCalls !== undefined) {
         calls.push({ caller: current, callee: callee ?? '?', calls: pendingCalls, inclusive: cost })
@@ -97,12 +118,12 @@ export function readDumpFunctions(dump: string, perfMap?: PerfMap): DumpFunction
 }
 
 /**
- * Each function's self cost (its own instructions, not those of what it
- * calls) in a callgrind dump of one event (`Ir`), by name. JIT-compiled code,
- * which callgrind names by address, is named from `perfMap` when given.
+ * Each function's self cost (its own count of `event`, not that of what it
+ * calls) in a callgrind dump, by name. JIT-compiled code, which callgrind
+ * names by address, is named from `perfMap` when given.
  */
-export function selfCosts(dump: string, perfMap?: PerfMap): Map<string, number> {
-  return readDumpFunctions(dump, perfMap).self
+export function selfCosts(dump: string, perfMap?: PerfMap, event = 'Ir'): Map<string, number> {
+  return readDumpFunctions(dump, perfMap, event).self
 }
 
 /** The process id a callgrind dump names in its `pid:` line. */
@@ -124,9 +145,9 @@ function readDumpFile(file: string): { dump: string; perfMap: PerfMap | undefine
 }
 
 /** `selfCosts` of a dump file, JIT code named from its process's perf map when there is one. */
-export function selfCostsOfFile(file: string): Map<string, number> {
+export function selfCostsOfFile(file: string, event = 'Ir'): Map<string, number> {
   const { dump, perfMap } = readDumpFile(file)
-  return selfCosts(dump, perfMap)
+  return selfCosts(dump, perfMap, event)
 }
 
 /** `readDumpFunctions` of a dump file, JIT code named as by `selfCostsOfFile`. */

@@ -8,6 +8,14 @@ export interface TickTarget {
   pid: number
 }
 
+/** What `loadInTicks` saw of each target, in the targets' order. */
+export interface TickLoad {
+  /** One list of ticks per target, each starting with the CPU before the load. */
+  ticks: Tick[][]
+  /** Every response each target answered, those after the last tick too. */
+  responses: number[]
+}
+
 /**
  * Loads every target at once, each with its own `connections` and the
  * `authorizations` in turn (round robin, each target from the first; one
@@ -15,15 +23,16 @@ export interface TickTarget {
  * each one's responses and CPU time (from `/proc`) every second. One list of
  * ticks per target, each starting with the CPU before the load (see
  * `cpuPerResponseByWindow`). autocannon stops at its next second's sample,
- * so the load goes on for up to a second after the last tick, unmeasured;
- * this returns once it has. Throws if a response was not 2xx.
+ * so the load goes on for up to a second after the last tick, not in the
+ * ticks (in `responses`); this returns once it has. Throws if a response was
+ * not 2xx.
  */
 export async function loadInTicks(
   targets: readonly TickTarget[],
   authorizations: readonly string[],
   connections: number,
   seconds: number,
-): Promise<Tick[][]> {
+): Promise<TickLoad> {
   const cpuOf = async (pid: number) => {
     const split = await processCpuSplitMicros(pid)
     if (split === undefined) throw new Error(`no CPU time in /proc for process ${pid}`)
@@ -79,7 +88,7 @@ export async function loadInTicks(
       )
     }
   })
-  return ticks
+  return { ticks, responses }
 }
 
 /** An autocannon `setupRequest` sending `authorizations` one after the other, round robin. */
