@@ -11,7 +11,9 @@ import { type BenchTenant, startBenchTenant, TENANT_RATE_LIMIT } from './runner/
 import { describeFigure, describeTarget, renderMarkdown, renderText } from './runner/format.js'
 import { type LoadGenerator, startLoadGenerator } from './runner/load.js'
 import { describeMachine } from './runner/machine.js'
+import { describePace, measurePace, type PaceAround } from './runner/machine-pace.js'
 import { profileFlags, resultsDir } from './runner/paths.js'
+import { pinning } from './runner/processes.js'
 import { type BenchSettings, parseSettings } from './runner/settings.js'
 import type { BenchContext, ScenarioResult } from './runner/types.js'
 import { SCENARIOS } from './scenarios/index.js'
@@ -50,7 +52,11 @@ const machine = describeMachine()
 log(
   `${settings.quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cores} cores), node ${machine.node}; ${machine.pinning}`,
 )
-const results: Array<{ id: string; title: string; seconds: number } & ScenarioResult> = []
+const results: Array<
+  { id: string; title: string; seconds: number; pace?: PaceAround } & ScenarioResult
+> = []
+// A probe that fails leaves the scenario without its pace, never fails the run.
+const paceNow = () => measurePace(pinning?.server).catch(() => undefined)
 let exitCode = 0
 try {
   const [tenant, load] = await Promise.all([
@@ -93,6 +99,7 @@ try {
       for (const later of chosen.slice(chosen.indexOf(scenario))) later.prepare?.(context)
     }
     log(`scenario ${scenario.id}: ${scenario.title}`)
+    const paceBefore = await paceNow()
     const scenarioStarted = performance.now()
     let result: ScenarioResult
     try {
@@ -107,13 +114,22 @@ try {
       }
     }
     const seconds = Math.round((performance.now() - scenarioStarted) / 100) / 10
-    results.push({ id: scenario.id, title: scenario.title, seconds, ...result })
+    const paceAfter = await paceNow()
+    const pace = paceBefore && paceAfter ? { before: paceBefore, after: paceAfter } : undefined
+    results.push({
+      id: scenario.id,
+      title: scenario.title,
+      seconds,
+      ...(pace && { pace }),
+      ...result,
+    })
     console.log('')
     for (const table of result.tables) console.log(`${renderText(table)}\n`)
     for (const note of result.notes) console.log(`  note: ${note}`)
     for (const t of result.targets) console.log(`  ${describeTarget(t)}`)
     for (const f of result.figures ?? []) console.log(`  ${describeFigure(f)}`)
     for (const failure of result.failures) console.log(`  FAILED: ${failure}`)
+    if (pace) console.log(`  the server core's pace before and after: ${describePace(pace)}`)
     console.log('')
   }
 } catch (error) {

@@ -64,6 +64,47 @@ describe('README figures', () => {
     )
   })
 
+  it("shows the server core's pace around a scenario that has it, and nothing for one without", () => {
+    const scenario = {
+      id: '1',
+      title: 'Hot token',
+      seconds: 1,
+      tables: [],
+      notes: [],
+      failures: [],
+      targets: [],
+      measurements: {},
+    }
+    const report: BenchReport = {
+      date: '2026-12-07T00:00:00.000Z',
+      mode: 'full',
+      machine: {
+        cpu: 'cpu',
+        cores: 2,
+        memoryGiB: 1,
+        node: 'v20',
+        platform: 'linux',
+        pinning: 'none',
+      },
+      seconds: 1,
+      scenarios: [
+        {
+          ...scenario,
+          pace: {
+            before: { computeMs: 154.6, memoryMs: 42.4 },
+            after: { computeMs: 1_210.2, memoryMs: 44.9 },
+          },
+        },
+        { ...scenario, id: '2', title: 'Fleet' },
+      ],
+    }
+    const { latest = '' } = renderBlocks(report)
+    expect(latest).toContain(
+      "the server core's pace before and after the scenario (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`): compute 155 → 1,210 ms, memory 42 → 45 ms",
+    )
+    expect(latest.match(/pace before and after/g)).toHaveLength(1)
+  })
+
   it('compares tables without the padding the formatter adds', () => {
     expect(withoutTablePadding('| a   |  b |\n| --- | ---: |\n| x \\| y | 1 |')).toBe(
       '| a | b |\n| --- | ---: |\n| x \\| y | 1 |',

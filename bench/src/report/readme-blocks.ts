@@ -1,4 +1,5 @@
 import { figureParts, renderMarkdown, targetParts } from '../runner/format.js'
+import { describePace, type PaceAround } from '../runner/machine-pace.js'
 import type { ScenarioResult } from '../runner/types.js'
 
 /** What `pnpm bench` writes to results/latest.json. */
@@ -14,7 +15,9 @@ export interface BenchReport {
     pinning: string
   }
   seconds: number
-  scenarios: Array<{ id: string; title: string; seconds: number } & ScenarioResult>
+  scenarios: Array<
+    { id: string; title: string; seconds: number; pace?: PaceAround } & ScenarioResult
+  >
 }
 
 /** What `pnpm soak --json bench/results/soak.json` writes (the fields shown here). */
@@ -81,8 +84,12 @@ function scenarioParts(r: BenchReport['scenarios'][number]): string[] {
     ...(r.targets.length > 0 ? [r.targets.map(targetLine).join('\n')] : []),
     ...((r.figures ?? []).length > 0 ? [(r.figures ?? []).map(figureLine).join('\n')] : []),
     ...(r.failures.length > 0 ? [r.failures.map((f) => `- FAILED: ${f}`).join('\n')] : []),
+    ...(r.pace ? [`- ${PACE_LEGEND}: ${describePace(r.pace)}`] : []),
   ]
 }
+
+const PACE_LEGEND =
+  "the server core's pace before and after the scenario (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`)"
 
 /**
  * Issue 13's soak targets: 4× the 294 requests/s it measured, p99 under 250 ms, no error,

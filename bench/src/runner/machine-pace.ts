@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+/**
+ * How fast the server core runs at one moment: the CPU time a fixed piece of
+ * work takes in a new process pinned there. This machine is shared, and its
+ * speed moves in steps that last from seconds to minutes; a scenario's
+ * figures are read with the pace before and after it (lower is faster).
+ */
+export interface Pace {
+  /** A square-root loop (30 million steps): the core's arithmetic. */
+  computeMs: number
+  /** A random walk of 2 million steps over 4 MB: the caches beyond the core's own, shared with other tenants. */
+  memoryMs: number
+}
+
+/** A scenario's pace before and after it. */
+export interface PaceAround {
+  before: Pace
+  after: Pace
+}
+
+// CPU time (user + system) of each part, timed inside the process; the walk's
+// cycle (Sattolo's shuffle, a fixed seed) is made before its clock starts.
+const PROBE = `
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+let t = cpu(); let s = 0
+for (let i = 0; i < 3e7; i++) s += Math.sqrt(i)
+const computeMs = cpu() - t
+const n = 1 << 20, next = new Int32Array(n)
+for (let i = 0; i < n; i++) next[i] = i
+let seed = 0x2545f491
+for (let i = n - 1; i > 0; i--) {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+  const j = seed % i, x = next[i]; next[i] = next[j]; next[j] = x
+}
+t = cpu(); let at = 0
+for (let i = 0; i < 2e6; i++) at = next[at]
+const memoryMs = cpu() - t
+process.stdout.write(JSON.stringify({ computeMs, memoryMs, s, at }))
+`
+
+const run = promisify(execFile)
+
+/** Runs the probe once, pinned to `core` (the servers' core) when one is given. */
+export async function measurePace(core?: string): Promise<Pace> {
+  const [command, args] = core
+    ? ['taskset', ['-c', core, process.execPath, '-e', PROBE]]
+    : [process.execPath, ['-e', PROBE]]
+  const { stdout } = await run(command, args)
+  const { computeMs, memoryMs } = JSON.parse(stdout) as Pace
+  return { computeMs: round(computeMs), memoryMs: round(memoryMs) }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10
+
+/** `compute 172 → 180 ms, memory 95 → 97 ms`. */
+export function describePace({ before, after }: PaceAround): string {
+  const ms = (value: number) => Math.round(value).toLocaleString('en-US')
+  return `compute ${ms(before.computeMs)} → ${ms(after.computeMs)} ms, memory ${ms(before.memoryMs)} → ${ms(after.memoryMs)} ms`
+}
