@@ -18,6 +18,18 @@ describe('perf stat', () => {
     ])
   })
 
+  it('reports a perf that could not start when stopped, not as an unhandled rejection', async () => {
+    const path = process.env.PATH
+    process.env.PATH = '/nonexistent'
+    try {
+      const stat = startPerfStat(process.pid)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await expect(stat.stop()).rejects.toThrow(/ENOENT/)
+    } finally {
+      process.env.PATH = path
+    }
+  })
+
   // perf comes with linux-perf (installed by .ci/run).
   it("counts a busy process's system calls until stopped", async () => {
     const child = spawn(process.execPath, [

@@ -30,16 +30,14 @@ export function startPerfStat(pid: number, events: readonly string[] = KERNEL_EV
   child.stderr.on('data', (chunk: string) => {
     output += chunk
   })
+  // Rejects if perf could not be started (an `error` event); reported by `stop`, not before.
   const exited = once(child, 'exit')
-  const failed = once(child, 'error')
+  exited.catch(() => {})
   return {
     async stop() {
       // perf prints its counts when interrupted, as after a command it ran.
       child.kill('SIGINT')
-      const [code] = (await Promise.race([
-        exited,
-        failed.then(([error]) => Promise.reject(error)),
-      ])) as [number | null]
+      const [code] = (await exited) as [number | null]
       const counts = parsePerfStatCsv(output)
       if (counts.size === 0) {
         throw new Error(`perf stat -p ${pid} counted nothing (exit ${code}): ${output.trim()}`)
