@@ -11,6 +11,15 @@ import {
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 
+/** A full run's report with these scenarios, on a made-up machine. */
+const reportOf = (scenarios: BenchReport['scenarios']): BenchReport => ({
+  date: '2026-12-07T00:00:00.000Z',
+  mode: 'full',
+  machine: { cpu: 'cpu', cores: 2, memoryGiB: 1, node: 'v20', platform: 'linux', pinning: 'none' },
+  seconds: 1,
+  scenarios,
+})
+
 describe('README figures', () => {
   it("replaces only what is between a block's markers, and reads it back", () => {
     const text = 'intro\n<!-- bench:summary:start -->\n\nold\n\n<!-- bench:summary:end -->\nafter\n'
@@ -22,39 +31,26 @@ describe('README figures', () => {
   })
 
   it('shows figures with no target in the summary and the scenario, never judged', () => {
-    const report: BenchReport = {
-      date: '2026-12-05T00:00:00.000Z',
-      mode: 'full',
-      machine: {
-        cpu: 'cpu',
-        cores: 2,
-        memoryGiB: 1,
-        node: 'v20',
-        platform: 'linux',
-        pinning: 'none',
+    const report = reportOf([
+      {
+        id: '4',
+        title: 'Issuance',
+        seconds: 1,
+        tables: [],
+        notes: [],
+        failures: [],
+        targets: [],
+        figures: [
+          {
+            name: 'key / secret',
+            value: 1.1,
+            unit: 'x',
+            spread: { median: 1.1, min: 1.05, max: 1.15, rounds: 5 },
+          },
+        ],
+        measurements: {},
       },
-      seconds: 1,
-      scenarios: [
-        {
-          id: '4',
-          title: 'Issuance',
-          seconds: 1,
-          tables: [],
-          notes: [],
-          failures: [],
-          targets: [],
-          figures: [
-            {
-              name: 'key / secret',
-              value: 1.1,
-              unit: 'x',
-              spread: { median: 1.1, min: 1.05, max: 1.15, rounds: 5 },
-            },
-          ],
-          measurements: {},
-        },
-      ],
-    }
+    ])
     const blocks = renderBlocks(report)
     expect(blocks.summary).toContain(
       '| 4. Issuance | key / secret | 1.10x (1.05x–1.15x over 5 rounds) | - | reported |',
@@ -75,29 +71,16 @@ describe('README figures', () => {
       targets: [],
       measurements: {},
     }
-    const report: BenchReport = {
-      date: '2026-12-07T00:00:00.000Z',
-      mode: 'full',
-      machine: {
-        cpu: 'cpu',
-        cores: 2,
-        memoryGiB: 1,
-        node: 'v20',
-        platform: 'linux',
-        pinning: 'none',
-      },
-      seconds: 1,
-      scenarios: [
-        {
-          ...scenario,
-          pace: {
-            before: { computeMs: 154.6, memoryMs: 42.4 },
-            after: { computeMs: 1_210.2, memoryMs: 44.9 },
-          },
+    const report = reportOf([
+      {
+        ...scenario,
+        pace: {
+          before: { computeMs: 154.6, memoryMs: 42.4 },
+          after: { computeMs: 1_210.2, memoryMs: 44.9 },
         },
-        { ...scenario, id: '2', title: 'Fleet' },
-      ],
-    }
+      },
+      { ...scenario, id: '2', title: 'Fleet' },
+    ])
     const { latest = '' } = renderBlocks(report)
     expect(latest).toContain(
       "the server core's pace before and after the scenario (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`): compute 155 → 1,210 ms, memory 42 → 45 ms",
