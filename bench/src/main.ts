@@ -11,7 +11,13 @@ import { type BenchTenant, startBenchTenant, TENANT_RATE_LIMIT } from './runner/
 import { describeFigure, describeTarget, renderMarkdown, renderText } from './runner/format.js'
 import { type LoadGenerator, startLoadGenerator } from './runner/load.js'
 import { describeMachine } from './runner/machine.js'
-import { describePace, measurePace, type PaceAround } from './runner/machine-pace.js'
+import {
+  describeOnePace,
+  describePace,
+  measurePace,
+  type Pace,
+  type PaceAround,
+} from './runner/machine-pace.js'
 import { profileFlags, resultsDir } from './runner/paths.js'
 import { pinning } from './runner/processes.js'
 import { type BenchSettings, parseSettings } from './runner/settings.js'
@@ -57,6 +63,8 @@ const results: Array<
 > = []
 // A probe that fails leaves the scenario without its pace, never fails the run.
 const paceNow = () => measurePace(pinning?.server).catch(() => undefined)
+/** The paces taken at the start of the running scenario's rounds. */
+let roundPaces: Pace[] = []
 let exitCode = 0
 try {
   const [tenant, load] = await Promise.all([
@@ -79,6 +87,13 @@ try {
     tenant,
     load,
     log,
+    async startRound(index) {
+      const pace = await paceNow()
+      if (pace) roundPaces.push(pace)
+      log(
+        `  round ${index + 1}/${settings.rounds}${pace ? ` (pace: ${describeOnePace(pace)})` : ''}`,
+      )
+    },
     shared<T>(key: string, start: () => Promise<T>, stop: (value: T) => Promise<void>) {
       let value = sharedValues.get(key) as Promise<T> | undefined
       if (!value) {
@@ -100,6 +115,7 @@ try {
     }
     log(`scenario ${scenario.id}: ${scenario.title}`)
     const paceBefore = await paceNow()
+    roundPaces = []
     const scenarioStarted = performance.now()
     let result: ScenarioResult
     try {
@@ -115,7 +131,10 @@ try {
     }
     const seconds = Math.round((performance.now() - scenarioStarted) / 100) / 10
     const paceAfter = await paceNow()
-    const pace = paceBefore && paceAfter ? { before: paceBefore, after: paceAfter } : undefined
+    const pace =
+      paceBefore && paceAfter
+        ? { before: paceBefore, after: paceAfter, rounds: roundPaces }
+        : undefined
     results.push({
       id: scenario.id,
       title: scenario.title,

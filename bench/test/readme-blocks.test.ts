@@ -83,9 +83,35 @@ describe('README figures', () => {
     ])
     const { latest = '' } = renderBlocks(report)
     expect(latest).toContain(
-      "the server core's pace before and after the scenario (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`): compute 155 → 1,210 ms, memory 42 → 45 ms",
+      "the server core's pace before and after the scenario, and at the start of each round (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`): compute 155 → 1,210 ms, memory 42 → 45 ms",
     )
     expect(latest.match(/pace before and after/g)).toHaveLength(1)
+  })
+
+  it("shows the pace at each round's start when the run took it", () => {
+    const pace = (computeMs: number, memoryMs: number) => ({ computeMs, memoryMs })
+    const { latest = '' } = renderBlocks(
+      reportOf([
+        {
+          id: '6',
+          title: 'Deliveries',
+          seconds: 1,
+          tables: [],
+          notes: [],
+          failures: [],
+          targets: [],
+          measurements: {},
+          pace: {
+            before: pace(160, 70),
+            after: pace(159, 46),
+            rounds: [pace(301.4, 98), pace(290, 91), pace(158.6, 44)],
+          },
+        },
+      ]),
+    )
+    expect(latest).toContain(
+      ': compute 160 → 159 ms (rounds 301, 290, 159), memory 70 → 46 ms (rounds 98, 91, 44)',
+    )
   })
 
   it('compares tables without the padding the formatter adds', () => {

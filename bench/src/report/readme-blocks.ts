@@ -89,7 +89,7 @@ function scenarioParts(r: BenchReport['scenarios'][number]): string[] {
 }
 
 const PACE_LEGEND =
-  "the server core's pace before and after the scenario (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`)"
+  "the server core's pace before and after the scenario, and at the start of each round (CPU time of fixed work in a new process pinned there; lower is faster; `runner/machine-pace.ts`)"
 
 /**
  * Issue 13's soak targets: 4× the 294 requests/s it measured, p99 under 250 ms, no error,

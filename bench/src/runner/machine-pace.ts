@@ -14,10 +14,12 @@ export interface Pace {
   memoryMs: number
 }
 
-/** A scenario's pace before and after it. */
+/** A scenario's pace before and after it, and at the start of each of its rounds. */
 export interface PaceAround {
   before: Pace
   after: Pace
+  /** Absent from runs before 2026-12-07, 06:30, and empty for a scenario with no rounds. */
+  rounds?: Pace[]
 }
 
 // CPU time (user + system) of each part, timed inside the process; the walk's
@@ -54,8 +56,18 @@ export async function measurePace(core?: string): Promise<Pace> {
 
 const round = (ms: number) => Math.round(ms * 10) / 10
 
-/** `compute 172 → 180 ms, memory 95 → 97 ms`. */
-export function describePace({ before, after }: PaceAround): string {
+/** `compute 172 → 180 ms (rounds 175, 290), memory 95 → 97 ms (rounds 96, 130)`. */
+export function describePace({ before, after, rounds = [] }: PaceAround): string {
   const ms = (value: number) => Math.round(value).toLocaleString('en-US')
-  return `compute ${ms(before.computeMs)} → ${ms(after.computeMs)} ms, memory ${ms(before.memoryMs)} → ${ms(after.memoryMs)} ms`
+  const part = (name: string, of: (pace: Pace) => number) => {
+    const byRound =
+      rounds.length > 0 ? ` (rounds ${rounds.map((pace) => ms(of(pace))).join(', ')})` : ''
+    return `${name} ${ms(of(before))} → ${ms(of(after))} ms${byRound}`
+  }
+  return `${part('compute', (pace) => pace.computeMs)}, ${part('memory', (pace) => pace.memoryMs)}`
+}
+
+/** `compute 172 ms, memory 95 ms`. */
+export function describeOnePace(pace: Pace): string {
+  return `compute ${Math.round(pace.computeMs)} ms, memory ${Math.round(pace.memoryMs)} ms`
 }

@@ -45,11 +45,11 @@ export async function measureRounds<Id extends string>(
   context: BenchContext,
   sides: readonly Side<Id>[],
 ): Promise<{ rounds: Partial<Record<Id, SideRounds>>; problems: Map<Id, string> }> {
-  const { settings, load, log } = context
+  const { settings, load } = context
   const rounds: Partial<Record<Id, SideRounds>> = {}
   const problems = new Map<Id, string>()
   for (let round = 0; round < settings.rounds; round++) {
-    log(`  round ${round + 1}/${settings.rounds}`)
+    await context.startRound(round)
     for (const side of roundOrder(sides, round)) {
       if (problems.has(side.id)) continue
       try {

@@ -80,6 +80,11 @@ export interface BenchContext {
   tenant: BenchTenant
   load: LoadGenerator
   log(line: string): void
+  /**
+   * At the start of each alternating round (`index` from 0): logs it and takes
+   * the server core's pace, kept with the scenario's figures.
+   */
+  startRound(index: number): Promise<void>
   /** Started on first use, shared by the scenarios that need it, stopped at the end of the run. */
   shared<T>(key: string, start: () => Promise<T>, stop: (value: T) => Promise<void>): Promise<T>
 }

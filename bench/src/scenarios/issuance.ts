@@ -230,7 +230,7 @@ export const issuance: Scenario = {
         await rawRun(settings.warmupSeconds)
       }
       for (let round = 0; round < settings.rounds; round++) {
-        context.log(`  round ${round + 1}/${settings.rounds}`)
+        await context.startRound(round)
         for (const side of roundOrder(sides, round)) {
           if (side === 'endpoint' || side === 'endpoint-key' || side === 'bare-route') {
             if (side === 'endpoint-key') await fill(settings.durationSeconds)
