@@ -56,9 +56,10 @@ export async function measurePace(core?: string): Promise<Pace> {
 
 const round = (ms: number) => Math.round(ms * 10) / 10
 
+const ms = (value: number) => Math.round(value).toLocaleString('en-US')
+
 /** `compute 172 → 180 ms (rounds 175, 290), memory 95 → 97 ms (rounds 96, 130)`. */
 export function describePace({ before, after, rounds = [] }: PaceAround): string {
-  const ms = (value: number) => Math.round(value).toLocaleString('en-US')
   const part = (name: string, of: (pace: Pace) => number) => {
     const byRound =
       rounds.length > 0 ? ` (rounds ${rounds.map((pace) => ms(of(pace))).join(', ')})` : ''
@@ -69,5 +70,5 @@ export function describePace({ before, after, rounds = [] }: PaceAround): string
 
 /** `compute 172 ms, memory 95 ms`. */
 export function describeOnePace(pace: Pace): string {
-  return `compute ${Math.round(pace.computeMs)} ms, memory ${Math.round(pace.memoryMs)} ms`
+  return `compute ${ms(pace.computeMs)} ms, memory ${ms(pace.memoryMs)} ms`
 }
