@@ -30,8 +30,9 @@ export function startPerfStat(pid: number, events: readonly string[] = KERNEL_EV
   child.stderr.on('data', (chunk: string) => {
     output += chunk
   })
-  // Rejects if perf could not be started (an `error` event); reported by `stop`, not before.
-  const exited = once(child, 'exit')
+  // `close`, not `exit`: only then has all of perf's output been read. Rejects if perf
+  // could not be started (an `error` event); reported by `stop`, not before.
+  const exited = once(child, 'close')
   exited.catch(() => {})
   return {
     async stop() {
