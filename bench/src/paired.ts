@@ -25,7 +25,11 @@
  * each one's CPU per request and what `b` keeps of `a` (a's CPU per request
  * / b's), and their median with min–max. With `PAIRED_PERF_STAT=1`, also what
  * the kernel did for each over the windows, per request (`perf stat`: system
- * calls, page faults, context switches).
+ * calls, page faults, context switches). With `PAIRED_B_GEOCODING=<seconds>`,
+ * b (world-mappers) first answers that long of geocoding queries
+ * (`runner/geocoding-traffic.ts`), as the run's shared world-mappers has
+ * answered scenario 5's by scenario 8: `world-mappers,world-mappers` then
+ * says what those requests leave in an app.
  */
 import {
   answerBodiesFirst,
@@ -36,6 +40,7 @@ import {
   startCensusIssuer,
 } from './runner/census-servers.js'
 import { renderText, spreadText } from './runner/format.js'
+import { sendGeocodingTraffic } from './runner/geocoding-traffic.js'
 import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
 import { KERNEL_EVENTS, type PerfStat, startPerfStat } from './runner/perf-stat.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
@@ -51,6 +56,13 @@ if (!Number.isInteger(windows) || windows < 1) throw new Error('windows: 1 or mo
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error('seconds: 1 or more')
 const sides = ids.map(censusSide)
 const countKernel = process.env.PAIRED_PERF_STAT === '1'
+const geocodingSeconds = Number(process.env.PAIRED_B_GEOCODING ?? 0)
+if (!Number.isInteger(geocodingSeconds) || geocodingSeconds < 0) {
+  throw new Error('PAIRED_B_GEOCODING: whole seconds')
+}
+if (geocodingSeconds > 0 && sides[1]?.id !== 'world-mappers') {
+  throw new Error('PAIRED_B_GEOCODING: b must be world-mappers')
+}
 
 const AUDIENCE = 'urn:paired'
 const WARM_UP_SECONDS = 5
@@ -80,6 +92,13 @@ try {
     pid: server.child.process.pid as number,
   }))
   const authorizations = [`Bearer ${issuer.token}`]
+  if (geocodingSeconds > 0) {
+    const base = new URL((servers[1] as CensusServer).url).origin
+    const answered = await sendGeocodingTraffic(base, `Bearer ${issuer.token}`, geocodingSeconds)
+    console.log(
+      `b answered ${answered.toLocaleString('en-US')} geocoding queries in ${geocodingSeconds} s first`,
+    )
+  }
   // The warm-up here rather than in measurePaired, so that perf counts the windows alone.
   await loadInTicks(targets, authorizations, 25, WARM_UP_SECONDS)
   const kernel: PerfStat[] = countKernel ? targets.map((target) => startPerfStat(target.pid)) : []

@@ -66,7 +66,7 @@ function giftDeliveriesServices(context: BenchContext): Promise<Started> {
   return context.shared(
     'gift-deliveries',
     async () => {
-      const { url: worldMappersUrl } = await worldMappers(context)
+      const { url: worldMappersUrl } = await worldMappers(context, '6')
       return Promise.all(
         MODES.map(async ({ mode, clientId }) =>
           startReadyChild<{ port: number }>({
@@ -127,7 +127,7 @@ export const deliveries: Scenario = {
   async run(context) {
     const { settings, tenant, load } = context
     const services = await giftDeliveriesServices(context)
-    const upstream = (await worldMappers(context)).child.process.pid
+    const upstream = (await worldMappers(context, '6')).child.process.pid
     const failures: string[] = []
     const memory: { startMiB?: number; endMiB?: number } = {}
     const sides: Array<Side<SideId>> = []

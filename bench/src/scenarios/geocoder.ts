@@ -48,7 +48,7 @@ export const geocoder: Scenario = {
   id: '5',
   title: 'Geocoder in process and world-mappers over HTTP',
   prepare(context) {
-    worldMappers(context).catch(() => {})
+    worldMappers(context, '5').catch(() => {})
   },
   async run(context) {
     const { settings, load, tenant } = context
@@ -56,7 +56,7 @@ export const geocoder: Scenario = {
     // world-mappers (started by prepare) loads its own gazetteer: wait for it, so that the
     // in-process figures are not taken while it competes for the core. It answers ready
     // before the collections that follow the load are done: wait for those too.
-    const { url, child } = await worldMappers(context)
+    const { url, child } = await worldMappers(context, '5')
     const quieting = await untilQuiet(child.process.pid)
     context.log(
       `  world-mappers ${quieting.quiet ? 'quiet' : 'still busy'} after ${(quieting.waitedMs / 1000).toFixed(1)} s (${(quieting.lastShare * 100).toFixed(1)} % of a core in its last second)`,
