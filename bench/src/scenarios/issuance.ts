@@ -161,6 +161,17 @@ export const issuance: Scenario = {
       throw error
     })
     const { child: routeServer, ready: routeReady } = signingRoute
+    // The HTTP alone: the same route answering one token signed at its start.
+    const { child: httpServer, ready: httpReady } = await startReadyChild<{ port: number }>({
+      name: 'http-alone',
+      script: benchScript('servers/serve-signing-endpoint.ts'),
+      role: 'server',
+      env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims), BENCH_SIGN_ONCE: '1' },
+    }).catch(async (error: unknown) => {
+      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop()])
+      throw error
+    })
+    const httpJob = { ...job, url: `http://127.0.0.1:${httpReady.port}/oauth/token` }
     const routeJob = { ...job, url: `http://127.0.0.1:${routeReady.port}/oauth/token` }
     const routeAnswer = await request(routeJob.url, { method: 'POST', headers, body: job.body })
     const routeToken = ((await routeAnswer.body.json()) as { access_token?: string }).access_token
@@ -204,9 +215,9 @@ export const issuance: Scenario = {
       return { tokensPerSecond: result.requestsPerSecond, cpuMicrosPerToken: cpu, p99: result.p99 }
     }
 
-    const sides = (['endpoint', 'endpoint-key', 'bare-route', 'raw', 'raw-b'] as const).filter(
-      (side) => withKey || side !== 'endpoint-key',
-    )
+    const sides = (
+      ['endpoint', 'endpoint-key', 'bare-route', 'http-alone', 'raw', 'raw-b'] as const
+    ).filter((side) => withKey || side !== 'endpoint-key')
     const endpointFigures = () => ({
       tokensPerSecond: [] as number[],
       cpuMicrosPerToken: [] as number[],
@@ -216,6 +227,7 @@ export const issuance: Scenario = {
       endpoint: endpointFigures(),
       'endpoint-key': endpointFigures(),
       'bare-route': endpointFigures(),
+      'http-alone': endpointFigures(),
       raw: { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
       'raw-b': { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
     }
@@ -227,12 +239,22 @@ export const issuance: Scenario = {
           await load.run({ ...keyJob, durationSeconds: settings.warmupSeconds })
         }
         await load.run({ ...routeJob, durationSeconds: settings.warmupSeconds })
+        await load.run({ ...httpJob, durationSeconds: settings.warmupSeconds })
         await rawRun(settings.warmupSeconds)
       }
       for (let round = 0; round < settings.rounds; round++) {
         await context.startRound(round)
         for (const side of roundOrder(sides, round)) {
-          if (side === 'endpoint' || side === 'endpoint-key' || side === 'bare-route') {
+          if (side === 'http-alone') {
+            const result = await endpointRun(
+              httpJob,
+              'the route without signing',
+              httpServer.process.pid,
+            )
+            rounds[side].tokensPerSecond.push(result.tokensPerSecond)
+            rounds[side].cpuMicrosPerToken.push(result.cpuMicrosPerToken)
+            rounds[side].p99.push(result.p99)
+          } else if (side === 'endpoint' || side === 'endpoint-key' || side === 'bare-route') {
             if (side === 'endpoint-key') await fill(settings.durationSeconds)
             const result =
               side === 'endpoint'
@@ -251,7 +273,7 @@ export const issuance: Scenario = {
         }
       }
     } finally {
-      await Promise.all([child.stop(), routeServer.stop()])
+      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop()])
     }
 
     // The limit: the mean of the two raw runs in each round.
@@ -285,6 +307,19 @@ export const issuance: Scenario = {
       rounds['bare-route'].cpuMicrosPerToken,
       rounds.endpoint.cpuMicrosPerToken,
     )
+    // What no token endpoint on Fastify can beat: the raw loop's signature plus the HTTP
+    // around it, round by round; and what a signature costs between HTTP work instead.
+    const httpAlone = rounds['http-alone'].cpuMicrosPerToken
+    const rawAndHttp = rawLimit.cpuMicrosPerToken.map(
+      (raw, r) => raw + (httpAlone[r] ?? Number.NaN),
+    )
+    const ceiling = ratioSpread(rawLimit.cpuMicrosPerToken, rawAndHttp)
+    const signatureInRoute = ratioSpread(
+      rounds['bare-route'].cpuMicrosPerToken.map(
+        (route, r) => route - (httpAlone[r] ?? Number.NaN),
+      ),
+      rawLimit.cpuMicrosPerToken,
+    )
     const methodRow = (
       label: string,
       figures: { tokensPerSecond: number[]; cpuMicrosPerToken: number[]; p99: number[] },
@@ -310,6 +345,10 @@ export const issuance: Scenario = {
             row(
               'bare Fastify POST /oauth/token signing as raw does (the HTTP floor)',
               rounds['bare-route'],
+            ),
+            row(
+              'bare Fastify POST /oauth/token answering one token signed at its start (the HTTP alone)',
+              rounds['http-alone'],
             ),
             row('raw node:crypto RS256 sign, same claims', rounds.raw),
             row('raw signing again (A/A control)', rounds['raw-b']),
@@ -342,6 +381,7 @@ export const issuance: Scenario = {
         'the tenant runs apps/auth-server src/main.ts with the bench tenant (no Action), LOG_LEVEL=warn, token rate limits raised to 1,000,000/s',
         '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor, their mean the limit',
         'the HTTP floor: a bare Fastify POST /oauth/token (bench/src/servers/serve-signing-endpoint.ts) that reads the same form with @fastify/formbody and answers a token signed as the raw loop signs it, with no client authentication, rate limit, log or telemetry, under the same load: what a token endpoint on Fastify costs before any code of its own; "issuance / the bare signing route" is what the tenant keeps of it',
+        'the HTTP alone: the same bare route answering one token signed at its start to every request, the same bytes and load without a signature; "raw / (raw + the HTTP alone)" is what an endpoint that signs each token would keep of the raw loop if its signature cost what the loop\'s does: the most any token endpoint on Fastify keeps; "(the bare signing route − the HTTP alone) / raw" is what a signature costs between HTTP work against the loop\'s, one after another (the tenant signs the tokens asked in one turn of the event loop back to back for that)',
         ...(withKey
           ? [
               `private_key_jwt (issue 18): bench-issuance-key has an RSA-2048 key registered in the tenant file (the public half; the key pair is made once in bench/.cache) and no usable secret; every request carries a new RS256 client assertion (iss = sub = the client, aud the tenant URL, 60 s, a random jti) of the form @m2m/auth's createTokenProvider signs, ${count(assertions.made)} made by the load worker on the load core before the runs that send them (${(assertions.ms / 1000).toFixed(1)} s, not measured)${assertions.madeDuringRun > 0 ? `, ${count(assertions.madeDuringRun)} more during the runs when the pool ran dry` : ''}; checked first: createTokenProvider with the key gets a token, an assertion sent twice is refused the second time (a replayed jti), the client's secret is refused; "vs client_secret_post (CPU)" = its tenant CPU per token / the secret's in the same round`,
@@ -359,6 +399,18 @@ export const issuance: Scenario = {
       ],
       figures: [
         {
+          name: 'raw / (raw + the HTTP alone) (CPU per token): the most a token endpoint on Fastify keeps',
+          value: ceiling.median,
+          unit: 'x',
+          spread: ceiling,
+        },
+        {
+          name: '(the bare signing route - the HTTP alone) / raw (CPU per token): a signature between HTTP work',
+          value: signatureInRoute.median,
+          unit: 'x',
+          spread: signatureInRoute,
+        },
+        {
           name: 'issuance / the bare signing route (CPU per token)',
           value: tenantOverRoute.median,
           unit: 'x',
@@ -375,7 +427,16 @@ export const issuance: Scenario = {
             ]
           : []),
       ],
-      measurements: { rounds, control, floor, keyOverSecret, tenantOverRoute, assertions },
+      measurements: {
+        rounds,
+        control,
+        floor,
+        keyOverSecret,
+        tenantOverRoute,
+        ceiling,
+        signatureInRoute,
+        assertions,
+      },
     }
   },
 }

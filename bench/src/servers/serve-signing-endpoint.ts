@@ -5,7 +5,9 @@
  * a token of the tenant's form signed as the raw loop signs it (`BENCH_KEY_FILE`,
  * `BENCH_CLAIMS`): no client authentication, rate limit, log or telemetry.
  * What the tenant costs above it is what its own code costs (port in the
- * ready message).
+ * ready message). With `BENCH_SIGN_ONCE=1` it answers one token signed at
+ * start to every request: what the HTTP around a token costs, without the
+ * signature.
  */
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
@@ -17,6 +19,7 @@ await announce(async () => {
   const claims = process.env.BENCH_CLAIMS
   if (!keyFile || !claims) throw new Error('BENCH_KEY_FILE and BENCH_CLAIMS are required')
   const { signOne, lifetime } = await createRawSigner(keyFile, JSON.parse(claims))
+  const signedOnce = process.env.BENCH_SIGN_ONCE === '1' ? signOne() : undefined
   const app = Fastify()
   await app.register(formbody, { bodyLimit: 16 * 1024 })
   app.post('/oauth/token', async (request, reply) => {
@@ -24,7 +27,7 @@ await announce(async () => {
     if (form?.grant_type !== 'client_credentials') {
       return reply.code(400).send({ error: 'unsupported_grant_type' })
     }
-    return { access_token: signOne(), token_type: 'Bearer', expires_in: lifetime }
+    return { access_token: signedOnce ?? signOne(), token_type: 'Bearer', expires_in: lifetime }
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: (app.server.address() as { port: number }).port }
