@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type BenchTenant, startBenchTenant, TENANT_RATE_LIMIT } from './runner/bench-tenant.js'
+import { untilCoreQuiet } from './runner/core-quiet.js'
 import { describeFigure, describeTarget, renderMarkdown, renderText } from './runner/format.js'
 import { type LoadGenerator, startLoadGenerator } from './runner/load.js'
 import { describeMachine } from './runner/machine.js'
@@ -63,6 +64,22 @@ const results: Array<
 > = []
 // A probe that fails leaves the scenario without its pace, never fails the run.
 const paceNow = () => measurePace(pinning?.server).catch(() => undefined)
+/**
+ * The pace around a scenario, once the server core is quiet: the processes of
+ * the run that start or exit there (the tenant compiling, the last scenario's
+ * servers going away) would otherwise be timed as the machine.
+ */
+const paceWhenQuiet = async () => {
+  if (pinning) {
+    const { quiet, waitedMs, lastShare } = await untilCoreQuiet(pinning.server)
+    if (!quiet || waitedMs > 1_500) {
+      log(
+        `  the server core ${quiet ? 'quiet' : `still ${(lastShare * 100).toFixed(0)} % busy`} after ${(waitedMs / 1000).toFixed(1)} s`,
+      )
+    }
+  }
+  return paceNow()
+}
 /** The paces taken at the start of the running scenario's rounds. */
 let roundPaces: Pace[] = []
 let exitCode = 0
@@ -114,7 +131,7 @@ try {
       for (const later of chosen.slice(chosen.indexOf(scenario))) later.prepare?.(context)
     }
     log(`scenario ${scenario.id}: ${scenario.title}`)
-    const paceBefore = await paceNow()
+    const paceBefore = await paceWhenQuiet()
     roundPaces = []
     const scenarioStarted = performance.now()
     let result: ScenarioResult
@@ -130,7 +147,7 @@ try {
       }
     }
     const seconds = Math.round((performance.now() - scenarioStarted) / 100) / 10
-    const paceAfter = await paceNow()
+    const paceAfter = await paceWhenQuiet()
     const pace =
       paceBefore && paceAfter
         ? { before: paceBefore, after: paceAfter, rounds: roundPaces }

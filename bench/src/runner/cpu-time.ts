@@ -51,8 +51,28 @@ export interface Quieting {
  * (say, a server done with the collections that follow loading its data,
  * which go on after it answers it is ready), or `timeoutMs` passed.
  */
-export async function untilQuiet(
+export function untilQuiet(
   pid: number | undefined,
+  limits: { maxShare?: number; timeoutMs?: number } = {},
+): Promise<Quieting> {
+  return pollUntilQuiet(async () => {
+    const before = await processCpuMicros(pid)
+    if (before === undefined) return undefined
+    const from = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const after = await processCpuMicros(pid)
+    if (after === undefined) return undefined
+    return (after - before) / ((performance.now() - from) * 1000)
+  }, limits)
+}
+
+/**
+ * Calls `shareOfASecond` (a busy share measured over about a second;
+ * undefined when it cannot be read) until it is under `maxShare`, or
+ * `timeoutMs` passed; not quiet at once when it cannot be read.
+ */
+export async function pollUntilQuiet(
+  shareOfASecond: () => Promise<number | undefined>,
   { maxShare = 0.05, timeoutMs = 60_000 }: { maxShare?: number; timeoutMs?: number } = {},
 ): Promise<Quieting> {
   const started = performance.now()
@@ -63,13 +83,9 @@ export async function untilQuiet(
     quiet,
   })
   for (;;) {
-    const before = await processCpuMicros(pid)
-    if (before === undefined) return ended(false)
-    const from = performance.now()
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const after = await processCpuMicros(pid)
-    if (after === undefined) return ended(false)
-    lastShare = (after - before) / ((performance.now() - from) * 1000)
+    const share = await shareOfASecond()
+    if (share === undefined) return ended(false)
+    lastShare = share
     if (lastShare < maxShare) return ended(true)
     if (performance.now() - started >= timeoutMs) return ended(false)
   }
