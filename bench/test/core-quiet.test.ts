@@ -49,7 +49,12 @@ describe('until a core is quiet', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
     children.push(spinner)
-    await once(spinner.stdout as NodeJS.ReadableStream, 'data')
+    // No taskset, or no core 0 to pin to: a clear failure rather than a timeout.
+    const gone = once(spinner, 'exit').then(([code]) => {
+      throw new Error(`the spinner exited (${code}) before it spun`)
+    })
+    await Promise.race([once(spinner.stdout as NodeJS.ReadableStream, 'data'), gone])
+    gone.catch(() => {})
     // Other work on the core can only keep it busier: how long it waits is bounded below only.
     const quieting = await untilCoreQuiet('0', { timeoutMs: 1_500 })
     expect(quieting.quiet).toBe(false)

@@ -7,6 +7,7 @@ import {
   measureResourceServers,
   oursOver,
   oursOverEmptyHook,
+  peerOverNoAuth,
   RESOURCE_NOTES,
 } from './resource-servers.js'
 
@@ -45,7 +46,11 @@ export const fleet: Scenario = {
         checkedTwoAtOnce(oursOver(measured, 'fastify-no-auth', 0.95, 'cpu'), twoAtOnce.ours),
         oursOver(measured, 'fastify-auth0-verify', 3, 'cpu'),
       ],
-      figures: [...oursOverEmptyHook(measured), ...twoAtOnce.figures],
+      figures: [
+        ...oursOverEmptyHook(measured),
+        ...peerOverNoAuth(measured, 'fastify-auth0-verify'),
+        ...twoAtOnce.figures,
+      ],
       measurements: {
         fleetSize: size,
         rounds: measured.rounds,

@@ -15,6 +15,7 @@ import {
   measureResourceServers,
   oursOver,
   oursOverEmptyHook,
+  peerOverNoAuth,
   RESOURCE_NOTES,
 } from './resource-servers.js'
 
@@ -146,6 +147,7 @@ export const hotToken: Scenario = {
         ],
         figures: [
           ...oursOverEmptyHook(measured),
+          ...peerOverNoAuth(measured, 'fastify-auth0-verify'),
           ...twoAtOnce.figures,
           ...(cost
             ? [

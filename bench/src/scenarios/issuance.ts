@@ -167,18 +167,21 @@ export const issuance: Scenario = {
       script: benchScript('servers/serve-signing-endpoint.ts'),
       role: 'server',
       env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims), BENCH_SIGN_ONCE: '1' },
+      ...(settings.cpuProfile ? { nodeFlags: profileFlags('http-alone') } : {}),
     }).catch(async (error: unknown) => {
-      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop()])
+      // A child that failed to start is stopped by startReadyChild itself.
+      await Promise.all([child.stop(), routeServer.stop()])
       throw error
     })
     const httpJob = { ...job, url: `http://127.0.0.1:${httpReady.port}/oauth/token` }
     const routeJob = { ...job, url: `http://127.0.0.1:${routeReady.port}/oauth/token` }
-    const routeAnswer = await request(routeJob.url, { method: 'POST', headers, body: job.body })
-    const routeToken = ((await routeAnswer.body.json()) as { access_token?: string }).access_token
-    if (routeAnswer.statusCode !== 200 || routeToken?.split('.')[0] !== token.split('.')[0]) {
-      failures.push(
-        `the bare signing route answered ${routeAnswer.statusCode}, not a token of the tenant's form`,
-      )
+    /** Checks that a bare route answers a token with the tenant's header; a problem, if any. */
+    const answersTenantToken = async (url: string, name: string) => {
+      const answer = await request(url, { method: 'POST', headers, body: job.body })
+      const answered = ((await answer.body.json()) as { access_token?: string }).access_token
+      if (answer.statusCode !== 200 || answered?.split('.')[0] !== token.split('.')[0]) {
+        failures.push(`${name} answered ${answer.statusCode}, not a token of the tenant's form`)
+      }
     }
     const rawRun = async (warmupSeconds: number): Promise<RawResult> => {
       const answer = child.nextMessage(
@@ -232,6 +235,8 @@ export const issuance: Scenario = {
       'raw-b': { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
     }
     try {
+      await answersTenantToken(routeJob.url, 'the bare signing route')
+      await answersTenantToken(httpJob.url, 'the route without signing')
       if (settings.warmupSeconds > 0) {
         await load.run({ ...job, durationSeconds: settings.warmupSeconds })
         if (withKey) {

@@ -272,6 +272,27 @@ export function oursOverEmptyHook(result: ResourceRunResult): Figure[] {
   ]
 }
 
+/**
+ * `peer`'s CPU per request over no auth's (the mean of its two copies), round
+ * by round: what a plugin that cost nothing would keep against `peer`, the
+ * most that a target "ours ≥ N× peer" can reach in the run.
+ */
+export function peerOverNoAuth(result: ResourceRunResult, peer: VariantId): Figure[] {
+  const peerCost = result.rounds[peer]?.cpuMicrosPerRequest
+  const limit = result.noAuthLimit?.cpuMicrosPerRequest
+  if (!peerCost || !limit) return []
+  const rounds = ratioSpread(peerCost, limit)
+  const label = RESOURCE_VARIANTS.find((v) => v.id === peer)?.label ?? peer
+  return [
+    {
+      name: `${label} / Fastify, no auth (CPU per request): what a plugin costing nothing would keep against it`,
+      value: rounds.median,
+      unit: 'x',
+      spread: rounds,
+    },
+  ]
+}
+
 /** Ours against `peer` as a target on CPU per request (`by: 'cpu'`) or req/s, judged on the median of the rounds. */
 export function oursOver(
   result: ResourceRunResult,

@@ -1,6 +1,6 @@
 import { request } from 'undici'
 import { CLIENTS } from '../runner/bench-tenant.js'
-import { processCpuMicros } from '../runner/cpu-time.js'
+import { processCpuMicros, untilQuiet } from '../runner/cpu-time.js'
 import { count, describeLoad, ms, percent, ratio, spreadText } from '../runner/format.js'
 import { measureRounds, type Side } from '../runner/measure-rounds.js'
 import { benchScript, profileFlags } from '../runner/paths.js'
@@ -74,11 +74,18 @@ export const worldMappersApp: Scenario = {
     // An app of its own, new as the bare routes are, answering only what they answer: the
     // shared one has answered the earlier scenarios' queries (a row of its own, below).
     const servedBefore = [...scenariosServedBySharedWorldMappers()]
+    const failures: string[] = []
+    // A shared process that failed to start or died costs its own row, not the target's.
     const shared: WorldMappers | undefined =
-      servedBefore.length > 0 ? await worldMappers(context, '8') : undefined
+      servedBefore.length > 0
+        ? await worldMappers(context, '8').catch((error: unknown) => {
+            failures.push(`the shared world-mappers: ${(error as Error).message}`)
+            return undefined
+          })
+        : undefined
     const app = await startWorldMappers(context, 'world-mappers-app')
     try {
-      return await measureApp(context, app, shared && { ...shared, servedBefore })
+      return await measureApp(context, app, shared && { ...shared, servedBefore }, failures)
     } finally {
       await app.child.stop()
     }
@@ -90,16 +97,16 @@ async function measureApp(
   context: BenchContext,
   app: WorldMappers,
   shared: (WorldMappers & { servedBefore: readonly string[] }) | undefined,
+  failures: string[],
 ): Promise<ScenarioResult> {
   const { settings, load } = context
-  const failures: string[] = []
   const token = await context.tenant.token(CLIENTS.giftDeliveries, AUDIENCE)
   const headers = { authorization: `Bearer ${token}` }
   const answer = await request(`${app.url}${PATH}`, { headers })
   const body = await answer.body.text()
   if (answer.statusCode !== 200) throw new Error(`${PATH} answered ${answer.statusCode}: ${body}`)
 
-  const bare = await Promise.all(
+  const starts = await Promise.allSettled(
     BARE_SERVERS.map(async ({ id, layers }) => {
       const { child, ready } = await startReadyChild<{ port: number; places: number }>({
         name: id,
@@ -117,7 +124,15 @@ async function measureApp(
       return { id, child, places: ready.places, url: `http://127.0.0.1:${ready.port}${PATH}` }
     }),
   )
+  const bare = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []))
   try {
+    const failedStart = starts.find((start) => start.status === 'rejected')
+    if (failedStart) throw failedStart.reason
+    // Like world-mappers, the servers holding the places go on collecting after they answer
+    // ready: every server is measured once it idles.
+    for (const pid of [app.child, ...bare.map(({ child }) => child)].map((c) => c.process.pid)) {
+      await untilQuiet(pid)
+    }
     const bareSides: Side<SideId>[] = bare.map(({ id, child, url }) => ({
       id,
       job: { url, headers, connections: settings.connections },
@@ -132,16 +147,22 @@ async function measureApp(
     // limit is their mean, and their A/A floor covers the time the app ran in.
     const [firstCopy, ...otherBare] = bareSides
     if (!firstCopy) throw new Error('no bare route started')
-    const sharedSide: Side<SideId>[] = shared
-      ? [
-          {
-            id: 'world-mappers-shared',
-            job: { url: `${shared.url}${PATH}`, headers, connections: settings.connections },
-            cpuMicros: () => cpuOf(shared.child),
-          },
-        ]
-      : []
-    const sides = [firstCopy, appSide, ...otherBare, ...sharedSide]
+    let sharedSide: Side<SideId> | undefined
+    if (shared) {
+      const side: Side<SideId> = {
+        id: 'world-mappers-shared',
+        job: { url: `${shared.url}${PATH}`, headers, connections: settings.connections },
+        cpuMicros: () => cpuOf(shared.child),
+      }
+      try {
+        const check = await request(side.job.url, { headers })
+        await check.body.dump()
+        sharedSide = side
+      } catch (error) {
+        failures.push(`the shared world-mappers did not answer: ${(error as Error).message}`)
+      }
+    }
+    const sides = [firstCopy, appSide, ...otherBare, ...(sharedSide ? [sharedSide] : [])]
     for (const side of sides) {
       const check = await request(side.job.url, { headers })
       const text = await check.body.text()
@@ -176,7 +197,7 @@ async function measureApp(
     const control = pair?.control ?? spread([])
     const floor = pair?.floor ?? Number.NaN
     const limit = pair?.limit
-    const rows = SIDES.filter(({ id }) => shared || id !== 'world-mappers-shared').map(
+    const rows = SIDES.filter(({ id }) => sharedSide || id !== 'world-mappers-shared').map(
       ({ id, label }) => {
         const problem = problems.get(id)
         if (problem) failures.push(`${label}: ${problem}`)
@@ -212,13 +233,13 @@ async function measureApp(
       ],
       notes: [
         `world-mappers runs its own src/main.ts (LOG_LEVEL=warn) verifying against the bench tenant, a process new to this scenario as the bare routes are; the bare routes answer the bytes it answered (${body.length} bytes)`,
-        ...(shared
+        ...(shared && sharedSide
           ? [
-              `the shared world-mappers is the same src/main.ts, the run's one process that ${shared.servedBefore.length === 1 ? 'scenario' : 'scenarios'} ${shared.servedBefore.join(' and ')} loaded before with their own requests (geocoding, directions): what those requests left in it (V8's code and inline caches shaped by other routes, a grown heap) costs beside the new app; a row, not the target's`,
+              `the shared world-mappers is the same src/main.ts, the run's one process that ${shared.servedBefore.length === 1 ? 'scenario' : 'scenarios'} ${shared.servedBefore.join(' and ')} loaded before with ${shared.servedBefore.length === 1 ? 'its' : 'their'} own requests: what those requests left in it (V8's code and inline caches shaped by other routes, a grown heap) costs beside the new app; a row, not the target's`,
             ]
           : []),
         '"vs the limit (CPU)" = the bare route\'s CPU per request (the mean of its two copies in the round) / this server\'s, in the same round: the share of the limit it keeps',
-        `measured in the order: the bare route, the app, the second bare copy, then the parts${shared ? ', then the shared world-mappers' : ''} (reversed every other round): the app always runs between the two copies whose mean is its limit and whose difference is the A/A floor`,
+        `measured in the order: the bare route, the app, the second bare copy, then the parts${sharedSide ? ', then the shared world-mappers' : ''} (reversed every other round): the app always runs between the two copies whose mean is its limit and whose difference is the A/A floor`,
         'the rows in between are the bare route with parts of the app, registered as the app registers them: the auth plugin (its verifier verifying against the bench tenant), the telemetry (a span per request, not recording without an exporter, the request-duration histogram and /metrics), and all of them with the service logger at warn, the error handler, the OpenAPI document and the health routes: what the parts cost without the rest of the process (its gazetteer of places, its other routes)',
         pairedNote(context),
         `the row with the places also loads world-mappers' gazetteer (${count(bare.find(({ id }) => id === 'bare-all-places')?.places ?? 0)} places) and keeps it for the process's life, as world-mappers does, and answers no query from it: what holding it costs every request (the garbage collector's work grows with the heap the places take)`,
