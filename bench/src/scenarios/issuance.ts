@@ -149,27 +149,26 @@ export const issuance: Scenario = {
     })
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
     const keyFile = join(tenant.dataDir, 'signing-keys.json')
+    /** The bare Fastify token route (`serve-signing-endpoint.ts`); a child that fails to start is stopped by startReadyChild. */
+    const startSigningRoute = (name: string, env: Record<string, string> = {}) =>
+      startReadyChild<{ port: number }>({
+        name,
+        script: benchScript('servers/serve-signing-endpoint.ts'),
+        role: 'server',
+        env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims), ...env },
+        ...(settings.cpuProfile ? { nodeFlags: profileFlags(name) } : {}),
+      })
     // The floor under a token endpoint on Fastify: a bare route that signs as the raw loop does.
-    const signingRoute = await startReadyChild<{ port: number }>({
-      name: 'signing-endpoint',
-      script: benchScript('servers/serve-signing-endpoint.ts'),
-      role: 'server',
-      env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims) },
-      ...(settings.cpuProfile ? { nodeFlags: profileFlags('signing-endpoint') } : {}),
-    }).catch(async (error: unknown) => {
+    const { child: routeServer, ready: routeReady } = await startSigningRoute(
+      'signing-endpoint',
+    ).catch(async (error: unknown) => {
       await child.stop()
       throw error
     })
-    const { child: routeServer, ready: routeReady } = signingRoute
     // The HTTP alone: the same route answering one token signed at its start.
-    const { child: httpServer, ready: httpReady } = await startReadyChild<{ port: number }>({
-      name: 'http-alone',
-      script: benchScript('servers/serve-signing-endpoint.ts'),
-      role: 'server',
-      env: { BENCH_KEY_FILE: keyFile, BENCH_CLAIMS: JSON.stringify(claims), BENCH_SIGN_ONCE: '1' },
-      ...(settings.cpuProfile ? { nodeFlags: profileFlags('http-alone') } : {}),
+    const { child: httpServer, ready: httpReady } = await startSigningRoute('http-alone', {
+      BENCH_SIGN_ONCE: '1',
     }).catch(async (error: unknown) => {
-      // A child that failed to start is stopped by startReadyChild itself.
       await Promise.all([child.stop(), routeServer.stop()])
       throw error
     })
@@ -218,6 +217,13 @@ export const issuance: Scenario = {
       return { tokensPerSecond: result.requestsPerSecond, cpuMicrosPerToken: cpu, p99: result.p99 }
     }
 
+    /** What each endpoint side loads, as what, and whose CPU time it reads. */
+    const endpointSides = {
+      endpoint: [job, '/oauth/token (client secret)', tenant.pid],
+      'endpoint-key': [keyJob, '/oauth/token (private_key_jwt)', tenant.pid],
+      'bare-route': [routeJob, 'the bare signing route', routeServer.process.pid],
+      'http-alone': [httpJob, 'the route without signing', httpServer.process.pid],
+    } as const
     const sides = (
       ['endpoint', 'endpoint-key', 'bare-route', 'http-alone', 'raw', 'raw-b'] as const
     ).filter((side) => withKey || side !== 'endpoint-key')
@@ -250,23 +256,10 @@ export const issuance: Scenario = {
       for (let round = 0; round < settings.rounds; round++) {
         await context.startRound(round)
         for (const side of roundOrder(sides, round)) {
-          if (side === 'http-alone') {
-            const result = await endpointRun(
-              httpJob,
-              'the route without signing',
-              httpServer.process.pid,
-            )
-            rounds[side].tokensPerSecond.push(result.tokensPerSecond)
-            rounds[side].cpuMicrosPerToken.push(result.cpuMicrosPerToken)
-            rounds[side].p99.push(result.p99)
-          } else if (side === 'endpoint' || side === 'endpoint-key' || side === 'bare-route') {
+          if (side !== 'raw' && side !== 'raw-b') {
             if (side === 'endpoint-key') await fill(settings.durationSeconds)
-            const result =
-              side === 'endpoint'
-                ? await endpointRun(job, '/oauth/token (client secret)')
-                : side === 'bare-route'
-                  ? await endpointRun(routeJob, 'the bare signing route', routeServer.process.pid)
-                  : await endpointRun(keyJob, '/oauth/token (private_key_jwt)')
+            const [target, label, pid] = endpointSides[side]
+            const result = await endpointRun(target, label, pid)
             rounds[side].tokensPerSecond.push(result.tokensPerSecond)
             rounds[side].cpuMicrosPerToken.push(result.cpuMicrosPerToken)
             rounds[side].p99.push(result.p99)
