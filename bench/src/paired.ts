@@ -29,8 +29,19 @@
  * b (world-mappers) first answers that long of geocoding queries
  * (`runner/geocoding-traffic.ts`), as the run's shared world-mappers has
  * answered scenario 5's by scenario 8: `world-mappers,world-mappers` then
- * says what those requests leave in an app.
+ * says what those requests leave in an app. With `PAIRED_FLAMEGRAPHS=1`, both
+ * servers run under V8's CPU profiler and, once stopped, their flame graphs
+ * are written to `bench/.cache/flamegraphs/<a>-vs-<b>-<time>/` (`a`, `b`, and
+ * `b-vs-a`, b's frames coloured by their difference with a's; HTML and PNG):
+ * where the microseconds between the two go, frame by frame. The profiler
+ * costs both servers CPU: the run's figures are not the bench's.
  */
+import { join } from 'node:path'
+import {
+  type ProfiledServer,
+  profiledServerFlags,
+  writePairedFlameGraphs,
+} from './report/paired-flame-graphs.js'
 import {
   answerBodiesFirst,
   type CensusServer,
@@ -42,6 +53,7 @@ import {
 import { renderText, spreadText } from './runner/format.js'
 import { sendGeocodingTraffic } from './runner/geocoding-traffic.js'
 import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
+import { cacheDir } from './runner/paths.js'
 import { KERNEL_EVENTS, type PerfStat, startPerfStat } from './runner/perf-stat.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
@@ -64,6 +76,18 @@ if (geocodingSeconds > 0 && sides[1]?.id !== 'world-mappers') {
   throw new Error('PAIRED_B_GEOCODING: b must be world-mappers')
 }
 
+const flameGraphDir =
+  process.env.PAIRED_FLAMEGRAPHS === '1'
+    ? join(
+        cacheDir,
+        'flamegraphs',
+        `${ids.join('-vs-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      )
+    : undefined
+const profileDirOf = (index: number) => join(flameGraphDir as string, index === 0 ? 'a' : 'b')
+/** The servers' CPU per request over the windows, once measured (for the flame graphs). */
+let measured: [number, number] | undefined
+
 const AUDIENCE = 'urn:paired'
 const WARM_UP_SECONDS = 5
 pinThisProcessToLoadCore()
@@ -83,7 +107,8 @@ try {
   )
   for (const index of startOrder) {
     const side = sides[index] as CensusSide
-    const server = await side.start(issuer.issuer, AUDIENCE, {})
+    const launch = flameGraphDir ? { nodeFlags: profiledServerFlags(profileDirOf(index)) } : {}
+    const server = await side.start(issuer.issuer, AUDIENCE, launch)
     servers[index] = server
     await checkCensusAnswer(side, server, issuer.token)
   }
@@ -112,6 +137,7 @@ try {
   const a = paired.a.map(totalCost)
   const b = paired.b.map(totalCost)
   const keeps = keepsByWindow(paired)
+  measured = [spread(a).median, spread(b).median]
   const micros = (value: number) => value.toFixed(1)
   const times = (value: number) => `${value.toFixed(3)}x`
   const [labelA, labelB] = sides.map((side) => `${side.id} (${side.label})`) as [string, string]
@@ -175,4 +201,21 @@ try {
   // Holes where a start failed.
   for (const server of servers) await server?.child.stop()
   await issuer.close()
+}
+// The profiles are written as the servers exit.
+if (flameGraphDir && measured) {
+  const profiled = sides.map(
+    (side, index): ProfiledServer => ({
+      id: side.id,
+      label: side.label,
+      profileDir: profileDirOf(index),
+      microsPerRequest: (measured as [number, number])[index] as number,
+    }),
+  ) as [ProfiledServer, ProfiledServer]
+  const files = await writePairedFlameGraphs(flameGraphDir, ...profiled)
+  console.log(`flame graphs:\n${files.map((file) => `  ${file}`).join('\n')}`)
+  const [pa, pb] = profiled
+  console.log(
+    `function by function: pnpm --filter @m2m/bench profile-diff ${pa.profileDir} ${pa.microsPerRequest.toFixed(1)} ${pb.profileDir} ${pb.microsPerRequest.toFixed(1)}`,
+  )
 }

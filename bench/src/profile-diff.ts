@@ -10,71 +10,37 @@
  * per request and the two servers' rows can be subtracted. Printed: self time
  * by function, then inclusive time, largest differences first.
  */
-import { readdir, readFile } from 'node:fs/promises'
-import path from 'node:path'
-
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  children?: number[]
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[]
-  samples: number[]
-}
+import {
+  busySamples,
+  type CpuProfile,
+  callTree,
+  frameName,
+  mainThreadProfile,
+} from './runner/cpu-profile.js'
 
 interface PerRequest {
   self: Map<string, number>
   inclusive: Map<string, number>
 }
 
-function frameName(node: ProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame
-  if (!url) return functionName
-  const where = url
-    .replace(/^file:\/\//, '')
-    .replace(/.*node_modules\//, '')
-    .replace(`${path.resolve(import.meta.dirname, '../..')}/`, '')
-  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`
-}
-
-async function mainThreadProfile(directory: string): Promise<CpuProfile> {
-  const files = (await readdir(directory)).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f)).sort()
-  const file = files[0]
-  if (!file) throw new Error(`no main-thread .cpuprofile in ${directory}`)
-  return JSON.parse(await readFile(path.join(directory, file), 'utf8')) as CpuProfile
-}
-
 function perRequest(profile: CpuProfile, microsPerRequest: number): PerRequest {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-  const parentOf = new Map<number, number>()
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parentOf.set(child, node.id)
-  const nodeOf = (id: number) => byId.get(id) as ProfileNode
-  const first = profile.samples.findIndex(
-    (id) => nodeOf(id).callFrame.functionName === 'parserOnIncoming',
-  )
-  if (first === -1) throw new Error('the profile holds no HTTP request')
+  const tree = callTree(profile)
+  const samples = busySamples(profile, tree)
   const self = new Map<string, number>()
   const inclusive = new Map<string, number>()
-  let busy = 0
-  for (const id of profile.samples.slice(first)) {
-    const node = nodeOf(id)
-    if (node.callFrame.functionName === '(idle)') continue
-    busy++
-    const name = frameName(node)
+  for (const id of samples) {
+    const name = frameName(tree.node(id))
     self.set(name, (self.get(name) ?? 0) + 1)
     const seen = new Set<string>()
-    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
-      const caller = frameName(nodeOf(at))
+    for (let at: number | undefined = id; at !== undefined; at = tree.parent(at)) {
+      const caller = frameName(tree.node(at))
       if (seen.has(caller)) continue
       seen.add(caller)
       inclusive.set(caller, (inclusive.get(caller) ?? 0) + 1)
     }
   }
   for (const table of [self, inclusive]) {
-    for (const [name, samples] of table) table.set(name, (samples / busy) * microsPerRequest)
+    for (const [name, count] of table) table.set(name, (count / samples.length) * microsPerRequest)
   }
   return { self, inclusive }
 }

@@ -5,28 +5,25 @@
  * that were not idle.
  */
 import { readFile } from 'node:fs/promises'
-
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  hitCount?: number
-}
+import { frameName, framePlace, type ProfileNode } from './runner/cpu-profile.js'
 
 const [file, top = '25'] = process.argv.slice(2).filter((arg) => arg !== '--')
 if (!file) {
   console.error('usage: profile <file.cpuprofile> [top]')
   process.exit(2)
 }
-const profile = JSON.parse(await readFile(file, 'utf8')) as { nodes: ProfileNode[] }
+const profile = JSON.parse(await readFile(file, 'utf8')) as {
+  nodes: Array<ProfileNode & { hitCount?: number }>
+}
 const byFunction = new Map<string, number>()
 const byFile = new Map<string, number>()
 let busy = 0
 for (const node of profile.nodes) {
   const hits = node.hitCount ?? 0
-  const { functionName, url, lineNumber } = node.callFrame
-  if (functionName === '(idle)') continue
+  if (node.callFrame.functionName === '(idle)') continue
   busy += hits
-  const where = url ? url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '') : functionName
-  const key = url ? `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}` : functionName
+  const key = frameName(node)
+  const where = framePlace(node) ?? key
   byFunction.set(key, (byFunction.get(key) ?? 0) + hits)
   byFile.set(where, (byFile.get(where) ?? 0) + hits)
 }

@@ -1,0 +1,81 @@
+import { busySamples, type CpuProfile, callTree, frameName } from '../runner/cpu-profile.js'
+
+/** A frame of a flame graph (d3-flame-graph's input): its time and its callees'. */
+export interface FlameNode {
+  name: string
+  /** µs per request spent in this frame and what it called. */
+  value: number
+  children: FlameNode[]
+  /** In a differential graph: `value` less the baseline's at the same stack. */
+  delta?: number
+}
+
+interface Counted {
+  name: string
+  samples: number
+  children: Map<string, Counted>
+}
+
+/**
+ * A profile's busy samples (`busySamples`) as a flame tree whose values are
+ * µs per request: each frame's share of the samples times the server's CPU
+ * per request measured beside the profile. Frames are merged by name along
+ * the stack, so a function called from two places is two frames.
+ */
+export function flameTree(profile: CpuProfile, microsPerRequest: number, name: string): FlameNode {
+  const tree = callTree(profile)
+  const samples = busySamples(profile, tree)
+  const byLeaf = new Map<number, number>()
+  for (const id of samples) byLeaf.set(id, (byLeaf.get(id) ?? 0) + 1)
+
+  const root: Counted = { name, samples: 0, children: new Map() }
+  for (const [leaf, count] of byLeaf) {
+    const stack: string[] = []
+    // V8's `(root)` node is the top of every stack: the graph's own root stands for it.
+    for (let at: number | undefined = leaf; at !== undefined; at = tree.parent(at)) {
+      if (tree.parent(at) !== undefined) stack.push(frameName(tree.node(at)))
+    }
+    root.samples += count
+    let frame = root
+    for (const caller of stack.reverse()) {
+      let next = frame.children.get(caller)
+      if (next === undefined) {
+        next = { name: caller, samples: 0, children: new Map() }
+        frame.children.set(caller, next)
+      }
+      next.samples += count
+      frame = next
+    }
+  }
+  const total = root.samples
+  const toFlame = (frame: Counted): FlameNode => ({
+    name: frame.name,
+    value: (frame.samples / total) * microsPerRequest,
+    children: [...frame.children.values()].map(toFlame),
+  })
+  return toFlame(root)
+}
+
+/**
+ * `tree` with each frame's `delta` against `baseline`: its value less the
+ * value of the frame at the same stack (names from the root down, the roots
+ * matched whatever their names) in `baseline`, or its whole value where the
+ * baseline has no such frame.
+ */
+export function differentialTree(tree: FlameNode, baseline: FlameNode): FlameNode {
+  const compare = (frame: FlameNode, other: FlameNode | undefined): FlameNode => {
+    const others = new Map(other?.children.map((child) => [child.name, child]))
+    return {
+      name: frame.name,
+      value: frame.value,
+      delta: frame.value - (other?.value ?? 0),
+      children: frame.children.map((child) => compare(child, others.get(child.name))),
+    }
+  }
+  return compare(tree, baseline)
+}
+
+/** The number of frames on the deepest stack, the root included. */
+export function flameDepth(tree: FlameNode): number {
+  return 1 + Math.max(0, ...tree.children.map(flameDepth))
+}

@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { mainThreadProfile } from '../runner/cpu-profile.js'
+import { flameGraphHtml, loadFlameGraphAssets } from './flame-graph-page.js'
+import { renderFlameGraph } from './flame-graph-png.js'
+import { differentialTree, flameTree } from './flame-tree.js'
+
+/** One server of a `paired` run profiled with `--cpu-prof`: its profiles' folder and its cost. */
+export interface ProfiledServer {
+  id: string
+  label: string
+  /** Where its `--cpu-prof-dir` pointed. */
+  profileDir: string
+  /** Its CPU per request over the run's windows (median, from /proc). */
+  microsPerRequest: number
+}
+
+/** The V8 sampling interval the servers are profiled at, in µs (`--cpu-prof-interval`). */
+export const PROFILE_INTERVAL_MICROS = 250
+
+const WIDTH = 1600
+
+/** `--cpu-prof` flags for a server whose profiles go to `dir`. */
+export function profiledServerFlags(dir: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_MICROS}`]
+}
+
+/**
+ * Writes into `dir` three flame graphs of a `paired` run, each an HTML page
+ * (offline, interactive) and its PNG: `a`, `b`, and `b-vs-a`, b's frames
+ * coloured by how much more (red) or less (blue) time each takes than a's
+ * frame at the same stack. Returns the files written.
+ */
+export async function writePairedFlameGraphs(
+  dir: string,
+  a: ProfiledServer,
+  b: ProfiledServer,
+): Promise<string[]> {
+  const assets = await loadFlameGraphAssets()
+  const trees = await Promise.all(
+    [a, b].map(async (server) =>
+      flameTree(
+        await mainThreadProfile(server.profileDir),
+        server.microsPerRequest,
+        `${server.id}: ${server.microsPerRequest.toFixed(1)} µs a request`,
+      ),
+    ),
+  )
+  const [treeA, treeB] = trees as [ReturnType<typeof flameTree>, ReturnType<typeof flameTree>]
+  const how = `V8 CPU profile (a sample every ${PROFILE_INTERVAL_MICROS} µs) of the busy time from the first request on, warm-up included, while both servers shared the server core (\`paired\`); widths are µs of CPU per request: the server's median over the windows (from /proc, profiler running) spread over its samples. Hover a frame for its figures, click it to zoom.`
+  const pages = [
+    { name: 'a', title: `a: ${a.id} (${a.label})`, tree: treeA, differential: false, how },
+    { name: 'b', title: `b: ${b.id} (${b.label})`, tree: treeB, differential: false, how },
+    {
+      name: 'b-vs-a',
+      title: `b: ${b.id} against a: ${a.id}`,
+      tree: differentialTree(treeB, treeA),
+      differential: true,
+      how: `b's frames; red: more µs per request than a's frame at the same stack, blue: less, orange: b's alone (the deeper the colour, the larger the difference against the frame's own time). ${how}`,
+    },
+  ]
+  const written: string[] = []
+  for (const page of pages) {
+    const html = path.join(dir, `${page.name}.html`)
+    const png = path.join(dir, `${page.name}.png`)
+    await writeFile(
+      html,
+      flameGraphHtml(
+        { title: page.title, caption: page.how, tree: page.tree, differential: page.differential },
+        assets,
+      ),
+    )
+    const frames = await renderFlameGraph(html, { width: WIDTH, png })
+    if (frames === 0) throw new Error(`${html} drew no frame`)
+    written.push(html, png)
+  }
+  return written
+}
