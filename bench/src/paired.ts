@@ -212,9 +212,13 @@ if (flameGraphDir && measured) {
       microsPerRequest: (measured as [number, number])[index] as number,
     }),
   ) as [ProfiledServer, ProfiledServer]
-  const files = await writePairedFlameGraphs(flameGraphDir, ...profiled)
+  const { files, split } = await writePairedFlameGraphs(flameGraphDir, ...profiled)
   console.log(`flame graphs:\n${files.map((file) => `  ${file}`).join('\n')}`)
   const [pa, pb] = profiled
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
+  console.log(
+    `b - a, µs a request: ${signed(pb.microsPerRequest - pa.microsPerRequest)}: ${signed(split.ownFrames)} in functions a never ran (their own time), ${signed(split.sharedFrames)} in those both ran`,
+  )
   console.log(
     `function by function: pnpm --filter @m2m/bench profile-diff ${pa.profileDir} ${pa.microsPerRequest.toFixed(1)} ${pb.profileDir} ${pb.microsPerRequest.toFixed(1)}`,
   )

@@ -9,6 +9,7 @@ import {
   type FlameNode,
   flameDepth,
   flameTree,
+  splitDifference,
 } from '../src/report/flame-tree.js'
 import type { CpuProfile, ProfileNode } from '../src/runner/cpu-profile.js'
 
@@ -86,6 +87,31 @@ describe('differentialTree', () => {
     const verify = find(diff, ['parserOnIncoming', 'handler', 'verify'])
     expect(verify?.delta).toBeCloseTo(verify?.value ?? Number.NaN)
     expect(find(diff, ['(program)'])?.delta).toBeCloseTo(40 / 7 - 30 / 4)
+  })
+})
+
+describe('splitDifference', () => {
+  const node = (name: string, value: number, children: FlameNode[] = []): FlameNode => ({
+    name,
+    value,
+    children,
+  })
+
+  it('counts the own time of functions the baseline never ran, at any stack, and the rest apart', () => {
+    // b runs a hook (3 µs of its own) that calls the handler the baseline calls directly.
+    const a = node('a', 10, [node('route', 6, [node('handler', 4)]), node('write', 4)])
+    const b = node('b', 15, [
+      node('route', 10, [node('hook', 8, [node('handler', 5)]), node('handler', 1)]),
+      node('write', 5),
+    ])
+    const split = splitDifference(b, a)
+    expect(split.ownFrames).toBeCloseTo(3)
+    expect(split.sharedFrames).toBeCloseTo(2)
+  })
+
+  it('finds nothing of its own in a server against itself', () => {
+    const tree = flameTree(profile, 40, 'x')
+    expect(splitDifference(tree, tree)).toEqual({ ownFrames: 0, sharedFrames: 0 })
   })
 })
 

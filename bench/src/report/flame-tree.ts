@@ -79,3 +79,33 @@ export function differentialTree(tree: FlameNode, baseline: FlameNode): FlameNod
 export function flameDepth(tree: FlameNode): number {
   return 1 + Math.max(0, ...tree.children.map(flameDepth))
 }
+
+/** How the difference between two servers' trees splits. */
+export interface DifferenceSplit {
+  /** µs per request in functions the baseline never ran (their own time, not their callees'). */
+  ownFrames: number
+  /** The rest of the difference: the functions both ran, running longer or shorter. */
+  sharedFrames: number
+}
+
+/**
+ * Splits `tree`'s value less `baseline`'s: the own time of the functions
+ * `baseline` never ran (by name, at any stack: a callback-style lifecycle
+ * runs the rest of a request beneath a hook, so the stacks differ below it),
+ * and the rest.
+ */
+export function splitDifference(tree: FlameNode, baseline: FlameNode): DifferenceSplit {
+  const known = new Set<string>()
+  const collect = (frame: FlameNode): void => {
+    known.add(frame.name)
+    for (const child of frame.children) collect(child)
+  }
+  collect(baseline)
+  const own = (frame: FlameNode): number => {
+    const callees = frame.children.reduce((sum, child) => sum + child.value, 0)
+    const self = known.has(frame.name) ? 0 : frame.value - callees
+    return self + frame.children.reduce((sum, child) => sum + own(child), 0)
+  }
+  const ownFrames = tree.children.reduce((sum, child) => sum + own(child), 0)
+  return { ownFrames, sharedFrames: tree.value - baseline.value - ownFrames }
+}

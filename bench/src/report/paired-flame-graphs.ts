@@ -3,7 +3,7 @@ import path from 'node:path'
 import { mainThreadProfile } from '../runner/cpu-profile.js'
 import { flameGraphHtml, loadFlameGraphAssets } from './flame-graph-page.js'
 import { renderFlameGraph } from './flame-graph-png.js'
-import { differentialTree, flameTree } from './flame-tree.js'
+import { type DifferenceSplit, differentialTree, flameTree, splitDifference } from './flame-tree.js'
 
 /** One server of a `paired` run profiled with `--cpu-prof`: its profiles' folder and its cost. */
 export interface ProfiledServer {
@@ -29,13 +29,14 @@ export function profiledServerFlags(dir: string): string[] {
  * Writes into `dir` three flame graphs of a `paired` run, each an HTML page
  * (offline, interactive) and its PNG: `a`, `b`, and `b-vs-a`, b's frames
  * coloured by how much more (red) or less (blue) time each takes than a's
- * frame at the same stack. Returns the files written.
+ * frame at the same stack. Returns the files written, and how b's difference
+ * with a splits between b's own frames and the frames both have.
  */
 export async function writePairedFlameGraphs(
   dir: string,
   a: ProfiledServer,
   b: ProfiledServer,
-): Promise<string[]> {
+): Promise<{ files: string[]; split: DifferenceSplit }> {
   const assets = await loadFlameGraphAssets()
   const trees = await Promise.all(
     [a, b].map(async (server) =>
@@ -74,5 +75,5 @@ export async function writePairedFlameGraphs(
     if (frames === 0) throw new Error(`${html} drew no frame`)
     written.push(html, png)
   }
-  return written
+  return { files: written, split: splitDifference(treeB, treeA) }
 }
