@@ -10,13 +10,12 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { RESOURCE_PATH } from '../servers/variants.js'
 import { base64urlJson, signRs256 } from './compact-jws.js'
-import { benchScript, packageDir } from './paths.js'
-import { pickPort, waitUntilServing } from './ports.js'
-import { type Child, startChild, startReadyChild } from './processes.js'
+import { benchScript } from './paths.js'
+import { type Child, startReadyChild } from './processes.js'
+import { startWorldMappersProcess } from './world-mappers-process.js'
 
 const ME_PATH = '/api/me'
 
@@ -102,30 +101,13 @@ async function worldMappers(
   audience: string,
   launch: Launch,
 ): Promise<CensusServer> {
-  const port = await pickPort()
-  const child = startChild({
+  const { url, child } = await startWorldMappersProcess({
     name: 'world-mappers',
-    script: join(packageDir('@m2m/world-mappers'), 'src', 'main.ts'),
-    role: 'server',
-    nodeFlags: launch.nodeFlags,
-    wrapper: launch.wrapper,
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ISSUER_BASE_URL: issuer,
-      AUDIENCE: audience,
-      LOG_LEVEL: 'warn',
-    },
+    issuer,
+    audience,
+    ...launch,
   })
-  const base = `http://127.0.0.1:${port}`
-  await waitUntilServing(
-    `${base}/readyz`,
-    () => child.process.exitCode === null,
-    child.output,
-    launch.startTimeoutMs,
-  )
-  child.pin()
-  return { child, url: `${base}${ME_PATH}` }
+  return { child, url: `${url}${ME_PATH}` }
 }
 
 export const CENSUS_SIDES: CensusSide[] = [

@@ -1,13 +1,11 @@
-import { join } from 'node:path'
-import { packageDir, profileFlags } from '../runner/paths.js'
-import { pickPort, waitUntilServing } from '../runner/ports.js'
-import { type Child, startChild } from '../runner/processes.js'
+import { profileFlags } from '../runner/paths.js'
 import type { BenchContext } from '../runner/types.js'
+import {
+  startWorldMappersProcess,
+  type WorldMappersProcess,
+} from '../runner/world-mappers-process.js'
 
-export interface WorldMappers {
-  url: string
-  child: Child
-}
+export type WorldMappers = WorldMappersProcess
 
 /** The scenarios that have loaded the run's shared world-mappers, in order. */
 const servedScenarios: string[] = []
@@ -40,27 +38,10 @@ export async function startWorldMappers(
   context: BenchContext,
   name: string,
 ): Promise<WorldMappers> {
-  const port = await pickPort()
-  const child = startChild({
+  return startWorldMappersProcess({
     name,
-    script: join(packageDir('@m2m/world-mappers'), 'src', 'main.ts'),
-    role: 'server',
+    issuer: context.tenant.issuer,
+    audience: 'urn:worldmappers',
     ...(context.settings.cpuProfile ? { nodeFlags: profileFlags(name) } : {}),
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ISSUER_BASE_URL: context.tenant.issuer,
-      AUDIENCE: 'urn:worldmappers',
-      LOG_LEVEL: 'warn',
-    },
   })
-  const url = `http://127.0.0.1:${port}`
-  try {
-    await waitUntilServing(`${url}/readyz`, () => child.process.exitCode === null, child.output)
-    child.pin()
-  } catch (error) {
-    await child.stop()
-    throw error
-  }
-  return { url, child }
 }
