@@ -27,9 +27,10 @@
  * the kernel did for each over the windows, per request (`perf stat`: system
  * calls, page faults, context switches). With `PAIRED_B_GEOCODING=<seconds>`,
  * b (world-mappers) first answers that long of geocoding queries
- * (`runner/geocoding-traffic.ts`), as the run's shared world-mappers has
- * answered scenario 5's by scenario 8: `world-mappers,world-mappers` then
- * says what those requests leave in an app. With `PAIRED_FLAMEGRAPHS=1`, both
+ * (`runner/geocoding-traffic.ts`; the geocoder's evaluation set, generated
+ * from GeoNames with a fixed seed: a user's mix, where the run's shared
+ * world-mappers has answered scenario 5's 54 fixed queries by scenario 8):
+ * `world-mappers,world-mappers` then says what those requests leave in an app. With `PAIRED_FLAMEGRAPHS=1`, both
  * servers run under V8's CPU profiler and, once stopped, their flame graphs
  * are written to `bench/.cache/flamegraphs/<a>-vs-<b>-<time>/` (`a`, `b`, and
  * `b-vs-a`, b's frames coloured by their difference with a's; HTML and PNG):
@@ -37,6 +38,7 @@
  * costs both servers CPU: the run's figures are not the bench's.
  */
 import { join } from 'node:path'
+import { buildEvaluationSet } from './geocoder/evaluation.js'
 import {
   type ProfiledServer,
   profiledServerFlags,
@@ -74,6 +76,10 @@ if (!Number.isInteger(geocodingSeconds) || geocodingSeconds < 0) {
 }
 if (geocodingSeconds > 0 && sides[1]?.id !== 'world-mappers') {
   throw new Error('PAIRED_B_GEOCODING: b must be world-mappers')
+}
+// A profile holds all a server did from its first request: b's would be mostly the geocoding.
+if (geocodingSeconds > 0 && process.env.PAIRED_FLAMEGRAPHS === '1') {
+  throw new Error('PAIRED_B_GEOCODING and PAIRED_FLAMEGRAPHS: one or the other')
 }
 
 const flameGraphDir =
@@ -119,9 +125,17 @@ try {
   const authorizations = [`Bearer ${issuer.token}`]
   if (geocodingSeconds > 0) {
     const base = new URL((servers[1] as CensusServer).url).origin
-    const answered = await sendGeocodingTraffic(base, `Bearer ${issuer.token}`, geocodingSeconds)
+    // The geocoder's evaluation set: 1,050 queries generated from GeoNames (seed 17), in
+    // the seven categories people type, typos and other scripts among them.
+    const queries = (await buildEvaluationSet(150)).map(({ query }) => query)
+    const answered = await sendGeocodingTraffic(
+      base,
+      `Bearer ${issuer.token}`,
+      geocodingSeconds,
+      queries,
+    )
     console.log(
-      `b answered ${answered.toLocaleString('en-US')} geocoding queries in ${geocodingSeconds} s first`,
+      `b answered ${answered.toLocaleString('en-US')} geocoding queries (${queries.length.toLocaleString('en-US')} generated, round robin) in ${geocodingSeconds} s first`,
     )
   }
   // The warm-up here rather than in measurePaired, so that perf counts the windows alone.
@@ -204,12 +218,13 @@ try {
 }
 // The profiles are written as the servers exit.
 if (flameGraphDir && measured) {
+  const costs = measured
   const profiled = sides.map(
     (side, index): ProfiledServer => ({
       id: side.id,
       label: side.label,
       profileDir: profileDirOf(index),
-      microsPerRequest: (measured as [number, number])[index] as number,
+      microsPerRequest: costs[index] as number,
     }),
   ) as [ProfiledServer, ProfiledServer]
   const { files, split } = await writePairedFlameGraphs(flameGraphDir, ...profiled)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { flameGraphHtml, loadFlameGraphAssets } from '../src/report/flame-graph-page.js'
-import { renderFlameGraph } from '../src/report/flame-graph-png.js'
+import { openFlameGraphRenderer } from '../src/report/flame-graph-png.js'
 import {
   differentialTree,
   type FlameNode,
@@ -139,7 +139,16 @@ describe('the flame graph page', () => {
     const file = path.join(dir, 'page.html')
     const png = path.join(dir, 'page.png')
     await writeFile(file, html)
-    expect(await renderFlameGraph(file, { width: 1000, png })).toBe(5)
-    expect((await readFile(png)).subarray(1, 4).toString()).toBe('PNG')
+    const renderer = await openFlameGraphRenderer()
+    try {
+      expect(await renderer.render(file, { width: 1000, png })).toBe(5)
+      expect((await readFile(png)).subarray(1, 4).toString()).toBe('PNG')
+      // A page whose script fails is reported at once, with the page's error.
+      const broken = path.join(dir, 'broken.html')
+      await writeFile(broken, html.replace('const data = ', 'const data = undefinedThing + '))
+      await expect(renderer.render(broken, { width: 1000 })).rejects.toThrow(/undefinedThing/)
+    } finally {
+      await renderer.close()
+    }
   }, 60_000)
 })

@@ -45,4 +45,14 @@ describe('geocoding traffic', () => {
       /\/api\/location\/geocode\?address=.* answered 403/,
     )
   })
+
+  it('sends the queries it is given instead, and refuses an empty list', async () => {
+    const seen: Array<{ path: string; authorization: string }> = []
+    const base = await serve(() => 200, seen)
+    const queries = ['Springfield, IL', 'Columbuo', 'Москва']
+    const answered = await sendGeocodingTraffic(base, 'Bearer t', 1, queries)
+    expect(answered).toBe(seen.length)
+    expect(answered).toBeGreaterThan(queries.length)
+    await expect(sendGeocodingTraffic(base, 'Bearer t', 1, [])).rejects.toThrow(/no geocoding/)
+  })
 })

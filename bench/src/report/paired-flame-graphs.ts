@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { mainThreadProfile } from '../runner/cpu-profile.js'
+import { cpuProfileFlags } from '../runner/paths.js'
 import { flameGraphHtml, loadFlameGraphAssets } from './flame-graph-page.js'
-import { renderFlameGraph } from './flame-graph-png.js'
+import { openFlameGraphRenderer } from './flame-graph-png.js'
 import { type DifferenceSplit, differentialTree, flameTree, splitDifference } from './flame-tree.js'
 
 /** One server of a `paired` run profiled with `--cpu-prof`: its profiles' folder and its cost. */
@@ -21,9 +22,7 @@ export const PROFILE_INTERVAL_MICROS = 250
 const WIDTH = 1600
 
 /** `--cpu-prof` flags for a server whose profiles go to `dir`. */
-export function profiledServerFlags(dir: string): string[] {
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_MICROS}`]
-}
+export const profiledServerFlags = (dir: string) => cpuProfileFlags(dir, PROFILE_INTERVAL_MICROS)
 
 /**
  * Writes into `dir` three flame graphs of a `paired` run, each an HTML page
@@ -57,23 +56,33 @@ export async function writePairedFlameGraphs(
       title: `b: ${b.id} against a: ${a.id}`,
       tree: differentialTree(treeB, treeA),
       differential: true,
-      how: `b's frames; red: more µs per request than a's frame at the same stack, blue: less, orange: b's alone (the deeper the colour, the larger the difference against the frame's own time). ${how}`,
+      how: `b's frames; red: more µs per request than a's frame at the same stack, blue: less, orange: b's alone (the deeper the colour, the larger the difference against the frame's width); a frame only a has is not drawn, its time shows as blue on the frame above it. ${how}`,
     },
   ]
   const written: string[] = []
-  for (const page of pages) {
-    const html = path.join(dir, `${page.name}.html`)
-    const png = path.join(dir, `${page.name}.png`)
-    await writeFile(
-      html,
-      flameGraphHtml(
-        { title: page.title, caption: page.how, tree: page.tree, differential: page.differential },
-        assets,
-      ),
-    )
-    const frames = await renderFlameGraph(html, { width: WIDTH, png })
-    if (frames === 0) throw new Error(`${html} drew no frame`)
-    written.push(html, png)
+  const renderer = await openFlameGraphRenderer()
+  try {
+    for (const page of pages) {
+      const html = path.join(dir, `${page.name}.html`)
+      const png = path.join(dir, `${page.name}.png`)
+      await writeFile(
+        html,
+        flameGraphHtml(
+          {
+            title: page.title,
+            caption: page.how,
+            tree: page.tree,
+            differential: page.differential,
+          },
+          assets,
+        ),
+      )
+      const frames = await renderer.render(html, { width: WIDTH, png })
+      if (frames === 0) throw new Error(`${html} drew no frame`)
+      written.push(html, png)
+    }
+  } finally {
+    await renderer.close()
   }
   return { files: written, split: splitDifference(treeB, treeA) }
 }

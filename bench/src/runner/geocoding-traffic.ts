@@ -4,8 +4,9 @@ import { GEOCODE_QUERIES } from '../geocoder/queries.js'
 const IN_FLIGHT = 20
 
 /**
- * `seconds` of geocoding sent to world-mappers at `base` (the bench's query
- * set, round robin, 20 requests in flight, `authorization` on each): what an
+ * `seconds` of geocoding sent to world-mappers at `base` (`queries` round
+ * robin, by default the bench's 54 fixed ones; 20 requests in flight,
+ * `authorization` on each): what an
  * app that has served other routes carries into a measurement, as the run's
  * shared world-mappers does by scenario 8. Returns how many were answered;
  * throws at the first answer that is neither 200 nor 404 (a token without
@@ -15,10 +16,10 @@ export async function sendGeocodingTraffic(
   base: string,
   authorization: string,
   seconds: number,
+  queries: readonly string[] = GEOCODE_QUERIES,
 ): Promise<number> {
-  const paths = GEOCODE_QUERIES.map(
-    (query) => `/api/location/geocode?address=${encodeURIComponent(query)}`,
-  )
+  if (queries.length === 0) throw new Error('no geocoding queries to send')
+  const paths = queries.map((query) => `/api/location/geocode?address=${encodeURIComponent(query)}`)
   const until = Date.now() + seconds * 1000
   let sent = 0
   const loop = async () => {

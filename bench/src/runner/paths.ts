@@ -19,8 +19,12 @@ export function packageDir(name: string): string {
   return dirname(requireHere.resolve(`${name}/package.json`))
 }
 
-/** `--cpu-prof` flags: one profile per thread, in bench/.cache/profiles/<name>/. */
-export const profileFlags = (name: string) => [
+/** `--cpu-prof` flags: one profile per thread, in `dir`; a sample every `intervalMicros` (V8's 1,000 by default). */
+export const cpuProfileFlags = (dir: string, intervalMicros?: number) => [
   '--cpu-prof',
-  `--cpu-prof-dir=${join(cacheDir, 'profiles', name)}`,
+  `--cpu-prof-dir=${dir}`,
+  ...(intervalMicros === undefined ? [] : [`--cpu-prof-interval=${intervalMicros}`]),
 ]
+
+/** `--cpu-prof` flags: one profile per thread, in bench/.cache/profiles/<name>/. */
+export const profileFlags = (name: string) => cpuProfileFlags(join(cacheDir, 'profiles', name))
