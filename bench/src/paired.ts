@@ -39,11 +39,7 @@
  */
 import { join } from 'node:path'
 import { buildEvaluationSet } from './geocoder/evaluation.js'
-import {
-  type ProfiledServer,
-  profiledServerFlags,
-  writePairedFlameGraphs,
-} from './report/paired-flame-graphs.js'
+import { type ProfiledServer, writeFlameGraphs } from './report/flame-graphs.js'
 import {
   answerBodiesFirst,
   type CensusServer,
@@ -55,7 +51,7 @@ import {
 import { renderText, spreadText } from './runner/format.js'
 import { sendGeocodingTraffic } from './runner/geocoding-traffic.js'
 import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
-import { cacheDir } from './runner/paths.js'
+import { cacheDir, cpuProfileFlags } from './runner/paths.js'
 import { KERNEL_EVENTS, type PerfStat, startPerfStat } from './runner/perf-stat.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
@@ -90,6 +86,8 @@ const flameGraphDir =
         `${ids.join('-vs-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
       )
     : undefined
+/** V8's sampling interval for the flame graphs, in µs: four times its default's rate. */
+const PROFILE_INTERVAL_MICROS = 250
 const profileDirOf = (index: number) => join(flameGraphDir as string, index === 0 ? 'a' : 'b')
 /** The servers' CPU per request over the windows, once measured (for the flame graphs). */
 let measured: [number, number] | undefined
@@ -113,7 +111,9 @@ try {
   )
   for (const index of startOrder) {
     const side = sides[index] as CensusSide
-    const launch = flameGraphDir ? { nodeFlags: profiledServerFlags(profileDirOf(index)) } : {}
+    const launch = flameGraphDir
+      ? { nodeFlags: cpuProfileFlags(profileDirOf(index), PROFILE_INTERVAL_MICROS) }
+      : {}
     const server = await side.start(issuer.issuer, AUDIENCE, launch)
     servers[index] = server
     await checkCensusAnswer(side, server, issuer.token)
@@ -227,7 +227,11 @@ if (flameGraphDir && measured) {
       microsPerRequest: costs[index] as number,
     }),
   ) as [ProfiledServer, ProfiledServer]
-  const { files, split } = await writePairedFlameGraphs(flameGraphDir, ...profiled)
+  const { files, split } = await writeFlameGraphs(
+    flameGraphDir,
+    ...profiled,
+    `V8 CPU profile (a sample every ${PROFILE_INTERVAL_MICROS} µs) of the busy time from the first request on, warm-up included, while both servers shared the server core (\`paired\`); widths are µs of CPU per request: the server's median over the windows (from /proc, profiler running) spread over its samples.`,
+  )
   console.log(`flame graphs:\n${files.map((file) => `  ${file}`).join('\n')}`)
   const [pa, pb] = profiled
   const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`

@@ -1,40 +1,35 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { mainThreadProfile } from '../runner/cpu-profile.js'
-import { cpuProfileFlags } from '../runner/paths.js'
 import { flameGraphHtml, loadFlameGraphAssets } from './flame-graph-page.js'
 import { openFlameGraphRenderer } from './flame-graph-png.js'
 import { type DifferenceSplit, differentialTree, flameTree, splitDifference } from './flame-tree.js'
 
-/** One server of a `paired` run profiled with `--cpu-prof`: its profiles' folder and its cost. */
+/** A server profiled with `--cpu-prof`: its profiles' folder and its CPU per request. */
 export interface ProfiledServer {
   id: string
   label: string
   /** Where its `--cpu-prof-dir` pointed. */
   profileDir: string
-  /** Its CPU per request over the run's windows (median, from /proc). */
+  /** Its CPU per request, measured beside the profile: the graphs' scale. */
   microsPerRequest: number
 }
 
-/** The V8 sampling interval the servers are profiled at, in µs (`--cpu-prof-interval`). */
-export const PROFILE_INTERVAL_MICROS = 250
-
 const WIDTH = 1600
 
-/** `--cpu-prof` flags for a server whose profiles go to `dir`. */
-export const profiledServerFlags = (dir: string) => cpuProfileFlags(dir, PROFILE_INTERVAL_MICROS)
-
 /**
- * Writes into `dir` three flame graphs of a `paired` run, each an HTML page
+ * Writes into `dir` three flame graphs of two profiled servers, each an HTML page
  * (offline, interactive) and its PNG: `a`, `b`, and `b-vs-a`, b's frames
  * coloured by how much more (red) or less (blue) time each takes than a's
  * frame at the same stack. Returns the files written, and how b's difference
  * with a splits between b's own frames and the frames both have.
+ * `measurement` says how the profiles and the figures were taken (captions).
  */
-export async function writePairedFlameGraphs(
+export async function writeFlameGraphs(
   dir: string,
   a: ProfiledServer,
   b: ProfiledServer,
+  measurement: string,
 ): Promise<{ files: string[]; split: DifferenceSplit }> {
   const assets = await loadFlameGraphAssets()
   const trees = await Promise.all(
@@ -47,7 +42,7 @@ export async function writePairedFlameGraphs(
     ),
   )
   const [treeA, treeB] = trees as [ReturnType<typeof flameTree>, ReturnType<typeof flameTree>]
-  const how = `V8 CPU profile (a sample every ${PROFILE_INTERVAL_MICROS} µs) of the busy time from the first request on, warm-up included, while both servers shared the server core (\`paired\`); widths are µs of CPU per request: the server's median over the windows (from /proc, profiler running) spread over its samples. Hover a frame for its figures, click it to zoom.`
+  const how = `${measurement} Hover a frame for its figures, click it to zoom.`
   const pages = [
     { name: 'a', title: `a: ${a.id} (${a.label})`, tree: treeA, differential: false, how },
     { name: 'b', title: `b: ${b.id} (${b.label})`, tree: treeB, differential: false, how },
