@@ -30,12 +30,13 @@
  * (`runner/geocoding-traffic.ts`; the geocoder's evaluation set, generated
  * from GeoNames with a fixed seed: a user's mix, where the run's shared
  * world-mappers has answered scenario 5's 54 fixed queries by scenario 8):
- * `world-mappers,world-mappers` then says what those requests leave in an app. With `PAIRED_FLAMEGRAPHS=1`, both
- * servers run under V8's CPU profiler and, once stopped, their flame graphs
- * are written to `bench/.cache/flamegraphs/<a>-vs-<b>-<time>/` (`a`, `b`, and
- * `b-vs-a`, b's frames coloured by their difference with a's; HTML and PNG):
- * where the microseconds between the two go, frame by frame. The profiler
- * costs both servers CPU: the run's figures are not the bench's.
+ * `world-mappers,world-mappers` then says what those requests leave in an app.
+ * With `PAIRED_FLAMEGRAPHS=1`, both servers run under V8's CPU profiler and,
+ * once stopped, their flame graphs are written to
+ * `bench/.cache/flamegraphs/<a>-vs-<b>-<time>/` (`a`, `b`, and `b-vs-a`, b's
+ * frames coloured by their difference with a's; HTML and PNG): where the
+ * microseconds between the two go, frame by frame. The profiler costs both
+ * servers CPU: the run's figures are not the bench's.
  */
 import { join } from 'node:path'
 import { buildEvaluationSet } from './geocoder/evaluation.js'
@@ -125,8 +126,8 @@ try {
   const authorizations = [`Bearer ${issuer.token}`]
   if (geocodingSeconds > 0) {
     const base = new URL((servers[1] as CensusServer).url).origin
-    // The geocoder's evaluation set: 1,050 queries generated from GeoNames (seed 17), in
-    // the seven categories people type, typos and other scripts among them.
+    // The geocoder's evaluation set, generated from GeoNames (seed 17): up to 150 queries in
+    // each of the seven categories people type, typos and other scripts among them (1,047).
     const queries = (await buildEvaluationSet(150)).map(({ query }) => query)
     const answered = await sendGeocodingTraffic(
       base,
