@@ -5,13 +5,13 @@
  * to the CPU per request the same run's table gives each: a, b, and b
  * against a, as HTML pages and PNGs in `bench/.cache/flamegraphs/` (see
  * `report/flame-graphs.ts`), and how b's extra µs split between functions a
- * never ran and those both ran. `paired` with `PAIRED_FLAMEGRAPHS=1` does the
+ * never ran and those both ran, and the `profile-diff` command for the same
+ * profiles. `paired` with `PAIRED_FLAMEGRAPHS=1` does the
  * same for two servers it measures itself.
  */
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { writeFlameGraphs } from './report/flame-graphs.js'
-import { cacheDir } from './runner/paths.js'
+import { flameGraphFolder, flameGraphReport, writeFlameGraphs } from './report/flame-graphs.js'
 
 const args = process.argv.slice(2).filter((arg) => arg !== '--')
 const [aDir, aMicros, bDir, bMicros] = args
@@ -27,20 +27,12 @@ const server = (dir: string, micros: string) => ({
 })
 const a = server(aDir, aMicros as string)
 const b = server(bDir, bMicros as string)
-const out = path.join(
-  cacheDir,
-  'flamegraphs',
-  `${a.id}-vs-${b.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-)
+const out = flameGraphFolder(a.id, b.id)
 await mkdir(out, { recursive: true })
-const { files, split } = await writeFlameGraphs(
+const written = await writeFlameGraphs(
   out,
   a,
   b,
   "V8 CPU profiles (`pnpm bench --cpu-prof`, V8's default of a sample every 1,000 µs) of the busy time from the first request on; widths are µs of CPU per request: the figure given for each server (its row in the same run's table) spread over its samples.",
 )
-console.log(`flame graphs:\n${files.map((file) => `  ${file}`).join('\n')}`)
-const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
-console.log(
-  `b - a, µs a request: ${signed(b.microsPerRequest - a.microsPerRequest)}: ${signed(split.ownFrames)} in functions a never ran (their own time), ${signed(split.sharedFrames)} in those both ran`,
-)
+console.log(flameGraphReport(a, b, written))

@@ -40,7 +40,12 @@
  */
 import { join } from 'node:path'
 import { buildEvaluationSet } from './geocoder/evaluation.js'
-import { type ProfiledServer, writeFlameGraphs } from './report/flame-graphs.js'
+import {
+  flameGraphFolder,
+  flameGraphReport,
+  type ProfiledServer,
+  writeFlameGraphs,
+} from './report/flame-graphs.js'
 import {
   answerBodiesFirst,
   type CensusServer,
@@ -52,7 +57,7 @@ import {
 import { renderText, spreadText } from './runner/format.js'
 import { sendGeocodingTraffic } from './runner/geocoding-traffic.js'
 import { keepsByWindow, measurePaired, totalCost } from './runner/paired-windows.js'
-import { cacheDir, cpuProfileFlags } from './runner/paths.js'
+import { cpuProfileFlags } from './runner/paths.js'
 import { KERNEL_EVENTS, type PerfStat, startPerfStat } from './runner/perf-stat.js'
 import { pinThisProcessToLoadCore } from './runner/processes.js'
 import { spread } from './runner/rounds.js'
@@ -81,11 +86,7 @@ if (geocodingSeconds > 0 && process.env.PAIRED_FLAMEGRAPHS === '1') {
 
 const flameGraphDir =
   process.env.PAIRED_FLAMEGRAPHS === '1'
-    ? join(
-        cacheDir,
-        'flamegraphs',
-        `${ids.join('-vs-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-      )
+    ? flameGraphFolder(ids[0] ?? 'a', ids[1] ?? 'b')
     : undefined
 /** V8's sampling interval for the flame graphs, in µs: four times its default's rate. */
 const PROFILE_INTERVAL_MICROS = 250
@@ -228,18 +229,10 @@ if (flameGraphDir && measured) {
       microsPerRequest: costs[index] as number,
     }),
   ) as [ProfiledServer, ProfiledServer]
-  const { files, split } = await writeFlameGraphs(
+  const written = await writeFlameGraphs(
     flameGraphDir,
     ...profiled,
     `V8 CPU profile (a sample every ${PROFILE_INTERVAL_MICROS} µs) of the busy time from the first request on, warm-up included, while both servers shared the server core (\`paired\`); widths are µs of CPU per request: the server's median over the windows (from /proc, profiler running) spread over its samples.`,
   )
-  console.log(`flame graphs:\n${files.map((file) => `  ${file}`).join('\n')}`)
-  const [pa, pb] = profiled
-  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
-  console.log(
-    `b - a, µs a request: ${signed(pb.microsPerRequest - pa.microsPerRequest)}: ${signed(split.ownFrames)} in functions a never ran (their own time), ${signed(split.sharedFrames)} in those both ran`,
-  )
-  console.log(
-    `function by function: pnpm --filter @m2m/bench profile-diff ${pa.profileDir} ${pa.microsPerRequest.toFixed(1)} ${pb.profileDir} ${pb.microsPerRequest.toFixed(1)}`,
-  )
+  console.log(flameGraphReport(...profiled, written))
 }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { mainThreadProfile } from '../runner/cpu-profile.js'
+import { cacheDir } from '../runner/paths.js'
 import { flameGraphHtml, loadFlameGraphAssets } from './flame-graph-page.js'
 import { openFlameGraphRenderer } from './flame-graph-png.js'
 import { type DifferenceSplit, differentialTree, flameTree, splitDifference } from './flame-tree.js'
@@ -80,4 +81,29 @@ export async function writeFlameGraphs(
     await renderer.close()
   }
   return { files: written, split: splitDifference(treeB, treeA) }
+}
+
+/** A new folder for the graphs of `a` against `b`: `bench/.cache/flamegraphs/<a>-vs-<b>-<time>`. */
+export function flameGraphFolder(aId: string, bId: string): string {
+  const time = new Date().toISOString().replace(/[:.]/g, '-')
+  return path.join(cacheDir, 'flamegraphs', `${aId}-vs-${bId}-${time}`)
+}
+
+/**
+ * What a run prints once the graphs are written: the files, how b's extra µs
+ * split, and the `profile-diff` command for the same profiles.
+ */
+export function flameGraphReport(
+  a: ProfiledServer,
+  b: ProfiledServer,
+  written: { files: string[]; split: DifferenceSplit },
+): string {
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
+  const { ownFrames, sharedFrames } = written.split
+  return [
+    'flame graphs:',
+    ...written.files.map((file) => `  ${file}`),
+    `b - a, µs a request: ${signed(b.microsPerRequest - a.microsPerRequest)}: ${signed(ownFrames)} in functions a never ran (their own time), ${signed(sharedFrames)} in those both ran`,
+    `function by function: pnpm --filter @m2m/bench profile-diff ${a.profileDir} ${a.microsPerRequest.toFixed(1)} ${b.profileDir} ${b.microsPerRequest.toFixed(1)}`,
+  ].join('\n')
 }

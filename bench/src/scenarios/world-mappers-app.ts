@@ -130,9 +130,9 @@ async function measureApp(
     if (failedStart) throw failedStart.reason
     // Like world-mappers, the servers holding the places go on collecting after they answer
     // ready: every server is measured once it idles.
-    for (const pid of [app.child, ...bare.map(({ child }) => child)].map((c) => c.process.pid)) {
-      await untilQuiet(pid)
-    }
+    await Promise.all(
+      [app.child, ...bare.map(({ child }) => child)].map((c) => untilQuiet(c.process.pid)),
+    )
     const bareSides: Side<SideId>[] = bare.map(({ id, child, url }) => ({
       id,
       job: { url, headers, connections: settings.connections },
