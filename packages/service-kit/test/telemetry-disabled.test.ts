@@ -29,17 +29,24 @@ it('without a traces endpoint no tracer is registered: no spans, nothing to pay 
   expect(telemetry.tracerProvider).toBe(trace.getTracerProvider())
   const app = Fastify()
   await registerTelemetry(app, telemetry)
-  app.get('/where', async () => ({
+  app.get('/where', async (request) => ({
     span: trace.getActiveSpan() !== undefined,
     root: context.active() === ROOT_CONTEXT,
+    fields: Reflect.ownKeys(request).length,
   }))
+  // The same route without the telemetry: its requests carry as many fields.
+  const bare = Fastify()
+  bare.get('/where', async (request) => ({ fields: Reflect.ownKeys(request).length }))
+  const { fields } = (await bare.inject('/where')).json() as { fields: number }
   // A caller's traceparent changes nothing: no propagator reads it, no span would carry it.
   for (const headers of [{}, { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }]) {
     expect((await app.inject({ url: '/where', headers })).json()).toEqual({
       span: false,
       root: true,
+      fields,
     })
   }
+  await bare.close()
   expect((await app.inject('/metrics')).body).toMatch(
     /^http_server_request_duration_seconds_count\{[^}]*http_route="\/where"[^}]*\} 2$/m,
   )

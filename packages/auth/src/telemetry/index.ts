@@ -19,5 +19,5 @@ export {
   SPAN_TOKEN_EXCHANGE,
 } from './names.js'
 export { REJECTION_REASONS, type RejectionReason } from './rejection-reason.js'
-export type { TelemetryOptions } from './telemetry-options.js'
+export { installedTracer, type TelemetryOptions } from './telemetry-options.js'
 export { VERIFICATION_REASONS, type VerificationReason } from './verification-reason.js'

@@ -67,17 +67,27 @@ export function resolveTelemetry(option: unknown, name = 'telemetry'): Telemetry
     INSTRUMENTATION_SCOPE,
     INSTRUMENTATION_VERSION,
   )
-  return Object.freeze({ meter, tracer: tracerOf(tracerProvider) })
+  return Object.freeze({
+    meter,
+    tracer: installedTracer(tracerProvider, INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION),
+  })
 }
 
 /**
- * The tracer, checked per call: the global provider may be registered after
- * the component is created (and, in tests, replaced). The check is a global
- * read and a comparison; the tracer itself is taken once per provider.
+ * The tracer of `given` (default: the global provider), or `undefined` while
+ * no tracer provider is installed behind the API's proxy, checked per call:
+ * the global provider may be registered after the component is created (and,
+ * in tests, replaced). The check is a global read and a comparison; the
+ * tracer itself is taken once per provider. A caller skips the span
+ * altogether, not even a no-op one, when it gets `undefined`.
  */
-function tracerOf(given: TracerProvider | undefined): () => Tracer | undefined {
+export function installedTracer(
+  given: TracerProvider | undefined,
+  scope: string,
+  version?: string,
+): () => Tracer | undefined {
   if (given !== undefined && !(given instanceof ProxyTracerProvider)) {
-    const tracer = given.getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION)
+    const tracer = given.getTracer(scope, version)
     return () => tracer
   }
   let provider: TracerProvider | undefined
@@ -89,7 +99,7 @@ function tracerOf(given: TracerProvider | undefined): () => Tracer | undefined {
     }
     if (current !== provider) {
       provider = current
-      tracer = current.getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION)
+      tracer = current.getTracer(scope, version)
     }
     return tracer
   }

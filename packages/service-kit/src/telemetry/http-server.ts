@@ -1,4 +1,5 @@
 import { routeConfig } from '@m2m/auth/fastify'
+import { installedTracer } from '@m2m/auth/telemetry'
 import {
   type Attributes,
   context,
@@ -25,8 +26,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions'
-import type { FastifyInstance } from 'fastify'
-import type { RouteDurations } from './request-durations.js'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceTelemetry } from './service-telemetry.js'
 
 declare module 'fastify' {
@@ -48,20 +48,6 @@ const KNOWN_METHODS = new Set([
   'TRACE',
 ])
 
-const kTelemetry = Symbol('m2m.telemetry')
-
-interface RequestTelemetry {
-  /** Where the request's duration goes: its method (or `_OTHER`) on its route. */
-  durations: RouteDurations
-  span: Span | undefined
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    [kTelemetry]: RequestTelemetry | null
-  }
-}
-
 /**
  * The app's telemetry on Fastify, for every route (register before them):
  * - a SERVER span per request, `{METHOD} {route}`, continuing the caller's W3C
@@ -78,8 +64,10 @@ export async function registerTelemetry(
   telemetry: ServiceTelemetry,
 ): Promise<void> {
   const tracer = telemetry.tracerProvider.getTracer('@m2m/service-kit')
-
-  app.decorateRequest(kTelemetry, null)
+  const installed = installedTracer(telemetry.tracerProvider, '@m2m/service-kit')
+  // The spans of requests in flight: a request object carries no field of the
+  // telemetry's (a decorator is a store on every request, span or none).
+  const spans = new WeakMap<FastifyRequest, Span>()
 
   // Per request: the route's config read without `routeOptions` (a getter
   // that builds an object each time, see `routeConfig`), no async hooks (a
@@ -91,30 +79,29 @@ export async function registerTelemetry(
   // `context.with`, so hooks and the handler see the span as the active one.
   app.addHook('onRequest', (request, _reply, done) => {
     const config = routeConfig(request)
-    const route: string | undefined = config.url
-    const method = KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
-    const state: RequestTelemetry = {
-      durations: telemetry.requestDurations.of(method, route),
-      span: undefined,
-    }
-    request[kTelemetry] = state
     if (config.tracing === false) return done()
     const parent = propagation.extract(ROOT_CONTEXT, request.headers)
+    // No tracer installed and no trace context from the caller (no propagator,
+    // or nothing to extract): a span would record nothing and carry nothing,
+    // so none is started and no context is entered.
+    if (parent === ROOT_CONTEXT && installed() === undefined) return done()
+    const route: string | undefined = config.url
     const span = tracer.startSpan(
       route ? `${request.method} ${route}` : request.method,
       { kind: SpanKind.SERVER },
       parent,
     )
-    // Without a tracer provider registered (no exporter) the span records nothing:
-    // its attributes are not even made. It still carries the caller's trace context,
-    // when there is one; when there is none, there is nothing to pass on either, and
-    // no context to make and enter for it (a copy of the parent's map, per request).
     if (!span.isRecording()) {
-      // The API's no-op span holds this very object: known invalid without checking its
-      // 48 hexadecimal digits one by one (about 900 instructions a request, by the census).
+      // A span that records nothing (a trace not sampled, or the caller's context
+      // with no tracer) gets no attributes. It still carries a trace context when
+      // it has a valid one; else there is nothing to pass on, and no context to make
+      // and enter for it (a copy of the parent's map). The API's no-op span holds
+      // this very object: known invalid without checking its 48 hexadecimal digits
+      // one by one (about 900 instructions a request, by the census).
       const spanContext = span.spanContext()
       if (spanContext === INVALID_SPAN_CONTEXT || !isSpanContextValid(spanContext)) return done()
     } else {
+      const method = methodOf(request.method)
       const attributes: Attributes = {
         [ATTR_HTTP_REQUEST_METHOD]: method,
         [ATTR_URL_PATH]: pathOf(request.url),
@@ -130,24 +117,25 @@ export async function registerTelemetry(
       if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent
       span.setAttributes(attributes)
     }
-    state.span = span
+    spans.set(request, span)
     // Body parsing, on the request stream's events, runs in an AsyncResource that
     // Fastify makes here: the span stays active past it (a test sends a body in pieces).
     context.with(trace.setSpan(parent, span), done)
   })
 
   app.addHook('onError', (request, _reply, error, done) => {
-    request[kTelemetry]?.span?.recordException(error)
+    spans.get(request)?.recordException(error)
     done()
   })
 
   app.addHook('onResponse', (request, reply, done) => {
-    const state = request[kTelemetry]
-    if (!state) return done()
     const status = reply.statusCode
-    state.durations.record(status, reply.elapsedTime / 1000)
-    const span = state.span
-    if (span) {
+    telemetry.requestDurations
+      .of(methodOf(request.method), routeConfig(request).url)
+      .record(status, reply.elapsedTime / 1000)
+    const span = spans.get(request)
+    if (span !== undefined) {
+      spans.delete(request)
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
       // A server's 4xx is the caller's mistake, not an error of the span.
       if (status >= 500) {
@@ -174,6 +162,11 @@ export async function registerTelemetry(
       return telemetry.prometheusText()
     },
   )
+}
+
+/** The method as the semantic conventions name it: one of the known ones, or `_OTHER`. */
+function methodOf(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : '_OTHER'
 }
 
 function pathOf(url: string): string {
