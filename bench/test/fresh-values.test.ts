@@ -1,8 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { createDpopKey, createMemoryReplayCache, verifyDpopProof } from '@m2m/auth/dpop'
+import {
+  createDpopKey,
+  createMemoryReplayCache,
+  DEFAULT_MAX_AGE_SECONDS,
+  verifyDpopProof,
+} from '@m2m/auth/dpop'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fillPool, maker, recordRate, takeFresh } from '../src/load/fresh-values.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  fillPool,
+  MAX_POOL_AGE_MS,
+  maker,
+  recordRate,
+  takeFresh,
+} from '../src/load/fresh-values.js'
 import type { FreshSpec } from '../src/load/load-job.js'
 import {
   BENCH_AUDIENCE,
@@ -54,6 +65,30 @@ describe('pools of single-use values (DPoP proofs, client assertions)', () => {
     for (let i = 0; i < 100; i++) takeFresh('floor', counter)
     expect(fillPool(floor, 1).made).toBe(400)
     expect(counter.madeDuringRun).toBe(0)
+  })
+
+  it('drops its proofs before the server finds them too old, leaving half its window for the fill and the run', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const start = Date.now()
+      const spec = dpopSpec('aging')
+      expect(fillPool(spec, 1).made).toBe(175)
+      // The last fill that keeps them: the oldest is as old as a pool may be…
+      vi.setSystemTime(start + MAX_POOL_AGE_MS.dpop)
+      expect(fillPool(spec, 1).made).toBe(0)
+      // …and still accepted after the rest of the server's window, less a second.
+      vi.setSystemTime(start + DEFAULT_MAX_AGE_SECONDS * 1000 - 1000)
+      const kept = takeFresh('aging', { madeDuringRun: 0 })
+      const replay = createMemoryReplayCache()
+      const expected = { htm: 'GET', htu, accessToken, jkt: key.jkt, replay, now: Date.now() }
+      await expect(verifyDpopProof(kept, expected)).resolves.toMatchObject({ jkt: key.jkt })
+      // A moment older, and the next fill starts the pool over.
+      vi.setSystemTime(start + MAX_POOL_AGE_MS.dpop + 1)
+      expect(fillPool(spec, 1).made).toBe(175)
+      expect(MAX_POOL_AGE_MS.dpop).toBe((DEFAULT_MAX_AGE_SECONDS * 1000) / 2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a pool never filled is an error, not a reused value', () => {

@@ -4,16 +4,21 @@
  * `FreshSpec`.
  */
 import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto'
-import { createDpopKey, createDpopProof } from '@m2m/auth/dpop'
+import { createDpopKey, createDpopProof, DEFAULT_MAX_AGE_SECONDS } from '@m2m/auth/dpop'
 import { base64urlJson, signRs256 } from '../runner/compact-jws.js'
 import type { FreshSpec } from './load-job.js'
 
 /** An assertion lives one minute, as `createClientAssertionSigner` of @m2m/auth makes them. */
 const ASSERTION_LIFETIME_S = 60
-/** Older values are dropped at the next fill: well inside what the servers accept. */
-const MAX_AGE_MS: Record<FreshSpec['kind'], number> = {
-  // Proofs are accepted for 300 s after their iat (the plugin's default maxAgeSeconds).
-  dpop: 240_000,
+/**
+ * A pool's values are kept from one fill to the next while the oldest is
+ * younger than this; else they are dropped and made anew. Half of what the
+ * servers accept: the other half is for the fill itself (tens of seconds on
+ * a slow machine) and the run that sends them.
+ */
+export const MAX_POOL_AGE_MS: Record<FreshSpec['kind'], number> = {
+  // Proofs are accepted for the plugin's default maxAgeSeconds after their iat.
+  dpop: (DEFAULT_MAX_AGE_SECONDS * 1000) / 2,
   // Assertions expire 60 s after their iat; a run and its settle take 7 s at most.
   'client-assertion': 20_000,
 }
@@ -88,7 +93,7 @@ export function fillPool(spec: FreshSpec, seconds: number): { made: number; ms: 
     pools.set(spec.pool, pool)
   }
   const now = Date.now()
-  if (pool.next >= pool.values.length || now - pool.madeAt > MAX_AGE_MS[spec.kind]) {
+  if (pool.next >= pool.values.length || now - pool.madeAt > MAX_POOL_AGE_MS[spec.kind]) {
     pool.values = []
     pool.next = 0
     pool.madeAt = now

@@ -161,9 +161,9 @@ const builders: Record<VariantId, Build> = {
 
 /**
  * Proof jtis the DPoP server can hold at once. A jti is kept until its proof
- * is too old (300 s, plus 30 s of leeway): at the bench's ~10,000 DPoP
- * requests/s, the default 100,000 would be full within seconds and proofs
- * refused. A busy server sizes it for its rate, or shares one in Redis.
+ * is too old (the plugin's default 120 s, plus 30 s of leeway): at the bench's
+ * up to ~10,000 DPoP requests/s, the default 1,000,000 could fill and proofs
+ * be refused. A busy server sizes it for its rate, or shares one in Redis.
  */
 export const DPOP_REPLAY_CAPACITY = 2_000_000
 
