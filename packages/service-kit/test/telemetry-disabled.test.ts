@@ -1,6 +1,11 @@
-import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import { context, ProxyTracer, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 import Fastify from 'fastify'
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { createServiceTelemetry, registerTelemetry } from '../src/telemetry/index.js'
 
 it('OTEL_SDK_DISABLED (enabled: false): no tracing registered, /metrics still answers', async () => {
@@ -39,6 +44,8 @@ it('without a traces endpoint no tracer is registered: no spans, nothing to pay 
   bare.get('/where', async (request) => ({ fields: Reflect.ownKeys(request).length }))
   const { fields } = (await bare.inject('/where')).json() as { fields: number }
   // A caller's traceparent changes nothing: no propagator reads it, no span would carry it.
+  // Not even a no-op span is started (the API's proxy tracer is the app's).
+  const startSpan = vi.spyOn(ProxyTracer.prototype, 'startSpan')
   for (const headers of [{}, { traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }]) {
     expect((await app.inject({ url: '/where', headers })).json()).toEqual({
       span: false,
@@ -46,10 +53,23 @@ it('without a traces endpoint no tracer is registered: no spans, nothing to pay 
       fields,
     })
   }
+  expect(startSpan).not.toHaveBeenCalled()
   await bare.close()
   expect((await app.inject('/metrics')).body).toMatch(
     /^http_server_request_duration_seconds_count\{[^}]*http_route="\/where"[^}]*\} 2$/m,
   )
+  // An SDK registered once the app is built gets its spans from the next request on.
+  const exporter = new InMemorySpanExporter()
+  const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  expect(trace.setGlobalTracerProvider(sdk)).toBe(true)
+  try {
+    // (No context manager comes with this SDK: the span is made and exported, not made active.)
+    expect((await app.inject('/where')).statusCode).toBe(200)
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['GET /where'])
+  } finally {
+    trace.disable()
+    await sdk.shutdown()
+  }
   await app.close()
   await telemetry.shutdown()
 })

@@ -5,7 +5,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { installedTracer } from '../../src/telemetry/index.js'
 
 afterEach(() => {
@@ -32,7 +32,10 @@ describe('installedTracer', () => {
       const [finished] = exporter.getFinishedSpans() as ReadableSpan[]
       expect(finished?.instrumentationScope).toMatchObject({ name: 'scope-a', version: '1.2.3' })
       // Taken once per provider, not per call.
-      expect(tracer()).toBe(tracer())
+      const getTracer = vi.spyOn(provider, 'getTracer')
+      tracer()
+      tracer()
+      expect(getTracer).not.toHaveBeenCalled()
       const before = tracer()
       trace.disable()
       // The global provider is read on each call; a proxy once given keeps its SDK (the API's rule).
@@ -43,9 +46,17 @@ describe('installedTracer', () => {
 
   it("a provider of one's own is used as given, SDK or none behind the global proxy", () => {
     const { exporter, provider } = sdk()
+    const getTracer = vi.spyOn(provider, 'getTracer')
     const tracer = installedTracer(provider, 'scope-b')
     tracer()?.startSpan('own').end()
-    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['own'])
-    expect(tracer()).toBe(tracer())
+    const global = sdk()
+    expect(trace.setGlobalTracerProvider(global.provider)).toBe(true)
+    tracer()?.startSpan('own, with a global SDK').end()
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+      'own',
+      'own, with a global SDK',
+    ])
+    expect(global.exporter.getFinishedSpans()).toEqual([])
+    expect(getTracer).toHaveBeenCalledTimes(1)
   })
 })

@@ -50,10 +50,12 @@ const KNOWN_METHODS = new Set([
 
 /**
  * The app's telemetry on Fastify, for every route (register before them):
- * - a SERVER span per request, `{METHOD} {route}`, continuing the caller's W3C
- *   `traceparent`, with the HTTP server semantic-convention attributes and an
- *   ERROR status on 5xx; it is the active span for the rest of the request, so
- *   the handler's own calls (the token endpoint, an upstream) are its children;
+ * - a SERVER span per request when a tracer is installed (or a propagator the
+ *   app registered extracted the caller's trace context), `{METHOD} {route}`,
+ *   continuing the caller's W3C `traceparent`, with the HTTP server
+ *   semantic-convention attributes and an ERROR status on 5xx; it is the
+ *   active span for the rest of the request, so the handler's own calls (the
+ *   token endpoint, an upstream) are its children; with neither, no span;
  * - `http.server.request.duration` (s) by method, route and status code;
  * - `GET /metrics`: the app's metrics in the Prometheus text format, public
  *   (keep it on an internal network) and outside the OpenAPI document;
