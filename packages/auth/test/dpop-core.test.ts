@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   createDpopKey,
   createDpopProof,
@@ -103,6 +103,72 @@ describe('the memory replay cache', () => {
     now = 10_000
     expect(cache.remember('k5', 20_000)).toBe('new')
     expect(cache.size).toBe(1)
+  })
+})
+
+describe('the memory replay cache against a model (property)', () => {
+  // A step: the clock moves on, then one key is remembered until a time around then.
+  const step = fc.record({
+    advanceMs: fc.nat({ max: 40 }),
+    key: fc.integer({ min: 0, max: 30 }).map((n) => `k${n}`),
+    livesMs: fc.integer({ min: -5, max: 100 }),
+  })
+
+  it('refuses exactly the live keys, and is full exactly when its live keys fill it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(step, { maxLength: 300 }),
+        (max, steps) => {
+          let now = 0
+          const cache = createMemoryReplayCache({ now: () => now, maxEntries: max })
+          const model = new Map<string, number>()
+          for (const { advanceMs, key, livesMs } of steps) {
+            now += advanceMs
+            for (const [known, expiresAt] of model) if (expiresAt <= now) model.delete(known)
+            const expected = model.has(key)
+              ? 'replayed'
+              : livesMs <= 0 || model.size < max
+                ? 'new'
+                : 'full'
+            expect(cache.remember(key, now + livesMs)).toBe(expected)
+            if (expected === 'new' && livesMs > 0) model.set(key, now + livesMs)
+            expect(cache.size).toBe(model.size)
+          }
+        },
+      ),
+      { seed: 2026, numRuns: 300 },
+    )
+  })
+})
+
+describe('the memory replay cache at its capacity', () => {
+  it('answers a call without walking its keys, whether it refuses or makes room', () => {
+    // 200,000 live keys in a cache of 200,000: one key expires per millisecond.
+    const size = 200_000
+    let now = 0
+    const cache = createMemoryReplayCache({ now: () => now, maxEntries: size })
+    for (let i = 0; i < size; i++) expect(cache.remember(`jti-${i}`, size + i)).toBe('new')
+    const walks = (['entries', 'keys', 'values', 'forEach', Symbol.iterator] as const).map((name) =>
+      vi.spyOn(Map.prototype, name),
+    )
+    const verdicts = { new: 0, full: 0, replayed: 0 }
+    try {
+      // Two calls a millisecond for 10,000 ms: one finds room, the next none.
+      for (let i = 0; i < 20_000; i++) {
+        if (i % 2 === 0) now = size + i / 2
+        verdicts[cache.remember(`late-${i}`, now + size)]++
+      }
+      for (const walk of walks) expect(walk).not.toHaveBeenCalled()
+    } finally {
+      for (const walk of walks) walk.mockRestore()
+    }
+    expect(verdicts).toEqual({ new: 10_000, full: 10_000, replayed: 0 })
+    expect(cache.size).toBe(size)
+    expect(cache.remember('jti-10000', now + 1)).toBe('replayed')
+    expect(cache.remember('late-19998', now + 1)).toBe('replayed')
+    now += 1
+    expect(cache.remember('jti-0', now + 1)).toBe('new')
   })
 })
 

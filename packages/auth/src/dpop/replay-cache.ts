@@ -1,3 +1,5 @@
+import TinyQueue from 'tinyqueue'
+
 /** What `remember` found: a new key (now recorded), a replay, or no room left. */
 export type ReplayCheck = 'new' | 'replayed' | 'full'
 
@@ -16,33 +18,50 @@ export interface MemoryReplayCache extends ReplayCache {
   readonly size: number
 }
 
+/** A remembered key and when it may be forgotten. */
+interface Remembered {
+  readonly key: string
+  readonly expiresAtMs: number
+}
+
 /**
- * An in-memory replay cache for one process. Bounded: expired entries are
- * swept when it is full or a minute has passed; if it is still full, new keys
- * are refused (`full`) rather than forgetting one that could be replayed.
+ * An in-memory replay cache for one process. Bounded: a key is forgotten once
+ * it expires (the soonest expiry first, from a priority queue, so the work is
+ * per key expired, never a walk of every key); when `maxEntries` keys are
+ * still live, new keys are refused (`full`) rather than forgetting one that
+ * could be replayed.
  */
 export function createMemoryReplayCache(
   options: { now?: () => number; maxEntries?: number } = {},
 ): MemoryReplayCache {
   const now = options.now ?? Date.now
-  // About 6,000 proofs a second kept for the default 150 s (max age + leeway); ~100 MB when full.
+  // About 6,600 proofs a second kept for the default 150 s (max age + leeway); ~200 MB when full.
   const maxEntries = options.maxEntries ?? 1_000_000
-  const entries = new Map<string, number>()
-  let nextSweep = 0
+  const entries = new Map<string, Remembered>()
+  const byExpiry = new TinyQueue<Remembered>([], (a, b) => a.expiresAtMs - b.expiresAtMs)
 
-  function sweep(at: number): void {
-    for (const [key, expiresAt] of entries) if (expiresAt <= at) entries.delete(key)
-    nextSweep = at + 60_000
+  function forgetExpired(at: number): void {
+    for (
+      let soonest = byExpiry.peek();
+      soonest && soonest.expiresAtMs <= at;
+      soonest = byExpiry.peek()
+    ) {
+      byExpiry.pop()
+      entries.delete(soonest.key)
+    }
   }
 
   return {
     remember(key, expiresAtMs) {
       const at = now()
-      const known = entries.get(key)
-      if (known !== undefined && known > at) return 'replayed'
-      if (at >= nextSweep || entries.size >= maxEntries) sweep(at)
+      forgetExpired(at)
+      if (entries.has(key)) return 'replayed'
+      // Expired on arrival: nothing to refuse later.
+      if (expiresAtMs <= at) return 'new'
       if (entries.size >= maxEntries) return 'full'
-      entries.set(key, expiresAtMs)
+      const remembered = { key, expiresAtMs }
+      entries.set(key, remembered)
+      byExpiry.push(remembered)
       return 'new'
     },
     get size() {
