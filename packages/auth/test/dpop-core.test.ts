@@ -142,6 +142,22 @@ describe('the memory replay cache against a model (property)', () => {
   })
 })
 
+describe('the memory replay cache given no time', () => {
+  it('refuses an expiry that is not a finite number, and stays in order for the keys after it', () => {
+    let now = 0
+    const cache = createMemoryReplayCache({ now: () => now, maxEntries: 10 })
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => cache.remember('bad', bad)).toThrow(RangeError)
+    }
+    expect(cache.remember('a', 20)).toBe('new')
+    expect(cache.remember('b', 10)).toBe('new')
+    now = 10
+    expect(cache.remember('b', 30)).toBe('new')
+    expect(cache.remember('a', 30)).toBe('replayed')
+    expect(cache.size).toBe(2)
+  })
+})
+
 describe('the memory replay cache at its capacity', () => {
   it('answers a call without walking its keys, whether it refuses or makes room', () => {
     // 200,000 live keys in a cache of 200,000: one key expires per millisecond.

@@ -35,7 +35,7 @@ export function createMemoryReplayCache(
   options: { now?: () => number; maxEntries?: number } = {},
 ): MemoryReplayCache {
   const now = options.now ?? Date.now
-  // About 6,600 proofs a second kept for the default 150 s (max age + leeway); ~200 MB when full.
+  // About 6,600 proofs a second kept for the default 150 s (max age + leeway).
   const maxEntries = options.maxEntries ?? 1_000_000
   const entries = new Map<string, Remembered>()
   const byExpiry = new TinyQueue<Remembered>([], (a, b) => a.expiresAtMs - b.expiresAtMs)
@@ -53,6 +53,12 @@ export function createMemoryReplayCache(
 
   return {
     remember(key, expiresAtMs) {
+      // NaN would leave the queue out of order, and a live key behind it never checked.
+      if (!Number.isFinite(expiresAtMs)) {
+        throw new RangeError(
+          `replay cache: expiresAtMs must be a finite number, not ${expiresAtMs}`,
+        )
+      }
       const at = now()
       forgetExpired(at)
       if (entries.has(key)) return 'replayed'
