@@ -14,7 +14,8 @@
  *   PLACES_FILE), loaded and held as the app holds it, answering nothing.
  * The layers are registered in the order world-mappers' `buildApp` registers them.
  *
- * Every variant starts as the services' `main` does, with `holdTickObjectShape`:
+ * Every variant starts as the services' `main` does, with `holdTickObjectShape`
+ * (`announce` calls it before the server is built, so before the places load):
  * without it, the collections of the `places` load left Node's `nextTick`
  * literal megamorphic in 2 of 2 starts (three runtime calls per `nextTick`,
  * read with `%DebugPrint(process.nextTick)` after 20,000 requests), and a row
@@ -24,7 +25,6 @@ import { createServiceLogger } from '@m2m/auth'
 import {
   answerErrors,
   healthRoutes,
-  holdTickObjectShape,
   registerOpenApi,
   registerProtectedApi,
   serviceServerOptions,
@@ -38,8 +38,6 @@ import { announce } from '../runner/processes.js'
 let places: Awaited<ReturnType<typeof loadGazetteer>> | undefined
 
 const LAYERS = new Set(['auth', 'telemetry', 'logger', 'service', 'places'])
-
-holdTickObjectShape()
 
 await announce(async () => {
   const path = process.env.BENCH_PATH
