@@ -165,9 +165,11 @@ describe('the memory replay cache at its capacity', () => {
     let now = 0
     const cache = createMemoryReplayCache({ now: () => now, maxEntries: size })
     for (let i = 0; i < size; i++) expect(cache.remember(`jti-${i}`, size + i)).toBe('new')
-    const walks = (['entries', 'keys', 'values', 'forEach', Symbol.iterator] as const).map((name) =>
-      vi.spyOn(Map.prototype, name),
-    )
+    const iterators = ['entries', 'keys', 'values', 'forEach', Symbol.iterator] as const
+    const walks = [
+      ...iterators.map((name) => vi.spyOn(Map.prototype, name)),
+      ...iterators.map((name) => vi.spyOn(Set.prototype, name)),
+    ]
     const verdicts = { new: 0, full: 0, replayed: 0 }
     try {
       // Two calls a millisecond for 10,000 ms: one finds room, the next none.

@@ -37,7 +37,7 @@ export function createMemoryReplayCache(
   const now = options.now ?? Date.now
   // About 6,600 proofs a second kept for the default 150 s (max age + leeway).
   const maxEntries = options.maxEntries ?? 1_000_000
-  const entries = new Map<string, Remembered>()
+  const live = new Set<string>()
   const byExpiry = new TinyQueue<Remembered>([], (a, b) => a.expiresAtMs - b.expiresAtMs)
 
   function forgetExpired(at: number): void {
@@ -47,7 +47,7 @@ export function createMemoryReplayCache(
       soonest = byExpiry.peek()
     ) {
       byExpiry.pop()
-      entries.delete(soonest.key)
+      live.delete(soonest.key)
     }
   }
 
@@ -61,17 +61,16 @@ export function createMemoryReplayCache(
       }
       const at = now()
       forgetExpired(at)
-      if (entries.has(key)) return 'replayed'
+      if (live.has(key)) return 'replayed'
       // Expired on arrival: nothing to refuse later.
       if (expiresAtMs <= at) return 'new'
-      if (entries.size >= maxEntries) return 'full'
-      const remembered = { key, expiresAtMs }
-      entries.set(key, remembered)
-      byExpiry.push(remembered)
+      if (live.size >= maxEntries) return 'full'
+      live.add(key)
+      byExpiry.push({ key, expiresAtMs })
       return 'new'
     },
     get size() {
-      return entries.size
+      return live.size
     },
   }
 }
