@@ -172,6 +172,15 @@ export const issuance: Scenario = {
       await Promise.all([child.stop(), routeServer.stop()])
       throw error
     })
+    // The same route signing each turn's tokens back to back, as the tenant does.
+    const { child: batchedServer, ready: batchedReady } = await startSigningRoute(
+      'signing-batched',
+      { BENCH_SIGN_BATCHED: '1' },
+    ).catch(async (error: unknown) => {
+      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop()])
+      throw error
+    })
+    const batchedJob = { ...job, url: `http://127.0.0.1:${batchedReady.port}/oauth/token` }
     const httpJob = { ...job, url: `http://127.0.0.1:${httpReady.port}/oauth/token` }
     const routeJob = { ...job, url: `http://127.0.0.1:${routeReady.port}/oauth/token` }
     /** Checks that a bare route answers a token with the tenant's header; a problem, if any. */
@@ -222,10 +231,19 @@ export const issuance: Scenario = {
       endpoint: [job, '/oauth/token (client secret)', tenant.pid],
       'endpoint-key': [keyJob, '/oauth/token (private_key_jwt)', tenant.pid],
       'bare-route': [routeJob, 'the bare signing route', routeServer.process.pid],
+      'batched-route': [batchedJob, 'the batched signing route', batchedServer.process.pid],
       'http-alone': [httpJob, 'the route without signing', httpServer.process.pid],
     } as const
     const sides = (
-      ['endpoint', 'endpoint-key', 'bare-route', 'http-alone', 'raw', 'raw-b'] as const
+      [
+        'endpoint',
+        'endpoint-key',
+        'bare-route',
+        'batched-route',
+        'http-alone',
+        'raw',
+        'raw-b',
+      ] as const
     ).filter((side) => withKey || side !== 'endpoint-key')
     const endpointFigures = () => ({
       tokensPerSecond: [] as number[],
@@ -236,6 +254,7 @@ export const issuance: Scenario = {
       endpoint: endpointFigures(),
       'endpoint-key': endpointFigures(),
       'bare-route': endpointFigures(),
+      'batched-route': endpointFigures(),
       'http-alone': endpointFigures(),
       raw: { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
       'raw-b': { tokensPerSecond: [] as number[], cpuMicrosPerToken: [] as number[] },
@@ -243,6 +262,7 @@ export const issuance: Scenario = {
     try {
       await answersTenantToken(routeJob.url, 'the bare signing route')
       await answersTenantToken(httpJob.url, 'the route without signing')
+      await answersTenantToken(batchedJob.url, 'the batched signing route')
       if (settings.warmupSeconds > 0) {
         await load.run({ ...job, durationSeconds: settings.warmupSeconds })
         if (withKey) {
@@ -250,6 +270,7 @@ export const issuance: Scenario = {
           await load.run({ ...keyJob, durationSeconds: settings.warmupSeconds })
         }
         await load.run({ ...routeJob, durationSeconds: settings.warmupSeconds })
+        await load.run({ ...batchedJob, durationSeconds: settings.warmupSeconds })
         await load.run({ ...httpJob, durationSeconds: settings.warmupSeconds })
         await rawRun(settings.warmupSeconds)
       }
@@ -271,7 +292,7 @@ export const issuance: Scenario = {
         }
       }
     } finally {
-      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop()])
+      await Promise.all([child.stop(), routeServer.stop(), httpServer.stop(), batchedServer.stop()])
     }
 
     // The limit: the mean of the two raw runs in each round.
@@ -312,11 +333,17 @@ export const issuance: Scenario = {
       (raw, r) => raw + (httpAlone[r] ?? Number.NaN),
     )
     const ceiling = ratioSpread(rawLimit.cpuMicrosPerToken, rawAndHttp)
-    const signatureInRoute = ratioSpread(
-      rounds['bare-route'].cpuMicrosPerToken.map(
-        (route, r) => route - (httpAlone[r] ?? Number.NaN),
-      ),
-      rawLimit.cpuMicrosPerToken,
+    const signatureIn = (route: number[]) =>
+      ratioSpread(
+        route.map((cpu, r) => cpu - (httpAlone[r] ?? Number.NaN)),
+        rawLimit.cpuMicrosPerToken,
+      )
+    const signatureInRoute = signatureIn(rounds['bare-route'].cpuMicrosPerToken)
+    const signatureInBatch = signatureIn(rounds['batched-route'].cpuMicrosPerToken)
+    // What the tenant's own code keeps of a route that batches as it does.
+    const tenantOverBatched = ratioSpread(
+      rounds['batched-route'].cpuMicrosPerToken,
+      rounds.endpoint.cpuMicrosPerToken,
     )
     const methodRow = (
       label: string,
@@ -343,6 +370,10 @@ export const issuance: Scenario = {
             row(
               'bare Fastify POST /oauth/token signing as raw does (the HTTP floor)',
               rounds['bare-route'],
+            ),
+            row(
+              "bare Fastify POST /oauth/token signing each turn's tokens back to back (the batched floor)",
+              rounds['batched-route'],
             ),
             row(
               'bare Fastify POST /oauth/token answering one token signed at its start (the HTTP alone)',
@@ -379,7 +410,8 @@ export const issuance: Scenario = {
         'the tenant runs apps/auth-server src/main.ts with the bench tenant (no Action), LOG_LEVEL=warn, token rate limits raised to 1,000,000/s',
         '"CPU µs/token" = the process\'s CPU time in a round / tokens (the tenant\'s from /proc, 10 ms resolution): "vs raw (CPU)" compares what a token costs, whatever else ran on the core meanwhile; the raw loop runs twice per round, the two giving the noise floor, their mean the limit',
         'the HTTP floor: a bare Fastify POST /oauth/token (bench/src/servers/serve-signing-endpoint.ts) that reads the same form with @fastify/formbody and answers a token signed as the raw loop signs it, with no client authentication, rate limit, log or telemetry, under the same load: what a token endpoint on Fastify costs before any code of its own; "issuance / the bare signing route" is what the tenant keeps of it',
-        'the HTTP alone: the same bare route answering one token signed at its start to every request, the same bytes and load without a signature; "raw / (raw + the HTTP alone)" is what an endpoint that signs each token would keep of the raw loop if its signature cost what the loop\'s does: the most any token endpoint on Fastify keeps; "(the bare signing route − the HTTP alone) / raw" is what a signature costs between HTTP work against the loop\'s, one after another (the tenant signs the tokens asked in one turn of the event loop back to back for that)',
+        'the HTTP alone: the same bare route answering one token signed at its start to every request, the same bytes and load without a signature; "raw / (raw + the HTTP alone)" is what an endpoint that signs each token would keep of the raw loop if its signature cost what the loop\'s does: the most any token endpoint on Fastify keeps; "(the bare signing route − the HTTP alone) / raw" is what a signature costs between HTTP work against the loop\'s, one after another',
+        'the batched floor: the same bare route signing the tokens asked in one turn of the event loop back to back, after that turn\'s HTTP work and before its answers, with the tenant\'s own batchPerTurn (apps/auth-server src/oauth/turn-batch.ts), as the tenant signs; "(the batched signing route − the HTTP alone) / raw" is what a signature costs in such a batch against the loop\'s, and "issuance / the batched signing route" is what the tenant\'s own code (client authentication, rate limit, quotas, log, metrics, telemetry) keeps of it',
         ...(withKey
           ? [
               `private_key_jwt (issue 18): bench-issuance-key has an RSA-2048 key registered in the tenant file (the public half; the key pair is made once in bench/.cache) and no usable secret; every request carries a new RS256 client assertion (iss = sub = the client, aud the tenant URL, 60 s, a random jti) of the form @m2m/auth's createTokenProvider signs, ${count(assertions.made)} made by the load worker on the load core before the runs that send them (${(assertions.ms / 1000).toFixed(1)} s, not measured)${assertions.madeDuringRun > 0 ? `, ${count(assertions.madeDuringRun)} more during the runs when the pool ran dry` : ''}; checked first: createTokenProvider with the key gets a token, an assertion sent twice is refused the second time (a replayed jti), the client's secret is refused; "vs client_secret_post (CPU)" = its tenant CPU per token / the secret's in the same round`,
@@ -409,6 +441,18 @@ export const issuance: Scenario = {
           spread: signatureInRoute,
         },
         {
+          name: "(the batched signing route - the HTTP alone) / raw (CPU per token): a signature in a turn's batch",
+          value: signatureInBatch.median,
+          unit: 'x',
+          spread: signatureInBatch,
+        },
+        {
+          name: 'issuance / the batched signing route (CPU per token)',
+          value: tenantOverBatched.median,
+          unit: 'x',
+          spread: tenantOverBatched,
+        },
+        {
           name: 'issuance / the bare signing route (CPU per token)',
           value: tenantOverRoute.median,
           unit: 'x',
@@ -433,6 +477,8 @@ export const issuance: Scenario = {
         tenantOverRoute,
         ceiling,
         signatureInRoute,
+        signatureInBatch,
+        tenantOverBatched,
         assertions,
       },
     }
