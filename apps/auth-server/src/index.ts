@@ -1,7 +1,6 @@
 export { type AppDeps, buildApp } from './app.js'
 export { type AuthServerConfig, ConfigError, devTenantFile, loadConfig } from './config.js'
 export { TenantError } from './errors.js'
-export { batchPerTurn } from './oauth/turn-batch.js'
 export { type AuthServer, createAuthServer } from './server.js'
 export {
   checkTenantFile,

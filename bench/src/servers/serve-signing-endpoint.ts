@@ -8,10 +8,10 @@
  * ready message). With `BENCH_SIGN_ONCE=1` it answers one token signed at
  * start to every request: what the HTTP around a token costs, without the
  * signature. With `BENCH_SIGN_BATCHED=1` it signs the tokens asked in one turn
- * of the event loop back to back, with the tenant's own `batchPerTurn`.
+ * of the event loop back to back, with the tenant's own `batchPerTurn` (`@m2m/auth`).
  */
 import formbody from '@fastify/formbody'
-import { batchPerTurn } from '@m2m/auth-server'
+import { batchPerTurn } from '@m2m/auth'
 import Fastify from 'fastify'
 import { createRawSigner } from '../issuance/raw-signer.js'
 import { announce } from '../runner/processes.js'

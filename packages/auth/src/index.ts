@@ -1,3 +1,4 @@
+export { batchPerTurn } from './batch-per-turn.js'
 export { deferredChildLoggerFactory, withDeferredChildren } from './deferred-child-logger.js'
 export * from './errors.js'
 export {

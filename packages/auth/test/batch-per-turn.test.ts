@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { batchPerTurn } from '../src/oauth/turn-batch.js'
+import { describe, expect, it, vi } from 'vitest'
+import { batchPerTurn } from '../src/batch-per-turn.js'
 
 describe('batchPerTurn', () => {
   it('runs the calls of one turn back to back, in order, after the turn', async () => {
@@ -41,5 +41,15 @@ describe('batchPerTurn', () => {
     await Promise.all([run(1), run(2)])
     expect(await inner).toBe(99)
     expect(order).toEqual([1, 2, 99])
+  })
+
+  it('runs its batches on the real timers when a test fakes them afterwards', async () => {
+    const double = batchPerTurn((n: number) => n * 2)
+    vi.useFakeTimers()
+    try {
+      expect(await Promise.all([double(1), double(2)])).toEqual([2, 4])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
