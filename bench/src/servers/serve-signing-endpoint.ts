@@ -8,7 +8,7 @@
  * ready message). With `BENCH_SIGN_ONCE=1` it answers one token signed at
  * start to every request: what the HTTP around a token costs, without the
  * signature. With `BENCH_SIGN_BATCHED=1` it signs the tokens asked in one turn
- * of the event loop back to back, with the tenant's own `batchPerTurn` (`@m2m/auth`).
+ * of the event loop back to back, with `@m2m/auth`'s `batchPerTurn`, as the tenant signs.
  */
 import formbody from '@fastify/formbody'
 import { batchPerTurn } from '@m2m/auth'

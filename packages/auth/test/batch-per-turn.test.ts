@@ -51,5 +51,5 @@ describe('batchPerTurn', () => {
     } finally {
       vi.useRealTimers()
     }
-  })
+  }, 5_000)
 })

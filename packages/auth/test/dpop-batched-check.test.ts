@@ -79,5 +79,5 @@ describe('the signature checks of one turn run together, each with its own verdi
     const proof = createDpopProof(key, { htm: 'GET', htu, accessToken })
     vi.useFakeTimers()
     await expect(check(proof, key)).resolves.toMatchObject({ jkt: key.jkt })
-  })
+  }, 5_000)
 })
