@@ -91,7 +91,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       if (grantType !== 'client_credentials') throw auth0Errors.unsupportedGrantType(grantType)
 
       if (presented.method === 'private_key_jwt') {
-        client = deps.authenticateAssertion(presented.assertion, presented.requestedClientId)
+        client = await deps.authenticateAssertion(presented.assertion, presented.requestedClientId)
       } else {
         const candidate = state.client(presented.clientId)
         // A private_key_jwt client's secret is refused, whatever it is (Auth0: one method or the other).
