@@ -71,7 +71,7 @@ export function resolveDpopSettings(
       keyFile: { path, source: keyFile.source },
     }
   } catch {
-    // createDpopKey refuses a key of another type or curve, or an RSA key under 2048 bits.
+    // createDpopKey refuses a key of another type or curve, or an RSA key outside 2048 to 8192 bits.
     const fix = alg ? ` (from ${alg.source})` : ''
     throw usageError(
       `${keyFile.source}: ${path} is ${describeKey(privateKey)}, not a key for ${keyAlg}${fix}`,

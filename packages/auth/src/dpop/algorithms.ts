@@ -57,14 +57,30 @@ export function cryptoKeyFor(alg: DpopAlgorithm, key: KeyObject) {
   return key
 }
 
-/** Whether `key` is of the type and curve `alg` signs with. */
+/** RSA proof keys: at least as strong as RS256 needs, and no larger than a check can afford. */
+export const RSA_MODULUS_BITS = Object.freeze({ min: 2048, max: 8192 })
+
+/** What a refusal adds to "not a key for {alg}": the sizes an RSA key may have. */
+export function keySizeNote(alg: DpopAlgorithm): string {
+  return SPECS[alg].kty === 'RSA'
+    ? ` (RSA of ${RSA_MODULUS_BITS.min} to ${RSA_MODULUS_BITS.max} bits)`
+    : ''
+}
+
+/**
+ * Whether `key` is of the type and curve `alg` signs with; an RSA key has
+ * `RSA_MODULUS_BITS` (a larger one would make every check of its proofs cost
+ * tens of times a 2048-bit one's, at the sender's choice).
+ */
 export function keyFitsAlgorithm(alg: DpopAlgorithm, key: KeyObject): boolean {
   const spec = SPECS[alg]
   const type = key.asymmetricKeyType
   if (spec.kty === 'RSA') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
     return (
       (type === 'rsa' || type === 'rsa-pss') &&
-      (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048
+      bits >= RSA_MODULUS_BITS.min &&
+      bits <= RSA_MODULUS_BITS.max
     )
   }
   if (spec.kty === 'OKP') return type === 'ed25519'

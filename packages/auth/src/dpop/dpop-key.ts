@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
-import { type DpopAlgorithm, isDpopAlgorithm, keyFitsAlgorithm } from './algorithms.js'
+import { type DpopAlgorithm, isDpopAlgorithm, keyFitsAlgorithm, keySizeNote } from './algorithms.js'
 import { jwkThumbprint } from './jwk-thumbprint.js'
 
 /**
@@ -69,7 +69,9 @@ export function createDpopKey(
     throw new InvalidOptionError('dpop.privateKey must be a KeyObject or PEM text')
   }
   if (privateKey.type !== 'private' || !keyFitsAlgorithm(alg, privateKey)) {
-    throw new InvalidOptionError(`dpop.privateKey is not a private key for ${alg}`)
+    throw new InvalidOptionError(
+      `dpop.privateKey is not a private key for ${alg}${keySizeNote(alg)}`,
+    )
   }
   const publicJwk = Object.freeze(publicMembers(privateKey))
   const jkt = jwkThumbprint(publicJwk)

@@ -8,6 +8,7 @@ import {
   type DpopAlgorithm,
   isDpopAlgorithm,
   keyFitsAlgorithm,
+  keySizeNote,
 } from './algorithms.js'
 import { accessTokenHash } from './dpop-proof.js'
 import { normalizeHtu } from './htu.js'
@@ -118,7 +119,7 @@ function proofKey(segment: string, status: number): ProofKey {
     refuse('invalid_dpop_proof', 'the jwk is not a public key', status)
   }
   if (!keyFitsAlgorithm(alg, publicKey)) {
-    refuse('invalid_dpop_proof', `the jwk is not a key for ${alg}`, status)
+    refuse('invalid_dpop_proof', `the jwk is not a key for ${alg}${keySizeNote(alg)}`, status)
   }
   const key = { alg, publicKey, jkt, publicJwk: Object.freeze({ ...members }) }
   proofKeys.set(segment, key)
