@@ -61,9 +61,11 @@ export const DEFAULT_MAX_AGE_SECONDS = 120
 
 interface ProofKey {
   alg: DpopAlgorithm
-  publicKey: KeyObject
   jkt: string
   publicJwk: Readonly<Record<string, unknown>>
+  /** What `crypto.verify` takes for this key and `alg`, made once per header. */
+  hash: string | null | undefined
+  verifyKey: ReturnType<typeof cryptoKeyFor>
 }
 
 /**
@@ -121,7 +123,13 @@ function proofKey(segment: string, status: number): ProofKey {
   if (!keyFitsAlgorithm(alg, publicKey)) {
     refuse('invalid_dpop_proof', `the jwk is not a key for ${alg}${keySizeNote(alg)}`, status)
   }
-  const key = { alg, publicKey, jkt, publicJwk: Object.freeze({ ...members }) }
+  const key = {
+    alg,
+    jkt,
+    publicJwk: Object.freeze({ ...members }),
+    hash: algorithmSpec(alg).hash,
+    verifyKey: cryptoKeyFor(alg, publicKey),
+  }
   proofKeys.set(segment, key)
   return key
 }
@@ -182,12 +190,7 @@ export async function verifyDpopProof(
   const signature = Buffer.from(signatureSegment, 'base64url')
   let valid: boolean
   try {
-    valid = await signatureVerifies({
-      hash: algorithmSpec(key.alg).hash,
-      signed,
-      key: cryptoKeyFor(key.alg, key.publicKey),
-      signature,
-    })
+    valid = await signatureVerifies({ hash: key.hash, signed, key: key.verifyKey, signature })
   } catch {
     valid = false
   }
