@@ -52,6 +52,7 @@ export async function createAuthServer(
     loaded.tenant,
     loaded.generatedSecrets,
     config.dataDir,
+    loaded.generatedClientIds,
   )
   const keys = await openKeyRing(config.dataDir, { commonName: new URL(config.issuer).hostname })
   // With its configuration (main.ts): OTLP when configured. Without: the app makes its own.

@@ -16,7 +16,9 @@ vi.mock('node:crypto', async (importOriginal) => {
   }
 })
 
-const { createSecretChecker, hashSecret } = await import('../src/secrets.js')
+const { createSecretChecker, generateClientSecret, hashGeneratedSecret, hashSecret } = await import(
+  '../src/secrets.js'
+)
 const { buildTestServer, tokenRequest } = await import('./helpers/test-server.js')
 
 const SECRET = 'right-secret-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -96,5 +98,53 @@ describe('secret check: single flight', () => {
     } finally {
       await app.close()
     }
+  })
+})
+
+// A secret the tenant generated is stored as its SHA-256 (384 random bits need no
+// slow hash): it starts ten thousand clients in a second. A failure still pays scrypt.
+describe('secret check: generated secrets (sha256$)', () => {
+  it('accepts the generated secret without scrypt, and refuses any other', async () => {
+    const { check } = await setUp()
+    const secret = generateClientSecret()
+    const stored = hashGeneratedSecret(secret)
+    expect(stored).toMatch(/^sha256\$[\w-]{43}$/)
+    expect(stored).not.toContain(secret)
+    expect(await check(stored, secret)).toBe(true)
+    expect(scrypts.count).toBe(0)
+    for (const wrong of [`${secret}x`, secret.slice(0, -1), '', generateClientSecret()]) {
+      expect(await check(stored, wrong)).toBe(false)
+    }
+  })
+
+  it('makes a wrong secret pay the scrypt an unknown client pays, one run per concurrent burst', async () => {
+    const { check } = await setUp()
+    const stored = hashGeneratedSecret(generateClientSecret())
+    expect(await check(stored, 'wrong-secret')).toBe(false)
+    expect(scrypts.count).toBe(1)
+    expect(await check(undefined, 'another-wrong-secret')).toBe(false)
+    expect(scrypts.count).toBe(2)
+    scrypts.count = 0
+    expect(await concurrently(40, () => check(stored, 'wrong-secret'))).toEqual(
+      Array(40).fill(false),
+    )
+    expect(scrypts.count).toBe(1)
+  })
+
+  it('refuses a sha256$ hash that is not a whole digest, and a digest of another scheme', async () => {
+    const { check } = await setUp()
+    const secret = generateClientSecret()
+    const digest = hashGeneratedSecret(secret).slice('sha256$'.length)
+    for (const stored of ['sha256$', `sha256$${digest.slice(1)}`, `sha512$${digest}`, digest]) {
+      expect(await check(stored, secret)).toBe(false)
+    }
+  })
+
+  it('hashes ten thousand generated secrets without one scrypt', async () => {
+    await setUp()
+    const secrets = Array.from({ length: 10_000 }, generateClientSecret)
+    const stored = new Set(secrets.map(hashGeneratedSecret))
+    expect(stored.size).toBe(10_000)
+    expect(scrypts.count).toBe(0)
   })
 })

@@ -391,7 +391,8 @@ describe('other tenant files', () => {
       grant_types: ['client_credentials'],
       token_endpoint_auth_method: 'client_secret_basic',
       client_metadata: { team: 'logistics' },
-      client_secret_hash: expect.stringMatching(/^scrypt\$/),
+      // A generated secret (384 random bits) is stored as its SHA-256; a given one with scrypt.
+      client_secret_hash: expect.stringMatching(/^sha256\$[\w-]{43}$/),
       client_secret: generatedSecrets.find((g) => g.clientName === 'Inventory Sync')?.clientSecret,
     })
     // No app_type in the file: Auth0's default, with the grant types the file gives.

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { PublicKeyCredentialInput } from '../credentials/public-key-credential.js'
-import { generateClientId, generateClientSecret, hashSecret } from '../secrets.js'
+import { generateClientId, generateClientSecret, hashGeneratedSecret } from '../secrets.js'
 import type { TenantState } from '../state/tenant-state.js'
 import {
   acceptsSecret,
@@ -215,7 +215,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
           ? { token_quota: normalizeTokenQuota(body.token_quota as TokenQuotaInput) }
           : {}),
         ...(body.default_organization ? { default_organization: body.default_organization } : {}),
-        client_secret_hash: await hashSecret(secret),
+        client_secret_hash: hashGeneratedSecret(secret),
         client_secret: secret,
         ...(credentials && {
           credentials,
@@ -311,7 +311,7 @@ export async function clientRoutes(app: FastifyInstance, opts: { state: TenantSt
     async (request) => {
       const secret = generateClientSecret()
       const client = await state.updateClient((request.params as { id: string }).id, {
-        client_secret_hash: await hashSecret(secret),
+        client_secret_hash: hashGeneratedSecret(secret),
         client_secret: secret,
         secret_rotated_at: new Date().toISOString(),
       })

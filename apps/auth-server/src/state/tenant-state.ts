@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path'
 import { generateClientSecret } from '../secrets.js'
-import { apiForAudience } from '../tenant/issuer.js'
 import type {
   Client,
   ClientGrant,
@@ -12,6 +11,7 @@ import type {
 import { adoptStoredQuotas } from './adopt-stored-quotas.js'
 import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
+import { TenantIndex } from './tenant-index.js'
 
 interface PersistedState {
   clients: Client[]
@@ -47,6 +47,8 @@ export async function openTenantState(
   loaded: Tenant,
   generated: GeneratedSecret[],
   dataDir: string | undefined,
+  /** Ids the loader made up for file clients that give none: such a client keeps the id it had, by name. */
+  generatedIds: Iterable<string> = [],
 ): Promise<{ state: TenantState; newSecrets: GeneratedSecret[] }> {
   const file = dataDir ? join(dataDir, 'tenant-state.json') : undefined
   const persisted = file ? await readJsonFile<PersistedState>(file) : undefined
@@ -57,17 +59,24 @@ export async function openTenantState(
   const previousFileClients = (persisted?.clients ?? []).filter((c) => c.source !== 'api')
   const renamed = new Map<string, string>()
 
-  /** A file client with the id and secret it had: generated ones and rotated ones are kept. */
+  /**
+   * A file client with the id and secret it had: a generated id (`idOfPrevious`),
+   * a generated secret and a rotated one are kept.
+   */
   function withSecretKept(
     client: Client,
     wasGenerated: GeneratedSecret | undefined,
     previous: Client | undefined,
+    idOfPrevious: boolean,
   ): Client {
-    if (wasGenerated && previous) {
+    let kept = client
+    if (previous && idOfPrevious) {
       renamed.set(client.client_id, previous.client_id)
+      kept = { ...client, client_id: previous.client_id }
+    }
+    if (wasGenerated && previous) {
       return {
-        ...withSecretOf(client, previous, knownSecrets),
-        client_id: previous.client_id,
+        ...withSecretOf(kept, previous, knownSecrets),
         ...(previous.secret_rotated_at ? { secret_rotated_at: previous.secret_rotated_at } : {}),
         source: 'file',
       }
@@ -75,19 +84,23 @@ export async function openTenantState(
     if (wasGenerated) newSecrets.push(wasGenerated)
     if (previous?.secret_rotated_at) {
       return {
-        ...withSecretOf(client, previous, knownSecrets),
+        ...withSecretOf(kept, previous, knownSecrets),
         secret_rotated_at: previous.secret_rotated_at,
         source: 'file',
       }
     }
-    return { ...client, source: 'file' }
+    return { ...kept, source: 'file' }
   }
+  // Maps of the first match a scan would find: a start is linear in the tenant's size.
+  const generatedById = firstBy(generated, (g) => g.clientId)
+  const previousByName = firstBy(previousFileClients, (c) => c.name)
+  const previousById = firstBy(previousFileClients, (c) => c.client_id)
+  const idGenerated = new Set(generatedIds)
   const fileClients = loaded.clients.map((client): Client => {
-    const wasGenerated = generated.find((g) => g.clientId === client.client_id)
-    const previous = wasGenerated
-      ? previousFileClients.find((c) => c.name === client.name)
-      : previousFileClients.find((c) => c.client_id === client.client_id)
-    return withCredentialsOf(withSecretKept(client, wasGenerated, previous), previous)
+    const wasGenerated = generatedById.get(client.client_id)
+    const byName = wasGenerated !== undefined || idGenerated.has(client.client_id)
+    const previous = byName ? previousByName.get(client.name) : previousById.get(client.client_id)
+    return withCredentialsOf(withSecretKept(client, wasGenerated, previous, byName), previous)
   })
 
   const fileIds = new Set(fileClients.map((c) => c.client_id))
@@ -101,21 +114,32 @@ export async function openTenantState(
   // the id of the same client and API, a file API that of its identifier, a file
   // organization that of its name.
   const grantIds = new Map<string, string>()
+  const grantKey = (g: Pick<ClientGrant, 'client_id' | 'audience'>) =>
+    `${g.client_id}\0${g.audience}`
+  const previousFileGrants = firstBy(
+    (persisted?.clientGrants ?? []).filter((g) => g.source === 'file'),
+    grantKey,
+  )
   const fileGrants = loaded.clientGrants.map((grant): ClientGrant => {
     const clientId = renamed.get(grant.client_id) ?? grant.client_id
-    const previous = persisted?.clientGrants.find(
-      (g) => g.source === 'file' && g.client_id === clientId && g.audience === grant.audience,
+    const previous = previousFileGrants.get(
+      grantKey({ client_id: clientId, audience: grant.audience }),
     )
     const id = previous?.id ?? grant.id
     grantIds.set(grant.id, id)
     return { ...grant, id, client_id: clientId, source: 'file' }
   })
+  const fileGrantKeys = new Set(fileGrants.map(grantKey))
   const apiGrants = (persisted?.clientGrants ?? []).filter(
     (g) =>
       g.source === 'api' &&
       (clientIds.has(g.client_id) || g.default_for !== undefined) &&
-      !fileGrants.some((f) => f.client_id === g.client_id && f.audience === g.audience),
+      !fileGrantKeys.has(grantKey(g)),
   )
+  const previousApis = firstBy(persisted?.resourceServers ?? [], (api) => api.identifier)
+  const fileApis = new Set(loaded.resourceServers.map((api) => api.identifier))
+  const previousOrgs = firstBy(persisted?.organizations ?? [], (org) => org.name)
+  const fileOrgs = new Set(loaded.organizations.map((org) => org.name))
 
   const data: PersistedState = {
     settings: { ...persisted?.settings, ...loaded.settings },
@@ -123,22 +147,17 @@ export async function openTenantState(
     clientGrants: [...fileGrants, ...apiGrants],
     resourceServers: [
       ...loaded.resourceServers.map((api) => {
-        const previous = persisted?.resourceServers.find((p) => p.identifier === api.identifier)
-        return withSigningSecret(
-          { ...api, id: previous?.id ?? api.id, source: 'file' },
-          persisted?.resourceServers,
-        )
+        const previous = previousApis.get(api.identifier)
+        return withSigningSecret({ ...api, id: previous?.id ?? api.id, source: 'file' }, previous)
       }),
       // APIs created through the Management API stay, unless the file now declares the same.
       ...(persisted?.resourceServers ?? []).filter(
-        (api) =>
-          api.source === 'api' &&
-          !loaded.resourceServers.some((file) => file.identifier === api.identifier),
+        (api) => api.source === 'api' && !fileApis.has(api.identifier),
       ),
     ],
     organizations: [
       ...loaded.organizations.map((org): Organization => {
-        const previous = persisted?.organizations?.find((o) => o.name === org.name)
+        const previous = previousOrgs.get(org.name)
         return {
           ...org,
           id: previous?.id ?? org.id,
@@ -147,8 +166,7 @@ export async function openTenantState(
         }
       }),
       ...(persisted?.organizations ?? []).filter(
-        (org) =>
-          org.source === 'api' && !loaded.organizations.some((file) => file.name === org.name),
+        (org) => org.source === 'api' && !fileOrgs.has(org.name),
       ),
     ],
   }
@@ -163,17 +181,27 @@ export async function openTenantState(
   return { state, newSecrets }
 }
 
+/** The first of `items` for each key, as a scan in order would find it. */
+function firstBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>()
+  for (const item of items) {
+    const key = keyOf(item)
+    if (!map.has(key)) map.set(key, item)
+  }
+  return map
+}
+
 /**
  * An HS256 API without a signing secret in the file keeps the one it had at the
- * last start, or gets a new one (Auth0 generates it when the API is created).
+ * last start (`previous`, the same identifier's), or gets a new one (Auth0
+ * generates it when the API is created).
  */
 function withSigningSecret(
   api: ResourceServer,
-  previous: readonly ResourceServer[] | undefined,
+  previous: ResourceServer | undefined,
 ): ResourceServer {
   if (api.signing_alg !== 'HS256' || api.signing_secret !== undefined) return api
-  const kept = previous?.find((p) => p.identifier === api.identifier)?.signing_secret
-  return { ...api, signing_secret: kept ?? generateClientSecret() }
+  return { ...api, signing_secret: previous?.signing_secret ?? generateClientSecret() }
 }
 
 /**
@@ -247,11 +275,19 @@ function withSecretOf(
 
 /** Reads and changes of the tenant; every change is persisted before it is answered. */
 export class TenantState {
+  /** Made on the first lookup after a change: every change goes through `persist()`, which drops it. */
+  private index: TenantIndex | undefined
+
   constructor(
     private readonly tenant: Tenant,
     private readonly data: PersistedState,
     private readonly file: string | undefined,
   ) {}
+
+  private get indexed(): TenantIndex {
+    this.index ??= new TenantIndex(this.data)
+    return this.index
+  }
 
   get settings(): TenantSettings {
     return this.data.settings ?? this.tenant.settings
@@ -288,11 +324,16 @@ export class TenantState {
   }
 
   client(clientId: string): Client | undefined {
-    return this.data.clients.find((c) => c.client_id === clientId)
+    return this.indexed.client(clientId)
+  }
+
+  /** The first client of this name (names need not be unique through the Management API). */
+  clientNamed(name: string): Client | undefined {
+    return this.indexed.clientNamed(name)
   }
 
   resourceServerByIdentifier(identifier: string): ResourceServer | undefined {
-    return this.data.resourceServers.find((r) => r.identifier === identifier)
+    return this.indexed.resourceServerByIdentifier(identifier)
   }
 
   /**
@@ -301,11 +342,11 @@ export class TenantState {
    * exported client asks for its own tenant's).
    */
   resourceServerForAudience(audience: string): ResourceServer | undefined {
-    return apiForAudience(this.data.resourceServers, audience)
+    return this.indexed.resourceServerForAudience(audience)
   }
 
   resourceServer(id: string): ResourceServer | undefined {
-    return this.data.resourceServers.find((r) => r.id === id)
+    return this.indexed.resourceServer(id)
   }
 
   /**
@@ -318,16 +359,13 @@ export class TenantState {
     audience: string,
     options: { thirdParty?: boolean } = {},
   ): ClientGrant | undefined {
-    const forClients = (g: ClientGrant) => g.audience === audience && g.subject_type !== 'user'
-    const own = this.data.clientGrants.find((g) => forClients(g) && g.client_id === clientId)
+    const own = this.indexed.ownGrant(clientId, audience)
     if (own || !options.thirdParty) return own
-    return this.data.clientGrants.find(
-      (g) => forClients(g) && g.default_for === 'third_party_clients',
-    )
+    return this.indexed.thirdPartyGrant(audience)
   }
 
   clientGrant(id: string): ClientGrant | undefined {
-    return this.data.clientGrants.find((g) => g.id === id)
+    return this.indexed.clientGrant(id)
   }
 
   /** An organization by id, or also by name (Auth0's `organization` parameter takes either where the tenant allows names). */
@@ -335,9 +373,7 @@ export class TenantState {
     idOrName: string,
     options: { byName: boolean } = { byName: true },
   ): Organization | undefined {
-    return this.organizations.find(
-      (o) => o.id === idOrName || (options.byName && o.name === idOrName),
-    )
+    return this.indexed.organization(idOrName, options.byName)
   }
 
   async addClient(client: Client): Promise<void> {
@@ -407,7 +443,7 @@ export class TenantState {
     id: string,
     changes: Partial<Organization>,
   ): Promise<Organization | undefined> {
-    const org = this.organizations.find((o) => o.id === id)
+    const org = this.organization(id, { byName: false })
     if (!org) return undefined
     Object.assign(org, changes, { id })
     await this.persist()
@@ -456,6 +492,7 @@ export class TenantState {
   }
 
   async persist(): Promise<void> {
+    this.index = undefined
     if (!this.file) return
     // Secrets in plain text go to client-secrets.env only; the state keeps their hashes.
     const clients = this.data.clients.map(({ client_secret: _text, ...client }) => client)

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { buildPublicKeyCredential } from '../credentials/public-key-credential.js'
 import { AUTH0_MANAGEMENT_API_SCOPES } from '../management/auth0-management-api-scopes.js'
-import { generateClientId, generateClientSecret, generateId, hashSecret } from '../secrets.js'
+import {
+  generateClientId,
+  generateClientSecret,
+  generateId,
+  hashGeneratedSecret,
+  hashSecret,
+} from '../secrets.js'
 import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
 import { apiForAudience, managementApiAudience } from './issuer.js'
@@ -47,6 +53,8 @@ export interface LoadedTenant {
   tenant: Tenant
   /** Secrets generated for clients the file gives none, in file order. */
   generatedSecrets: GeneratedSecret[]
+  /** Ids generated for clients the file gives none, in file order. */
+  generatedClientIds: string[]
   /**
    * Top-level sections of the file that the local tenant does not read (pages,
    * connections, emailTemplates, …: nothing M2M), in file order.
@@ -83,17 +91,29 @@ export async function buildTenant(
     users: buildUsers(build),
   }
   if (problems.length > 0) {
-    return { problems, loaded: { tenant, generatedSecrets: [], ignoredSections: [] } }
+    return {
+      problems,
+      loaded: { tenant, generatedSecrets: [], generatedClientIds: [], ignoredSections: [] },
+    }
   }
 
-  // Hashed only now that nothing is left to reject: scrypt is deliberately slow.
-  const hashes = await Promise.all(clients.secrets.map((secret) => hashSecret(secret)))
+  // Hashed only now that nothing is left to reject: scrypt (a secret the file gives) is deliberately slow.
+  const hashes = await Promise.all(
+    clients.secrets.map(({ text, generated }) =>
+      generated ? hashGeneratedSecret(text) : hashSecret(text),
+    ),
+  )
   clients.list.forEach((client, i) => {
     client.client_secret_hash = hashes[i] as string
   })
   return {
     problems,
-    loaded: { tenant, generatedSecrets: clients.generated, ignoredSections: [] },
+    loaded: {
+      tenant,
+      generatedSecrets: clients.generated,
+      generatedClientIds: clients.generatedIds,
+      ignoredSections: [],
+    },
   }
 }
 
@@ -125,8 +145,10 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
     firstIndex.set(entry.identifier, i)
 
     const scopes = entry.scopes ?? []
+    const scopeAt = new Map<string, number>()
     scopes.forEach((scope, k) => {
-      const same = scopes.findIndex((other) => other.value === scope.value)
+      const same = scopeAt.get(scope.value) ?? k
+      scopeAt.set(scope.value, same)
       if (same < k) {
         report(
           ['resourceServers', i, 'scopes', k, 'value'],
@@ -162,19 +184,22 @@ function buildResourceServers({ doc, at, report }: Build, issuer: string): Resou
 function buildClients(build: Build) {
   const { doc, at, report } = build
   const list: Client[] = []
-  const secrets: string[] = []
+  const secrets: Array<{ text: string; generated: boolean }> = []
   const generated: GeneratedSecret[] = []
-  const byName = new Map<string, Client>()
-  const byId = new Map<string, Client>()
+  const generatedIds: string[] = []
+  // Where each name and id first appears: every entry is listed, so a place in `list` is one in the file.
+  const nameAt = new Map<string, number>()
+  const idAt = new Map<string, number>()
 
   ;(doc.clients ?? []).forEach((entry, i) => {
     const clientId = entry.client_id ?? generateClientId()
-    const sameName = list.findIndex((other) => other.name === entry.name)
-    if (sameName !== -1) {
+    if (entry.client_id === undefined) generatedIds.push(clientId)
+    const sameName = nameAt.get(entry.name)
+    if (sameName !== undefined) {
       report(['clients', i, 'name'], `duplicate client name, also used by clients[${sameName}]`)
     }
-    const sameId = list.findIndex((other) => other.client_id === clientId)
-    if (sameId !== -1) {
+    const sameId = idAt.get(clientId)
+    if (sameId !== undefined) {
       report(
         ['clients', i, 'client_id'],
         `duplicate client_id, also used by ${at('clients', sameId)}`,
@@ -182,6 +207,7 @@ function buildClients(build: Build) {
     }
 
     let secret = entry.client_secret
+    const generatedSecret = secret === undefined
     if (secret === undefined) {
       secret = generateClientSecret()
       generated.push({ clientName: entry.name, clientId, clientSecret: secret })
@@ -213,14 +239,14 @@ function buildClients(build: Build) {
       ...buildAuthenticationMethods(build, entry, i),
       ...(entry.token_quota && { token_quota: normalizeTokenQuota(entry.token_quota) }),
     }
+    if (!nameAt.has(client.name)) nameAt.set(client.name, list.length)
+    if (!idAt.has(client.client_id)) idAt.set(client.client_id, list.length)
     list.push(client)
-    secrets.push(secret)
-    if (!byName.has(client.name)) byName.set(client.name, client)
-    if (!byId.has(client.client_id)) byId.set(client.client_id, client)
+    secrets.push({ text: secret, generated: generatedSecret })
   })
 
-  const find = (ref: string): Client | undefined => byName.get(ref) ?? byId.get(ref)
-  return { list, secrets, generated, find }
+  const find = (ref: string): Client | undefined => list[nameAt.get(ref) ?? idAt.get(ref) ?? -1]
+  return { list, secrets, generated, generatedIds, find }
 }
 
 /**
@@ -336,8 +362,11 @@ function buildClientGrants(
   })
 
   const byKey = new Map(list.map((grant) => [key(grant.client_id, grant.audience), grant]))
+  const firstOfClient = new Map<string, ClientGrant>()
+  for (const grant of list)
+    if (!firstOfClient.has(grant.client_id)) firstOfClient.set(grant.client_id, grant)
   const find: FindGrant = (clientId, audience) => {
-    if (audience === undefined) return list.find((grant) => grant.client_id === clientId)
+    if (audience === undefined) return firstOfClient.get(clientId)
     const api = apis.get(audience) ?? apiForAudience(apis.values(), audience)
     return api && byKey.get(key(clientId, api.identifier))
   }
@@ -356,9 +385,10 @@ function buildOrganizations(
   findGrant: FindGrant,
 ): Organization[] {
   const list: Organization[] = []
+  const nameAt = new Map<string, number>()
   ;(doc.organizations ?? []).forEach((entry, i) => {
-    const same = list.findIndex((other) => other.name === entry.name)
-    if (same !== -1) {
+    const same = nameAt.get(entry.name)
+    if (same !== undefined) {
       report(
         ['organizations', i, 'name'],
         `duplicate organization name, also organizations[${same}]`,
@@ -380,6 +410,7 @@ function buildOrganizations(
         )
       } else grantIds.add(grant.id)
     })
+    nameAt.set(entry.name, list.length)
     list.push({
       id: generateId('org'),
       name: entry.name,
@@ -395,11 +426,16 @@ function buildOrganizations(
 /** Local users; every field is kept. Ids default to Auth0's shape, `auth0|<24 hex>`. */
 function buildUsers({ doc, report }: Build): User[] {
   const list: User[] = []
+  const idAt = new Map<string, number>()
   ;(doc.users ?? []).forEach((entry, i) => {
     const userId = entry.user_id ?? `auth0|${randomBytes(12).toString('hex')}`
-    const same = list.findIndex((other) => other.user_id === userId)
-    if (same !== -1) report(['users', i, 'user_id'], `duplicate user_id, also users[${same}]`)
-    else list.push({ ...entry, user_id: userId })
+    const same = idAt.get(userId)
+    if (same !== undefined)
+      report(['users', i, 'user_id'], `duplicate user_id, also users[${same}]`)
+    else {
+      idAt.set(userId, list.length)
+      list.push({ ...entry, user_id: userId })
+    }
   })
   return list
 }

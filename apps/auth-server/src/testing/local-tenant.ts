@@ -9,6 +9,9 @@ import { createInProcessManagement, parseJson } from '../management/in-process-m
 import { type AuthServer, createAuthServer } from '../server.js'
 import type { Client } from '../tenant/model.js'
 
+/** Clients an error about an unknown one names, at most. */
+const NAMES_SHOWN = 20
+
 /** Limits no test reaches: a suite measures its code, not the tenant's throttling. */
 const UNLIMITED = Object.freeze({ perSecond: 100_000, burst: 100_000 })
 
@@ -186,9 +189,11 @@ function localTenant(
   const { issuer } = where
 
   function findClient(ref: string): Client {
-    const client = state.client(ref) ?? state.clients.find((candidate) => candidate.name === ref)
+    const client = state.client(ref) ?? state.clientNamed(ref)
     if (!client) {
-      const names = state.clients.map((c) => JSON.stringify(c.name)).join(', ')
+      const shown = state.clients.slice(0, NAMES_SHOWN).map((c) => JSON.stringify(c.name))
+      const more = state.clients.length - shown.length
+      const names = `${shown.join(', ')}${more > 0 ? `, … and ${more} more` : ''}`
       throw new LocalTenantClientError(
         `no client named or with id ${JSON.stringify(ref)} in the local tenant (clients: ${names || 'none'})`,
       )

@@ -8,13 +8,20 @@ import { describe, expect, it, vi } from 'vitest'
 
 const calls = vi.hoisted(() => [] as Array<[number, number]>)
 const scrypts = vi.hoisted(() => ({ count: 0 }))
+/** While `held` is a list, each finished scrypt's callback waits in it until the test runs it. */
+const gate = vi.hoisted(() => ({ held: undefined as Array<() => void> | undefined }))
 vi.mock('node:crypto', async (importOriginal) => {
   const crypto = await importOriginal<typeof import('node:crypto')>()
   return {
     ...crypto,
-    scrypt: (...args: Parameters<typeof crypto.scrypt>) => {
+    scrypt: (...args: unknown[]) => {
       scrypts.count += 1
-      return (crypto.scrypt as (...a: unknown[]) => void)(...args)
+      const callback = args.pop() as (...result: unknown[]) => void
+      const held = (...result: unknown[]) => {
+        if (gate.held) gate.held.push(() => callback(...result))
+        else callback(...result)
+      }
+      return (crypto.scrypt as (...a: unknown[]) => void)(...args, held)
     },
     timingSafeEqual: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
       calls.push([a.byteLength, b.byteLength])
@@ -23,7 +30,32 @@ vi.mock('node:crypto', async (importOriginal) => {
   }
 })
 
-const { createSecretChecker, hashSecret } = await import('../../src/secrets.js')
+const { createSecretChecker, generateClientSecret, hashGeneratedSecret, hashSecret } = await import(
+  '../../src/secrets.js'
+)
+
+/** Settles `answer` with every scrypt's callback held: true if it settled before its scrypt finished. */
+async function answersBeforeScrypt(answer: () => Promise<boolean>): Promise<boolean> {
+  gate.held = []
+  let settled = false
+  const pending = answer().finally(() => {
+    settled = true
+  })
+  try {
+    // Long enough for a scrypt of N = 16384 to finish on the thread pool many times over.
+    for (let i = 0; i < 200 && gate.held.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect(gate.held.length).toBeGreaterThan(0)
+    for (let i = 0; i < 10; i++) await new Promise(setImmediate)
+    return settled
+  } finally {
+    const held = gate.held
+    gate.held = undefined
+    for (const run of held) run()
+    expect(await pending).toBe(false)
+  }
+}
 
 describe('client secret comparison', () => {
   const secret = 'the-right-secret-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -63,6 +95,25 @@ describe('client secret comparison', () => {
     scrypts.count = 0
     expect(await check(undefined, secret)).toBe(false)
     expect(scrypts.count).toBe(1)
+  })
+
+  it('answers an unknown client only once its scrypt has run, as a wrong secret is answered', async () => {
+    const check = createSecretChecker()
+    const stored = await hashSecret(secret)
+    await check(stored, 'warm-up') // makes the dummy hash
+    expect(await answersBeforeScrypt(() => check(undefined, secret))).toBe(false)
+    expect(await answersBeforeScrypt(() => check(stored, 'wrong'))).toBe(false)
+  })
+
+  it('answers a wrong generated secret (sha256$) only once a scrypt has run, and compares digests in constant time', async () => {
+    const check = createSecretChecker()
+    const generated = generateClientSecret()
+    const stored = hashGeneratedSecret(generated)
+    await check(await hashSecret(secret), 'warm-up')
+    calls.length = 0
+    expect(await check(stored, generated)).toBe(true)
+    expect(calls).toEqual([[32, 32]])
+    expect(await answersBeforeScrypt(() => check(stored, `${generated}x`))).toBe(false)
   })
 
   it('has no == / === on secrets or hashes in its source (code review, kept by a test)', () => {
