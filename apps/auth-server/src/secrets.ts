@@ -1,5 +1,6 @@
 import { hash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
+import { LRUCache } from 'lru-cache'
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -63,7 +64,8 @@ export async function hashSecret(secret: string): Promise<string> {
  * each paying their own.
  */
 export function createSecretChecker(maxRemembered = 10_000) {
-  const verified = new Map<string, Buffer>()
+  // Least recently used out first: past `maxRemembered` scrypt clients, one pays scrypt again, not all.
+  const verified = new LRUCache<string, Buffer>({ max: maxRemembered })
   const running = new Map<string, Promise<boolean>>()
   let dummyHash: Promise<string> | undefined
 
@@ -103,10 +105,7 @@ export function createSecretChecker(maxRemembered = 10_000) {
     }
     // Awaited whatever the stored hash: an unknown client's answer waits for its scrypt too.
     const ok = (await matches) && storedHash !== undefined
-    if (ok) {
-      if (verified.size >= maxRemembered) verified.clear()
-      verified.set(against, digest)
-    }
+    if (ok) verified.set(against, digest)
     return ok
   }
 

@@ -84,6 +84,22 @@ describe('secret check: single flight', () => {
     expect(scrypts.count).toBe(2)
   })
 
+  it('forgets the least recently verified secret when full, not every one (no cliff)', async () => {
+    const check = createSecretChecker(3)
+    const secrets = ['one', 'two', 'three', 'four'].map(
+      (n) => `${n}-0123456789abcdefghijklmnopqrstuvwxyz`,
+    )
+    const stored = await Promise.all(secrets.map((secret) => hashSecret(secret)))
+    await check(await hashSecret('warm-up-the-dummy-hash-000000000000'), 'x')
+    scrypts.count = 0
+    for (let i = 0; i < 4; i++) expect(await check(stored[i], secrets[i] as string)).toBe(true)
+    expect(scrypts.count).toBe(4)
+    for (const i of [1, 2, 3]) expect(await check(stored[i], secrets[i] as string)).toBe(true)
+    expect(scrypts.count).toBe(4) // the last three are still remembered
+    expect(await check(stored[0], secrets[0] as string)).toBe(true)
+    expect(scrypts.count).toBe(5) // the first was the one forgotten
+  })
+
   it('issues 30 concurrent first tokens of a client through /oauth/token for one scrypt', async () => {
     const { app } = await buildTestServer()
     try {

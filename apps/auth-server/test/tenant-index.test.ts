@@ -75,13 +75,13 @@ const grant = fc
     if (third) made.default_for = 'third_party_clients'
     return made
   })
-const organization = fc.record({ id: key, name: key }).map(
-  ({ id, name }): Organization => ({
+const organization = fc.record({ id: key, name: key, grants: fc.array(key, { maxLength: 3 }) }).map(
+  ({ id, name, grants }): Organization => ({
     id,
     name,
     display_name: name,
     metadata: {},
-    client_grant_ids: [],
+    client_grant_ids: grants,
   }),
 )
 
@@ -110,6 +110,11 @@ const change = fc.oneof(
       (s: TenantState) =>
         s.updateOrganization(id, { name }),
   ),
+  fc.tuple(key, fc.array(key, { maxLength: 3 })).map(
+    ([id, grants]) =>
+      (s: TenantState) =>
+        s.updateOrganization(id, { client_grant_ids: grants }),
+  ),
 )
 
 function stateOf(data: {
@@ -129,6 +134,10 @@ function expectLookupsAsScans(s: TenantState): void {
     expect(s.clientGrant(k)).toBe(scan.clientGrant(s, k))
     for (const byName of [true, false]) {
       expect(s.organization(k, { byName })).toBe(scan.organization(s, k, byName))
+    }
+    expect(s.organizationNamed(k)).toBe(s.organizations.find((o) => o.name === k))
+    for (const org of s.organizations) {
+      expect(s.organizationHasGrant(org, k)).toBe(org.client_grant_ids.includes(k))
     }
     for (const aud of ['urn:a', 'urn:b', 'https://x.auth0.com/api/v2/', '', 'urn:z']) {
       for (const thirdParty of [true, false]) {

@@ -37,11 +37,18 @@ const document = {
     scope: ['read:x'],
     organization_usage: 'allow',
   })),
-  organizations: Array.from({ length: ORGANIZATIONS }, (_, i) => ({
-    name: `org-${i}`,
-    display_name: `Org ${i}`,
-    client_grants: [{ client_id: name(i * 5) }],
-  })),
+  organizations: [
+    ...Array.from({ length: ORGANIZATIONS }, (_, i) => ({
+      name: `org-${i}`,
+      display_name: `Org ${i}`,
+      client_grants: [{ client_id: name(i * 5) }],
+    })),
+    // One organization every client's grant may be used with.
+    {
+      name: 'org-all',
+      client_grants: Array.from({ length: CLIENTS }, (_, i) => ({ client_id: name(i) })),
+    },
+  ],
 }
 
 const payload = (clientId: string, secret: string, extra = '', audience = AUDIENCE) =>
@@ -119,6 +126,14 @@ describe(`a tenant of ${CLIENTS.toLocaleString('en')} clients`, () => {
       org_id: expect.stringMatching(/^org_/),
       org_name: `org-${i}`,
     })
+    for (const k of [0, CLIENTS - 1]) {
+      const everyone = payload(
+        tenant.clientId(name(k)),
+        tenant.clientSecret(name(k)),
+        '&organization=org-all',
+      )
+      expect((await exchange(tenant, everyone)).status).toBe(200)
+    }
     const other = name(i * 5 + 1)
     const refused = await exchange(
       tenant,

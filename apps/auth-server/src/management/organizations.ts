@@ -59,7 +59,7 @@ const conflict = () =>
 export async function organizationRoutes(app: FastifyInstance, opts: { state: TenantState }) {
   const { state } = opts
   const byId = (id: string) => {
-    const org = state.organizations.find((o) => o.id === id)
+    const org = state.organization(id, { byName: false })
     if (!org) throw notFound('organization', 'inexistent_organization')
     return org
   }
@@ -98,7 +98,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { state: Te
     },
     async (request) => {
       const { name } = request.params as { name: string }
-      const org = state.organizations.find((o) => o.name === name)
+      const org = state.organizationNamed(name)
       if (!org) throw notFound('organization', 'inexistent_organization')
       return organizationView(org)
     },

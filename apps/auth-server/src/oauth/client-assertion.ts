@@ -1,6 +1,7 @@
 import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto'
 import { batchPerTurn } from '@m2m/auth'
 import { createMemoryReplayCache, type MemoryReplayCache } from '@m2m/auth/dpop'
+import { LRUCache } from 'lru-cache'
 import {
   CLIENT_ASSERTION_ALGS,
   type Client,
@@ -19,6 +20,8 @@ export const CLIENT_ASSERTION_MAX_LIFETIME_SECONDS = 300
 export const CLIENT_ASSERTION_CLOCK_SKEW_SECONDS = 30
 /** A 8192-bit RS256 assertion with generous claims is under 2 KB. */
 const MAX_ASSERTION_LENGTH = 8192
+/** Parsed credential keys kept: two for each of 10,000 clients. */
+const MAX_PARSED_KEYS = 20_000
 /** Longer identifiers are not ids: they are not looked up, nor logged. */
 const MAX_ID_LENGTH = 256
 
@@ -183,9 +186,12 @@ export function createClientAssertionVerifier(options: ClientAssertionVerifierOp
   const now = options.now ?? Date.now
   const startedAt = now() / 1000
   const audiences = new Set(clientAssertionAudiences(options.issuer))
-  const replay = options.replay ?? createMemoryReplayCache({ now, maxEntries: 100_000 })
-  // Parsed once per credential key, as the signer parses its private key once.
-  const keys = new Map<string, KeyObject>()
+  // A million live `jti`s: 3,000 assertions a second of the longest lifetime (5½ minutes with the
+  // clock skew), more tokens than one core signs.
+  const replay = options.replay ?? createMemoryReplayCache({ now, maxEntries: 1_000_000 })
+  // Parsed once per credential key, as the signer parses its private key once; the
+  // least recently used goes first, so a tenant with more keys than room is not reparsed all at once.
+  const keys = new LRUCache<string, KeyObject>({ max: MAX_PARSED_KEYS })
   const verifiesWith = async (
     credential: ClientCredential,
     alg: ClientAssertionAlg,
@@ -198,7 +204,6 @@ export function createClientAssertionVerifier(options: ClientAssertionVerifierOp
       } catch {
         return false // a state file edited by hand: that credential verifies nothing
       }
-      if (keys.size >= 1_000) keys.clear()
       keys.set(credential.pem, key)
     }
     return signatureVerifiesInTurn({ alg, key, input: jwt.signingInput, signature: jwt.signature })

@@ -282,7 +282,7 @@ export function createTokenExchange(deps: TokenExchangeDeps) {
       state.settings.allow_organization_name_in_authentication_api === true
     const organization = state.organization(requested, { byName })
     if (!organization) throw auth0Errors.organizationNotFound(requested)
-    if (!grant.allow_any_organization && !organization.client_grant_ids.includes(grant.id)) {
+    if (!grant.allow_any_organization && !state.organizationHasGrant(organization, grant.id)) {
       throw auth0Errors.organizationNotGranted(requested)
     }
     return organization

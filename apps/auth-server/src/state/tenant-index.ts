@@ -28,6 +28,8 @@ export class TenantIndex {
   /** Each organization with its place in the array: a name and an id may match two. */
   private readonly orgsById = new Map<string, { org: Organization; at: number }>()
   private readonly orgsByName = new Map<string, { org: Organization; at: number }>()
+  /** Each organization's client grants, as a set: an organization may list thousands. */
+  private readonly orgGrants = new Map<Organization, ReadonlySet<string>>()
 
   constructor(data: IndexedTenantData) {
     for (const client of data.clients) {
@@ -59,6 +61,7 @@ export class TenantIndex {
       const org = organizations[at] as Organization
       keepFirst(this.orgsById, org.id, { org, at })
       keepFirst(this.orgsByName, org.name, { org, at })
+      this.orgGrants.set(org, new Set(org.client_grant_ids))
     }
   }
 
@@ -96,6 +99,16 @@ export class TenantIndex {
 
   thirdPartyGrant(audience: string): ClientGrant | undefined {
     return this.thirdPartyGrants.get(audience)
+  }
+
+  /** Whether `org` lists the client grant `grantId` (an organization not of this data: by its list). */
+  organizationHasGrant(org: Organization, grantId: string): boolean {
+    const grants = this.orgGrants.get(org)
+    return grants ? grants.has(grantId) : org.client_grant_ids.includes(grantId)
+  }
+
+  organizationNamed(name: string): Organization | undefined {
+    return this.orgsByName.get(name)?.org
   }
 
   organization(idOrName: string, byName: boolean): Organization | undefined {

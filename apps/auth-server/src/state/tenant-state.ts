@@ -376,6 +376,16 @@ export class TenantState {
     return this.indexed.organization(idOrName, options.byName)
   }
 
+  /** The first organization of this name. */
+  organizationNamed(name: string): Organization | undefined {
+    return this.indexed.organizationNamed(name)
+  }
+
+  /** Whether the organization may be used with the client grant `grantId` (its `client_grants`). */
+  organizationHasGrant(org: Organization, grantId: string): boolean {
+    return this.indexed.organizationHasGrant(org, grantId)
+  }
+
   async addClient(client: Client): Promise<void> {
     this.data.clients.push(client)
     await this.persist()

@@ -1,4 +1,5 @@
 import type { Client, ClientGrant } from '../../tenant/model.js'
+import { audiencesByClient } from '../../tenant/tenant-summary.js'
 import { ConfirmedForm } from '../confirmed-form.js'
 import type { DashboardSession } from '../dashboard-sessions.js'
 import { CsrfField, DASHBOARD_PREFIX } from '../layout.js'
@@ -15,6 +16,7 @@ export function ApplicationList(props: {
   grants: readonly ClientGrant[]
   session: DashboardSession | undefined
 }) {
+  const audiences = audiencesByClient(props.grants)
   return (
     <>
       {props.clients.length === 0 ? (
@@ -33,9 +35,7 @@ export function ApplicationList(props: {
           </thead>
           <tbody>
             {props.clients.map((client) => {
-              const audiences = props.grants
-                .filter((grant) => grant.client_id === client.client_id)
-                .map((grant) => grant.audience)
+              const granted = audiences.get(client.client_id) ?? []
               return (
                 <tr key={client.client_id}>
                   <td>
@@ -48,7 +48,7 @@ export function ApplicationList(props: {
                   <td>
                     {acceptsSecret(client) ? client.token_endpoint_auth_method : 'private_key_jwt'}
                   </td>
-                  <td>{audiences.length === 0 ? 'none' : audiences.join(', ')}</td>
+                  <td>{granted.length === 0 ? 'none' : granted.join(', ')}</td>
                 </tr>
               )
             })}
