@@ -54,6 +54,9 @@ export function grantMatrix(tenant: {
   }
   const rowIds = new Set(rows.map((client) => client.client_id))
   const audiences = new Set(columns.map((api) => api.identifier))
+  // The first of each, as a scan would find them: a tenant may have thousands of outside grants.
+  const clients = new Map([...tenant.clients].reverse().map((c) => [c.client_id, c]))
+  const apis = new Map([...tenant.resourceServers].reverse().map((r) => [r.identifier, r]))
   return {
     rows,
     columns,
@@ -64,8 +67,8 @@ export function grantMatrix(tenant: {
     outside: tenant.clientGrants.flatMap((grant) => {
       const why = outsideReason(grant, rowIds, audiences)
       if (!why) return []
-      const client = tenant.clients.find((c) => c.client_id === grant.client_id)
-      const api = tenant.resourceServers.find((r) => r.identifier === grant.audience)
+      const client = clients.get(grant.client_id)
+      const api = apis.get(grant.audience)
       const application = grant.default_for
         ? 'Every third-party application without its own grant'
         : (client?.name ?? grant.client_id)
