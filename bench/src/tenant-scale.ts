@@ -19,8 +19,17 @@ const [sizesArg = '1,1000,10000', roundsArg = '5', requestsArg = '2000'] = proce
 const sizes = sizesArg.split(',').map(Number)
 const rounds = Number(roundsArg)
 const requests = Number(requestsArg)
-if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !(rounds >= 1) || !(requests >= 25)) {
-  console.error('usage: tenant-scale [sizes, e.g. 1,1000,10000] [rounds >= 1] [requests >= 25]')
+if (
+  sizes.some((n) => !Number.isInteger(n) || n < 1) ||
+  !Number.isInteger(rounds) ||
+  rounds < 1 ||
+  !Number.isInteger(requests) ||
+  requests < 25 ||
+  requests % 25 !== 0
+) {
+  console.error(
+    'usage: tenant-scale [sizes, e.g. 1,1000,10000] [rounds >= 1] [requests: a multiple of 25]',
+  )
   process.exit(2)
 }
 
@@ -48,9 +57,9 @@ function callersOf(size: number): number[] {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
     return seed / 2 ** 31
   }
-  const picked = [0, size - 1]
-  while (picked.length < Math.min(CALLERS, size)) picked.push(Math.floor(next() * size))
-  return picked
+  const picked = new Set([0, size - 1])
+  while (picked.size < Math.min(CALLERS, size)) picked.add(Math.floor(next() * size))
+  return [...picked]
 }
 
 interface Tenant {

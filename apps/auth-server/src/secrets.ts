@@ -27,6 +27,9 @@ export function generateId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`
 }
 
+const DIGEST_SCHEME = 'sha256'
+const SALT_LENGTH = 16
+
 /**
  * The stored form of a secret the tenant generated itself (384 random bits):
  * its SHA-256, `sha256$<digest>`. A slow hash protects secrets a person could
@@ -38,11 +41,9 @@ export function hashGeneratedSecret(secret: string): string {
   return `${DIGEST_SCHEME}$${hash('sha256', secret, 'base64url')}`
 }
 
-const DIGEST_SCHEME = 'sha256'
-
 /** Hashes a secret with scrypt and a random salt: `scrypt$<salt>$<hash>`. */
 export async function hashSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16)
+  const salt = randomBytes(SALT_LENGTH)
   const derived = await scryptAsync(secret, salt, KEY_LENGTH, SCRYPT)
   return `scrypt$${salt.toString('base64url')}$${derived.toString('base64url')}`
 }
@@ -67,47 +68,65 @@ export function createSecretChecker(maxRemembered = 10_000) {
   // Least recently used out first: past `maxRemembered` scrypt clients, one pays scrypt again, not all.
   const verified = new LRUCache<string, Buffer>({ max: maxRemembered })
   const running = new Map<string, Promise<boolean>>()
-  let dummyHash: Promise<string> | undefined
+  // Made now, so that the first failures cost one scrypt as every later one does.
+  const dummy = hashSecret(generateClientSecret()).then(
+    (text) => parseStoredHash(text) as ScryptHash,
+  )
 
-  async function scryptMatches(stored: string, presented: string): Promise<boolean> {
-    const [scheme, saltText, hashText] = stored.split('$')
-    if (scheme !== 'scrypt' || !saltText || !hashText) return false
-    const expected = Buffer.from(hashText, 'base64url')
-    const actual = await scryptAsync(
-      presented,
-      Buffer.from(saltText, 'base64url'),
-      expected.length,
-      SCRYPT,
-    )
-    return actual.length === expected.length && timingSafeEqual(actual, expected)
+  async function scryptMatches(stored: ScryptHash, presented: string): Promise<boolean> {
+    const actual = await scryptAsync(presented, stored.salt, KEY_LENGTH, SCRYPT)
+    return timingSafeEqual(actual, stored.hash)
   }
 
-  async function check(stored: string | undefined, presented: string): Promise<boolean> {
-    dummyHash ??= hashSecret(generateClientSecret())
+  async function check(storedHash: string | undefined, presented: string): Promise<boolean> {
     const digest = hash('sha256', presented, 'buffer')
-    let storedHash = stored
-    if (storedHash?.startsWith(`${DIGEST_SCHEME}$`)) {
-      const expected = Buffer.from(storedHash.slice(DIGEST_SCHEME.length + 1), 'base64url')
-      if (expected.length === digest.length && timingSafeEqual(expected, digest)) return true
-      // A wrong secret pays the scrypt every failure pays: timing tells nothing.
-      storedHash = undefined
-    }
-    const against = storedHash ?? (await dummyHash)
-    const known = verified.get(against)
-    if (storedHash !== undefined && known && timingSafeEqual(known, digest)) return true
+    const stored = parseStoredHash(storedHash)
+    if (stored?.scheme === DIGEST_SCHEME && timingSafeEqual(stored.digest, digest)) return true
+    // A wrong generated secret, an unknown client or a stored hash of no known form pays the
+    // scrypt every failure pays (against a dummy hash), and is refused: timing tells nothing.
+    const ours = stored?.scheme === 'scrypt' ? stored : undefined
+    const against = ours ?? (await dummy)
+    const known = ours && verified.get(ours.text)
+    if (known && timingSafeEqual(known, digest)) return true
 
     // By hash and digest: only the same secret against the same stored hash shares a run.
-    const flight = `${against} ${digest.toString('base64url')}`
+    const flight = `${against.text} ${digest.toString('base64url')}`
     let matches = running.get(flight)
     if (!matches) {
       matches = scryptMatches(against, presented).finally(() => running.delete(flight))
       running.set(flight, matches)
     }
     // Awaited whatever the stored hash: an unknown client's answer waits for its scrypt too.
-    const ok = (await matches) && storedHash !== undefined
-    if (ok) verified.set(against, digest)
+    const ok = (await matches) && ours !== undefined
+    if (ok) verified.set(against.text, digest)
     return ok
   }
 
   return check
+}
+
+type ScryptHash = { scheme: 'scrypt'; text: string; salt: Buffer; hash: Buffer }
+type StoredHash = { scheme: typeof DIGEST_SCHEME; digest: Buffer } | ScryptHash
+
+/**
+ * A stored hash in one of the two forms this tenant writes, with their lengths
+ * (a 32-byte digest; a 16-byte salt and a 32-byte scrypt key); anything else
+ * (a file edited by hand, a key of no length) is no hash and matches nothing.
+ */
+function parseStoredHash(text: string | undefined): StoredHash | undefined {
+  if (text === undefined) return undefined
+  const parts = text.split('$')
+  const [scheme, first = '', second = ''] = parts
+  if (scheme === DIGEST_SCHEME && parts.length === 2) {
+    const digest = Buffer.from(first, 'base64url')
+    return digest.length === 32 ? { scheme, digest } : undefined
+  }
+  if (scheme === 'scrypt' && parts.length === 3) {
+    const salt = Buffer.from(first, 'base64url')
+    const key = Buffer.from(second, 'base64url')
+    if (salt.length === SALT_LENGTH && key.length === KEY_LENGTH) {
+      return { scheme, text, salt, hash: key }
+    }
+  }
+  return undefined
 }

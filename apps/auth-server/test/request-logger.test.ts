@@ -19,7 +19,7 @@ function capture(level: string) {
 it('keeps the token endpoint from making a child logger at warn', async () => {
   const { logger, lines, child } = capture('warn')
   const tenant = await buildTestTenant()
-  const { state } = await openTenantState(tenant, [], undefined)
+  const { state } = await openTenantState(tenant, [], undefined, [])
   const app = await buildApp({
     issuer: ISSUER,
     state,

@@ -147,13 +147,29 @@ describe('secret check: generated secrets (sha256$)', () => {
     expect(scrypts.count).toBe(1)
   })
 
-  it('refuses a sha256$ hash that is not a whole digest, and a digest of another scheme', async () => {
+  it('refuses, after one scrypt, any stored hash of no known form (a state file edited by hand)', async () => {
     const { check } = await setUp()
     const secret = generateClientSecret()
     const digest = hashGeneratedSecret(secret).slice('sha256$'.length)
-    for (const stored of ['sha256$', `sha256$${digest.slice(1)}`, `sha512$${digest}`, digest]) {
-      expect(await check(stored, secret)).toBe(false)
-    }
+    const scryptHash = await hashSecret(secret)
+    const [, salt, key] = scryptHash.split('$') as [string, string, string]
+    const garbled = [
+      '',
+      'sha256$',
+      `sha256$${digest.slice(1)}`,
+      `sha256$${digest}$`,
+      `sha512$${digest}`,
+      digest,
+      `scrypt$${salt}$A`, // a key of no length: scrypt of anything is it
+      `scrypt$${salt}$${key.slice(0, 2)}`, // one byte: one secret in 256 would match
+      `scrypt$${salt.slice(1)}$${key}`,
+      `scrypt$${salt}`,
+      `scrypt$${salt}$${key}$`,
+    ]
+    scrypts.count = 0
+    for (const stored of garbled) expect(await check(stored, secret)).toBe(false)
+    expect(scrypts.count).toBe(garbled.length)
+    expect(await check(scryptHash, secret)).toBe(true) // the whole one still matches
   })
 
   it('hashes ten thousand generated secrets without one scrypt', async () => {

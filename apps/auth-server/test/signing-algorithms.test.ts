@@ -100,7 +100,7 @@ resourceServers:
           issuer: ISSUER,
           baseDir: '.',
         })
-        return (await openTenantState(tenant, [], dataDir)).state
+        return (await openTenantState(tenant, [], dataDir, [])).state
       }
       const first = await open()
       const secretOf = (state: typeof first, id: string) =>

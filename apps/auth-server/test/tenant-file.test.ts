@@ -758,6 +758,17 @@ describe('validation errors name the entry and the field', () => {
       ],
     },
     {
+      // The first of each name is named by its place in the file, duplicates before it skipped or not.
+      name: 'duplicate organization names, twice',
+      change: (d) => {
+        d.organizations = ['x', 'x', 'y', 'y'].map((name) => ({ name }))
+      },
+      problems: [
+        'organizations[1] ("x").name: duplicate organization name, also organizations[0]',
+        'organizations[3] ("y").name: duplicate organization name, also organizations[2]',
+      ],
+    },
+    {
       name: 'a duplicate API identifier',
       change: (d) => {
         d.resourceServers.push({ name: 'Copy', identifier: 'urn:worldmappers' })

@@ -103,6 +103,16 @@ const change = fc.oneof(
       (s: TenantState) =>
         s.updateClientGrant(id, { subject_type: subject_type as ClientGrant['subject_type'] }),
   ),
+  fc.tuple(key, fc.boolean()).map(
+    ([id, third]) =>
+      (s: TenantState) =>
+        s.updateClientGrant(id, { default_for: third ? 'third_party_clients' : undefined }),
+  ),
+  fc.tuple(key, fc.boolean()).map(
+    ([id, system]) =>
+      (s: TenantState) =>
+        s.updateResourceServer(id, { is_system: system }),
+  ),
   organization.map((o) => (s: TenantState) => s.addOrganization(o)),
   key.map((id) => (s: TenantState) => s.deleteOrganization(id)),
   fc.tuple(key, key).map(

@@ -1,4 +1,4 @@
-import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto'
+import { constants, createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
 import { batchPerTurn } from '@m2m/auth'
 import { createMemoryReplayCache, type MemoryReplayCache } from '@m2m/auth/dpop'
 import { LRUCache } from 'lru-cache'
@@ -271,7 +271,9 @@ export function createClientAssertionVerifier(options: ClientAssertionVerifierOp
     }
     if (typeof iat === 'number' && iat < startedAt - skew) refuse(ASSERTION_REFUSALS.beforeStart)
     // Kept until the assertion expires for good: after that, it is refused as expired.
-    const seen = replay.remember(`${client.client_id}\u0000${jti}`, (exp + skew) * 1000)
+    // By digest: 43 characters a record, whatever the ids' lengths (a million records kept at most).
+    const record = hash('sha256', `${client.client_id}\u0000${jti}`, 'base64url')
+    const seen = replay.remember(record, (exp + skew) * 1000)
     if (seen === 'replayed') refuse(ASSERTION_REFUSALS.replayed)
     if (seen === 'full') throw auth0Errors.assertionsUnavailable()
   }

@@ -48,7 +48,7 @@ export async function openTenantState(
   generated: GeneratedSecret[],
   dataDir: string | undefined,
   /** Ids the loader made up for file clients that give none: such a client keeps the id it had, by name. */
-  generatedIds: Iterable<string> = [],
+  generatedIds: Iterable<string>,
 ): Promise<{ state: TenantState; newSecrets: GeneratedSecret[] }> {
   const file = dataDir ? join(dataDir, 'tenant-state.json') : undefined
   const persisted = file ? await readJsonFile<PersistedState>(file) : undefined
@@ -60,17 +60,17 @@ export async function openTenantState(
   const renamed = new Map<string, string>()
 
   /**
-   * A file client with the id and secret it had: a generated id (`idOfPrevious`),
+   * A file client with the id and secret it had: a generated id (`keepPreviousId`),
    * a generated secret and a rotated one are kept.
    */
   function withSecretKept(
     client: Client,
     wasGenerated: GeneratedSecret | undefined,
     previous: Client | undefined,
-    idOfPrevious: boolean,
+    keepPreviousId: boolean,
   ): Client {
     let kept = client
-    if (previous && idOfPrevious) {
+    if (previous && keepPreviousId) {
       renamed.set(client.client_id, previous.client_id)
       kept = { ...client, client_id: previous.client_id }
     }
@@ -96,11 +96,23 @@ export async function openTenantState(
   const previousByName = firstBy(previousFileClients, (c) => c.name)
   const previousById = firstBy(previousFileClients, (c) => c.client_id)
   const idGenerated = new Set(generatedIds)
+  // An id the file gives is that client's: nobody else takes it over by name.
+  const givenIds = new Set(
+    loaded.clients.map((c) => c.client_id).filter((id) => !idGenerated.has(id)),
+  )
   const fileClients = loaded.clients.map((client): Client => {
     const wasGenerated = generatedById.get(client.client_id)
-    const byName = wasGenerated !== undefined || idGenerated.has(client.client_id)
-    const previous = byName ? previousByName.get(client.name) : previousById.get(client.client_id)
-    return withCredentialsOf(withSecretKept(client, wasGenerated, previous, byName), previous)
+    const idWasGenerated = idGenerated.has(client.client_id)
+    const named = previousByName.get(client.name)
+    const previous = idWasGenerated
+      ? named && !givenIds.has(named.client_id)
+        ? named
+        : undefined
+      : previousById.get(client.client_id)
+    return withCredentialsOf(
+      withSecretKept(client, wasGenerated, previous, idWasGenerated),
+      previous,
+    )
   })
 
   const fileIds = new Set(fileClients.map((c) => c.client_id))

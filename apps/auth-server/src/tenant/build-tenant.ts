@@ -245,7 +245,10 @@ function buildClients(build: Build) {
     secrets.push({ text: secret, generated: generatedSecret })
   })
 
-  const find = (ref: string): Client | undefined => list[nameAt.get(ref) ?? idAt.get(ref) ?? -1]
+  const find = (ref: string): Client | undefined => {
+    const at = nameAt.get(ref) ?? idAt.get(ref)
+    return at === undefined ? undefined : list[at]
+  }
   return { list, secrets, generated, generatedIds, find }
 }
 
@@ -410,7 +413,7 @@ function buildOrganizations(
         )
       } else grantIds.add(grant.id)
     })
-    nameAt.set(entry.name, list.length)
+    nameAt.set(entry.name, i)
     list.push({
       id: generateId('org'),
       name: entry.name,
@@ -433,7 +436,7 @@ function buildUsers({ doc, report }: Build): User[] {
     if (same !== undefined)
       report(['users', i, 'user_id'], `duplicate user_id, also users[${same}]`)
     else {
-      idAt.set(userId, list.length)
+      idAt.set(userId, i)
       list.push({ ...entry, user_id: userId })
     }
   })

@@ -42,7 +42,12 @@ export async function dashboardApp(
     keywordMappings: {},
     issuer: ISSUER,
   })
-  const { state } = await openTenantState(loaded.tenant, loaded.generatedSecrets, undefined)
+  const { state } = await openTenantState(
+    loaded.tenant,
+    loaded.generatedSecrets,
+    undefined,
+    loaded.generatedClientIds,
+  )
   const keys = await openKeyRing(undefined)
   const sessions = createDashboardSessions({ password: options.password })
   const app = await buildApp({
@@ -113,7 +118,12 @@ export async function dashboardTenant(
     keywordMappings: {},
     issuer: ISSUER,
   })
-  const { state } = await openTenantState(loaded.tenant, loaded.generatedSecrets, undefined)
+  const { state } = await openTenantState(
+    loaded.tenant,
+    loaded.generatedSecrets,
+    undefined,
+    loaded.generatedClientIds,
+  )
   const keys = await openKeyRing(undefined)
   const sessions = createDashboardSessions({})
   const app = await buildApp({

@@ -38,7 +38,7 @@ export async function buildQuotaServer(options: QuotaServerOptions = {}) {
   const tenant =
     options.tenant ?? (await buildTestTenant({ withActions: options.withActions ?? false }))
   options.editTenant?.(tenant)
-  const { state } = await openTenantState(tenant, [], options.dataDir)
+  const { state } = await openTenantState(tenant, [], options.dataDir, [])
   const keys = await openKeyRing(options.dataDir)
   const app = await buildApp({
     issuer: ISSUER,

@@ -28,6 +28,8 @@ export async function buildTestServer(options: TestServerOptions = {}) {
     tenant,
     options.generated ?? [],
     options.dataDir,
+    // As a file without ids or secrets: each generated secret's client got a generated id too.
+    (options.generated ?? []).map((g) => g.clientId),
   )
   const keys = await openKeyRing(options.dataDir)
   const app = await buildApp({
