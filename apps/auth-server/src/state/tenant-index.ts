@@ -1,5 +1,7 @@
+import { grantKey } from '../tenant/grant-key.js'
 import { isAuth0ManagementAudience } from '../tenant/issuer.js'
 import type { Client, ClientGrant, Organization, ResourceServer } from '../tenant/model.js'
+import { firstBy } from './first-by.js'
 
 export interface IndexedTenantData {
   clients: readonly Client[]
@@ -15,54 +17,39 @@ export interface IndexedTenantData {
  * built from the data as it is: a change to the data drops it (`TenantState`).
  */
 export class TenantIndex {
-  private readonly clients = new Map<string, Client>()
-  private readonly clientsByName = new Map<string, Client>()
-  private readonly apisByIdentifier = new Map<string, ResourceServer>()
-  private readonly apisById = new Map<string, ResourceServer>()
+  private readonly clients: ReadonlyMap<string, Client>
+  private readonly clientsByName: ReadonlyMap<string, Client>
+  private readonly apisByIdentifier: ReadonlyMap<string, ResourceServer>
+  private readonly apisById: ReadonlyMap<string, ResourceServer>
   private readonly systemApi: ResourceServer | undefined
-  private readonly grantsById = new Map<string, ClientGrant>()
-  /** Grants that serve client credentials (`subject_type` not `user`), by audience, then client. */
-  private readonly clientGrants = new Map<string, Map<string, ClientGrant>>()
+  private readonly grantsById: ReadonlyMap<string, ClientGrant>
+  /** Grants that serve client credentials (`subject_type` not `user`), by client and API. */
+  private readonly clientGrants: ReadonlyMap<string, ClientGrant>
   /** The `default_for: third_party_clients` grant of each audience. */
-  private readonly thirdPartyGrants = new Map<string, ClientGrant>()
+  private readonly thirdPartyGrants: ReadonlyMap<string, ClientGrant>
   /** Each organization with its place in the array: a name and an id may match two. */
-  private readonly orgsById = new Map<string, { org: Organization; at: number }>()
-  private readonly orgsByName = new Map<string, { org: Organization; at: number }>()
+  private readonly orgsById: ReadonlyMap<string, { org: Organization; at: number }>
+  private readonly orgsByName: ReadonlyMap<string, { org: Organization; at: number }>
   /** Each organization's client grants, as a set: an organization may list thousands. */
   private readonly orgGrants = new Map<Organization, ReadonlySet<string>>()
 
   constructor(data: IndexedTenantData) {
-    for (const client of data.clients) {
-      keepFirst(this.clients, client.client_id, client)
-      keepFirst(this.clientsByName, client.name, client)
-    }
-    let system: ResourceServer | undefined
-    for (const api of data.resourceServers) {
-      keepFirst(this.apisByIdentifier, api.identifier, api)
-      keepFirst(this.apisById, api.id, api)
-      if (api.is_system) system ??= api
-    }
-    this.systemApi = system
-    for (const grant of data.clientGrants) {
-      keepFirst(this.grantsById, grant.id, grant)
-      if (grant.subject_type === 'user') continue
-      let byClient = this.clientGrants.get(grant.audience)
-      if (!byClient) {
-        byClient = new Map()
-        this.clientGrants.set(grant.audience, byClient)
-      }
-      keepFirst(byClient, grant.client_id, grant)
-      if (grant.default_for === 'third_party_clients') {
-        keepFirst(this.thirdPartyGrants, grant.audience, grant)
-      }
-    }
-    const organizations = data.organizations ?? []
-    for (let at = 0; at < organizations.length; at++) {
-      const org = organizations[at] as Organization
-      keepFirst(this.orgsById, org.id, { org, at })
-      keepFirst(this.orgsByName, org.name, { org, at })
-      this.orgGrants.set(org, new Set(org.client_grant_ids))
-    }
+    this.clients = firstBy(data.clients, (client) => client.client_id)
+    this.clientsByName = firstBy(data.clients, (client) => client.name)
+    this.apisByIdentifier = firstBy(data.resourceServers, (api) => api.identifier)
+    this.apisById = firstBy(data.resourceServers, (api) => api.id)
+    this.systemApi = data.resourceServers.find((api) => api.is_system)
+    this.grantsById = firstBy(data.clientGrants, (grant) => grant.id)
+    const forClients = data.clientGrants.filter((grant) => grant.subject_type !== 'user')
+    this.clientGrants = firstBy(forClients, (grant) => grantKey(grant.client_id, grant.audience))
+    this.thirdPartyGrants = firstBy(
+      forClients.filter((grant) => grant.default_for === 'third_party_clients'),
+      (grant) => grant.audience,
+    )
+    const placed = (data.organizations ?? []).map((org, at) => ({ org, at }))
+    this.orgsById = firstBy(placed, ({ org }) => org.id)
+    this.orgsByName = firstBy(placed, ({ org }) => org.name)
+    for (const { org } of placed) this.orgGrants.set(org, new Set(org.client_grant_ids))
   }
 
   client(clientId: string): Client | undefined {
@@ -94,7 +81,7 @@ export class TenantIndex {
 
   /** The client's own grant for `audience` that serves client credentials. */
   ownGrant(clientId: string, audience: string): ClientGrant | undefined {
-    return this.clientGrants.get(audience)?.get(clientId)
+    return this.clientGrants.get(grantKey(clientId, audience))
   }
 
   thirdPartyGrant(audience: string): ClientGrant | undefined {
@@ -117,8 +104,4 @@ export class TenantIndex {
     if (byId && named) return byId.at <= named.at ? byId.org : named.org
     return (byId ?? named)?.org
   }
-}
-
-function keepFirst<V>(map: Map<string, V>, key: string, value: V): void {
-  if (!map.has(key)) map.set(key, value)
 }

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path'
 import { generateClientSecret } from '../secrets.js'
+import { grantKey } from '../tenant/grant-key.js'
 import type {
   Client,
   ClientGrant,
@@ -10,6 +11,7 @@ import type {
 } from '../tenant/model.js'
 import { adoptStoredQuotas } from './adopt-stored-quotas.js'
 import { CLIENT_SECRETS_ENV, clientSecretsEnv, readClientSecrets } from './client-secrets-env.js'
+import { firstBy } from './first-by.js'
 import { readJsonFile, writeFileAtomic } from './json-file.js'
 import { TenantIndex } from './tenant-index.js'
 
@@ -126,27 +128,23 @@ export async function openTenantState(
   // the id of the same client and API, a file API that of its identifier, a file
   // organization that of its name.
   const grantIds = new Map<string, string>()
-  const grantKey = (g: Pick<ClientGrant, 'client_id' | 'audience'>) =>
-    `${g.client_id}\0${g.audience}`
   const previousFileGrants = firstBy(
     (persisted?.clientGrants ?? []).filter((g) => g.source === 'file'),
-    grantKey,
+    (g) => grantKey(g.client_id, g.audience),
   )
   const fileGrants = loaded.clientGrants.map((grant): ClientGrant => {
     const clientId = renamed.get(grant.client_id) ?? grant.client_id
-    const previous = previousFileGrants.get(
-      grantKey({ client_id: clientId, audience: grant.audience }),
-    )
+    const previous = previousFileGrants.get(grantKey(clientId, grant.audience))
     const id = previous?.id ?? grant.id
     grantIds.set(grant.id, id)
     return { ...grant, id, client_id: clientId, source: 'file' }
   })
-  const fileGrantKeys = new Set(fileGrants.map(grantKey))
+  const fileGrantKeys = new Set(fileGrants.map((g) => grantKey(g.client_id, g.audience)))
   const apiGrants = (persisted?.clientGrants ?? []).filter(
     (g) =>
       g.source === 'api' &&
       (clientIds.has(g.client_id) || g.default_for !== undefined) &&
-      !fileGrantKeys.has(grantKey(g)),
+      !fileGrantKeys.has(grantKey(g.client_id, g.audience)),
   )
   const previousApis = firstBy(persisted?.resourceServers ?? [], (api) => api.identifier)
   const fileApis = new Set(loaded.resourceServers.map((api) => api.identifier))
@@ -191,16 +189,6 @@ export async function openTenantState(
   const state = new TenantState(loaded, data, file)
   await state.persist()
   return { state, newSecrets }
-}
-
-/** The first of `items` for each key, as a scan in order would find it. */
-function firstBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T> {
-  const map = new Map<string, T>()
-  for (const item of items) {
-    const key = keyOf(item)
-    if (!map.has(key)) map.set(key, item)
-  }
-  return map
 }
 
 /**

@@ -8,8 +8,10 @@ import {
   hashGeneratedSecret,
   hashSecret,
 } from '../secrets.js'
+import { firstBy } from '../state/first-by.js'
 import { buildActions } from './build-actions.js'
 import { describePath } from './document-path.js'
+import { grantKey } from './grant-key.js'
 import { apiForAudience, managementApiAudience } from './issuer.js'
 import type { DocumentPath } from './keyword-replace.js'
 import type {
@@ -313,7 +315,7 @@ function buildClientGrants(
 ) {
   const list: ClientGrant[] = []
   const firstIndex = new Map<string, number>()
-  const key = (clientId: string, audience: string) => `${clientId}\n${audience}`
+  const key = grantKey
 
   ;(doc.clientGrants ?? []).forEach((entry, i) => {
     if ((entry.client_id === undefined) === (entry.default_for === undefined)) {
@@ -365,9 +367,7 @@ function buildClientGrants(
   })
 
   const byKey = new Map(list.map((grant) => [key(grant.client_id, grant.audience), grant]))
-  const firstOfClient = new Map<string, ClientGrant>()
-  for (const grant of list)
-    if (!firstOfClient.has(grant.client_id)) firstOfClient.set(grant.client_id, grant)
+  const firstOfClient = firstBy(list, (grant) => grant.client_id)
   const find: FindGrant = (clientId, audience) => {
     if (audience === undefined) return firstOfClient.get(clientId)
     const api = apis.get(audience) ?? apiForAudience(apis.values(), audience)

@@ -1,3 +1,5 @@
+import { firstBy } from '../../state/first-by.js'
+import { grantKey } from '../../tenant/grant-key.js'
 import type { Client, ClientGrant, ResourceServer } from '../../tenant/model.js'
 import { systemLast } from '../apis/api-facts.js'
 
@@ -28,8 +30,6 @@ export interface OutsideGrant {
   why: string
 }
 
-const cellKey = (clientId: string, audience: string) => JSON.stringify([clientId, audience])
-
 /** The grant a client-credentials cell edits: the client's own, for client subjects. */
 const isCellGrant = (grant: ClientGrant) =>
   grant.client_id !== '' && grant.default_for === undefined && grant.subject_type !== 'user'
@@ -50,18 +50,18 @@ export function grantMatrix(tenant: {
   const columns = systemLast(tenant.resourceServers)
   const byCell = new Map<string, ClientGrant>()
   for (const grant of tenant.clientGrants) {
-    if (isCellGrant(grant)) byCell.set(cellKey(grant.client_id, grant.audience), grant)
+    if (isCellGrant(grant)) byCell.set(grantKey(grant.client_id, grant.audience), grant)
   }
   const rowIds = new Set(rows.map((client) => client.client_id))
   const audiences = new Set(columns.map((api) => api.identifier))
-  // The first of each, as a scan would find them: a tenant may have thousands of outside grants.
-  const clients = new Map([...tenant.clients].reverse().map((c) => [c.client_id, c]))
-  const apis = new Map([...tenant.resourceServers].reverse().map((r) => [r.identifier, r]))
+  // A tenant may have thousands of grants outside the matrix.
+  const clients = firstBy(tenant.clients, (c) => c.client_id)
+  const apis = firstBy(tenant.resourceServers, (r) => r.identifier)
   return {
     rows,
     columns,
     cell(client, api) {
-      const grant = byCell.get(cellKey(client.client_id, api.identifier))
+      const grant = byCell.get(grantKey(client.client_id, api.identifier))
       return { client, api, grant, readOnly: readOnlyReason(grant) }
     },
     outside: tenant.clientGrants.flatMap((grant) => {
